@@ -1,0 +1,89 @@
+"""The CMS core: accounts and roles, languages, the plugin API and the site's frame.
+
+Nothing here holds app state at import time; ``create_cms`` builds an app.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__all__ = ["create_cms"]
+
+logger = logging.getLogger(__name__)
+
+#: gettext catalogs of every layer (one domain, ``messages``).
+TRANSLATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "translations"
+
+
+def create_cms(
+    config: Mapping[str, Any] | None = None,
+    *,
+    defaults: Mapping[str, Any] | None = None,
+) -> Flask:
+    """Build a site from the CMS core and the plugins its configuration names.
+
+    :param config: settings that replace the instance file and the environment (tests).
+    :param defaults: the site's defaults, applied over the core's and under everything else.
+    :return: the configured Flask app.
+    """
+    from content import signals
+    from content.auth import passwords, throttle
+    from content.auth.access import init_access
+    from content.auth.roles import PermissionRegistry
+    from content.config import apply_plugin_defaults, load_config
+    from content.db import configure_database, init_database
+    from content.plugins import create_plugin_manager
+    from content.web import init_web
+
+    instance_path = os.environ.get("TRACING_INSTANCE_PATH") if config is None else None
+    app = Flask("content", instance_path=instance_path, instance_relative_config=True)
+    if config is not None and "INSTANCE_PATH" in config:
+        app.instance_path = config["INSTANCE_PATH"]
+    load_config(app, config, defaults or {})
+
+    pm = create_plugin_manager(
+        list(app.config["PLUGINS"]),
+        load_entry_points=app.config["LOAD_ENTRY_POINTS"] and not app.testing,
+    )
+    app.extensions["tracing.plugins"] = pm
+    apply_plugin_defaults(app, pm.hook.tracing_config_defaults())
+
+    configure_database(app)
+    init_database(app)
+    _init_extensions(app)
+    app.extensions["tracing.permissions"] = PermissionRegistry.from_hooks(
+        pm.hook.tracing_roles(), pm.hook.tracing_permissions()
+    )
+    passwords.init_hasher(app)
+    throttle.init_throttle(app)
+    for blueprints in pm.hook.tracing_blueprints(app=app):
+        for blueprint in blueprints:
+            app.register_blueprint(blueprint)
+    init_access(app)
+    init_web(app)
+    pm.hook.tracing_cli_commands(cli=app.cli)
+    signals.app_ready.send(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from content.auth.sessions import load_session_user
+    from content.extensions import babel, csrf, db, login_manager, migrate
+    from content.i18n import select_locale
+    from content.migrations_config import MIGRATIONS_DIRECTORY
+
+    migrate.init_app(app, db, directory=MIGRATIONS_DIRECTORY)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_session_user)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(TRANSLATIONS_DIRECTORY),
+    )
+    csrf.init_app(app)

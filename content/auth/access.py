@@ -1,0 +1,59 @@
+"""The one place where access to views is enforced, before every request."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
+from flask_login import current_user
+
+from content.auth.roles import AUTHENTICATED, PUBLIC, required_permission
+from content.i18n import _
+from content.security import safe_next_url
+
+logger = logging.getLogger(__name__)
+
+
+def _is_static(endpoint: str) -> bool:
+    return endpoint == "static" or endpoint.endswith(".static")
+
+
+def check_access() -> None:
+    """Deny the request unless the user holds the permission the view declared.
+
+    Views that declare nothing are refused: forgetting the declaration closes a page,
+    it never opens one.
+    """
+    endpoint = request.endpoint
+    if endpoint is None or _is_static(endpoint):
+        return
+    permission = required_permission(current_app.view_functions[endpoint])
+    if permission is None:
+        logger.error("View %s declares no permission; refusing", endpoint)
+        abort(403)
+    if permission == PUBLIC:
+        return
+    if not current_user.is_authenticated:
+        return redirect_to_login()
+    if permission != AUTHENTICATED and not current_user.can(permission):
+        abort(403)
+
+
+def redirect_to_login():
+    """Send an anonymous visitor to the login page, remembering where they were going."""
+    if g.get("session_expired"):
+        flash(
+            _("Your session ended after a period without activity. Please sign in again."), "info"
+        )
+    else:
+        flash(_("Please sign in to see this page."), "info")
+    target = safe_next_url(request.full_path.rstrip("?")) if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
+
+
+def init_access(app: Flask) -> None:
+    """Install the access check and Flask-Login's handler for anonymous users."""
+    from content.extensions import login_manager
+
+    app.before_request(check_access)
+    login_manager.unauthorized_handler(redirect_to_login)

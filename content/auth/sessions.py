@@ -1,0 +1,89 @@
+"""Server-side login sessions on top of Flask's signed cookie.
+
+The cookie carries a random token; the ``auth_sessions`` row decides whether it still
+opens a session. Logging out, deactivation, a password reset, the idle timeout and the
+shift-length limit all end the row, so a copied cookie stops working everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app, g, session
+from flask_login import login_user, logout_user
+from sqlalchemy import select, update
+
+from content.auth.models import AuthSession, User, utcnow
+from content.extensions import db
+
+TOKEN_KEY = "auth_token"  # noqa: S105 - a session key name, not a secret
+# Writing last_seen on every request would turn every page view into a write.
+LAST_SEEN_GRANULARITY = timedelta(seconds=60)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> AuthSession:
+    """Sign the user in with a fresh session; anything in the old cookie is dropped."""
+    session.clear()  # rotation: nothing from before the login survives it
+    token = secrets.token_urlsafe(32)
+    auth_session = AuthSession(token_hash=_hash(token), user=user)
+    db.session.add(auth_session)
+    session[TOKEN_KEY] = token
+    session.permanent = True
+    login_user(user)
+    user.last_login_dt = utcnow()
+    return auth_session
+
+
+def load_session_user(user_id: str) -> User | None:
+    """Flask-Login user loader: the user of a live session matching the cookie, else None."""
+    token = session.get(TOKEN_KEY)
+    if not token or not user_id.isdigit():
+        return None
+    auth_session = db.session.scalar(
+        select(AuthSession).where(
+            AuthSession.token_hash == _hash(token), AuthSession.ended_dt.is_(None)
+        )
+    )
+    if auth_session is None or auth_session.user_id != int(user_id):
+        return None
+    now = utcnow()
+    idle_limit = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
+    max_age = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+    if now - auth_session.last_seen_dt > idle_limit or now - auth_session.created_dt > max_age:
+        auth_session.ended_dt = now
+        db.session.commit()
+        g.session_expired = True
+        return None
+    if now - auth_session.last_seen_dt > LAST_SEEN_GRANULARITY:
+        auth_session.last_seen_dt = now
+        db.session.commit()
+    user = auth_session.user
+    return user if user.is_active else None
+
+
+def end_session() -> None:
+    """Sign the current user out and end their session row."""
+    token = session.get(TOKEN_KEY)
+    if token:
+        db.session.execute(
+            update(AuthSession)
+            .where(AuthSession.token_hash == _hash(token), AuthSession.ended_dt.is_(None))
+            .values(ended_dt=utcnow())
+        )
+    logout_user()
+    session.clear()
+
+
+def end_all_sessions(user: User) -> None:
+    """End every open session of a user (deactivation, password reset)."""
+    db.session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user.id, AuthSession.ended_dt.is_(None))
+        .values(ended_dt=utcnow())
+    )

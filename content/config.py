@@ -1,0 +1,123 @@
+"""Layered configuration: defaults, plugin defaults, instance file, environment, mapping."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "TRACING_"
+INSTANCE_CONFIG_FILE = "config.toml"
+
+
+class DefaultConfig:
+    """Settings every site starts from; see docs/configuration.md."""
+
+    SECRET_KEY: str | None = None
+    #: Module paths of the plugins to load, in order (``content.plugin`` always comes first).
+    PLUGINS: list[str] = []
+    #: Load third-party plugins from the ``tracing_app.plugins`` entry-point group.
+    LOAD_ENTRY_POINTS = True
+
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite file in the instance folder
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    LANGUAGES = ["nl", "fr", "de", "en"]
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+
+    SESSION_COOKIE_NAME = "tracing_session"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    #: Minutes without a request after which a login session ends.
+    IDLE_TIMEOUT_MINUTES = 30
+    #: Hours after which a login session ends whatever the activity (one shift).
+    SESSION_MAX_HOURS = 12
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    WTF_CSRF_TIME_LIMIT = 12 * 3600  # an agent's shift
+    WTF_CSRF_SSL_STRICT = True
+
+    #: Argon2id parameters (RFC 9106 second recommended option is the default).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST_KIB = 65536
+    ARGON2_PARALLELISM = 4
+    PASSWORD_MIN_LENGTH = 12
+
+    #: Failed logins allowed per account and per client address within the window.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    LOGIN_THROTTLE_WINDOW_MINUTES = 15
+    #: When set (redis://…), login throttling is kept in Redis instead of the database.
+    REDIS_URL: str | None = None
+
+    SITE_NAME = "Tracing"
+
+
+def _parse_env_value(raw: str) -> Any:
+    """Read an environment value as JSON when it is JSON (numbers, booleans, lists), else text."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        if raw.lower() in {"true", "false"}:
+            return raw.lower() == "true"
+        return raw
+
+
+def environment_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return the ``TRACING_*`` variables (prefix removed) and ``DATABASE_URL``."""
+    environ = os.environ if environ is None else environ
+    settings = {
+        key.removeprefix(ENV_PREFIX): _parse_env_value(value)
+        for key, value in environ.items()
+        if key.startswith(ENV_PREFIX) and key != f"{ENV_PREFIX}INSTANCE_PATH"
+    }
+    if environ.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    return settings
+
+
+def instance_settings(instance_path: str | Path) -> dict[str, Any]:
+    """Return the settings of the instance folder's ``config.toml`` (empty when absent)."""
+    path = Path(instance_path) / INSTANCE_CONFIG_FILE
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def load_config(app: Flask, mapping: Mapping[str, Any] | None, defaults: Mapping[str, Any]) -> None:
+    """Fill ``app.config``: defaults, site defaults, instance file, environment, then mapping.
+
+    Tests pass a mapping and skip the instance file and environment, so a developer's
+    local settings never leak into a test run.
+    """
+    app.config.from_object(DefaultConfig)
+    app.config.update(defaults)
+    if mapping is None:
+        app.config.update(instance_settings(app.instance_path))
+        app.config.update(environment_settings())
+    else:
+        app.config.update(mapping)
+
+
+def apply_plugin_defaults(app: Flask, plugin_defaults: list[Mapping[str, Any]]) -> None:
+    """Add settings that plugins declare, without overriding anything already set."""
+    for defaults in plugin_defaults:
+        for key, value in defaults.items():
+            app.config.setdefault(key, value)
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgres://`` and ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url

@@ -1,0 +1,68 @@
+"""The plugin API: what a plugin can contribute to the site.
+
+Every hook is documented in docs/plugins.md; a test fails when one is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from flask import Blueprint, Flask
+    from flask.cli import AppGroup
+
+    from content.auth.roles import Role
+    from content.core.panels import DashboardPanel, NavItem
+
+PROJECT = "tracing"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def tracing_config_defaults() -> Mapping[str, Any]:
+    """Return default settings of the plugin; site settings override them."""
+
+
+@hookspec
+def tracing_roles() -> list[Role]:
+    """Return the roles the plugin adds (name, label, description)."""
+
+
+@hookspec
+def tracing_permissions() -> Mapping[str, set[str]]:
+    """Return the plugin's named permissions, each mapped to the role names that hold it."""
+
+
+@hookspec
+def tracing_blueprints(app: Flask) -> list[Blueprint]:
+    """Return the blueprints to register; a url_prefix starting with /<lang_code> is localized."""
+
+
+@hookspec
+def tracing_cli_commands(cli: AppGroup) -> None:
+    """Add click commands or groups to the ``tracing-app`` command."""
+
+
+@hookspec
+def tracing_migration_directories() -> list[str]:
+    """Return Alembic version directories holding the plugin's migrations."""
+
+
+@hookspec
+def tracing_navigation_items(user: Any) -> list[NavItem]:
+    """Return main-menu entries for this user (already filtered by permission)."""
+
+
+@hookspec
+def tracing_dashboard_panels(user: Any) -> list[DashboardPanel]:
+    """Return dashboard panels describing what this user can do with the plugin."""
+
+
+@hookspec
+def tracing_demo_data(app: Flask) -> list[str]:
+    """Create the plugin's demo content for ``init --demo``; return lines to print."""

@@ -1,0 +1,69 @@
+"""Translation helpers and the language-in-the-URL rules."""
+
+from __future__ import annotations
+
+import os
+
+from babel import Locale
+from flask import abort, current_app, g, has_request_context, request
+from flask_babel import gettext, lazy_gettext, ngettext
+from flask_login import current_user
+
+_ = gettext
+_l = lazy_gettext
+
+__all__ = ["_", "_l", "language_names", "ngettext", "select_locale", "site_languages"]
+
+LANG_ARG = "lang_code"
+
+
+def site_languages() -> list[str]:
+    """Return the site's language codes in display order."""
+    return current_app.config["LANGUAGES"]
+
+
+def language_names() -> dict[str, str]:
+    """Return each site language's name in that language (for the switcher)."""
+    return {
+        code: Locale.parse(code).get_display_name(code).capitalize() for code in site_languages()
+    }
+
+
+def preferred_language() -> str:
+    """Return the language for a visitor without one in the URL.
+
+    The user's own choice comes first, then the browser's ``Accept-Language``.
+    """
+    if current_user and current_user.is_authenticated and current_user.locale in site_languages():
+        return current_user.locale
+    return request.accept_languages.best_match(
+        site_languages(), default=current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def select_locale() -> str:
+    """Flask-Babel locale selector: the URL's language, else the preferred one.
+
+    Outside a request (the command line) the shell's ``LANG`` decides, else English.
+    """
+    if not has_request_context():
+        shell_language = os.environ.get("LANG", "")[:2]
+        return shell_language if shell_language in site_languages() else "en"
+    return g.get("lang_code") or preferred_language()
+
+
+def pull_lang_code(endpoint: str | None, values: dict | None) -> None:
+    """Move ``lang_code`` from the matched URL into ``g`` (404 for an unknown language)."""
+    if values and LANG_ARG in values:
+        lang_code = values.pop(LANG_ARG)
+        if lang_code not in site_languages():
+            abort(404)
+        g.lang_code = lang_code
+
+
+def add_lang_code(endpoint: str, values: dict) -> None:
+    """Fill ``lang_code`` in ``url_for`` for localized endpoints, from the current page."""
+    if LANG_ARG in values:
+        return
+    if current_app.url_map.is_endpoint_expecting(endpoint, LANG_ARG):
+        values[LANG_ARG] = g.get("lang_code") or select_locale()

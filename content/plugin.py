@@ -1,0 +1,120 @@
+"""The CMS core registers itself through the same hooks as every other plugin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from content.auth.roles import Role
+from content.core.panels import DashboardPanel, NavItem, PanelLink
+from content.hookspecs import hookimpl
+from content.i18n import _, _l
+
+
+@hookimpl
+def tracing_roles():
+    """Roles of the CMS: administration, writing and reviewing content."""
+    return [
+        Role("admin", _l("Administrator"), _l("Manages accounts, roles and the site's settings.")),
+        Role("editor", _l("Editor"), _l("Writes pages and training material.")),
+        Role("reviewer", _l("Reviewer"), _l("Reviews and publishes what editors submit.")),
+    ]
+
+
+@hookimpl
+def tracing_permissions():
+    """Permissions of the CMS core."""
+    return {
+        "users.manage": {"admin"},
+        "content.edit": {"editor", "admin"},
+        "content.review": {"reviewer", "admin"},
+    }
+
+
+@hookimpl
+def tracing_blueprints(app):
+    """The site frame, signing in and account administration."""
+    from content.auth.blueprint import bp as auth_bp
+    from content.core.blueprint import bp as core_bp
+    from content.core.blueprint import localized as site_bp
+    from content.users.blueprint import bp as users_bp
+
+    return [core_bp, site_bp, auth_bp, users_bp]
+
+
+@hookimpl
+def tracing_cli_commands(cli):
+    """``init``, ``users`` and ``translations``."""
+    from content.cli import init_command, translations_group, users_group
+
+    cli.add_command(init_command)
+    cli.add_command(users_group)
+    cli.add_command(translations_group)
+
+
+@hookimpl
+def tracing_migration_directories():
+    """The core's own migrations."""
+    return [str(Path(__file__).parent / "migrations" / "versions")]
+
+
+@hookimpl
+def tracing_demo_data(app):
+    """An administrator, an editor and a reviewer."""
+    from content.demo import ensure_demo_user
+
+    return [
+        ensure_demo_user("admin@example.org", "Ada Admin", ["admin"], "en"),
+        ensure_demo_user("editor@example.org", "Eva Editor", ["editor"], "nl"),
+        ensure_demo_user("reviewer@example.org", "Rémi Reviewer", ["reviewer"], "fr"),
+    ]
+
+
+@hookimpl
+def tracing_navigation_items(user):
+    """Dashboard for everyone signed in; accounts for administrators."""
+    items = [NavItem(_l("Dashboard"), "site.dashboard", order=0)]
+    if user.can("users.manage"):
+        items.append(NavItem(_l("Accounts"), "users.list_users", order=900))
+    return items
+
+
+@hookimpl
+def tracing_dashboard_panels(user):
+    """What the CMS roles can do."""
+    panels = []
+    if user.can("users.manage"):
+        panels.append(
+            DashboardPanel(
+                _("Administration"),
+                items=[_("Create accounts, give roles, reset passwords and deactivate accounts.")],
+                links=[PanelLink(_("Manage accounts"), "users.list_users")],
+                order=900,
+            )
+        )
+    if user.can("content.edit"):
+        panels.append(
+            DashboardPanel(
+                _("Content"),
+                items=[
+                    _("Write pages and training material in Dutch, French, German and English.")
+                ],
+                order=200,
+            )
+        )
+    if user.can("content.review"):
+        panels.append(
+            DashboardPanel(
+                _("Review"),
+                items=[_("Review submitted pages and publish them.")],
+                order=210,
+            )
+        )
+    panels.append(
+        DashboardPanel(
+            _("Your account"),
+            items=[_("Choose your language and change your password.")],
+            links=[PanelLink(_("Account settings"), "auth.account")],
+            order=1000,
+        )
+    )
+    return panels

@@ -1,0 +1,92 @@
+"""The web frame around every view: languages in URLs, headers, errors, template context."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, render_template, request, url_for
+from flask_babel import format_datetime, format_decimal
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from content.i18n import LANG_ARG, add_lang_code, language_names, pull_lang_code, select_locale
+from content.plugins import hook
+from content.security import add_security_headers
+
+logger = logging.getLogger(__name__)
+
+ERROR_PAGES = {400, 403, 404, 405, 429, 500}
+
+
+def init_web(app: Flask) -> None:
+    """Install URL processors, headers, error pages and the template context."""
+    app.url_value_preprocessor(pull_lang_code)
+    app.url_defaults(add_lang_code)
+    app.after_request(add_security_headers)
+    app.context_processor(template_context)
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_decimal, "number")
+    app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(CSRFError, render_csrf_error)
+    if not app.config.get("SECRET_KEY"):
+        app.before_request(refuse_uninitialised)
+
+
+def refuse_uninitialised():
+    """Answer 503 while the site has no secret key (``tracing-app init`` not yet run)."""
+    if request.endpoint == "core.healthz":
+        return None
+    return "Site not initialised: run `tracing-app init`.", 503, {"Content-Type": "text/plain"}
+
+
+def switcher_links() -> list[dict]:
+    """Return, per language, the URL of this same page in that language."""
+    endpoint = request.endpoint
+    localized = endpoint and current_app.url_map.is_endpoint_expecting(endpoint, LANG_ARG)
+    links = []
+    for code, name in language_names().items():
+        if localized and request.url_rule and "GET" in request.url_rule.methods:
+            href = url_for(
+                endpoint, **{**request.args.to_dict(), **(request.view_args or {}), LANG_ARG: code}
+            )
+        else:
+            href = url_for("site.home", lang_code=code)
+        links.append({"code": code, "name": name, "href": href})
+    return links
+
+
+def navigation() -> list:
+    """Return the main-menu entries of the signed-in user."""
+    if not current_user.is_authenticated:
+        return []
+    items = [
+        item
+        for found in hook(current_app).tracing_navigation_items(user=current_user)
+        for item in found
+    ]
+    return sorted(items, key=lambda item: item.order)
+
+
+def template_context() -> dict:
+    """Variables every template can use."""
+    return {
+        "current_lang": select_locale(),
+        "language_links": switcher_links,
+        "navigation": navigation,
+        "site_name": current_app.config["SITE_NAME"],
+    }
+
+
+def render_http_error(error: HTTPException):
+    """Render a translated error page for the common codes, in the page's language."""
+    if error.code not in ERROR_PAGES or request.path.startswith("/api/"):
+        return error
+    if error.code == 500:
+        logger.error("Server error on %s", request.endpoint)
+    return render_template(f"errors/{error.code}.html", error=error), error.code
+
+
+def render_csrf_error(error: CSRFError):
+    """Explain a rejected form (expired or missing security token) in the user's language."""
+    return render_template("errors/csrf.html", error=error), 400

@@ -1,0 +1,50 @@
+"""Hooks of the LMS plugin."""
+
+from __future__ import annotations
+
+from content.auth.roles import Role
+from content.core.panels import DashboardPanel
+from content.demo import ensure_demo_user
+from content.hookspecs import hookimpl
+from content.i18n import _, _l
+
+
+@hookimpl
+def tracing_roles():
+    """Trainers follow and enrol learners; every user is a learner without a role."""
+    return [
+        Role("trainer", _l("Trainer"), _l("Builds courses and follows the learners' progress."))
+    ]
+
+
+@hookimpl
+def tracing_permissions():
+    """Permissions of the LMS."""
+    return {"lms.manage_courses": {"trainer", "admin"}, "lms.view_progress": {"trainer", "admin"}}
+
+
+@hookimpl
+def tracing_dashboard_panels(user):
+    """Training for everyone; learner follow-up for trainers."""
+    panels = [
+        DashboardPanel(
+            _("Training"),
+            items=[_("Follow the training modules and pass the exam to receive your certificate.")],
+            order=100,
+        )
+    ]
+    if user.can("lms.view_progress"):
+        panels.append(
+            DashboardPanel(
+                _("Trainer"),
+                items=[_("Build training modules and see who passed.")],
+                order=110,
+            )
+        )
+    return panels
+
+
+@hookimpl
+def tracing_demo_data(app):
+    """A trainer account."""
+    return [ensure_demo_user("trainer@example.org", "Tine Trainer", ["trainer"], "nl")]

@@ -1,0 +1,137 @@
+"""Shared fixtures: one app per database backend, a client, a runner and an auth helper.
+
+Tests marked ``db`` run on SQLite and on PostgreSQL (when reachable); the others run
+on SQLite only. The app is built once per backend, never per test; rows are deleted
+after each test.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from content.extensions import db
+from tests.fixtures.database import postgres_problem, postgres_url
+from tracing_app import create_app
+
+pytest_plugins = ["tests.fixtures.users", "tests.fixtures.web"]
+
+BACKENDS = ["sqlite", "postgresql"]
+
+#: Cheap Argon2 parameters: hashing cost is measured in bench/, not paid per test.
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-not-for-production",
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST_KIB": 1024,
+    "ARGON2_PARALLELISM": 1,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+    "SERVER_NAME": None,
+}
+
+
+def pytest_report_header(config):
+    """Say up front whether the PostgreSQL half of the database tests will run."""
+    problem = postgres_problem()
+    if problem:
+        return f"PostgreSQL: NOT reachable ({problem}); 'db' tests run on SQLite only"
+    return f"PostgreSQL: {postgres_url(hide_password=True)}; tests marked 'db' run on SQLite and PostgreSQL"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Repeat the PostgreSQL skip at the end, where nobody can miss it."""
+    problem = postgres_problem()
+    if problem:
+        terminalreporter.write_line(
+            f"SKIPPED the PostgreSQL run of the database tests: {problem}", yellow=True, bold=True
+        )
+
+
+def pytest_generate_tests(metafunc):
+    """Run ``db``-marked tests once per backend, the rest on SQLite."""
+    if "backend" in metafunc.fixturenames:
+        marked = metafunc.definition.get_closest_marker("db") is not None
+        metafunc.parametrize(
+            "backend", BACKENDS if marked else ["sqlite"], indirect=True, scope="session"
+        )
+
+
+@pytest.fixture(scope="session")
+def backend(request):
+    """The database backend of this run of the test."""
+    if request.param == "postgresql":
+        problem = postgres_problem()
+        if problem:
+            pytest.skip(f"PostgreSQL not reachable: {problem}")
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def app(backend, tmp_path_factory):
+    """The site on a fresh database of the backend, migrated with the real migrations."""
+    from flask_migrate import upgrade
+
+    from tests.fixtures.web import IsolatedClient
+
+    instance = tmp_path_factory.mktemp(f"instance-{backend}")
+    config = {**TEST_CONFIG, "INSTANCE_PATH": str(instance)}
+    schema = None
+    if backend == "postgresql":
+        schema = f"test_{uuid.uuid4().hex[:12]}"
+        config["SQLALCHEMY_DATABASE_URI"] = postgres_url()
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {"options": f"-csearch_path={schema}"}
+        }
+        _run_admin_sql(f'CREATE SCHEMA "{schema}"')
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if schema:
+        _run_admin_sql(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _run_admin_sql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(postgres_url(driver=False), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.fixture(autouse=True)
+def _app_context_and_cleanup(request):
+    """Give tests that use the app an app context, and empty every table afterwards."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        yield
+        db.session.rollback()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the site."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the ``tracing-app`` commands of the site."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app):
+    """The database session of the test's app context."""
+    return db.session

@@ -1,0 +1,73 @@
+"""Hooks of the call-centre workspace."""
+
+from __future__ import annotations
+
+from content.auth.roles import Role
+from content.core.panels import DashboardPanel
+from content.demo import ensure_demo_user
+from content.hookspecs import hookimpl
+from content.i18n import _, _l
+
+
+@hookimpl
+def tracing_roles():
+    """Roles of the call centre."""
+    return [
+        Role(
+            "supervisor", _l("Supervisor"), _l("Leads a team of agents and follows the call lists.")
+        ),
+        Role("specialist", _l("Specialist"), _l("Answers escalated tickets (doctor, nurse).")),
+        Role("agent", _l("Agent"), _l("Calls citizens and fills in the call script.")),
+    ]
+
+
+@hookimpl
+def tracing_permissions():
+    """Permissions of the workspace."""
+    return {
+        "calls.work": {"agent", "supervisor"},
+        "calls.supervise": {"supervisor", "admin"},
+        "tickets.escalations": {"specialist"},
+    }
+
+
+@hookimpl
+def tracing_dashboard_panels(user):
+    """What agents, supervisors and specialists do in the workspace."""
+    panels = []
+    if user.can("calls.work"):
+        panels.append(
+            DashboardPanel(
+                _("Call workspace"),
+                items=[_("Take the next call, follow the call script and fill in the form.")],
+                order=300,
+            )
+        )
+    if user.can("calls.supervise"):
+        panels.append(
+            DashboardPanel(
+                _("Supervision"),
+                items=[_("Follow the call lists, the calls not reached and your team.")],
+                order=310,
+            )
+        )
+    if user.can("tickets.escalations"):
+        panels.append(
+            DashboardPanel(
+                _("Escalations"),
+                items=[_("Answer the tickets that agents escalate to you.")],
+                order=320,
+            )
+        )
+    return panels
+
+
+@hookimpl
+def tracing_demo_data(app):
+    """Supervisor, specialist and agents in Dutch and French."""
+    return [
+        ensure_demo_user("supervisor@example.org", "Sam Supervisor", ["supervisor"], "fr"),
+        ensure_demo_user("specialist@example.org", "Dr. Senne Specialist", ["specialist"], "de"),
+        ensure_demo_user("agent@example.org", "An Agent", ["agent"], "nl"),
+        ensure_demo_user("agent-fr@example.org", "Amélie Agent", ["agent"], "fr"),
+    ]
