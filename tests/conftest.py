@@ -37,7 +37,8 @@ def pytest_report_header(config):
     problem = postgres_problem()
     if problem:
         return f"PostgreSQL: NOT reachable ({problem}); 'db' tests run on SQLite only"
-    return f"PostgreSQL: {postgres_url(hide_password=True)}; tests marked 'db' run on SQLite and PostgreSQL"
+    url = postgres_url(hide_password=True)
+    return f"PostgreSQL: {url}; 'db' tests run on SQLite and PostgreSQL"
 
 
 def pytest_terminal_summary(terminalreporter):

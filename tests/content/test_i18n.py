@@ -1,0 +1,116 @@
+"""Four languages: URLs, negotiation, the switcher, formats and complete catalogs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+from babel.messages.pofile import read_po
+
+from content import TRANSLATIONS_DIRECTORY
+
+LANGUAGES = ["nl", "fr", "de", "en"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [("fr-BE,fr;q=0.9,en;q=0.5", "/fr/"), ("de-DE", "/de/"), ("nl-BE", "/nl/"), ("es", "/nl/")],
+)
+def test_first_visit_is_negotiated_from_accept_language(client, accept, expected):
+    response = client.get("/", headers={"Accept-Language": accept})
+    assert response.status_code == 302
+    assert response.location == expected
+
+
+def test_signed_in_user_goes_to_their_own_language(client, auth):
+    auth.login_as("agent", locale="de")
+    assert client.get("/", headers={"Accept-Language": "fr"}).location == "/de/"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_html_lang_matches_the_url(client, lang):
+    text = client.get(f"/{lang}/login").get_data(as_text=True)
+    assert f'<html lang="{lang}">' in text
+
+
+def test_unknown_language_is_not_found(client):
+    assert client.get("/es/login").status_code == 404
+
+
+def test_switcher_keeps_the_page_and_its_query(client):
+    text = client.get("/en/login?next=/en/account").get_data(as_text=True)
+    links = dict(re.findall(r'<a href="([^"]+)" hreflang="(\w+)"', text))
+    by_lang = {lang: href for href, lang in links.items()}
+    assert by_lang["fr"] == "/fr/login?next=/en/account"
+    assert by_lang["nl"] == "/nl/login?next=/en/account"
+    assert set(by_lang) == set(LANGUAGES)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "Sign in"), ("nl", "Aanmelden"), ("fr", "Se connecter"), ("de", "Anmelden")],
+)
+def test_pages_are_translated(client, lang, expected):
+    text = client.get(f"/{lang}/login").get_data(as_text=True)
+    assert f"<h1>{expected}</h1>" in text
+
+
+def test_dates_are_formatted_per_locale(app):
+    from flask_babel import force_locale, format_date
+
+    moment = datetime(2020, 3, 17, 10, 30, tzinfo=UTC)
+    with app.test_request_context():
+        formatted = {}
+        for lang in LANGUAGES:
+            with force_locale(lang):
+                formatted[lang] = format_date(moment, "long")
+    assert formatted == {
+        "nl": "17 maart 2020",
+        "fr": "17 mars 2020",
+        "de": "17. März 2020",
+        "en": "March 17, 2020",
+    }
+
+
+def test_error_pages_are_translated(client):
+    text = client.get("/fr/no-such-page").get_data(as_text=True)
+    assert '<html lang="fr">' in text
+    assert "Page introuvable" in text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalog_has_no_untranslated_or_fuzzy_entry(lang):
+    path = TRANSLATIONS_DIRECTORY / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            problems.append(message.id)
+    assert not problems, f"{lang}: untranslated or fuzzy: {problems}"
+
+
+def test_catalogs_contain_every_string_of_the_source(tmp_path):
+    """Extract the strings afresh: a new string missing from the catalogs fails here."""
+    from content.cli import PROJECT_ROOT, SOURCE_PACKAGES
+
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-q",
+         "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
+         "-o", str(pot), *[str(PROJECT_ROOT / p) for p in SOURCE_PACKAGES]],
+        check=True,
+    )  # fmt: skip
+    with pot.open("rb") as fh:
+        source_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+    for lang in LANGUAGES:
+        with (TRANSLATIONS_DIRECTORY / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+            catalog_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+        missing = source_ids - catalog_ids
+        assert not missing, f"{lang} lacks {sorted(missing)}: run `tracing-app translations update`"

@@ -1,0 +1,15 @@
+"""The committed migrations build exactly the schema the models describe."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from content.extensions import db
+
+
+@pytest.mark.db
+def test_migrations_match_the_models(app):
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == [], "run `tracing-app db migrate -m ...` and commit the migration"
