@@ -74,7 +74,9 @@ def main() -> None:
             return run
 
         baseline = timed(lambda _: client.get("/en/login"))
-        login = timed(post_login("bench@example.org", "a long enough password", 302), prepare=fresh_token)
+        login = timed(
+            post_login("bench@example.org", "a long enough password", 302), prepare=fresh_token
+        )
         wrong = timed(post_login("bench@example.org", "wrong", 401), prepare=fresh_token)
         unknown = timed(post_login("nobody@example.org", "wrong", 401), prepare=fresh_token)
         with app.app_context():
@@ -92,7 +94,9 @@ def main() -> None:
             "memory_cost_kib": DefaultConfig.ARGON2_MEMORY_COST_KIB,
             "parallelism": DefaultConfig.ARGON2_PARALLELISM,
             "hash_ms": round(timed(lambda _: hasher.hash("a long enough password")) * 1000, 1),
-            "verify_ms": round(timed(lambda _: hasher.verify(stored, "a long enough password")) * 1000, 1),
+            "verify_ms": round(
+                timed(lambda _: hasher.verify(stored, "a long enough password")) * 1000, 1
+            ),
         },
         "baseline_login_page_ms": round(baseline * 1000, 2),
         "login_ms": round(login * 1000, 1),

@@ -54,6 +54,11 @@ def create_cms(
     app.extensions["tracing.plugins"] = pm
     apply_plugin_defaults(app, pm.hook.tracing_config_defaults())
 
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     configure_database(app)
     init_database(app)
     _init_extensions(app)

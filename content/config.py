@@ -59,6 +59,8 @@ class DefaultConfig:
     REDIS_URL: str | None = None
 
     SITE_NAME = "Tracing"
+    #: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
+    TRUSTED_PROXIES = 0
 
 
 def _parse_env_value(raw: str) -> Any:

@@ -49,7 +49,13 @@ def select_locale() -> str:
     if not has_request_context():
         shell_language = os.environ.get("LANG", "")[:2]
         return shell_language if shell_language in site_languages() else "en"
-    return g.get("lang_code") or preferred_language()
+    return g.get("lang_code") or _language_of_path() or preferred_language()
+
+
+def _language_of_path() -> str | None:
+    """Return the language of a URL no rule matched (``/fr/no-such-page`` → fr)."""
+    first = request.path.lstrip("/").split("/", 1)[0]
+    return first if first in site_languages() else None
 
 
 def pull_lang_code(endpoint: str | None, values: dict | None) -> None:

@@ -38,7 +38,12 @@ def test_users_create_refuses_unknown_role_and_creates_nothing(runner):
 
 def test_users_list_set_roles_and_deactivate(runner, create_user):
     create_user(email="cycle@example.org", roles=["agent"])
-    assert runner.invoke(args=["users", "set-roles", "cycle@example.org", "--roles", "supervisor"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["users", "set-roles", "cycle@example.org", "--roles", "supervisor"]
+        ).exit_code
+        == 0
+    )
     assert _user("cycle@example.org").role_names == {"supervisor"}
 
     assert runner.invoke(args=["users", "deactivate", "cycle@example.org"]).exit_code == 0

@@ -102,7 +102,7 @@ def test_catalogs_contain_every_string_of_the_source(tmp_path):
 
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-q",
+        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
          "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
          "-o", str(pot), *[str(PROJECT_ROOT / p) for p in SOURCE_PACKAGES]],
         check=True,

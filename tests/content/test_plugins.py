@@ -25,7 +25,11 @@ def _documented(section: str) -> set[str]:
 
 
 def test_every_hook_is_documented_and_every_documented_hook_exists():
-    specs = {name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("tracing_")}
+    specs = {
+        name
+        for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
+        if name.startswith("tracing_")
+    }
     assert specs, "no hook specifications found"
     assert _documented("Hooks") == specs
 
@@ -89,6 +93,24 @@ def test_configured_plugin_adds_role_permission_page_and_panel(sample_site):
     assert editor.get("/en/sample/").status_code == 403
 
 
+def test_server_error_page_is_translated(sample_site):
+    from content.users.operations import create_user
+    from tests.fixtures.web import AuthActions
+
+    create_user("boom@example.org", "a long enough password", roles=["sampler"])
+    db.session.commit()
+    client = sample_site.test_client()
+    AuthActions(client, None).login("boom@example.org", "a long enough password")
+    sample_site.testing = False  # let the error reach the error page, as in production
+    try:
+        response = client.get("/fr/sample/boom")
+    finally:
+        sample_site.testing = True
+    assert response.status_code == 500
+    assert '<html lang="fr">' in response.get_data(as_text=True)
+    assert "Something went wrong" not in response.get_data(as_text=True)
+
+
 def test_site_without_the_workspace_plugin_has_no_workspace_roles(sample_site):
     from content.auth.roles import registry
 
@@ -100,7 +122,10 @@ def test_site_without_the_workspace_plugin_has_no_workspace_roles(sample_site):
 def test_hooks_run_in_configuration_order_core_first(app):
     names = [name for name, _plugin in plugin_manager(app).list_name_plugin()]
     assert set(names) == {"content.plugin", "lms.plugin", "tracing_app.plugin"}
-    order = [impl.plugin_name for impl in reversed(plugin_manager(app).hook.tracing_roles.get_hookimpls())]
+    order = [
+        impl.plugin_name
+        for impl in reversed(plugin_manager(app).hook.tracing_roles.get_hookimpls())
+    ]
     assert order == ["content.plugin", "lms.plugin", "tracing_app.plugin"]
 
 
@@ -125,7 +150,10 @@ def test_a_hookimpl_registered_at_runtime_shows_on_the_dashboard(app, client, au
 
 def test_layers_import_only_downwards():
     root = Path(__file__).resolve().parents[2]
-    pattern = {"content": r"^\s*(from|import)\s+(lms|tracing_app)\b", "lms": r"^\s*(from|import)\s+tracing_app\b"}
+    pattern = {
+        "content": r"^\s*(from|import)\s+(lms|tracing_app)\b",
+        "lms": r"^\s*(from|import)\s+tracing_app\b",
+    }
     offenders = [
         f"{path.relative_to(root)}"
         for package, regex in pattern.items()

@@ -7,7 +7,6 @@ from babel.support import Translations
 from sqlalchemy import select
 
 from content import TRANSLATIONS_DIRECTORY
-
 from content.auth.models import User
 from content.extensions import db
 from tests.fixtures.web import post_form
@@ -65,7 +64,9 @@ def test_invalid_account_form_keeps_what_was_typed(client, admin, create_user):
     assert response.status_code == 400
     assert "An account with this e-mail address already exists." in text
     assert 'value="Kept Name"' in text
-    assert re.search(r'<input checked id="roles-\d+" name="roles" type="checkbox" value="agent">', text)
+    assert re.search(
+        r'<input checked id="roles-\d+" name="roles" type="checkbox" value="agent">', text
+    )
     assert 'aria-invalid="true"' in text
 
 

@@ -16,6 +16,13 @@ def index():
     return "sample page"
 
 
+@bp.route("/boom")
+@requires("sample.read")
+def boom():
+    """A page that fails, to show the error page."""
+    raise RuntimeError("boom")
+
+
 @hookimpl
 def tracing_config_defaults():
     """A setting of the plugin's own."""
