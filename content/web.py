@@ -10,13 +10,46 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from content.i18n import LANG_ARG, add_lang_code, language_names, pull_lang_code, select_locale
+from content.i18n import LANG_ARG, _l, add_lang_code, language_names, pull_lang_code, select_locale
 from content.plugins import hook
 from content.security import add_security_headers
 
 logger = logging.getLogger(__name__)
 
-ERROR_PAGES = {400, 403, 404, 405, 429, 500}
+#: Title and explanation of each error page, by status code ("csrf": a rejected form).
+ERROR_TEXTS = {
+    400: (
+        _l("Bad request"),
+        _l("The page could not understand what was sent. Go back and try again."),
+    ),
+    403: (
+        _l("Access denied"),
+        _l("Your account does not have access to this page. Ask an administrator if you need it."),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("This page does not exist, or it has moved."),
+    ),
+    405: (
+        _l("Not allowed"),
+        _l("This page cannot be used this way."),
+    ),
+    429: (
+        _l("Too many requests"),
+        _l("Please wait a moment and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("The error was recorded. Please try again in a moment."),
+    ),
+    "csrf": (
+        _l("The form has expired"),
+        _l(
+            "For your safety, forms expire after a while or when you sign out. "
+            "Go back, reload the page and submit again."
+        ),
+    ),
+}
 
 
 def init_web(app: Flask) -> None:
@@ -80,13 +113,15 @@ def template_context() -> dict:
 
 def render_http_error(error: HTTPException):
     """Render a translated error page for the common codes, in the page's language."""
-    if error.code not in ERROR_PAGES or request.path.startswith("/api/"):
+    if error.code not in ERROR_TEXTS or request.path.startswith("/api/"):
         return error
     if error.code == 500:
         logger.error("Server error on %s", request.endpoint)
-    return render_template(f"errors/{error.code}.html", error=error), error.code
+    title, explanation = ERROR_TEXTS[error.code]
+    return render_template("error.html", title=title, explanation=explanation), error.code
 
 
 def render_csrf_error(error: CSRFError):
     """Explain a rejected form (expired or missing security token) in the user's language."""
-    return render_template("errors/csrf.html", error=error), 400
+    title, explanation = ERROR_TEXTS["csrf"]
+    return render_template("error.html", title=title, explanation=explanation), 400

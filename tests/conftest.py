@@ -13,23 +13,12 @@ import pytest
 
 from content.extensions import db
 from tests.fixtures.database import postgres_problem, postgres_url
+from tests.fixtures.settings import TEST_CONFIG
 from tracing_app import create_app
 
 pytest_plugins = ["tests.fixtures.users", "tests.fixtures.web"]
 
 BACKENDS = ["sqlite", "postgresql"]
-
-#: Cheap Argon2 parameters: hashing cost is measured in bench/, not paid per test.
-TEST_CONFIG = {
-    "TESTING": True,
-    "SECRET_KEY": "test-secret-key-not-for-production",
-    "ARGON2_TIME_COST": 1,
-    "ARGON2_MEMORY_COST_KIB": 1024,
-    "ARGON2_PARALLELISM": 1,
-    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
-    "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
-    "SERVER_NAME": None,
-}
 
 
 def pytest_report_header(config):

@@ -86,3 +86,21 @@ def test_init_demo_creates_one_account_per_role(app, runner, tmp_path, monkeypat
     assert "admin@example.org" in result.output
     # Running it again changes nothing and fails on nothing.
     assert runner.invoke(args=["init", "--demo"]).exit_code == 0
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "de", "en"])
+def test_every_demo_account_signs_in_in_every_language(app, runner, tmp_path, monkeypatch, lang):
+    from content.demo import DEMO_PASSWORD
+    from tests.fixtures.web import AuthActions
+
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    monkeypatch.setitem(app.config, "SECRET_KEY", app.config["SECRET_KEY"])
+    assert runner.invoke(args=["init", "--demo"]).exit_code == 0
+    emails = [user.email for user in db.session.scalars(select(User))]
+    assert len(emails) == 8
+    for email in emails:
+        client = app.test_client()
+        assert AuthActions(client, None).login(email, DEMO_PASSWORD, lang=lang).status_code == 302
+        page = client.get(f"/{lang}/dashboard")
+        assert page.status_code == 200
+        assert f'<html lang="{lang}">' in page.get_data(as_text=True)

@@ -12,6 +12,7 @@ from content import hookspecs, signals
 from content.extensions import db
 from content.hookspecs import hookimpl
 from content.plugins import plugin_manager
+from tests.fixtures.settings import TEST_CONFIG
 from tests.fixtures.web import IsolatedClient
 from tracing_app import create_app
 
@@ -56,13 +57,9 @@ def sample_site(tmp_path):
 
     app = create_app(
         {
-            "TESTING": True,
-            "SECRET_KEY": "k",
+            **TEST_CONFIG,
             "INSTANCE_PATH": str(tmp_path),
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'plugin.db'}",
-            "ARGON2_TIME_COST": 1,
-            "ARGON2_MEMORY_COST_KIB": 1024,
-            "ARGON2_PARALLELISM": 1,
             "PLUGINS": ["lms.plugin", "tests.plugins.sample_plugin"],
         }
     )

@@ -5,6 +5,7 @@ import pytest
 from content.auth.throttle import RedisFailureStore
 from content.extensions import db
 from tests.fixtures.database import redis_problem, redis_url
+from tests.fixtures.settings import TEST_CONFIG
 from tests.fixtures.web import IsolatedClient, post_form
 
 pytestmark = pytest.mark.db
@@ -78,10 +79,8 @@ def test_limits_hold_across_worker_processes(app, client, create_user):
 
     other_worker = create_app(
         {
-            **{key: app.config[key] for key in ("TESTING", "SECRET_KEY", "INSTANCE_PATH")},
-            "ARGON2_TIME_COST": 1,
-            "ARGON2_MEMORY_COST_KIB": 1024,
-            "ARGON2_PARALLELISM": 1,
+            **TEST_CONFIG,
+            "INSTANCE_PATH": app.config["INSTANCE_PATH"],
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
         }

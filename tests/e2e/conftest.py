@@ -25,6 +25,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 import content
 from content.extensions import db
 from content.users import operations
+from tests.fixtures.settings import TEST_CONFIG
 from tracing_app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,19 +45,9 @@ TIMEOUT_MS = 10_000
 
 PASSWORD = "correct horse battery"
 
-#: The settings of ``tests/conftest.py``'s TEST_CONFIG that a live server needs.
-#: SESSION_COOKIE_SECURE keeps its production value (True): Chromium counts http://127.0.0.1
-#: as a secure context and keeps Secure cookies from it (the login test checks the flag).
-E2E_CONFIG = {
-    "TESTING": True,
-    "SECRET_KEY": "e2e-secret-key-not-for-production",
-    "ARGON2_TIME_COST": 1,
-    "ARGON2_MEMORY_COST_KIB": 1024,
-    "ARGON2_PARALLELISM": 1,
-    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
-    "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
-    "SERVER_NAME": None,
-}
+# TEST_CONFIG keeps SESSION_COOKIE_SECURE at its production value (True): Chromium counts
+# http://127.0.0.1 as a secure context and keeps Secure cookies from it (the login test
+# checks the flag).
 
 
 @dataclass(frozen=True)
@@ -114,7 +105,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 
     instance = tmp_path_factory.mktemp("e2e-instance")
     config = {
-        **E2E_CONFIG,
+        **TEST_CONFIG,
         "INSTANCE_PATH": str(instance),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'e2e.db'}",
     }
