@@ -32,12 +32,13 @@ def create_cms(
     :param defaults: the site's defaults, applied over the core's and under everything else.
     :return: the configured Flask app.
     """
-    from content import signals
+    from content import models, signals  # noqa: F401 - models: every table is known
     from content.auth import passwords, throttle
     from content.auth.access import init_access
     from content.auth.roles import PermissionRegistry
     from content.config import apply_plugin_defaults, load_config
     from content.db import configure_database, init_database
+    from content.items.types import init_content_types
     from content.plugins import create_plugin_manager
     from content.web import init_web
 
@@ -65,6 +66,7 @@ def create_cms(
     app.extensions["tracing.permissions"] = PermissionRegistry.from_hooks(
         pm.hook.tracing_roles(), pm.hook.tracing_permissions()
     )
+    init_content_types(app, pm.hook.tracing_content_types())
     passwords.init_hasher(app)
     throttle.init_throttle(app)
     for blueprints in pm.hook.tracing_blueprints(app=app):

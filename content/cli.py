@@ -14,6 +14,7 @@ from content import TRANSLATIONS_DIRECTORY
 from content.config import INSTANCE_CONFIG_FILE
 from content.extensions import db
 from content.i18n import _
+from content.items.operations import ensure_language_roots
 from content.plugins import hook
 from content.users import operations
 
@@ -49,6 +50,8 @@ def init_command(demo: bool) -> None:
         click.echo(_("Wrote a new secret key to %(path)s.", path=current_app.instance_path))
     upgrade()
     click.echo(_("Database schema is up to date."))
+    ensure_language_roots()
+    db.session.commit()
     if demo:
         lines = [
             line for found in hook(current_app).tracing_demo_data(app=current_app) for line in found

@@ -59,8 +59,20 @@ class DefaultConfig:
     REDIS_URL: str | None = None
 
     SITE_NAME = "Tracing"
+    #: Pages kept per process for anonymous readers (0: no cache), and how often the
+    #: content version is re-read: a publication reaches visitors within this many seconds.
+    PAGE_CACHE_SIZE = 512
+    PAGE_CACHE_CHECK_SECONDS = 1.0
     #: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     TRUSTED_PROXIES = 0
+
+    #: Largest media file (image or document) an editor may upload, in bytes.
+    MEDIA_MAX_BYTES = 10 * 1024 * 1024
+    #: Folder of uploaded media files; None: ``<instance>/media``.
+    MEDIA_DIRECTORY: str | None = None
+    #: Larger request bodies are refused (413) before being read: the media limit plus room
+    #: for the form around the file. Raise it with MEDIA_MAX_BYTES.
+    MAX_CONTENT_LENGTH = MEDIA_MAX_BYTES + 256 * 1024
 
 
 def _parse_env_value(raw: str) -> Any:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from content.auth.roles import Role
     from content.core.panels import DashboardPanel, NavItem
+    from content.items.types import ContentType
 
 PROJECT = "tracing"
 
@@ -36,6 +37,11 @@ def tracing_roles() -> list[Role]:
 @hookspec
 def tracing_permissions() -> Mapping[str, set[str]]:
     """Return the plugin's named permissions, each mapped to the role names that hold it."""
+
+
+@hookspec
+def tracing_content_types() -> list[ContentType]:
+    """Return the content types the plugin adds (folder, page, lesson, quiz…)."""
 
 
 @hookspec

@@ -8,6 +8,7 @@ from content.auth.roles import Role
 from content.core.panels import DashboardPanel, NavItem, PanelLink
 from content.hookspecs import hookimpl
 from content.i18n import _, _l
+from content.items.types import ContentType
 
 
 @hookimpl
@@ -21,24 +22,53 @@ def tracing_roles():
 
 
 @hookimpl
+def tracing_content_types():
+    """Folders (sections of the site) and pages."""
+    return [
+        ContentType("folder", _l("Folder"), folderish=True, template="items/folder.html",
+                    description=_l("A section that holds pages and other folders.")),
+        ContentType("page", _l("Page"), description=_l("A page of text in Markdown.")),
+    ]  # fmt: skip
+
+
+@hookimpl
 def tracing_permissions():
     """Permissions of the CMS core."""
     return {
         "users.manage": {"admin"},
         "content.edit": {"editor", "admin"},
         "content.review": {"reviewer", "admin"},
+        # Seeing unpublished work (drafts, pending review) in pages, listings and search.
+        "content.view_drafts": {"editor", "reviewer", "admin"},
     }
 
 
 @hookimpl
 def tracing_blueprints(app):
-    """The site frame, signing in and account administration."""
+    """The site frame, signing in, accounts, and the content features."""
     from content.auth.blueprint import bp as auth_bp
     from content.core.blueprint import bp as core_bp
     from content.core.blueprint import localized as site_bp
+    from content.items.blueprint import bp as items_bp
+    from content.media.blueprint import bp as media_bp
+    from content.multilingual.blueprint import bp as multilingual_bp
+    from content.revisions.blueprint import bp as revisions_bp
+    from content.search.blueprint import bp as search_bp
     from content.users.blueprint import bp as users_bp
+    from content.workflow.blueprint import bp as workflow_bp
 
-    return [core_bp, site_bp, auth_bp, users_bp]
+    return [
+        core_bp,
+        site_bp,
+        auth_bp,
+        users_bp,
+        items_bp,
+        revisions_bp,
+        workflow_bp,
+        multilingual_bp,
+        search_bp,
+        media_bp,
+    ]
 
 
 @hookimpl
@@ -73,6 +103,8 @@ def tracing_demo_data(app):
 def tracing_navigation_items(user):
     """Dashboard for everyone signed in; accounts for administrators."""
     items = [NavItem(_l("Dashboard"), "site.dashboard", order=0)]
+    if user.can("content.view_drafts"):
+        items.append(NavItem(_l("Content"), "items.manage_content", order=200))
     if user.can("users.manage"):
         items.append(NavItem(_l("Accounts"), "users.list_users", order=900))
     return items
@@ -98,6 +130,10 @@ def tracing_dashboard_panels(user):
                 items=[
                     _("Write pages and training material in Dutch, French, German and English.")
                 ],
+                links=[
+                    PanelLink(_("My drafts and translations to do"), "items.manage_content"),
+                    PanelLink(_("Translation overview"), "multilingual.translation_overview"),
+                ],
                 order=200,
             )
         )
@@ -106,6 +142,7 @@ def tracing_dashboard_panels(user):
             DashboardPanel(
                 _("Review"),
                 items=[_("Review submitted pages and publish them.")],
+                links=[PanelLink(_("Review queue"), "workflow.review_queue")],
                 order=210,
             )
         )

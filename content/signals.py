@@ -28,3 +28,14 @@ login_failed = _signals.signal("login-failed")
 login_failed.__doc__ = (
     "A login failed; kwargs: reason ('credentials', 'throttled'). No personal data."
 )
+
+revision_saved = _signals.signal("revision-saved")
+revision_saved.__doc__ = (
+    "A content item got a new revision (also at creation); kwargs: item, revision, actor."
+)
+
+workflow_state_changed = _signals.signal("workflow-state-changed")
+workflow_state_changed.__doc__ = (
+    "A content item went through a workflow transition; kwargs: item, transition, "
+    "from_state, to_state, actor."
+)

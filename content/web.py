@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, render_template, request, url_for
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import format_datetime, format_decimal
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -33,6 +33,10 @@ ERROR_TEXTS = {
     405: (
         _l("Not allowed"),
         _l("This page cannot be used this way."),
+    ),
+    413: (
+        _l("File too large"),
+        _l("What you sent is larger than this site accepts. Go back and choose a smaller file."),
     ),
     429: (
         _l("Too many requests"),
@@ -77,9 +81,13 @@ def switcher_links() -> list[dict]:
     """Return, per language, the URL of this same page in that language."""
     endpoint = request.endpoint
     localized = endpoint and current_app.url_map.is_endpoint_expecting(endpoint, LANG_ARG)
+    # A content page knows its translations (or the page saying one is missing).
+    alternatives = g.get("language_alternatives") or {}
     links = []
     for code, name in language_names().items():
-        if localized and request.url_rule and "GET" in request.url_rule.methods:
+        if code in alternatives:
+            href = alternatives[code]
+        elif localized and request.url_rule and "GET" in request.url_rule.methods:
             href = url_for(
                 endpoint, **{**request.args.to_dict(), **(request.view_args or {}), LANG_ARG: code}
             )

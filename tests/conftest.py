@@ -16,7 +16,7 @@ from tests.fixtures.database import postgres_problem, postgres_url
 from tests.fixtures.settings import TEST_CONFIG
 from tracing_app import create_app
 
-pytest_plugins = ["tests.fixtures.users", "tests.fixtures.web"]
+pytest_plugins = ["tests.fixtures.users", "tests.fixtures.web", "tests.fixtures.content"]
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -107,6 +107,7 @@ def _app_context_and_cleanup(request):
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
         db.session.remove()
+        app.extensions["tracing.page_cache"].clear()
 
 
 @pytest.fixture

@@ -19,11 +19,16 @@ ANONYMOUS = "anonymous"
 LEARNER = "learner"  # signed in, no role
 EVERYONE_SIGNED_IN = {LEARNER, *ROLES}
 
+EDITORS = {"editor", "admin"}
+DRAFT_READERS = {"editor", "reviewer", "admin"}
+
 #: endpoint -> (declared permission, who gets in)
 MATRIX = {
     "core.root": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
     "core.healthz": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
     "site.home": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
+    # Visitors search live pages; the view adds drafts for content.view_drafts.
+    "search.search_items": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
     "auth.login": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
     "site.dashboard": (AUTHENTICATED, EVERYONE_SIGNED_IN),
     "auth.account": (AUTHENTICATED, EVERYONE_SIGNED_IN),
@@ -34,9 +39,51 @@ MATRIX = {
     "users.reset_password": ("users.manage", {"admin"}),
     "users.deactivate_user": ("users.manage", {"admin"}),
     "users.reactivate_user": ("users.manage", {"admin"}),
+    # Content: visibility of each item is decided in the view (live or drafts allowed).
+    "items.view_item": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
+    "items.missing_translation": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
+    "items.manage_content": ("content.view_drafts", DRAFT_READERS),
+    "items.create_item": ("content.edit", EDITORS),
+    "items.edit_item": ("content.edit", EDITORS),
+    "items.move_item": ("content.edit", EDITORS),
+    "revisions.list_revisions": ("content.view_drafts", DRAFT_READERS),
+    "revisions.compare_revisions": ("content.view_drafts", DRAFT_READERS),
+    "revisions.restore_revision": ("content.edit", EDITORS),
+    "workflow.change_state": ("content.view_drafts", DRAFT_READERS),
+    "workflow.review_queue": ("content.review", {"reviewer", "admin"}),
+    "multilingual.item_translations": ("content.view_drafts", DRAFT_READERS),
+    "multilingual.create_translation": ("content.edit", EDITORS),
+    "multilingual.mark_up_to_date": ("content.edit", EDITORS),
+    "multilingual.translation_overview": ("content.view_drafts", DRAFT_READERS),
+    "media.manage_media": ("content.edit", EDITORS),
+    "media.upload_media": ("content.edit", EDITORS),
+    "media.delete_media": ("content.edit", EDITORS),
+    # Files of live items are public; the view serves the others to draft readers only.
+    "media.serve_media": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
 }
 
 WHO = [ANONYMOUS, LEARNER, *ROLES]
+
+
+def _published_page():
+    """A published page in the English root, for the URLs that name an item."""
+    from content.extensions import db
+    from content.items import operations as items
+    from content.workflow.operations import transition
+
+    items.ensure_language_roots()
+    admin = create_user_direct("matrix-admin@example.org", ["admin"])
+    page = items.create_item(items.language_root("en"), "page", title="Page", actor=admin)
+    transition(page, "publish", actor=admin)
+    db.session.commit()
+    return page
+
+
+def create_user_direct(email, roles):
+    """Create an account without the fixture (used while building the URL values)."""
+    from content.users.operations import create_user
+
+    return create_user(email, "a long enough password", roles=roles)
 
 
 def _site_rules():
@@ -74,9 +121,21 @@ def test_static_files_are_public(client):
 @pytest.mark.parametrize(("endpoint", "method", "rule"), RULES, ids=lambda v: str(v))
 def test_access(client, auth, create_user, endpoint, method, rule, who):
     target = create_user(email="target@example.org")
+    page = _published_page()
+    values = {
+        "lang_code": "en",
+        "user_id": target.id,
+        "item_id": page.id,
+        "parent_id": page.parent_id,
+        "path": page.slug,
+        "group": page.translation_group,
+        "number": 1,
+        "media_id": target.id,  # no such file: allowed users get 404
+        "filename": "file.png",
+    }
     if who != ANONYMOUS:
         auth.login_as(None if who == LEARNER else who)
-    url = re.sub(r"<(?:int:)?(\w+)>", lambda m: {"lang_code": "en"}.get(m[1], str(target.id)), rule)
+    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m[1]]), rule)
     data = {"csrf_token": csrf_token(client), "confirm-csrf_token": csrf_token(client)}
     response = client.open(url, method=method, data=data if method == "POST" else None)
 

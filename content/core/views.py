@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, g, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,10 +25,14 @@ def root():
 
 @requires(PUBLIC)
 def home():
-    """Show the welcome page, or the dashboard to a signed-in user."""
-    if current_user.is_authenticated:
-        return redirect(url_for("site.dashboard"))
-    return render_template("core/home.html")
+    """Show the language's root folder (the site's home page in that language)."""
+    from content.items.operations import language_root
+    from content.items.page_cache import cached_response
+    from content.items.views import render_item_at
+
+    if language_root(g.lang_code) is None:  # a site whose content was never initialised
+        return render_template("core/home.html")
+    return cached_response(lambda: render_item_at(g.lang_code))
 
 
 @requires(AUTHENTICATED)

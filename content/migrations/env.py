@@ -5,6 +5,10 @@ from flask import current_app
 
 from content.db_types import UTCDateTime
 
+# The search index's FTS5 table (SQLite) and tsvector column (PostgreSQL) exist on one
+# database only; migration 3f1a5e0c7b21 makes them, autogenerate must not drop them.
+from content.search.models import include_name
+
 config = context.config
 migrate_ext = current_app.extensions["migrate"]
 target_metadata = migrate_ext.db.metadata
@@ -31,6 +35,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         render_item=render_item,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -43,6 +48,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_item=render_item,
+            include_name=include_name,
             process_revision_directives=skip_empty_revision,
             # Flask-Migrate's defaults: compare_type, and render_as_batch because SQLite
             # cannot ALTER most things (batch mode rebuilds the table there).

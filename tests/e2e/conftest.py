@@ -70,7 +70,11 @@ EVERY_ROLE = Account(
     "en",
     ("admin", "editor", "reviewer", "trainer", "supervisor", "specialist", "agent"),
 )
-ACCOUNTS = [DUTCH_AGENT, EVERY_ROLE]
+#: A Dutch editor: writes pages and submits them for review (no publishing).
+DUTCH_EDITOR = Account("emma.editor@example.org", "Emma Editor", "nl", ("editor",))
+#: A Dutch reviewer: publishes what editors submit.
+DUTCH_REVIEWER = Account("rik.reviewer@example.org", "Rik Reviewer", "nl", ("reviewer",))
+ACCOUNTS = [DUTCH_AGENT, EVERY_ROLE, DUTCH_EDITOR, DUTCH_REVIEWER]
 
 
 @functools.cache
@@ -100,8 +104,13 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """The site on a migrated SQLite file with ``ACCOUNTS``, served from a daemon thread."""
+    """The site on a migrated SQLite file with ``ACCOUNTS`` and the language roots (``/nl/``…).
+
+    Served from a daemon thread.
+    """
     from flask_migrate import upgrade
+
+    from content.items.operations import ensure_language_roots
 
     instance = tmp_path_factory.mktemp("e2e-instance")
     config = {
@@ -120,6 +129,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
                 roles=account.roles,
                 locale=account.locale,
             )
+        ensure_language_roots()
         db.session.commit()
 
     server: BaseWSGIServer = make_server(
@@ -191,11 +201,14 @@ def page(context):
 
 @pytest.fixture
 def screenshot(request) -> Callable:
-    """Return a callable saving a full-page screenshot as test-output/e2e/<test name>.png."""
+    """Return a callable saving a full-page screenshot as test-output/e2e/<test name>.png.
 
-    def save(page) -> Path:
+    A test taking several passes a step name: ``<test name>-<step>.png``.
+    """
+
+    def save(page, step: str = "") -> Path:
         SCREENSHOT_DIRECTORY.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "-", request.node.name).strip("-")
+        name = re.sub(r"[^\w.-]+", "-", f"{request.node.name}-{step}").strip("-")
         path = SCREENSHOT_DIRECTORY / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

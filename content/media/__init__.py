@@ -1,0 +1,1 @@
+"""Media files (images and documents) uploaded to content items."""

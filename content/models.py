@@ -1,0 +1,20 @@
+"""Every table of the CMS core, imported together so migrations and the app see them all."""
+
+from content.auth.models import AuthSession, LoginFailure, User, UserRole
+from content.items.models import ContentItem
+from content.media.models import MediaFile
+from content.revisions.models import Revision
+from content.search.models import SearchDocument
+from content.workflow.models import WorkflowEvent
+
+__all__ = [
+    "AuthSession",
+    "ContentItem",
+    "LoginFailure",
+    "MediaFile",
+    "Revision",
+    "SearchDocument",
+    "User",
+    "UserRole",
+    "WorkflowEvent",
+]
