@@ -75,10 +75,12 @@ def tracing_blueprints(app):
 def tracing_cli_commands(cli):
     """``init``, ``users`` and ``translations``."""
     from content.cli import init_command, translations_group, users_group
+    from content.transfer.cli import content_group
 
     cli.add_command(init_command)
     cli.add_command(users_group)
     cli.add_command(translations_group)
+    cli.add_command(content_group)
 
 
 @hookimpl

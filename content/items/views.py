@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from content.auth.roles import PUBLIC, requires
 from content.extensions import db
+from content.forms import attach_error
 from content.i18n import _, language_names, select_locale
 from content.items import operations as items
 from content.items.forms import ItemForm, MoveForm, NewItemForm
@@ -17,13 +18,6 @@ from content.items.urls import item_url
 from content.multilingual import operations as multilingual
 from content.rendering import render_markdown
 from content.workflow.operations import STATE_LABELS
-
-
-def _item_or_404(item_id: int) -> ContentItem:
-    item = items.get_item(item_id)
-    if item is None:
-        abort(404)
-    return item
 
 
 def set_language_alternatives(item: ContentItem) -> None:
@@ -111,15 +105,10 @@ def manage_content():
     )
 
 
-def _attach_error(form, exc: items.ContentError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    (field.errors if field is not None else form.form_errors).append(str(exc))
-
-
 @requires("content.edit")
 def create_item(parent_id: int):
     """Create an item in a folder; Preview shows it as readers will see it."""
-    parent = _item_or_404(parent_id)
+    parent = db.get_or_404(ContentItem, parent_id)
     allowed = [t for t in content_types().values() if content_type(parent.type).allows(t.name)]
     if not allowed:
         abort(404)
@@ -143,7 +132,7 @@ def create_item(parent_id: int):
                 )
             except items.ContentError as exc:
                 db.session.rollback()
-                _attach_error(form, exc)
+                attach_error(form, exc)
             else:
                 db.session.commit()
                 flash(
@@ -159,7 +148,7 @@ def create_item(parent_id: int):
 @requires("content.edit")
 def edit_item(item_id: int):
     """Edit an item; a save on top of someone else's save shows the conflict screen."""
-    item = _item_or_404(item_id)
+    item = db.get_or_404(ContentItem, item_id)
     current = items.latest(item)
     form = ItemForm(
         obj=current, slug=item.slug, base_number=item.latest_revision_number, comment=""
@@ -185,7 +174,7 @@ def edit_item(item_id: int):
                 return _render_conflict(item, form, conflict)
             except items.ContentError as exc:
                 db.session.rollback()
-                _attach_error(form, exc)
+                attach_error(form, exc)
             else:
                 db.session.commit()
                 flash(_("Saved as a new revision."), "success")
@@ -213,7 +202,7 @@ def _render_conflict(item: ContentItem, form: ItemForm, conflict: items.EditConf
 @requires("content.edit")
 def move_item(item_id: int):
     """Move an item up or down in its folder."""
-    item = _item_or_404(item_id)
+    item = db.get_or_404(ContentItem, item_id)
     form = MoveForm()
     if form.validate_on_submit() and item.parent is not None:
         items.move(item, 1 if form.offset.data > 0 else -1)

@@ -26,13 +26,6 @@ PUBLIC_CACHE = "public, max-age=3600"
 PRIVATE_CACHE = "private, no-cache"
 
 
-def _item_or_404(item_id: int) -> ContentItem:
-    item = db.session.get(ContentItem, item_id)
-    if item is None:
-        abort(404)
-    return item
-
-
 def _render_manage(item: ContentItem, form: UploadForm):
     return render_template(
         "media/manage.html",
@@ -49,14 +42,14 @@ def _render_manage(item: ContentItem, form: UploadForm):
 @requires(PERMISSION)
 def manage_media(item_id: int):
     """List an item's files with what to paste into a page, and offer an upload."""
-    item = _item_or_404(item_id)
+    item = db.get_or_404(ContentItem, item_id)
     return _render_manage(item, UploadForm(formdata=None))
 
 
 @requires(PERMISSION)
 def upload_media(item_id: int):
     """Attach an uploaded file to the item; on error the page comes back with it."""
-    item = _item_or_404(item_id)
+    item = db.get_or_404(ContentItem, item_id)
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -77,7 +70,7 @@ def upload_media(item_id: int):
 @requires(PERMISSION)
 def delete_media(item_id: int, media_id: int):
     """Delete one of the item's files, from the database and the disk."""
-    item = _item_or_404(item_id)
+    item = db.get_or_404(ContentItem, item_id)
     media = db.session.get(MediaFile, media_id)
     if media is None or media.item_id != item.id:
         abort(404)

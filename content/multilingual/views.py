@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_login import current_user
 
@@ -11,15 +11,9 @@ from content.extensions import db
 from content.i18n import _, language_names
 from content.items import operations as items
 from content.items.forms import TranslateForm
+from content.items.models import ContentItem
 from content.items.urls import item_url
 from content.multilingual import operations as multilingual
-
-
-def _item_or_404(item_id: int):
-    item = items.get_item(item_id)
-    if item is None:
-        abort(404)
-    return item
 
 
 def _translate_form(item, formdata=None) -> TranslateForm:
@@ -34,7 +28,7 @@ def _translate_form(item, formdata=None) -> TranslateForm:
 @requires("content.view_drafts")
 def item_translations(item_id: int):
     """Show an item's translations, whether each is outdated (with the source's changes)."""
-    item = _item_or_404(item_id)
+    item = db.get_or_404(ContentItem, item_id)
     return _render(item, _translate_form(item))
 
 
@@ -57,7 +51,7 @@ def _render(item, form, status=200):
 @requires("content.edit")
 def create_translation(item_id: int):
     """Create the translation in the chosen language, prefilled, and open its editor."""
-    item = _item_or_404(item_id)
+    item = db.get_or_404(ContentItem, item_id)
     form = _translate_form(item, request.form)
     if form.validate_on_submit():
         try:
@@ -81,7 +75,7 @@ def create_translation(item_id: int):
 @requires("content.edit")
 def mark_up_to_date(item_id: int):
     """Record that a translation matches its source again."""
-    item = _item_or_404(item_id)
+    item = db.get_or_404(ContentItem, item_id)
     # CSRFProtect checks the token of this button's form; there is nothing else to read.
     multilingual.mark_up_to_date(item)
     db.session.commit()

@@ -10,21 +10,15 @@ from content.extensions import db
 from content.i18n import _
 from content.items import operations as items
 from content.items.forms import RestoreForm
+from content.items.models import ContentItem
 from content.revisions import operations as revisions
 from content.workflow.operations import history as workflow_history
-
-
-def _item_or_404(item_id: int):
-    item = items.get_item(item_id)
-    if item is None:
-        abort(404)
-    return item
 
 
 @requires("content.view_drafts")
 def list_revisions(item_id: int):
     """List every revision and workflow step of an item; pick two to compare."""
-    item = _item_or_404(item_id)
+    item = db.get_or_404(ContentItem, item_id)
     return render_template(
         "revisions/history.html",
         item=item,
@@ -37,7 +31,7 @@ def list_revisions(item_id: int):
 @requires("content.view_drafts")
 def compare_revisions(item_id: int):
     """Show what changed between two revisions (``?a=`` older, ``?b=`` newer)."""
-    item = _item_or_404(item_id)
+    item = db.get_or_404(ContentItem, item_id)
     newest = item.latest_revision_number
     old = items.revision(item, request.args.get("a", type=int) or max(newest - 1, 1))
     new = items.revision(item, request.args.get("b", type=int) or newest)
@@ -56,7 +50,7 @@ def compare_revisions(item_id: int):
 @requires("content.edit")
 def restore_revision(item_id: int, number: int):
     """Restore an older revision as a new one; nothing in the history is lost."""
-    item = _item_or_404(item_id)
+    item = db.get_or_404(ContentItem, item_id)
     old = items.revision(item, number)
     if old is None:
         abort(404)

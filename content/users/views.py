@@ -9,6 +9,7 @@ from werkzeug.exceptions import NotFound
 from content.auth.models import User
 from content.auth.roles import registry, requires
 from content.extensions import db
+from content.forms import attach_error
 from content.i18n import _, language_names
 from content.users import operations
 from content.users.forms import ConfirmForm, NewUserForm, ResetPasswordForm, UserForm
@@ -26,11 +27,6 @@ def _user_or_404(user_id: int) -> User:
     if user is None:
         raise NotFound
     return user
-
-
-def _attach_error(form, exc: operations.AccountError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    (field.errors if field is not None else form.form_errors).append(str(exc))
 
 
 @requires(PERMISSION)
@@ -56,7 +52,7 @@ def create_user():
             )
         except operations.AccountError as exc:
             db.session.rollback()
-            _attach_error(form, exc)
+            attach_error(form, exc)
         else:
             db.session.commit()
             flash(_("Account %(email)s created.", email=user.email), "success")
@@ -79,7 +75,7 @@ def edit_user(user_id: int):
             operations.set_roles(user, form.roles.data, actor=current_user._get_current_object())
         except operations.AccountError as exc:
             db.session.rollback()
-            _attach_error(form, exc)
+            attach_error(form, exc)
         else:
             db.session.commit()
             flash(_("Account %(email)s saved.", email=user.email), "success")

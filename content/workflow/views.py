@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template
+from flask import flash, g, redirect, render_template
 from flask_login import current_user
 
 from content.auth.roles import requires
@@ -10,6 +10,7 @@ from content.extensions import db
 from content.i18n import _
 from content.items import operations as items
 from content.items.forms import TransitionForm
+from content.items.models import ContentItem
 from content.items.urls import item_url
 from content.workflow import operations as workflow
 
@@ -17,9 +18,7 @@ from content.workflow import operations as workflow
 @requires("content.view_drafts")
 def change_state(item_id: int):
     """Take a workflow step; the step's own permission is checked by the operation."""
-    item = items.get_item(item_id)
-    if item is None:
-        abort(404)
+    item = db.get_or_404(ContentItem, item_id)
     form = TransitionForm()
     if form.validate_on_submit():
         try:
