@@ -73,7 +73,7 @@ def tracing_blueprints(app):
 
 @hookimpl
 def tracing_cli_commands(cli):
-    """``init``, ``users`` and ``translations``."""
+    """``init``, ``users``, ``translations`` and ``content`` (export and import)."""
     from content.cli import init_command, translations_group, users_group
     from content.transfer.cli import content_group
 

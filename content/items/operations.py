@@ -49,11 +49,6 @@ def reserved_slugs() -> set[str]:
     return reserved
 
 
-def get_item(item_id: int) -> ContentItem | None:
-    """Return an item by id, or None."""
-    return db.session.get(ContentItem, item_id)
-
-
 def item_by_path(path: str) -> ContentItem | None:
     """Return the item at a path like ``nl/opleiding/les-1``, or None."""
     return db.session.scalar(select(ContentItem).where(ContentItem.path == path.strip("/")))

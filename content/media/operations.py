@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import filetype
@@ -87,12 +88,21 @@ def safe_filename(uploaded_name: str | None, extension: str) -> str:
     return f"{stem or 'file'}.{extension}"
 
 
-def add_media(
-    item: ContentItem, stream: BinaryIO, uploaded_name: str | None, *, uploader: User | None
-) -> MediaFile:
-    """Check an upload, keep it on disk and add its row to the session.
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An accepted file: the bytes to keep (images cleaned), its type and size."""
 
-    :param stream: the upload's bytes; at most ``MEDIA_MAX_BYTES`` + 1 are read.
+    data: bytes
+    mimetype: str
+    extension: str
+    width: int | None = None
+    height: int | None = None
+
+
+def check_upload(stream: BinaryIO) -> CheckedUpload:
+    """Check a file as an upload would be checked, without keeping anything.
+
+    :param stream: the file's bytes; at most ``MEDIA_MAX_BYTES`` + 1 are read.
     :raise MediaError: when the file is empty, too large, of a refused type or broken.
     """
     max_bytes = current_app.config["MEDIA_MAX_BYTES"]
@@ -104,15 +114,27 @@ def add_media(
             _("The file is too large: at most %(size)s.", size=format_file_size(max_bytes))
         )
     mimetype, extension = detect_type(data)
-    width = height = None
-    if mimetype in images.FORMATS:
-        try:
-            cleaned = images.clean_image(data, mimetype)
-        except images.ImageTooLarge as exc:
-            raise MediaError(_("The image has too many pixels. Make it smaller.")) from exc
-        except images.UnreadableImage as exc:
-            raise MediaError(_("The image could not be read. It may be damaged.")) from exc
-        data, width, height = cleaned.data, cleaned.width, cleaned.height
+    if mimetype not in images.FORMATS:
+        return CheckedUpload(data, mimetype, extension)
+    try:
+        cleaned = images.clean_image(data, mimetype)
+    except images.ImageTooLarge as exc:
+        raise MediaError(_("The image has too many pixels. Make it smaller.")) from exc
+    except images.UnreadableImage as exc:
+        raise MediaError(_("The image could not be read. It may be damaged.")) from exc
+    return CheckedUpload(cleaned.data, mimetype, extension, cleaned.width, cleaned.height)
+
+
+def add_media(
+    item: ContentItem, stream: BinaryIO, uploaded_name: str | None, *, uploader: User | None
+) -> MediaFile:
+    """Check an upload, keep it on disk and add its row to the session.
+
+    :raise MediaError: when the file is empty, too large, of a refused type or broken.
+    """
+    checked = check_upload(stream)
+    data, mimetype, extension = checked.data, checked.mimetype, checked.extension
+    width, height = checked.width, checked.height
 
     stored_name = f"{uuid.uuid4().hex}.{extension}"
     storage.write_new_file(db.session(), stored_name, data)
