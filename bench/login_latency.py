@@ -47,7 +47,7 @@ def main() -> None:
             }
         )
         with app.app_context():
-            upgrade()
+            upgrade(revision="heads")
             create_user("bench@example.org", "a long enough password", roles=["agent"])
             db.session.commit()
         client = app.test_client()

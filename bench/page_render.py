@@ -83,7 +83,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"TESTING": True, "SECRET_KEY": "bench", "INSTANCE_PATH": tmp})
         with app.app_context():
-            upgrade()
+            upgrade(revision="heads")
             items.ensure_language_roots()
             admin = create_user("bench@example.org", "a long enough password", roles=["admin"])
             folder = items.create_item(

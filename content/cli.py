@@ -48,7 +48,7 @@ def init_command(demo: bool) -> None:
 
     if write_secret_key(current_app.instance_path):
         click.echo(_("Wrote a new secret key to %(path)s.", path=current_app.instance_path))
-    upgrade()
+    upgrade(revision="heads")  # every plugin's branch, not only the core's
     click.echo(_("Database schema is up to date."))
     ensure_language_roots()
     db.session.commit()

@@ -70,5 +70,10 @@ def tracing_dashboard_panels(user: Any) -> list[DashboardPanel]:
 
 
 @hookspec
+def tracing_access_denied(user: Any, gate: str) -> str | None:
+    """Return why ``user`` may not pass ``gate`` (e.g. "workspace"), or None to let them."""
+
+
+@hookspec
 def tracing_demo_data(app: Flask) -> list[str]:
     """Create the plugin's demo content for ``init --demo``; return lines to print."""

@@ -78,7 +78,7 @@ def app(backend, tmp_path_factory):
     app = create_app(config)
     app.test_client_class = IsolatedClient
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
     yield app
     with app.app_context():
         db.engine.dispose()

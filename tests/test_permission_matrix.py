@@ -60,6 +60,16 @@ MATRIX = {
     "media.delete_media": ("content.edit", EDITORS),
     # Files of live items are public; the view serves the others to draft readers only.
     "media.serve_media": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
+    # Call scripts: editors write them, agents fill them (behind the workspace gate).
+    "scripts.list_scripts": ("scripts.edit", EDITORS),
+    "scripts.view_version": ("scripts.edit", EDITORS),
+    "scripts.change_version_state": ("scripts.edit", EDITORS),
+    "scripts.compare_versions": ("scripts.edit", EDITORS),
+    "scripts.download_version": ("scripts.edit", EDITORS),
+    "scripts.list_forms": ("scripts.fill", {"agent"}),
+    "scripts.start_form": ("scripts.fill", {"agent"}),
+    "scripts.fill_form": ("scripts.fill", {"agent"}),
+    "scripts.autosave_form": ("scripts.fill", {"agent"}),
 }
 
 WHO = [ANONYMOUS, LEARNER, *ROLES]
@@ -132,6 +142,8 @@ def test_access(client, auth, create_user, endpoint, method, rule, who):
         "number": 1,
         "media_id": target.id,  # no such file: allowed users get 404
         "filename": "file.png",
+        "version_id": target.id,  # no such version or form: allowed users get 404
+        "response_id": target.id,
     }
     if who != ANONYMOUS:
         auth.login_as(None if who == LEARNER else who)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from content.auth.roles import Role
-from content.core.panels import DashboardPanel
+from content.core.panels import DashboardPanel, NavItem, PanelLink
 from content.demo import ensure_demo_user
 from content.hookspecs import hookimpl
 from content.i18n import _, _l
@@ -25,6 +27,8 @@ def tracing_roles():
 def tracing_permissions():
     """Permissions of the workspace."""
     return {
+        "scripts.edit": {"editor", "admin"},
+        "scripts.fill": {"agent"},
         "calls.work": {"agent", "supervisor"},
         "calls.supervise": {"supervisor", "admin"},
         "tickets.escalations": {"specialist"},
@@ -40,6 +44,9 @@ def tracing_dashboard_panels(user):
             DashboardPanel(
                 _("Call workspace"),
                 items=[_("Take the next call, follow the call script and fill in the form.")],
+                links=[PanelLink(_("Calls"), "scripts.list_forms")]
+                if user.can("scripts.fill")
+                else [],
                 order=300,
             )
         )
@@ -51,6 +58,17 @@ def tracing_dashboard_panels(user):
                 order=310,
             )
         )
+    if user.can("scripts.edit"):
+        panels.append(
+            DashboardPanel(
+                _("Call scripts"),
+                items=[
+                    _("Upload call scripts (XLSForm), preview them in every language, publish.")
+                ],
+                links=[PanelLink(_("Call scripts"), "scripts.list_scripts")],
+                order=330,
+            )
+        )
     if user.can("tickets.escalations"):
         panels.append(
             DashboardPanel(
@@ -60,6 +78,40 @@ def tracing_dashboard_panels(user):
             )
         )
     return panels
+
+
+@hookimpl
+def tracing_blueprints(app):
+    """Call scripts (editors) and the agent's form."""
+    from tracing_app.scripts import models  # noqa: F401 - the tables are known to migrations
+    from tracing_app.scripts.blueprint import assets, bp
+
+    return [bp, assets]
+
+
+@hookimpl
+def tracing_migration_directories():
+    """The workspace's migrations: a branch of its own on top of the core's."""
+    return [str(Path(__file__).parent / "migrations" / "versions")]
+
+
+@hookimpl
+def tracing_cli_commands(cli):
+    """``scripts check`` and ``scripts eval``."""
+    from tracing_app.scripts.cli import scripts_group
+
+    cli.add_command(scripts_group)
+
+
+@hookimpl
+def tracing_navigation_items(user):
+    """Calls for agents, call scripts for editors."""
+    items = []
+    if user.can("scripts.fill"):
+        items.append(NavItem(_l("Calls"), "scripts.list_forms", order=300))
+    if user.can("scripts.edit"):
+        items.append(NavItem(_l("Call scripts"), "scripts.list_scripts", order=310))
+    return items
 
 
 @hookimpl

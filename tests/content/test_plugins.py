@@ -65,7 +65,7 @@ def sample_site(tmp_path):
     )
     app.test_client_class = IsolatedClient
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         yield app
         db.engine.dispose()
 

@@ -120,7 +120,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     }
     app = create_app(config)
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         for account in ACCOUNTS:
             operations.create_user(
                 account.email,

@@ -1,0 +1,321 @@
+"""The state of a form for given answers: what is visible, computed, wrong, and what to say.
+
+The server is the authority: the agent's page shows exactly this state, whether it came
+with a full page or as JSON after a change. Answers are a flat dict of strings, as ODK
+stores them: ``name`` for a question, ``repeat.<i>.name`` inside the i-th instance of a
+repeat (``repeat`` itself holds the number of instances), ``select_multiple`` answers as
+space-separated choice names.
+
+Evaluation, in rounds: calculations (in dependency order), then relevance in form order
+(answers of what is not relevant count as empty, as in ODK), twice, so a calculation that
+depends on relevance and a relevance that depends on a calculation both settle; then
+required, type and constraint checks for what is visible.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from content.i18n import _
+from tracing_app.scripts import identifiers
+from tracing_app.scripts.checks import CHOICE_COLUMN_PREFIX, rewrite_choice_filter
+from tracing_app.scripts.definition import (
+    CALCULATE,
+    DATETIME,
+    DECIMAL,
+    INTEGER,
+    NOTE,
+    REPEAT,
+    SELECT_MULTIPLE,
+    SELECT_ONE,
+    TIME,
+    Question,
+    ScriptDefinition,
+)
+from tracing_app.scripts.expressions import ExpressionError, ExpressionSyntaxError, parse
+
+PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+MAX_REPEAT_INSTANCES = 50
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
+
+
+@dataclass
+class Slot:
+    """One place in the filled form: a question, in the top level or in a repeat instance."""
+
+    key: str
+    question: Question
+    prefix: str  # "" at top level, "contacts.0." inside a repeat instance
+    parents: tuple[str, ...]  # keys of the groups around it, outermost first
+
+
+@dataclass
+class FormState:
+    """Everything the agent's screen shows for the current answers."""
+
+    values: dict[str, str]
+    visible: dict[str, bool]
+    errors: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    slots: list[Slot] = field(default_factory=list)
+    options: dict[str, list] = field(default_factory=dict)
+    #: Identifier answers in their one stored form (E.164 phone numbers, 11-digit numbers).
+    normalized: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """Return whether the form can be closed: no error anywhere visible."""
+        return not self.errors
+
+    def section_progress(self, definition: ScriptDefinition) -> tuple[int, int]:
+        """Return (sections without errors, visible sections)."""
+        visible = [s for s in definition.sections() if self.visible.get(s.name)]
+        done = [
+            s for s in visible
+            if not any(key == s.name or key.startswith(s.name + ".") or key in self._inside(s)
+                       for key in self.errors)
+        ]  # fmt: skip
+        return len(done), len(visible)
+
+    def _inside(self, section: Question) -> set[str]:
+        return {slot.key for slot in self.slots if section.name in slot.parents}
+
+
+class _Context:
+    """The evaluation context of one slot (resolves names inside its repeat instance first)."""
+
+    def __init__(self, form: _Evaluation, prefix: str, current: str = "", filters=None):
+        self.form = form
+        self.prefix = prefix
+        self._current = current
+        self._filters = filters or {}
+
+    def value(self, name: str) -> str:
+        if name.startswith(CHOICE_COLUMN_PREFIX):
+            return self._filters.get(name.removeprefix(CHOICE_COLUMN_PREFIX), "")
+        if self.prefix and (self.prefix + name) in self.form.keys:
+            return self.form.values.get(self.prefix + name, "")
+        return self.form.values.get(name, "")
+
+    def current(self) -> str:
+        return self._current
+
+    def choice_label(self, name: str, value: str) -> str:
+        return self.form.choice_label(name, value)
+
+    def today(self) -> datetime.date:
+        return self.form.today
+
+    def now(self) -> datetime.datetime:
+        return self.form.now
+
+
+class _Evaluation:
+    """One evaluation of a definition over answers (see `evaluate_form`)."""
+
+    def __init__(self, definition, answers, language, today, now):
+        self.definition = definition
+        self.language = language
+        self.today = today
+        self.now = now
+        self.answers = answers
+        self.slots = list(_slots(definition.questions, "", (), answers))
+        self.keys = {slot.key for slot in self.slots}
+        self.values = {key: answers.get(key, "") for key in self.keys}
+        self.visible: dict[str, bool] = {}
+        self.normalized: dict[str, str] = {}
+
+    def text(self, texts: dict[str, str]) -> str:
+        default = self.definition.settings.default_language
+        return texts.get(self.language) or texts.get(default) or next(iter(texts.values()), "")
+
+    def question(self, name: str) -> Question | None:
+        try:
+            return self.definition.by_name(name)
+        except KeyError:
+            return None
+
+    def choice_label(self, name: str, value: str) -> str:
+        question = self.question(name)
+        choice_list = self.definition.choices.get(question.list_name) if question else None
+        for choice in choice_list.choices if choice_list else ():
+            if choice.name == value:
+                return self.text(choice.label)
+        return value
+
+    def calculate(self) -> None:
+        for slot in self.slots:
+            question = slot.question
+            if question.type == CALCULATE and question.calculation:
+                visible = all(self.visible.get(key, True) for key in slot.parents)
+                result = _evaluate(question.calculation, _Context(self, slot.prefix), "string")
+                self.values[slot.key] = result if visible and result is not None else ""
+
+    def relevance(self) -> None:
+        for slot in self.slots:
+            question = slot.question
+            shown = all(self.visible.get(key, False) for key in slot.parents)
+            if shown and question.relevant:
+                shown = bool(_evaluate(question.relevant, _Context(self, slot.prefix), "boolean"))
+            self.visible[slot.key] = shown
+            if not shown and question.type != CALCULATE:
+                self.values[slot.key] = ""  # what is not relevant is not answered
+
+    def check(self, slot: Slot) -> str | None:
+        """Return the error of a visible input, or None."""
+        question, value = slot.question, self.values[slot.key]
+        context = _Context(self, slot.prefix, value)
+        if not value.strip():
+            required = question.required
+            if isinstance(required, str):
+                required = bool(_evaluate(required, context, "boolean"))
+            if required:
+                return self.text(question.required_message) or _("This answer is required.")
+            return None
+        error = self.type_error(question, value, slot.key)
+        if error:
+            return error
+        if question.constraint and not _evaluate(question.constraint, context, "boolean"):
+            return self.text(question.constraint_message) or _("This answer is not allowed.")
+        return None
+
+    def type_error(self, question: Question, value: str, key: str) -> str | None:
+        kind = question.validation
+        if kind is not None:
+            normalized, error = identifiers.validate(kind, value, today=self.today)
+            if error is None:
+                self.normalized[key] = normalized
+            return error
+        checks = {
+            INTEGER: (_INTEGER, _("Type a whole number.")),
+            DECIMAL: (_DECIMAL, _("Type a number.")),
+            TIME: (_TIME, _("Type a time as HH:MM.")),
+        }
+        if question.type in checks:
+            pattern, message = checks[question.type]
+            return None if pattern.fullmatch(value.strip()) else message
+        if question.type == DATETIME:
+            try:
+                datetime.datetime.fromisoformat(value.strip())
+            except ValueError:
+                return _("Type a date and time.")
+        if question.type in (SELECT_ONE, SELECT_MULTIPLE):
+            allowed = {c.name for c in self.options_of(question, "")}
+            chosen = value.split() if question.type == SELECT_MULTIPLE else [value]
+            if not set(chosen) <= allowed:
+                return _("Choose one of the options.")
+        return None
+
+    def options_of(self, question: Question, prefix: str) -> list:
+        choice_list = self.definition.choices.get(question.list_name)
+        choices = list(choice_list.choices) if choice_list else []
+        if not question.choice_filter:
+            return choices
+        columns = frozenset({"name"}).union(*(choice.filters for choice in choices))
+        expression, _positions = rewrite_choice_filter(question.choice_filter, columns)
+        keep = []
+        for choice in choices:
+            context = _Context(self, prefix, filters={**choice.filters, "name": choice.name})
+            if _evaluate(expression, context, "boolean"):
+                keep.append(choice)
+        return keep
+
+    def fill_placeholders(self, text: str, prefix: str) -> str:
+        context = _Context(self, prefix)
+
+        def replace(match: re.Match) -> str:
+            name = match.group(1)
+            value = context.value(name)
+            question = self.question(name)
+            if question is not None and question.type == SELECT_ONE:
+                return self.choice_label(name, value)
+            return value
+
+        return PLACEHOLDER.sub(replace, text)
+
+
+def _evaluate(text: str, context: _Context, kind: str):
+    """Evaluate an expression; a run-time error counts as false / empty (and never crashes)."""
+    try:
+        expression = parse(text)
+        if kind == "boolean":
+            return expression.evaluate_boolean(context)
+        return expression.evaluate_string(context)
+    except (ExpressionError, ExpressionSyntaxError):  # a published script was checked; be safe
+        return False if kind == "boolean" else None
+
+
+def _slots(questions, prefix, parents, answers):
+    for question in questions:
+        key = prefix + question.name
+        yield Slot(key, question, prefix, parents)
+        if question.type == REPEAT:
+            count = repeat_count(answers, key)
+            for index in range(count):
+                yield from _slots(question.children, f"{key}.{index}.", (*parents, key), answers)
+        elif question.children:
+            yield from _slots(question.children, prefix, (*parents, key), answers)
+
+
+def repeat_count(answers: dict[str, str], key: str) -> int:
+    """Return how many instances of a repeat the answers hold (at least one)."""
+    raw = answers.get(key, "1")
+    count = int(raw) if raw.isdigit() else 1
+    return max(1, min(count, MAX_REPEAT_INSTANCES))
+
+
+def evaluate_form(
+    definition: ScriptDefinition,
+    answers: dict[str, str],
+    *,
+    language: str,
+    today: datetime.date,
+    now: datetime.datetime | None = None,
+) -> FormState:
+    """Return the state of the form for these answers, in the call's language."""
+    now = now or datetime.datetime.combine(today, datetime.time(12))
+    form = _Evaluation(definition, answers, language, today, now)
+    for _round in range(2):
+        form.calculate()
+        form.relevance()
+    state = FormState(
+        values=form.values, visible=form.visible, slots=form.slots, normalized=form.normalized
+    )
+    for slot in form.slots:
+        question = slot.question
+        if not form.visible[slot.key]:
+            continue
+        if question.is_input:
+            error = form.check(slot)
+            if error:
+                state.errors[slot.key] = error
+        if question.type == NOTE:
+            state.notes[slot.key] = form.fill_placeholders(form.text(question.label), slot.prefix)
+        if question.type in (SELECT_ONE, SELECT_MULTIPLE):
+            state.options[slot.key] = form.options_of(question, slot.prefix)
+    return state
+
+
+def initial_answers(definition: ScriptDefinition, *, today: datetime.date) -> dict[str, str]:
+    """Return the answers a new form starts with: the defaults (literal or computed)."""
+    form = _Evaluation(definition, {}, definition.settings.default_language, today, None)
+    answers = {}
+    for slot in form.slots:
+        question = slot.question
+        if not question.default:
+            continue
+        if question.default_is_expression:
+            answers[slot.key] = (
+                _evaluate(question.default, _Context(form, slot.prefix), "string") or ""
+            )
+        else:
+            answers[slot.key] = question.default
+        form.values[slot.key] = answers[slot.key]
+    return answers
+
+
+__all__ = ["FormState", "evaluate_form", "initial_answers", "repeat_count"]

@@ -1,0 +1,215 @@
+"""Rules for scripts: uploading versions, publishing, retiring, and filling forms."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from content.auth.models import utcnow
+from content.extensions import db
+from content.i18n import _
+from content.revisions.operations import DiffLine, diff_text
+from tracing_app.scripts import xlsform
+from tracing_app.scripts.definition import ScriptDefinition
+from tracing_app.scripts.engine import FormState, evaluate_form, initial_answers
+from tracing_app.scripts.models import (
+    COMPLETED,
+    DRAFT,
+    IN_PROGRESS,
+    PUBLISHED,
+    RETIRED,
+    FormResponse,
+    Script,
+    ScriptVersion,
+)
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class ScriptError(ValueError):
+    """A rule for scripts was broken; the message is translated and safe to show."""
+
+
+class StaleAnswers(Exception):
+    """The answers were saved from another tab or window since this one loaded them."""
+
+
+def today() -> datetime.date:
+    """Return today's date in the site's time zone (Belgium)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.datetime.now(zone).date()
+
+
+@functools.lru_cache(maxsize=64)
+def _definition(version_id: int, source: str) -> ScriptDefinition:
+    return xlsform.load(source.encode("utf-8"), "definition.csv")
+
+
+def definition(version: ScriptVersion) -> ScriptDefinition:
+    """Return a version's definition; versions never change, so it is parsed once per process."""
+    return _definition(version.id, version.definition_csv)
+
+
+def upload_version(data: bytes, filename: str, *, actor) -> ScriptVersion:
+    """Add a draft version from an XLSForm file.
+
+    :raise ScriptError: when the file is empty or too large.
+    :raise xlsform.XLSFormError: with every problem of the form (sheet, row, column).
+    """
+    if not data:
+        raise ScriptError(_("The file is empty."))
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ScriptError(_("The file is too large."))
+    parsed = xlsform.load(data, filename)
+    script = db.session.scalar(select(Script).where(Script.form_id == parsed.settings.form_id))
+    if script is None:
+        script = Script(form_id=parsed.settings.form_id)
+        db.session.add(script)
+        db.session.flush()
+    number = (
+        db.session.scalar(
+            select(func.max(ScriptVersion.number)).where(ScriptVersion.script_id == script.id)
+        )
+        or 0
+    ) + 1
+    version = ScriptVersion(
+        script=script,
+        number=number,
+        version_label=parsed.settings.version,
+        definition_csv=xlsform.dump_csv(parsed).decode("utf-8-sig"),
+        source_filename=filename[:255],
+        source_file=data,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def publish(version: ScriptVersion) -> None:
+    """Publish a draft: new calls use it; the version published before is retired.
+
+    Forms already started keep the version they were started with.
+    """
+    if version.state != DRAFT:
+        raise ScriptError(_("Only a draft can be published."))
+    for other in version.script.versions:
+        if other.state == PUBLISHED:
+            other.state = RETIRED
+            other.retired_dt = utcnow()
+    version.state = PUBLISHED
+    version.published_dt = utcnow()
+
+
+def retire(version: ScriptVersion) -> None:
+    """Stop offering a version for new calls."""
+    if version.state == RETIRED:
+        raise ScriptError(_("This version is already retired."))
+    version.state = RETIRED
+    version.retired_dt = utcnow()
+
+
+def current_version(script: Script) -> ScriptVersion | None:
+    """Return the published version of a script, or None."""
+    return next((v for v in reversed(script.versions) if v.state == PUBLISHED), None)
+
+
+def list_scripts() -> list[Script]:
+    """Return every script, by form id."""
+    return list(db.session.scalars(select(Script).order_by(Script.form_id)))
+
+
+def compare_versions(old: ScriptVersion, new: ScriptVersion) -> list[DiffLine]:
+    """Compare two versions line by line, in the CSV form authors also read."""
+    return diff_text(old.definition_csv, new.definition_csv)
+
+
+def start_form(version: ScriptVersion, *, agent, language: str) -> FormResponse:
+    """Start filling a published version, with its default answers."""
+    if version.state != PUBLISHED:
+        raise ScriptError(_("This script version is not published."))
+    response = FormResponse(
+        script_version=version,
+        agent_id=agent.id,
+        language=language,
+        answers_json=json.dumps(initial_answers(definition(version), today=today())),
+    )
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
+def answers(response: FormResponse) -> dict[str, str]:
+    """Return the saved answers of a form."""
+    return json.loads(response.answers_json)
+
+
+def state(response: FormResponse, answered: dict[str, str] | None = None) -> FormState:
+    """Evaluate a form (its saved answers, or the given ones) in the call's language."""
+    return evaluate_form(
+        definition(response.script_version),
+        answers(response) if answered is None else answered,
+        language=response.language,
+        today=today(),
+    )
+
+
+def clean_answers(response: FormResponse, submitted: dict[str, str]) -> dict[str, str]:
+    """Keep only answers for the form's own fields (and repeat counts), as strings."""
+    known = {slot.key for slot in state(response, submitted).slots}
+    return {key: str(value)[:10_000] for key, value in submitted.items() if key in known}
+
+
+def save_answers(
+    response: FormResponse, submitted: dict[str, str], *, base_revision: int
+) -> FormState:
+    """Save answers (a draft: nothing is checked yet) and return the new state.
+
+    :raise StaleAnswers: when the form was saved elsewhere after ``base_revision``.
+    :raise ScriptError: when the form is already completed.
+    """
+    if response.state == COMPLETED:
+        raise ScriptError(_("This form is completed and can no longer change."))
+    if base_revision != response.revision:
+        raise StaleAnswers
+    cleaned = clean_answers(response, submitted)
+    response.answers_json = json.dumps(cleaned, sort_keys=True)
+    response.revision += 1
+    response.updated_dt = utcnow()
+    return state(response, cleaned)
+
+
+def set_language(response: FormResponse, language: str) -> None:
+    """Switch the citizen's language during the call."""
+    if language not in current_app.config["LANGUAGES"]:
+        raise ScriptError(_("This language is not offered."))
+    response.language = language
+
+
+def complete(response: FormResponse) -> FormState:
+    """Close the form when it has no error left; return its state either way."""
+    current = state(response)
+    if current.complete and response.state == IN_PROGRESS:
+        saved = answers(response)
+        saved.update(current.normalized)  # identifiers in their one stored form
+        response.answers_json = json.dumps(saved, sort_keys=True)
+        response.state = COMPLETED
+        response.completed_dt = utcnow()
+    return current
+
+
+def open_forms(agent) -> list[FormResponse]:
+    """Return the forms this agent started and did not complete, newest first."""
+    return list(
+        db.session.scalars(
+            select(FormResponse)
+            .where(FormResponse.agent_id == agent.id, FormResponse.state == IN_PROGRESS)
+            .order_by(FormResponse.updated_dt.desc())
+        )
+    )

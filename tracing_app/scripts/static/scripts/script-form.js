@@ -1,0 +1,138 @@
+/*
+ * The agent's script screen, made live. The server stays the authority: every change is
+ * sent to it, and it answers with what is visible, the errors and the sentences to say.
+ * Without this file the form still works with its "Save and check" button.
+ *
+ * Nothing typed is lost: answers are kept in localStorage until the server confirms
+ * them, and offered back after a reload, a closed tab or a dropped network.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("script-form");
+  if (!form || !window.fetch) { return; }
+
+  var url = form.getAttribute("data-autosave-url");
+  var storageKey = "tracing-form-" + form.getAttribute("data-response-id");
+  var status = document.getElementById("save-status");
+  var csrf = form.querySelector("input[name=csrf_token]");
+  var timer = null;
+  var inFlight = false;
+  var again = false;
+
+  function answers() {
+    var data = {};
+    new FormData(form).forEach(function (value, name) {
+      if (name === "csrf_token" || name.charAt(0) === "_") { return; }
+      if (Object.prototype.hasOwnProperty.call(data, name)) {
+        data[name] = data[name] + " " + value;  // select_multiple: space-separated, as stored
+      } else {
+        data[name] = value;
+      }
+    });
+    return data;
+  }
+
+  function say(message) {
+    if (status) { status.textContent = message; }
+  }
+
+  function keepLocally(data) {
+    try {
+      localStorage.setItem(storageKey, JSON.stringify({
+        answers: data, revision: Number(form.getAttribute("data-revision"))
+      }));
+    } catch (e) { /* private mode or full: the server copy still counts */ }
+  }
+
+  function forget() {
+    try { localStorage.removeItem(storageKey); } catch (e) { /* nothing to do */ }
+  }
+
+  function apply(state) {
+    form.setAttribute("data-revision", state.revision);
+    Object.keys(state.visible).forEach(function (name) {
+      var element = document.getElementById("q-" + name);
+      if (element) { element.hidden = !state.visible[name]; }
+    });
+    form.querySelectorAll("[data-error-for]").forEach(function (element) {
+      var name = element.getAttribute("data-error-for");
+      var message = state.errors[name] || "";
+      element.textContent = message;
+      element.hidden = !message;
+      var field = document.getElementById("f-" + name);
+      if (field) {
+        if (message) { field.setAttribute("aria-invalid", "true"); }
+        else { field.removeAttribute("aria-invalid"); }
+      }
+    });
+    Object.keys(state.notes).forEach(function (name) {
+      var element = document.getElementById("note-" + name);
+      if (element) { element.textContent = state.notes[name]; }
+    });
+    var progress = document.getElementById("progress");
+    if (progress && state.progress) { progress.textContent = state.progress; }
+  }
+
+  function save() {
+    if (inFlight) { again = true; return; }
+    inFlight = true;
+    var data = answers();
+    keepLocally(data);
+    say(form.getAttribute("data-saving"));
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
+      body: JSON.stringify({ answers: data, revision: Number(form.getAttribute("data-revision")) })
+    }).then(function (response) {
+      if (response.status === 409) {
+        say(form.getAttribute("data-conflict"));
+        return null;
+      }
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    }).then(function (state) {
+      if (state) {
+        apply(state);
+        forget();
+        say(form.getAttribute("data-saved"));
+      }
+    }).catch(function () {
+      say(form.getAttribute("data-offline"));  // kept in localStorage; retried on next change
+    }).then(function () {
+      inFlight = false;
+      if (again) { again = false; save(); }
+    });
+  }
+
+  function schedule() {
+    keepLocally(answers());
+    clearTimeout(timer);
+    timer = setTimeout(save, 400);
+  }
+
+  function restore() {
+    var kept;
+    try { kept = JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (e) { kept = null; }
+    if (!kept || kept.revision < Number(form.getAttribute("data-revision"))) { forget(); return; }
+    Object.keys(kept.answers).forEach(function (name) {
+      var fields = form.querySelectorAll("[name='" + name.replace(/'/g, "") + "']");
+      var values = String(kept.answers[name]).split(" ");
+      fields.forEach(function (field) {
+        if (field.type === "checkbox" || field.type === "radio") {
+          field.checked = values.indexOf(field.value) !== -1;
+        } else {
+          field.value = kept.answers[name];
+        }
+      });
+    });
+    say(form.getAttribute("data-restored"));
+    save();
+  }
+
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  window.addEventListener("online", save);
+  restore();
+}());

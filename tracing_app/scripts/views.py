@@ -1,0 +1,306 @@
+"""Request handling of call scripts: editors upload and publish, agents fill forms."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from content.auth.roles import requires
+from content.extensions import db
+from content.gates import access_denied
+from content.i18n import _, _l, language_names
+from tracing_app.scripts import checks, operations, xlsform
+from tracing_app.scripts.engine import repeat_count
+from tracing_app.scripts.forms import UploadForm, VersionStateForm
+from tracing_app.scripts.models import DRAFT, PUBLISHED, RETIRED, FormResponse, ScriptVersion
+
+EDIT = "scripts.edit"
+FILL = "scripts.fill"
+
+VERSION_STATE_LABELS = {DRAFT: _l("draft"), PUBLISHED: _l("published"), RETIRED: _l("retired")}
+
+
+def version_state_labels() -> dict:
+    """Template context of the scripts pages: the names of version states."""
+    return {"state_labels": VERSION_STATE_LABELS}
+
+
+def _workspace_gate() -> None:
+    """Keep agents without what the workspace gate asks (a valid certificate) out."""
+    reasons = access_denied(current_user, "workspace")
+    if reasons:
+        abort(403, description=" ".join(reasons))
+
+
+def _texts(language: str, default: str):
+    def text(texts: dict[str, str]) -> str:
+        return texts.get(language) or texts.get(default) or next(iter(texts.values()), "")
+
+    return text
+
+
+def _render_form(template: str, version: ScriptVersion, state, language: str, **context):
+    definition = operations.definition(version)
+    return render_template(
+        template,
+        version=version,
+        definition=definition,
+        state=state,
+        language=language,
+        text=_texts(language, definition.settings.default_language),
+        languages=language_names(),
+        repeat_count=lambda key: repeat_count(state.values, key),
+        progress=state.section_progress(definition),
+        **context,
+    )
+
+
+# The editors' side ------------------------------------------------------------------
+
+
+@requires(EDIT)
+def list_scripts():
+    """List scripts and their versions; upload a new version."""
+    form = UploadForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            version = operations.upload_version(
+                upload.read(operations.MAX_UPLOAD_BYTES + 1),
+                upload.filename or "script.xlsx",
+                actor=current_user._get_current_object(),
+            )
+        except xlsform.XLSFormError as exc:
+            db.session.rollback()
+            problems = exc.problems
+            form.file.errors.append(_("The file has problems; nothing was imported."))
+        except operations.ScriptError as exc:
+            db.session.rollback()
+            form.file.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Version %(number)d uploaded as a draft.", number=version.number), "success")
+            return redirect(url_for("scripts.view_version", version_id=version.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "scripts/list.html",
+        scripts=operations.list_scripts(),
+        form=form,
+        problems=problems,
+        format_problem=checks.format_problem,
+    ), status
+
+
+@requires(EDIT)
+def view_version(version_id: int):
+    """Preview a version exactly as agents will see it, in any language; check answers."""
+    version = db.get_or_404(ScriptVersion, version_id)
+    definition = operations.definition(version)
+    language = request.values.get("language") or definition.settings.default_language
+    if language not in language_names():
+        language = definition.settings.default_language
+    answered = _submitted_answers() if request.method == "POST" else None
+    if answered is None:
+        answered = operations.initial_answers(definition, today=operations.today())
+    state = operations.evaluate_form(
+        definition, answered, language=language, today=operations.today()
+    )
+    return _render_form(
+        "scripts/version.html", version, state, language, state_form=VersionStateForm(formdata=None)
+    )
+
+
+@requires(EDIT)
+def change_version_state(version_id: int):
+    """Publish or retire a version."""
+    version = db.get_or_404(ScriptVersion, version_id)
+    form = VersionStateForm()
+    if form.validate_on_submit():
+        try:
+            if form.action.data == "publish":
+                operations.publish(version)
+            else:
+                operations.retire(version)
+        except operations.ScriptError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+    return redirect(url_for("scripts.view_version", version_id=version.id))
+
+
+@requires(EDIT)
+def compare_versions(version_id: int):
+    """Show what changed from another version (``?other=``, default the one before)."""
+    version = db.get_or_404(ScriptVersion, version_id)
+    others = [v for v in version.script.versions if v.id != version.id]
+    other_id = request.args.get("other", type=int)
+    older = next((v for v in others if v.id == other_id), None)
+    if older is None:
+        older = next((v for v in reversed(others) if v.number < version.number), None)
+    if older is None:
+        abort(404)
+    return render_template(
+        "scripts/compare.html",
+        version=version,
+        older=older,
+        others=others,
+        body_diff=operations.compare_versions(older, version),
+    )
+
+
+@requires(EDIT)
+def download_version(version_id: int):
+    """Download a version as an XLSForm workbook."""
+    version = db.get_or_404(ScriptVersion, version_id)
+    data = xlsform.dump_xlsx(operations.definition(version))
+    name = f"{version.script.form_id}-v{version.number}.xlsx"
+    return current_app.response_class(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# The agent's side -------------------------------------------------------------------
+
+
+@requires(FILL)
+def list_forms():
+    """The agent's open forms, and the published scripts to start a call with."""
+    _workspace_gate()
+    published = [
+        (script, version)
+        for script in operations.list_scripts()
+        if (version := operations.current_version(script)) is not None
+    ]
+    return render_template(
+        "scripts/forms.html",
+        open_forms=operations.open_forms(current_user),
+        published=published,
+        title_of=lambda version: (
+            _texts(g.lang_code, "nl")(operations.definition(version).settings.title)
+            or version.script.form_id
+        ),
+    )
+
+
+@requires(FILL)
+def start_form(version_id: int):
+    """Start a call with the published version of a script, in the page's language."""
+    _workspace_gate()
+    version = db.get_or_404(ScriptVersion, version_id)
+    try:
+        response = operations.start_form(version, agent=current_user, language=g.lang_code)
+    except operations.ScriptError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("scripts.list_forms"))
+    db.session.commit()
+    return redirect(url_for("scripts.fill_form", response_id=response.id))
+
+
+def _own_form(response_id: int) -> FormResponse:
+    response = db.get_or_404(FormResponse, response_id)
+    if response.agent_id != current_user.id:
+        abort(404)  # another agent's form: not theirs to see
+    return response
+
+
+def _submitted_answers() -> dict[str, str]:
+    """Read the answers of a submitted form (several values of one name are joined)."""
+    return {
+        name: " ".join(v for v in request.form.getlist(name) if v)
+        for name in request.form
+        if not name.startswith("_") and name != "csrf_token"
+    }
+
+
+@requires(FILL)
+def fill_form(response_id: int):
+    """The agent's screen: script and form in one; works fully without JavaScript."""
+    _workspace_gate()
+    response = _own_form(response_id)
+    status = 200
+    if request.method == "POST":
+        submitted = _submitted_answers()
+        action = request.form.get("_action", "save")
+        if action.startswith("add:"):
+            key = action.removeprefix("add:")
+            submitted[key] = str(repeat_count(submitted, key) + 1)
+        if action == "language":
+            try:
+                operations.set_language(response, request.form.get("_language", ""))
+            except operations.ScriptError as exc:
+                flash(str(exc), "error")
+        try:
+            operations.save_answers(
+                response, submitted, base_revision=int(request.form.get("_revision", -1))
+            )
+        except operations.StaleAnswers:
+            db.session.rollback()
+            flash(
+                _("These answers were changed in another window. Check them and save again."),
+                "error",
+            )
+            state = operations.state(response, submitted)
+            return _render_form(
+                "scripts/fill.html",
+                response.script_version,
+                state,
+                response.language,
+                response=response,
+            ), 409
+        except operations.ScriptError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("scripts.list_forms"))
+        if action == "complete":
+            db.session.flush()
+            state = operations.complete(response)
+            if state.complete:
+                db.session.commit()
+                flash(_("The form is complete."), "success")
+                return redirect(url_for("scripts.list_forms"))
+            status = 400
+            flash(
+                _("Some answers are missing or wrong: see the messages beside the fields."), "error"
+            )
+        db.session.commit()
+    state = operations.state(response)
+    return _render_form(
+        "scripts/fill.html", response.script_version, state, response.language, response=response
+    ), status
+
+
+@requires(FILL)
+def autosave_form(response_id: int):
+    """Save answers as the agent types (JSON) and answer with the new state."""
+    _workspace_gate()
+    response = _own_form(response_id)
+    payload = request.get_json(silent=True) or {}
+    submitted = payload.get("answers")
+    if not isinstance(submitted, dict):
+        abort(400)
+    try:
+        state = operations.save_answers(
+            response,
+            {str(k): str(v) for k, v in submitted.items()},
+            base_revision=int(payload.get("revision", -1)),
+        )
+    except operations.StaleAnswers:
+        db.session.rollback()
+        return jsonify(error=_("These answers were changed in another window.")), 409
+    except operations.ScriptError as exc:
+        db.session.rollback()
+        return jsonify(error=str(exc)), 400
+    db.session.commit()
+    done, total = state.section_progress(operations.definition(response.script_version))
+    return jsonify(
+        revision=response.revision,
+        visible=state.visible,
+        errors=state.errors,
+        notes=state.notes,
+        progress=_("%(done)d of %(total)d sections complete", done=done, total=total),
+    )
