@@ -203,3 +203,22 @@ def test_compare_versions_shows_changed_lines(client, auth, published):
     text = client.get(f"/en/workspace/scripts/versions/{newer.id}/compare").get_data(as_text=True)
     assert "Volledige naam van het contact" in text
     assert "<del" in text
+
+
+def test_missing_answers_are_shown_only_when_the_agent_checks(client, auth, published):
+    from tests.fixtures.web import translated
+
+    auth.login_as("agent")
+    response_id = _start(client, published)
+    url = f"/fr/workspace/forms/{response_id}"
+    required = translated("fr", "This answer is required.")
+    first = client.get(url).get_data(as_text=True)
+    assert required not in first
+    assert re.search(r'<input type="text" id="f-full_name"[^>]*>', first)
+    assert "readonly" not in re.search(r'<input type="text" id="f-full_name"[^>]*>', first).group()
+
+    state = _autosave(client, response_id, {"consent": "OK"}, 0).get_json()
+    assert "full_name" not in state["errors"]  # not yet: the agent is on their way
+
+    checked = post_form(client, url, {"_revision": "1", "_action": "save", "consent": "OK"})
+    assert required in checked.get_data(as_text=True)

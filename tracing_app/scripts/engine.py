@@ -65,6 +65,15 @@ class FormState:
     options: dict[str, list] = field(default_factory=dict)
     #: Identifier answers in their one stored form (E.164 phone numbers, 11-digit numbers).
     normalized: dict[str, str] = field(default_factory=dict)
+    #: Keys whose only error is a missing required answer: shown when the agent checks or
+    #: completes the form, not while they are still on their way to it.
+    missing: set[str] = field(default_factory=set)
+
+    def shown_errors(self, *, include_missing: bool) -> dict[str, str]:
+        """Return the errors to show: all, or only wrong answers (not yet missing ones)."""
+        if include_missing:
+            return self.errors
+        return {key: message for key, message in self.errors.items() if key not in self.missing}
 
     @property
     def complete(self) -> bool:
@@ -287,16 +296,19 @@ def evaluate_form(
     )
     for slot in form.slots:
         question = slot.question
+        if question.type in (SELECT_ONE, SELECT_MULTIPLE):
+            # Also for hidden questions: the page shows them as soon as they become relevant.
+            state.options[slot.key] = form.options_of(question, slot.prefix)
         if not form.visible[slot.key]:
             continue
         if question.is_input:
             error = form.check(slot)
             if error:
                 state.errors[slot.key] = error
+                if not form.values[slot.key].strip():
+                    state.missing.add(slot.key)
         if question.type == NOTE:
             state.notes[slot.key] = form.fill_placeholders(form.text(question.label), slot.prefix)
-        if question.type in (SELECT_ONE, SELECT_MULTIPLE):
-            state.options[slot.key] = form.options_of(question, slot.prefix)
     return state
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from content.auth.roles import requires
 from content.extensions import db
 from content.gates import access_denied
-from content.i18n import _, _l, language_names
+from content.i18n import _, _l, language_names, ngettext
 from tracing_app.scripts import checks, operations, xlsform
 from tracing_app.scripts.engine import repeat_count
 from tracing_app.scripts.forms import UploadForm, VersionStateForm
@@ -39,18 +39,22 @@ def _texts(language: str, default: str):
     return text
 
 
-def _render_form(template: str, version: ScriptVersion, state, language: str, **context):
+def _render_form(
+    template: str, version: ScriptVersion, state, language: str, *, check: bool, **context
+):
+    """Render a form; ``check`` also shows the answers still missing (after Check/Complete)."""
     definition = operations.definition(version)
     return render_template(
         template,
         version=version,
         definition=definition,
         state=state,
+        errors=state.shown_errors(include_missing=check),
         language=language,
         text=_texts(language, definition.settings.default_language),
         languages=language_names(),
         repeat_count=lambda key: repeat_count(state.values, key),
-        progress=state.section_progress(definition),
+        progress=progress_text(*state.section_progress(definition)),
         **context,
     )
 
@@ -107,7 +111,12 @@ def view_version(version_id: int):
         definition, answered, language=language, today=operations.today()
     )
     return _render_form(
-        "scripts/version.html", version, state, language, state_form=VersionStateForm(formdata=None)
+        "scripts/version.html",
+        version,
+        state,
+        language,
+        check=request.method == "POST",
+        state_form=VersionStateForm(formdata=None),
     )
 
 
@@ -161,6 +170,16 @@ def download_version(version_id: int):
         data,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def progress_text(done: int, total: int) -> str:
+    """Return "3 of 5 sections complete", in the page's language."""
+    return ngettext(
+        "%(done)d of %(num)d section complete",
+        "%(done)d of %(num)d sections complete",
+        total,
+        done=done,
     )
 
 
@@ -250,6 +269,7 @@ def fill_form(response_id: int):
                 response.script_version,
                 state,
                 response.language,
+                check=True,
                 response=response,
             ), 409
         except operations.ScriptError as exc:
@@ -269,8 +289,14 @@ def fill_form(response_id: int):
             )
         db.session.commit()
     state = operations.state(response)
+    check = request.method == "POST" and request.form.get("_action") in ("save", "complete")
     return _render_form(
-        "scripts/fill.html", response.script_version, state, response.language, response=response
+        "scripts/fill.html",
+        response.script_version,
+        state,
+        response.language,
+        check=check,
+        response=response,
     ), status
 
 
@@ -296,11 +322,22 @@ def autosave_form(response_id: int):
         db.session.rollback()
         return jsonify(error=str(exc)), 400
     db.session.commit()
-    done, total = state.section_progress(operations.definition(response.script_version))
+    definition = operations.definition(response.script_version)
+    done, total = state.section_progress(definition)
+    text = _texts(response.language, definition.settings.default_language)
     return jsonify(
         revision=response.revision,
         visible=state.visible,
-        errors=state.errors,
+        errors=state.shown_errors(include_missing=False),
         notes=state.notes,
-        progress=_("%(done)d of %(total)d sections complete", done=done, total=total),
+        progress=progress_text(done, total),
+        # Options that depend on other answers (choice filters), to rebuild on the page.
+        options={
+            slot.key: [
+                [choice.name, text(choice.label) or choice.name]
+                for choice in state.options[slot.key]
+            ]
+            for slot in state.slots
+            if slot.question.choice_filter
+        },
     )

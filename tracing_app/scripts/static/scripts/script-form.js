@@ -70,8 +70,39 @@
       var element = document.getElementById("note-" + name);
       if (element) { element.textContent = state.notes[name]; }
     });
+    Object.keys(state.options || {}).forEach(function (name) {
+      rebuildOptions(name, state.options[name]);
+    });
     var progress = document.getElementById("progress");
     if (progress && state.progress) { progress.textContent = state.progress; }
+  }
+
+  /* Replace the radio buttons or checkboxes of a select whose options depend on answers. */
+  function rebuildOptions(name, options) {
+    var fieldset = document.querySelector("#q-" + CSS.escape(name) + " fieldset.choices");
+    if (!fieldset) { return; }
+    var existing = fieldset.querySelectorAll("div.check");
+    var type = existing.length ? existing[0].querySelector("input").type : "radio";
+    var chosen = {};
+    fieldset.querySelectorAll("input:checked").forEach(function (input) { chosen[input.value] = true; });
+    existing.forEach(function (element) { element.remove(); });
+    var anchor = fieldset.querySelector("[data-error-for]");
+    options.forEach(function (option) {
+      var wrapper = document.createElement("div");
+      wrapper.className = "check";
+      var input = document.createElement("input");
+      input.type = type;
+      input.name = name;
+      input.value = option[0];
+      input.id = "f-" + name + "-" + option[0];
+      input.checked = Boolean(chosen[option[0]]);
+      var label = document.createElement("label");
+      label.htmlFor = input.id;
+      label.textContent = option[1];
+      wrapper.appendChild(input);
+      wrapper.appendChild(label);
+      fieldset.insertBefore(wrapper, anchor);
+    });
   }
 
   function save() {
