@@ -84,6 +84,14 @@ def test_init_demo_creates_one_account_per_role(app, runner, tmp_path, monkeypat
         roles |= user.role_names
     assert roles == {"admin", "editor", "reviewer", "trainer", "supervisor", "specialist", "agent"}
     assert "admin@example.org" in result.output
+    from tracing_app.scripts.models import ScriptVersion
+
+    published = db.session.scalars(select(ScriptVersion).where(ScriptVersion.state == "published"))
+    assert sorted(v.script.form_id for v in published) == [
+        "inbound_callback",
+        "outbound_case",
+        "outbound_contact",
+    ]
     # Running it again changes nothing and fails on nothing.
     assert runner.invoke(args=["init", "--demo"]).exit_code == 0
 

@@ -126,3 +126,52 @@ def test_cli_check_reports_problems(runner):
     result = runner.invoke(args=["scripts", "check", str(broken)])
     assert result.exit_code == 1
     assert "problem" in result.output
+
+
+SMALL_FORM = """survey
+,type,name,label::en,calculation,constraint,constraint_message::en,choice_filter
+,calculate,c3,,${c2} + 1,,,
+,calculate,c2,,${c1} + 1,,,
+,calculate,c1,,1,,,
+,decimal,temperature,Temperature,,. >= 35 and . <= 43,${name_of_patient} has a strange temperature,
+,text,name_of_patient,Name,,,,
+,select_one province,province,Province,,,,
+,begin repeat,visits,Visits,,,,
+,select_one town,town,Town,,,,province = ${province}
+,end repeat,,,,,,
+choices
+,list_name,name,label::en,province
+,province,liege,Liège,
+,province,antwerpen,Antwerpen,
+,town,eupen,Eupen,liege
+,town,mechelen,Mechelen,antwerpen
+settings
+,form_id,version,default_language
+,small,1,en
+"""
+
+
+@pytest.fixture
+def small(app):
+    return xlsform.load(SMALL_FORM.encode(), "small.csv")
+
+
+def test_calculations_settle_whatever_their_order(small):
+    assert _state(small).values["c3"] == "3"
+
+
+def test_a_decimal_comma_is_a_decimal_point(small):
+    state = _state(small, temperature="38,5")
+    assert "temperature" not in state.errors
+    assert state.values["temperature"] == "38.5"
+
+
+def test_messages_fill_placeholders(small):
+    state = _state(small, temperature="50", name_of_patient="Jan")
+    assert state.errors["temperature"] == "Jan has a strange temperature"
+
+
+def test_choice_filter_inside_a_repeat_accepts_its_own_options(small):
+    state = _state(small, province="liege", visits="1", **{"visits.0.town": "eupen"})
+    assert [c.name for c in state.options["visits.0.town"]] == ["eupen"]
+    assert "visits.0.town" not in state.errors

@@ -6,7 +6,8 @@ stores them: ``name`` for a question, ``repeat.<i>.name`` inside the i-th instan
 repeat (``repeat`` itself holds the number of instances), ``select_multiple`` answers as
 space-separated choice names.
 
-Evaluation, in rounds: calculations (in dependency order), then relevance in form order
+Evaluation, in rounds: calculations (repeated until none changes, so their order in the
+form does not matter), then relevance in form order
 (answers of what is not relevant count as empty, as in ODK), twice, so a calculation that
 depends on relevance and a relevance that depends on a calculation both settle; then
 required, type and constraint checks for what is visible.
@@ -68,6 +69,9 @@ class FormState:
     #: Keys whose only error is a missing required answer: shown when the agent checks or
     #: completes the form, not while they are still on their way to it.
     missing: set[str] = field(default_factory=set)
+    #: Labels and hints with ``${field}`` placeholders, filled in (by key).
+    labels: dict[str, str] = field(default_factory=dict)
+    hints: dict[str, str] = field(default_factory=dict)
 
     def shown_errors(self, *, include_missing: bool) -> dict[str, str]:
         """Return the errors to show: all, or only wrong answers (not yet missing ones)."""
@@ -135,6 +139,10 @@ class _Evaluation:
         self.slots = list(_slots(definition.questions, "", (), answers))
         self.keys = {slot.key for slot in self.slots}
         self.values = {key: answers.get(key, "") for key in self.keys}
+        for slot in self.slots:
+            # Belgian agents type 38,5: a decimal comma is read as a point.
+            if slot.question.type == DECIMAL and _DECIMAL.fullmatch(self.values[slot.key].strip()):
+                self.values[slot.key] = self.values[slot.key].strip().replace(",", ".")
         self.visible: dict[str, bool] = {}
         self.normalized: dict[str, str] = {}
 
@@ -157,12 +165,20 @@ class _Evaluation:
         return value
 
     def calculate(self) -> None:
-        for slot in self.slots:
-            question = slot.question
-            if question.type == CALCULATE and question.calculation:
+        """Compute every calculation until none changes (so their order in the form is free)."""
+        calculations = [
+            s for s in self.slots if s.question.type == CALCULATE and s.question.calculation
+        ]
+        for _pass in range(len(calculations) + 1):
+            changed = False
+            for slot in calculations:
                 visible = all(self.visible.get(key, True) for key in slot.parents)
-                result = _evaluate(question.calculation, _Context(self, slot.prefix), "string")
-                self.values[slot.key] = result if visible and result is not None else ""
+                result = _evaluate(slot.question.calculation, _Context(self, slot.prefix), "string")
+                value = result if visible and result is not None else ""
+                changed |= self.values.get(slot.key) != value
+                self.values[slot.key] = value
+            if not changed:
+                break
 
     def relevance(self) -> None:
         for slot in self.slots:
@@ -183,21 +199,23 @@ class _Evaluation:
             if isinstance(required, str):
                 required = bool(_evaluate(required, context, "boolean"))
             if required:
-                return self.text(question.required_message) or _("This answer is required.")
+                message = self.fill_placeholders(self.text(question.required_message), slot.prefix)
+                return message or _("This answer is required.")
             return None
-        error = self.type_error(question, value, slot.key)
+        error = self.type_error(question, value, slot)
         if error:
             return error
         if question.constraint and not _evaluate(question.constraint, context, "boolean"):
-            return self.text(question.constraint_message) or _("This answer is not allowed.")
+            message = self.fill_placeholders(self.text(question.constraint_message), slot.prefix)
+            return message or _("This answer is not allowed.")
         return None
 
-    def type_error(self, question: Question, value: str, key: str) -> str | None:
+    def type_error(self, question: Question, value: str, slot: Slot) -> str | None:
         kind = question.validation
         if kind is not None:
             normalized, error = identifiers.validate(kind, value, today=self.today)
             if error is None:
-                self.normalized[key] = normalized
+                self.normalized[slot.key] = normalized
             return error
         checks = {
             INTEGER: (_INTEGER, _("Type a whole number.")),
@@ -213,7 +231,7 @@ class _Evaluation:
             except ValueError:
                 return _("Type a date and time.")
         if question.type in (SELECT_ONE, SELECT_MULTIPLE):
-            allowed = {c.name for c in self.options_of(question, "")}
+            allowed = {c.name for c in self.options_of(question, slot.prefix)}
             chosen = value.split() if question.type == SELECT_MULTIPLE else [value]
             if not set(chosen) <= allowed:
                 return _("Choose one of the options.")
@@ -309,6 +327,11 @@ def evaluate_form(
                     state.missing.add(slot.key)
         if question.type == NOTE:
             state.notes[slot.key] = form.fill_placeholders(form.text(question.label), slot.prefix)
+            continue
+        for texts, filled in ((question.label, state.labels), (question.hint, state.hints)):
+            text = form.text(texts)
+            if "${" in text:
+                filled[slot.key] = form.fill_placeholders(text, slot.prefix)
     return state
 
 
