@@ -145,10 +145,17 @@ def test_switching_the_call_language(client, auth, published):
     post_form(
         client,
         f"/fr/workspace/forms/{response_id}",
-        {"_revision": "0", "_action": "language", "_language": "de"},
+        {
+            "_revision": "0",
+            "_action": "language",
+            "_language": "de",
+            "consent": "OK",
+            "full_name": "Jan",
+        },
     )
     page = client.get(f"/fr/workspace/forms/{response_id}").get_data(as_text=True)
     assert "Guten Tag, hier spricht das Callcenter" in page
+    assert 'value="Jan"' in page  # what was typed is kept
 
 
 def test_another_agents_form_is_not_found(app, client, auth, create_user, published):

@@ -51,6 +51,9 @@
 
   function apply(state) {
     form.setAttribute("data-revision", state.revision);
+    // The page's own submit buttons (Save and check, Complete) send this revision too.
+    var revision = form.querySelector("input[name=_revision]");
+    if (revision) { revision.value = state.revision; }
     Object.keys(state.visible).forEach(function (name) {
       var element = document.getElementById("q-" + name);
       if (element) { element.hidden = !state.visible[name]; }
