@@ -74,7 +74,9 @@ EVERY_ROLE = Account(
 DUTCH_EDITOR = Account("emma.editor@example.org", "Emma Editor", "nl", ("editor",))
 #: A Dutch reviewer: publishes what editors submit.
 DUTCH_REVIEWER = Account("rik.reviewer@example.org", "Rik Reviewer", "nl", ("reviewer",))
-ACCOUNTS = [DUTCH_AGENT, EVERY_ROLE, DUTCH_EDITOR, DUTCH_REVIEWER]
+#: An agent whose language is French: works through the demo call scripts on /fr/.
+FRENCH_AGENT = Account("fanny.agent@example.org", "Fanny Agent", "fr", ("agent",))
+ACCOUNTS = [DUTCH_AGENT, EVERY_ROLE, DUTCH_EDITOR, DUTCH_REVIEWER, FRENCH_AGENT]
 
 
 @functools.cache
@@ -104,13 +106,15 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """The site on a migrated SQLite file with ``ACCOUNTS`` and the language roots (``/nl/``…).
+    """The site on a migrated SQLite file with ``ACCOUNTS``, the language roots (``/nl/``…)
+    and the published demo call scripts.
 
     Served from a daemon thread.
     """
     from flask_migrate import upgrade
 
     from content.items.operations import ensure_language_roots
+    from tracing_app.seed.scripts import install_demo_scripts
 
     instance = tmp_path_factory.mktemp("e2e-instance")
     config = {
@@ -130,6 +134,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
                 locale=account.locale,
             )
         ensure_language_roots()
+        install_demo_scripts()  # the three demo call scripts, published
         db.session.commit()
 
     server: BaseWSGIServer = make_server(
