@@ -13,6 +13,10 @@ from typing import Any
 from flask import Flask
 
 ENV_PREFIX = "TRACING_"
+#: Variables read directly where they are needed, never copied into the app's config:
+#: the instance folder (needed before the config exists) and the data keys (key material
+#: must not sit in a dict that debug pages and extensions can print).
+NOT_SETTINGS = frozenset({f"{ENV_PREFIX}INSTANCE_PATH", f"{ENV_PREFIX}DATA_KEYS"})
 INSTANCE_CONFIG_FILE = "config.toml"
 
 
@@ -91,7 +95,7 @@ def environment_settings(environ: Mapping[str, str] | None = None) -> dict[str, 
     settings = {
         key.removeprefix(ENV_PREFIX): _parse_env_value(value)
         for key, value in environ.items()
-        if key.startswith(ENV_PREFIX) and key != f"{ENV_PREFIX}INSTANCE_PATH"
+        if key.startswith(ENV_PREFIX) and key not in NOT_SETTINGS
     }
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]

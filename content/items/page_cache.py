@@ -80,7 +80,11 @@ def page_cache() -> PageCache:
 
 def cacheable() -> bool:
     """Return whether this request may be answered from, and stored in, the cache."""
-    if current_app.config["PAGE_CACHE_SIZE"] <= 0 or request.method != "GET" or request.query_string:
+    if (
+        current_app.config["PAGE_CACHE_SIZE"] <= 0
+        or request.method != "GET"
+        or request.query_string
+    ):
         return False
     if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
         return True  # no session: anonymous, no message waiting (and no session to open)

@@ -94,3 +94,10 @@ def test_sqlite_default_is_in_the_instance_folder_with_wal_and_foreign_keys(tmp_
                 assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
         finally:
             db.engine.dispose()
+
+
+def test_data_keys_never_enter_the_config():
+    settings = environment_settings(
+        {"TRACING_DATA_KEYS": "k1:c2VjcmV0", "TRACING_INSTANCE_PATH": "/x"}
+    )
+    assert settings == {}
