@@ -39,6 +39,12 @@ def _texts(language: str, default: str):
     return text
 
 
+def script_title(version: ScriptVersion, language: str) -> str:
+    """Return a version's title in a language (else its default language, else the form id)."""
+    settings = operations.definition(version).settings
+    return _texts(language, settings.default_language)(settings.title) or version.script.form_id
+
+
 def _render_form(
     template: str, version: ScriptVersion, state, language: str, *, check: bool, **context
 ):
@@ -199,10 +205,7 @@ def list_forms():
         "scripts/forms.html",
         open_forms=operations.open_forms(current_user),
         published=published,
-        title_of=lambda version: (
-            _texts(g.lang_code, "nl")(operations.definition(version).settings.title)
-            or version.script.form_id
-        ),
+        title_of=lambda version: script_title(version, g.lang_code),
     )
 
 
