@@ -106,10 +106,9 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """The site on a migrated SQLite file with ``ACCOUNTS``, the language roots (``/nl/``…)
-    and the published demo call scripts.
+    """The site on a migrated SQLite file with ``ACCOUNTS`` and the language roots (``/nl/``…).
 
-    Served from a daemon thread.
+    The demo call scripts are published (``install_demo_scripts``). Served from a daemon thread.
     """
     from flask_migrate import upgrade
 

@@ -83,10 +83,22 @@ def autosave_of(page, name: str, value: str):
     return page.expect_response(matches)
 
 
+def is_form_post(response) -> bool:
+    """Whether a response answers the form posted by one of its buttons (a navigation)."""
+    return response.request.is_navigation_request() and response.request.method == "POST"
+
+
 def kept_in_browser(page, response_id: int) -> dict[str, str] | None:
     """The answers script-form.js keeps in localStorage until the server has them."""
     kept = page.evaluate(f"localStorage.getItem('tracing-form-{response_id}')")
     return json.loads(kept)["answers"] if kept else None
+
+
+def check_axe(page, found: dict[str, list[dict]], where: str) -> None:
+    """Run axe on the page; keep its serious and critical violations under ``where``."""
+    violations = blocking_violations(page)
+    if violations:
+        found[where] = violations
 
 
 def start_call(page, live_server, title: str) -> int:
@@ -102,17 +114,22 @@ def start_call(page, live_server, title: str) -> int:
     return int(FORM_URL.match(page.url).group(1))
 
 
-def test_french_agent_works_through_the_outbound_case_script(
-    page, live_server, screenshot
-):
+def test_french_agent_works_through_the_outbound_case_script(page, live_server, screenshot):
     fr = catalog("fr").gettext
     definition = script_definition(live_server)
 
     def label(name: str) -> str:
         return definition.by_name(name).label["fr"]
 
-    saved, offline = fr("All answers saved."), fr(
-        "Not saved yet: no connection. Your answers are kept in this browser."
+    def field(name: str):
+        """The field of a question, named after the question's French label."""
+        located = page.locator(f"#f-{name}")
+        expect(located).to_have_accessible_name(label(name))
+        return located
+
+    saved, offline = (
+        fr("All answers saved."),
+        fr("Not saved yet: no connection. Your answers are kept in this browser."),
     )
     axe_findings: dict[str, list[dict]] = {}
 
@@ -128,9 +145,9 @@ def test_french_agent_works_through_the_outbound_case_script(
     expect(page.locator("#q-identification")).to_be_hidden()
     expect(page.locator("#q-symptoms")).to_be_hidden()
     expect(page.locator("#q-refusal_reason")).to_be_hidden()
-    page.get_by_label(label("called_name"), exact=True).fill(TYPED["called_name"])
+    field("called_name").fill(TYPED["called_name"])
     expect(page.locator("#note-intro_greeting")).to_contain_text(TYPED["called_name"])
-    screenshot(page, "1-introduction")
+    screenshot(page, "01-introduction")
 
     page.locator("#f-consent-no").check()  # no: the agent asks why, nothing else appears
     expect(page.locator("#q-refusal_reason")).to_be_visible()
@@ -140,50 +157,50 @@ def test_french_agent_works_through_the_outbound_case_script(
     expect(page.locator("#q-refusal_reason")).to_be_hidden()
     expect(page.get_by_role("region", name=label("symptoms"), exact=True)).to_be_visible()
     expect(status).to_have_text(saved)
-    screenshot(page, "2-consent-given")
+    screenshot(page, "02-consent-given")
 
     # 2. Identification: a wrong national register number, then the right one.
     for name in ("full_name", "birth_date", "phone", "postcode"):
-        page.get_by_label(label(name), exact=True).fill(TYPED[name])
+        field(name).fill(TYPED[name])
     page.locator("#f-preferred_language-fr").check()
-    number = page.get_by_label(label("national_number"), exact=True)
+    number = field("national_number")
     error = page.locator("#national_number-error")
     expect(error).to_be_hidden()
     number.fill(WRONG_NUMBER)
     expect(error).to_be_visible()
     expect(error).to_have_text(fr("This is not a valid national register number."))
     expect(number).to_have_attribute("aria-invalid", "true")
-    expect(number).to_have_accessible_description(
-        fr("This is not a valid national register number.")
+    expect(number).to_have_accessible_description(  # the error first, then the hint
+        re.compile("^" + re.escape(fr("This is not a valid national register number.")))
     )
     expect(page.locator("#full_name-error")).to_be_hidden()  # typed answers have no error
-    screenshot(page, "3-wrong-national-number")
+    screenshot(page, "03-wrong-national-number")
     check_axe(page, axe_findings, "the form with a wrong national register number")
 
     number.fill(VALID_NUMBER)
     expect(error).to_be_hidden()
     expect(number).not_to_have_attribute("aria-invalid", "true")
-    screenshot(page, "4-valid-national-number")
+    screenshot(page, "04-valid-national-number")
 
     # 3. Symptoms: the temperature question follows the fever checkbox.
     page.locator("#f-has_symptoms-yes").check()
     expect(page.locator("#q-onset_date")).to_be_visible()
     expect(page.locator("#q-symptom_kinds")).to_be_visible()
-    page.get_by_label(label("onset_date"), exact=True).fill(TYPED["onset_date"])
-    page.get_by_label(label("test_date"), exact=True).fill(TYPED["test_date"])
+    field("onset_date").fill(TYPED["onset_date"])
+    field("test_date").fill(TYPED["test_date"])
     temperature = page.locator("#q-temperature")
     expect(temperature).to_be_hidden()
     page.locator("#f-symptom_kinds-cough").check()
     page.locator("#f-symptom_kinds-fever").check()
     expect(temperature).to_be_visible()
-    expect(page.get_by_label(label("temperature"), exact=True)).to_be_editable()
-    screenshot(page, "5-fever-temperature-shown")
+    expect(field("temperature")).to_be_editable()
+    screenshot(page, "05-fever-temperature-shown")
     check_axe(page, axe_findings, "the form with the symptoms section open")
     with autosave_of(page, "symptom_kinds", "cough"):
         page.locator("#f-symptom_kinds-fever").uncheck()
     expect(temperature).to_be_hidden()
     expect(status).to_have_text(saved)
-    screenshot(page, "6-fever-unchecked")
+    screenshot(page, "06-fever-unchecked")
 
     # 4. A reload mid-call: everything typed was autosaved and comes back from the server.
     server = saved_answers(live_server, response_id)
@@ -201,16 +218,16 @@ def test_french_agent_works_through_the_outbound_case_script(
     expect(page.locator("#q-identification")).to_be_visible()
     expect(page.locator("#note-identification_thanks")).to_contain_text(TYPED["full_name"])
     assert kept_in_browser(page, response_id) is None  # nothing left to save
-    screenshot(page, "7-after-reload")
+    screenshot(page, "07-after-reload")
 
     # 5. The network drops: the answer stays in the browser and is saved after a reload.
-    email = page.get_by_label(label("email"), exact=True)
+    email = field("email")
     page.route("**/autosave", lambda route: route.abort())
     email.fill("fanny.dupont@example.org")
     expect(status).to_have_text(offline)
     assert kept_in_browser(page, response_id)["email"] == "fanny.dupont@example.org"
     assert saved_answers(live_server, response_id).get("email", "") == ""
-    screenshot(page, "8-offline")
+    screenshot(page, "08-offline")
     page.unroute("**/autosave")
     with autosave_of(page, "email", "fanny.dupont@example.org"):
         page.reload()
@@ -219,7 +236,7 @@ def test_french_agent_works_through_the_outbound_case_script(
     assert saved_answers(live_server, response_id)["email"] == "fanny.dupont@example.org"
     assert kept_in_browser(page, response_id) is None
     expect(page.locator("#f-national_number")).to_have_value(VALID_NUMBER)  # rest untouched
-    screenshot(page, "9-restored-after-offline")
+    screenshot(page, "09-restored-after-offline")
 
     # 6. No serious or critical accessibility violation on the agent's screen (axe needs
     #    the page's timers, which the last step stops).
@@ -235,7 +252,7 @@ def test_french_agent_works_through_the_outbound_case_script(
     context.clock.pause_at(datetime.datetime.now() + datetime.timedelta(seconds=1))
     autosaves: list[str] = []
     page.on("request", lambda r: autosaves.append(r.url) if r.url.endswith("/autosave") else None)
-    page.get_by_label(label("postcode"), exact=True).fill("4000")
+    field("postcode").fill("4000")
     assert kept_in_browser(page, response_id)["postcode"] == "4000"
     page.close()
     assert autosaves == []
@@ -248,19 +265,28 @@ def test_french_agent_works_through_the_outbound_case_script(
     expect(page.locator("#save-status")).to_have_text(saved)
     assert saved_answers(live_server, response_id)["postcode"] == "4000"
 
-    # 8. An answer typed while an autosave is on its way is kept until it is saved too.
+    # 8. An answer typed while an autosave is on its way stays in the browser until it is
+    #    saved too, even when that autosave comes back first.
     held = []
-    page.route("**/autosave", held.append)
+    page.route("**/autosave", lambda route: held.append(route))
     with page.expect_request("**/autosave"):
-        page.get_by_label(label("postcode"), exact=True).fill("5000")
-        context.clock.run_for(500)  # the debounce fires: the request is held
-    page.get_by_label(label("phone"), exact=True).fill("0470 65 43 21")  # its timer waits
-    held.pop().continue_()
-    expect(page.locator("#save-status")).to_have_text(saved)
+        field("postcode").fill("5000")
+        context.clock.run_for(500)  # the debounce fires: its request is held
+    for _attempt in range(100):  # the route handler runs just after the request event
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held, "the autosave request was not held"
+    field("phone").fill("0470 65 43 21")  # its own autosave waits for the clock
+    with page.expect_response("**/autosave") as answer:
+        held.pop().continue_()
+    revision = answer.value.json()["revision"]
+    expect(page.locator("#script-form")).to_have_attribute("data-revision", str(revision))
     assert saved_answers(live_server, response_id)["postcode"] == "5000"
     kept = kept_in_browser(page, response_id)
     assert kept, "an answer typed during an autosave was dropped from the browser's copy"
     assert (kept["postcode"], kept["phone"]) == ("5000", "0470 65 43 21")
+    expect(page.locator("#save-status")).to_have_text(fr("Saving…"))  # not "saved" yet
     page.unroute("**/autosave")
     page.close()
 
@@ -271,12 +297,16 @@ def test_french_agent_works_through_the_outbound_case_script(
     assert saved_answers(live_server, response_id)["phone"] == "0470 65 43 21"
     screenshot(page, "10-restored-after-close")
 
-
-def check_axe(page, found: dict[str, list[dict]], where: str) -> None:
-    """Run axe on the page; keep its serious and critical violations under ``where``."""
-    violations = blocking_violations(page)
-    if violations:
-        found[where] = violations
+    # 9. "Save and check" after autosaves: the page sends the revision the last autosave
+    #    got, so the server takes the answers (no "changed in another window") and shows
+    #    the answers still missing.
+    with page.expect_response(is_form_post) as checked:
+        page.get_by_role("button", name=fr("Save and check"), exact=True).click()
+    assert checked.value.status == 200
+    expect(page.locator("#f-phone")).to_have_value("0470 65 43 21")
+    expect(page.locator("#gp_informed-error")).to_have_text(fr("This answer is required."))
+    expect(page.locator("#national_number-error")).to_be_hidden()
+    screenshot(page, "11-saved-and-checked")
 
 
 def test_script_form_works_without_javascript(new_context, live_server, screenshot):
@@ -287,12 +317,14 @@ def test_script_form_works_without_javascript(new_context, live_server, screensh
     start_call(page, live_server, definition.settings.title["fr"])
     expect(page.locator("#q-identification")).to_be_hidden()
 
-    page.get_by_label(definition.by_name("called_name").label["fr"], exact=True).fill(
-        TYPED["called_name"]
-    )
+    called_name = page.locator("#f-called_name")
+    expect(called_name).to_have_accessible_name(definition.by_name("called_name").label["fr"])
+    called_name.fill(TYPED["called_name"])
     page.locator("#f-consent-yes").check()
-    page.get_by_role("button", name=fr("Save and check"), exact=True).click()
+    with page.expect_response(is_form_post) as checked:
+        page.get_by_role("button", name=fr("Save and check"), exact=True).click()
 
+    assert checked.value.status == 200
     expect(page).to_have_url(FORM_URL)
     expect(page.locator("#f-consent-yes")).to_be_checked()
     expect(page.locator("#f-called_name")).to_have_value(TYPED["called_name"])

@@ -19,6 +19,7 @@
   var timer = null;
   var inFlight = false;
   var again = false;
+  var changes = 0;  // changes made on the page, to tell whether a save sent the latest
 
   function answers() {
     var data = {};
@@ -111,6 +112,7 @@
   function save() {
     if (inFlight) { again = true; return; }
     inFlight = true;
+    var sent = changes;
     var data = answers();
     keepLocally(data);
     say(form.getAttribute("data-saving"));
@@ -129,8 +131,12 @@
     }).then(function (state) {
       if (state) {
         apply(state);
-        forget();
-        say(form.getAttribute("data-saved"));
+        if (changes === sent) {
+          forget();
+          say(form.getAttribute("data-saved"));
+        } else {
+          keepLocally(answers());  // changed while saving: kept until their own save
+        }
       }
     }).catch(function () {
       say(form.getAttribute("data-offline"));  // kept in localStorage; retried on next change
@@ -141,6 +147,7 @@
   }
 
   function schedule() {
+    changes += 1;
     keepLocally(answers());
     clearTimeout(timer);
     timer = setTimeout(save, 400);
