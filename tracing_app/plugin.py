@@ -83,6 +83,8 @@ def tracing_dashboard_panels(user):
 @hookimpl
 def tracing_blueprints(app):
     """Call scripts (editors) and the agent's form."""
+    from tracing_app.audit import models as audit_models  # noqa: F401 - tables for migrations
+    from tracing_app.calls import models as call_models  # noqa: F401 - tables for migrations
     from tracing_app.scripts import models  # noqa: F401 - the tables are known to migrations
     from tracing_app.scripts.blueprint import assets, bp
 
@@ -98,9 +100,11 @@ def tracing_migration_directories():
 @hookimpl
 def tracing_cli_commands(cli):
     """``scripts check`` and ``scripts eval``."""
+    from tracing_app.audit.cli import audit_group
     from tracing_app.scripts.cli import scripts_group
 
     cli.add_command(scripts_group)
+    cli.add_command(audit_group)
 
 
 @hookimpl

@@ -1,0 +1,44 @@
+"""The audit log table: one row per view, search or change, linked by a hash chain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from content.extensions import db
+
+#: The ``previous_hash`` of the first entry: 64 zeros, so the first link is checked too.
+GENESIS_HASH = "0" * 64
+
+
+class AuditEntry(db.Model):
+    """One audited action. Rows are never updated or deleted (database triggers refuse it).
+
+    ``reason`` and ``details`` must not hold personal data values (see docs/audit-log.md).
+    ``actor_id`` is a convenience link that becomes NULL when the account is deleted; the
+    hash covers ``actor_label`` ("user 12"), which keeps the id.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_subject", "subject_type", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_dt: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    actor_label: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str] = mapped_column(String(64))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: JSON object of non-personal metadata (e.g. the names of the fields changed).
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    #: Unique: two entries on the same predecessor (a fork) cannot both be committed.
+    previous_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<AuditEntry {self.id} {self.action} {self.subject_type}:{self.subject_id}>"

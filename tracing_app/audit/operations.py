@@ -1,0 +1,212 @@
+"""Append to the audit log, verify its hash chain, and read it.
+
+Appends are serialized so the chain never forks: on PostgreSQL with a transaction-level
+advisory lock, on SQLite by taking the database's write lock before the last hash is
+read. Either lock is held until the caller's transaction ends, so call ``record`` late in
+the transaction and commit soon. Nothing here logs entry contents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Row, select, text
+
+from content.auth.models import User, utcnow
+from content.extensions import db
+from tracing_app.audit.models import GENESIS_HASH, AuditEntry
+
+#: Key of the PostgreSQL advisory lock that serializes appends (any constant unique in
+#: the project; "audit" in ASCII).
+APPEND_LOCK_KEY = 0x6175646974
+
+HASH_FORMAT = "audit-v1"
+
+#: Eight or more digits, possibly split by spaces, dots, dashes, slashes or brackets: the
+#: shape of national register numbers, phone numbers and bank accounts.
+_LONG_NUMBER = re.compile(r"\d(?:[\s./()+-]*\d){7,}")
+
+
+class PersonalDataError(ValueError):
+    """A reason or details value looks like it holds personal data."""
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """Outcome of ``verify_chain``: ``first_bad_id`` is None when the chain is intact."""
+
+    ok: bool
+    first_bad_id: int | None
+    checked: int
+    last_hash: str | None = None
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None,
+    subject_type: str,
+    subject_id: str | int,
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEntry:
+    """Append an entry in the caller's transaction (flushed, not committed).
+
+    :param actor: the user who acted, or None for the system itself.
+    :param reason: the agent's stated reason (searches); no personal data values.
+    :param details: non-personal metadata, e.g. ``{"fields": ["phone", "address"]}``.
+    :raise PersonalDataError: when ``reason`` or ``details`` look like personal data.
+    """
+    _check_no_personal_data("reason", reason)
+    details_json = _canonical_details(details or {})
+    session = db.session
+    _take_append_lock(session.connection())
+    previous_hash = session.execute(
+        select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    entry = AuditEntry(
+        created_dt=utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        actor_label=f"user {actor.id}" if actor is not None else "system",
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        reason=reason,
+        details=details_json,
+        previous_hash=previous_hash or GENESIS_HASH,
+    )
+    entry.entry_hash = compute_hash(entry)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def compute_hash(entry: AuditEntry | Row) -> str:
+    """Return the hex SHA-256 of the entry's canonical serialization (see docs/audit-log.md)."""
+    payload = {
+        "format": HASH_FORMAT,
+        "created_dt": format_dt(entry.created_dt),
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "reason": entry.reason,
+        "details": entry.details,
+        "previous_hash": entry.previous_hash,
+    }
+    serialized = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(serialized.encode("utf-8")).hexdigest()
+
+
+def format_dt(value: datetime) -> str:
+    """Format a point in time as hashed: UTC with microseconds, ``…T…Z``."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def verify_chain(batch_size: int = 1000) -> VerificationResult:
+    """Recompute every hash in id order; report the first entry whose hash or link is wrong."""
+    expected_previous = GENESIS_HASH
+    checked = 0
+    # Plain rows, not ORM objects: what the database holds, never a cached object, and
+    # memory stays flat on long logs.
+    columns = [column for column in AuditEntry.__table__.columns if column.name != "actor_id"]
+    query = select(*columns).order_by(AuditEntry.id).execution_options(yield_per=batch_size)
+    with db.session.execute(query) as rows:  # closes PostgreSQL's server-side cursor early
+        for row in rows:
+            checked += 1
+            if row.previous_hash != expected_previous or row.entry_hash != compute_hash(row):
+                return VerificationResult(False, row.id, checked)
+            expected_previous = row.entry_hash
+    last_hash = None if checked == 0 else expected_previous
+    return VerificationResult(True, None, checked, last_hash)
+
+
+def entries(
+    subject_type: str | None = None,
+    subject_id: str | int | None = None,
+    actor_id: int | None = None,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[AuditEntry]:
+    """Return entries, newest first, optionally for one subject or one actor."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if subject_type is not None:
+        query = query.where(AuditEntry.subject_type == subject_type)
+    if subject_id is not None:
+        query = query.where(AuditEntry.subject_id == str(subject_id))
+    if actor_id is not None:
+        query = query.where(AuditEntry.actor_id == actor_id)
+    return list(db.session.scalars(query.limit(limit).offset(offset)))
+
+
+@contextmanager
+def maintenance(connection: Connection) -> Iterator[None]:
+    """Let this transaction update and delete audit rows (test cleanup, data retention).
+
+    PostgreSQL: ``SET LOCAL tracing.audit_maintenance = 'on'``, which the trigger honours.
+    SQLite: the triggers are dropped and re-created from their own stored SQL inside the
+    transaction; DDL is transactional there and writers are serialized, so no other
+    connection ever sees the table without them. On an error, roll the transaction back.
+    """
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.execute(text("SET LOCAL tracing.audit_maintenance = 'on'"))
+        yield
+        connection.execute(text("SET LOCAL tracing.audit_maintenance = 'off'"))
+        return
+    if dialect != "sqlite":
+        yield
+        return
+    # The write lock first: it also opens the transaction, so DROP TRIGGER cannot autocommit.
+    _take_append_lock(connection)
+    triggers = connection.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+        )
+    ).all()
+    for name, _sql in triggers:
+        connection.execute(text(f'DROP TRIGGER "{name}"'))
+    yield
+    for _name, sql in triggers:
+        connection.execute(text(sql))
+
+
+def _take_append_lock(connection: Connection) -> None:
+    """Serialize appends until the end of the transaction (see the module docstring)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        # A write that changes nothing: the driver opens the transaction (BEGIN) and SQLite
+        # takes its single write lock now, waiting out the busy timeout, so the last hash
+        # is read by the only writer and stays the last one until commit.
+        connection.execute(text("DELETE FROM audit_log WHERE 0"))
+
+
+def _canonical_details(details: dict) -> str:
+    if not isinstance(details, dict):
+        raise TypeError("details must be a dict")
+    for key, value in details.items():
+        _check_no_personal_data("details key", key)
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if not isinstance(item, str | int | float | bool | type(None)):
+                raise TypeError(f"details[{key!r}] must be a scalar or a list of scalars")
+            _check_no_personal_data(f"details[{key!r}]", item)
+    return json.dumps(details, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _check_no_personal_data(where: str, value: object) -> None:
+    """Refuse values shaped like e-mail addresses or long numbers (a heuristic, not proof)."""
+    if isinstance(value, bool) or value is None:
+        return
+    value = str(value)
+    if "@" in value or _LONG_NUMBER.search(value):
+        # Name the place, never the value: the message may reach a log.
+        raise PersonalDataError(f"{where} looks like it holds personal data")
