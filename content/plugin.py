@@ -91,13 +91,15 @@ def tracing_migration_directories():
 
 @hookimpl
 def tracing_demo_data(app):
-    """An administrator, an editor and a reviewer."""
+    """An administrator, an editor, a reviewer, and two pages in four languages."""
     from content.demo import ensure_demo_user
+    from content.demo_content import install_demo_pages
 
     return [
         ensure_demo_user("admin@example.org", "Ada Admin", ["admin"], "en"),
         ensure_demo_user("editor@example.org", "Eva Editor", ["editor"], "nl"),
         ensure_demo_user("reviewer@example.org", "Rémi Reviewer", ["reviewer"], "fr"),
+        *install_demo_pages(),
     ]
 
 

@@ -92,6 +92,11 @@ def test_init_demo_creates_one_account_per_role(app, runner, tmp_path, monkeypat
         "outbound_case",
         "outbound_contact",
     ]
+    # Demo pages, published and linked in four languages.
+    visitor = app.test_client()
+    page = visitor.get("/fr/quarantine").get_data(as_text=True)
+    assert "Quarantaine et isolement" in page
+    assert 'href="/de/quarantine" hreflang="de"' in page
     # Running it again changes nothing and fails on nothing.
     assert runner.invoke(args=["init", "--demo"]).exit_code == 0
 
