@@ -7,15 +7,25 @@ after each test.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 import uuid
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from content.extensions import db
 from tests.fixtures.database import postgres_problem, postgres_url
 from tests.fixtures.settings import TEST_CONFIG
 from tracing_app import create_app
 from tracing_app.audit.operations import maintenance as audit_maintenance
+
+# Hypothesis caches constants of our source (while pytest collects) and Unicode tables under
+# ./.hypothesis/, even with database=None: send them to a temporary folder for the run.
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
 
 pytest_plugins = ["tests.fixtures.users", "tests.fixtures.web", "tests.fixtures.content"]
 

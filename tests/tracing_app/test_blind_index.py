@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import atexit
 import datetime
 import random
 import re
-import shutil
-import tempfile
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from tracing_app.tickets.blind_index import (
     EMAIL,
@@ -34,11 +30,6 @@ from tracing_app.tickets.reference import new_reference
 
 PROPERTIES = settings(database=None, derandomize=True, max_examples=100, deadline=None)
 
-# Even without a database Hypothesis caches constants while pytest collects: not in the
-# work tree. Set at import time, since collection comes before any fixture.
-_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="hypothesis-")
-set_hypothesis_home_dir(_HYPOTHESIS_HOME)
-atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
 
 OLD = ("0ld0ld00", bytes(range(32)))
 NEW = ("e5f6a7b8", bytes(range(100, 132)))

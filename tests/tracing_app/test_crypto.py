@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import atexit
 import base64
 import json
-import shutil
 import stat
-import tempfile
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from tracing_app.tickets.crypto import (
     DecryptionError,
@@ -39,11 +35,6 @@ from tracing_app.tickets.keys import KEYS_ENV_VAR, parse_key_ring
 # No .hypothesis/ folder, the same examples on every run, and a suite that stays fast.
 PROPERTIES = settings(database=None, derandomize=True, max_examples=100, deadline=None)
 
-# Even without a database Hypothesis caches constants while pytest collects: not in the
-# work tree. Set at import time, since collection comes before any fixture.
-_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="hypothesis-")
-set_hypothesis_home_dir(_HYPOTHESIS_HOME)
-atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
 
 OLD_KEY = bytes(range(32))
 NEW_KEY = bytes(range(100, 132))

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import ast
-import atexit
 import datetime
 import math
 import re
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 
 from tracing_app.scripts import expressions
 from tracing_app.scripts.expressions import (
@@ -52,22 +48,6 @@ PROPERTIES = settings(
     deadline=1000,
     suppress_health_check=[HealthCheck.too_slow],
 )
-
-
-# Even with database=None, Hypothesis caches constants found in our source (while pytest
-# collects) and Unicode tables under ./.hypothesis/. Send them to a temporary folder, from
-# import time since collection comes before any fixture; the fixture below restores.
-_PREVIOUS_HYPOTHESIS_HOME = storage_directory("examples", intent_to_write=False).home_directory
-_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="hypothesis-")
-set_hypothesis_home_dir(_HYPOTHESIS_HOME)
-atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _hypothesis_home():
-    """Give other test modules Hypothesis's usual storage folder back."""
-    yield
-    set_hypothesis_home_dir(_PREVIOUS_HYPOTHESIS_HOME)
 
 
 class DictContext:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import atexit
 import random
 import re
-import shutil
-import tempfile
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from tracing_app.tickets.reference import (
     ALPHABET,
@@ -23,11 +19,6 @@ from tracing_app.tickets.reference import (
 
 PROPERTIES = settings(database=None, derandomize=True, max_examples=200, deadline=None)
 
-# Even without a database Hypothesis caches constants while pytest collects: not in the
-# work tree. Set at import time, since collection comes before any fixture.
-_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="hypothesis-")
-set_hypothesis_home_dir(_HYPOTHESIS_HOME)
-atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
 
 FORMAT = re.compile(r"TR-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
 
