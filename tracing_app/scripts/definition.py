@@ -194,6 +194,14 @@ class ScriptDefinition:
     choices: dict[str, ChoiceList] = field(default_factory=dict)
     languages: tuple[str, ...] = ()
 
+    def text(self, texts: dict[str, str], language: str) -> str:
+        """Return a translated text in ``language``, else the default language, else any."""
+        return (
+            texts.get(language)
+            or texts.get(self.settings.default_language)
+            or next(iter(texts.values()), "")
+        )
+
     def walk(self) -> Iterator[Question]:
         """Yield every question, groups before their children, in form order."""
         yield from _walk(self.questions)

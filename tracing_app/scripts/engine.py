@@ -147,8 +147,7 @@ class _Evaluation:
         self.normalized: dict[str, str] = {}
 
     def text(self, texts: dict[str, str]) -> str:
-        default = self.definition.settings.default_language
-        return texts.get(self.language) or texts.get(default) or next(iter(texts.values()), "")
+        return self.definition.text(texts, self.language)
 
     def question(self, name: str) -> Question | None:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -32,17 +34,15 @@ def _workspace_gate() -> None:
         abort(403, description=" ".join(reasons))
 
 
-def _texts(language: str, default: str):
-    def text(texts: dict[str, str]) -> str:
-        return texts.get(language) or texts.get(default) or next(iter(texts.values()), "")
-
-    return text
+def _texts(definition, language: str):
+    """Return the template's ``text(texts)``: the definition's texts in the call's language."""
+    return functools.partial(definition.text, language=language)
 
 
 def script_title(version: ScriptVersion, language: str) -> str:
     """Return a version's title in a language (else its default language, else the form id)."""
-    settings = operations.definition(version).settings
-    return _texts(language, settings.default_language)(settings.title) or version.script.form_id
+    definition = operations.definition(version)
+    return definition.text(definition.settings.title, language) or version.script.form_id
 
 
 def _render_form(
@@ -57,7 +57,7 @@ def _render_form(
         state=state,
         errors=state.shown_errors(include_missing=check),
         language=language,
-        text=_texts(language, definition.settings.default_language),
+        text=_texts(definition, language),
         languages=language_names(),
         repeat_count=lambda key: repeat_count(state.values, key),
         progress=progress_text(*state.section_progress(definition)),
@@ -327,7 +327,7 @@ def autosave_form(response_id: int):
     db.session.commit()
     definition = operations.definition(response.script_version)
     done, total = state.section_progress(definition)
-    text = _texts(response.language, definition.settings.default_language)
+    text = _texts(definition, response.language)
     return jsonify(
         revision=response.revision,
         visible=state.visible,
