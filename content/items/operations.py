@@ -13,7 +13,7 @@ from content import signals
 from content.auth.models import User, utcnow
 from content.extensions import db
 from content.i18n import _
-from content.items.models import PENDING, PRIVATE, PUBLISHED, ContentItem
+from content.items.models import PRIVATE, PUBLISHED, ContentItem
 from content.items.page_cache import bump_content_version
 from content.items.types import content_type, content_types
 from content.revisions.models import Revision
@@ -289,14 +289,3 @@ def items_in_state(state: str, language: str | None = None) -> list[ContentItem]
     if language:
         query = query.where(ContentItem.language == language)
     return list(db.session.scalars(query.order_by(ContentItem.modified_dt.desc())))
-
-
-__all__ = [
-    "PENDING",
-    "PRIVATE",
-    "PUBLISHED",
-    "ContentError",
-    "EditConflict",
-    "create_item",
-    "save_revision",
-]

@@ -55,7 +55,8 @@ def render_item(item: ContentItem):
         item=item,
         revision=shown,
         body=render_markdown(shown.body),
-        children=items.children(item, current_user),
+        # Only folders list their children: a page does not pay for the query.
+        children=items.children(item, current_user) if content_type(item.type).folderish else [],
         breadcrumbs=items.with_visible_revisions(items.ancestors(item), current_user),
         state_label=STATE_LABELS[item.state],
     )

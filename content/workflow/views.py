@@ -10,7 +10,7 @@ from content.extensions import db
 from content.i18n import _
 from content.items import operations as items
 from content.items.forms import TransitionForm
-from content.items.models import ContentItem
+from content.items.models import PENDING, ContentItem
 from content.items.urls import item_url
 from content.workflow import operations as workflow
 
@@ -40,6 +40,6 @@ def change_state(item_id: int):
 @requires("content.review")
 def review_queue():
     """Items waiting for review, in every language, this language first."""
-    pending = items.items_in_state(items.PENDING)
+    pending = items.items_in_state(PENDING)
     pending.sort(key=lambda item: item.language != g.lang_code)
     return render_template("workflow/review.html", pending=pending, latest=items.latest)
