@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from content.auth.roles import Role
 from content.core.panels import DashboardPanel
 from content.demo import ensure_demo_user
@@ -48,3 +50,9 @@ def tracing_dashboard_panels(user):
 def tracing_demo_data(app):
     """A trainer account."""
     return [ensure_demo_user("trainer@example.org", "Tine Trainer", ["trainer"], "nl")]
+
+
+@hookimpl
+def tracing_migration_directories():
+    """The LMS's migrations: a branch of its own on top of the core's."""
+    return [str(Path(__file__).parent / "migrations" / "versions")]

@@ -6,6 +6,7 @@ The table below is the reviewed statement of who may use what. A new endpoint fa
 
 from __future__ import annotations
 
+import collections
 import re
 
 import pytest
@@ -13,14 +14,15 @@ import pytest
 from content.auth.roles import AUTHENTICATED, PUBLIC, required_permission
 from tests.fixtures.users import ROLES
 from tests.fixtures.web import csrf_token
+from tests.permission_rows import (
+    ANONYMOUS,
+    DRAFT_READERS,
+    EDITORS,
+    EVERYONE_SIGNED_IN,
+    LEARNER,
+    feature_rows,
+)
 from tracing_app import create_app
-
-ANONYMOUS = "anonymous"
-LEARNER = "learner"  # signed in, no role
-EVERYONE_SIGNED_IN = {LEARNER, *ROLES}
-
-EDITORS = {"editor", "admin"}
-DRAFT_READERS = {"editor", "reviewer", "admin"}
 
 #: endpoint -> (declared permission, who gets in)
 MATRIX = {
@@ -70,6 +72,8 @@ MATRIX = {
     "scripts.start_form": ("scripts.fill", {"agent"}),
     "scripts.fill_form": ("scripts.fill", {"agent"}),
     "scripts.autosave_form": ("scripts.fill", {"agent"}),
+    # Rows of the LMS and workspace features: tests/permission_rows/*.py.
+    **feature_rows(),
 }
 
 WHO = [ANONYMOUS, LEARNER, *ROLES]
@@ -145,6 +149,8 @@ def test_access(client, auth, create_user, endpoint, method, rule, who):
         "version_id": target.id,  # no such version or form: allowed users get 404
         "response_id": target.id,
     }
+    # Any other identifier names nothing that exists: allowed users get 404, not 403.
+    values = collections.defaultdict(lambda: "999999", values)
     if who != ANONYMOUS:
         auth.login_as(None if who == LEARNER else who)
     url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m[1]]), rule)
