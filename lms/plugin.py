@@ -9,6 +9,7 @@ from content.core.panels import DashboardPanel
 from content.demo import ensure_demo_user
 from content.hookspecs import hookimpl
 from content.i18n import _, _l
+from content.items.types import ContentType
 
 
 @hookimpl
@@ -16,6 +17,25 @@ def tracing_roles():
     """Trainers follow and enrol learners; every user is a learner without a role."""
     return [
         Role("trainer", _l("Trainer"), _l("Builds courses and follows the learners' progress."))
+    ]
+
+
+@hookimpl
+def tracing_content_types():
+    """Training modules (ordered lessons and quizzes), lessons and quizzes: CMS items."""
+    return [
+        ContentType(
+            "module",
+            _l("Training module"),
+            folderish=True,
+            allowed_children=frozenset({"lesson", "quiz"}),
+            template="items/folder.html",
+            description=_l("An ordered set of lessons and quizzes that learners enrol in."),
+        ),
+        ContentType("lesson", _l("Lesson"), description=_l("A lesson of a module, in Markdown.")),
+        ContentType(
+            "quiz", _l("Quiz"), description=_l("A quiz of a module; the text is its instructions.")
+        ),
     ]
 
 
