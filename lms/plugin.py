@@ -73,6 +73,15 @@ def tracing_demo_data(app):
 
 
 @hookimpl
+def tracing_blueprints(app):
+    """The LMS's blueprints; also imports its models so migrations know the tables."""
+    from lms.quizzes import bank_models  # noqa: F401 - question bank tables
+
+    blueprints = []
+    return blueprints
+
+
+@hookimpl
 def tracing_migration_directories():
     """The LMS's migrations: a branch of its own on top of the core's."""
     return [str(Path(__file__).parent / "migrations" / "versions")]
