@@ -1,0 +1,1 @@
+"""Training modules: catalogue, enrolment, lessons, progress and the trainers' follow-up."""
