@@ -27,7 +27,12 @@ _HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="hypothesis-")
 set_hypothesis_home_dir(_HYPOTHESIS_HOME)
 atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
 
-pytest_plugins = ["tests.fixtures.users", "tests.fixtures.web", "tests.fixtures.content"]
+pytest_plugins = [
+    "tests.fixtures.users",
+    "tests.fixtures.web",
+    "tests.fixtures.content",
+    "tests.fixtures.calls",
+]
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -7,19 +7,30 @@ never for the length of a request. See docs/call-lists.md.
 
 from __future__ import annotations
 
+import json
 import time as clock
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, case, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from content.extensions import db
+from content.i18n import _
+from tracing_app.audit import operations as audit
+from tracing_app.calls import notes
 from tracing_app.calls.models import (
+    CALLBACK,
     CLAIMED,
     DONE,
+    NOT_REACHED,
+    OUTCOMES,
     QUEUED,
+    REACHED,
+    REFUSED,
+    RETRY_OUTCOMES,
+    CallAttempt,
     CallOrder,
     Campaign,
     within_hours,
@@ -44,6 +55,7 @@ def enqueue(
     """Add a queued call order to a campaign; flushed, not committed."""
     order = CallOrder(
         campaign=campaign,
+        campaign_priority=campaign.priority,
         due_dt=due_dt,
         priority=priority,
         external_id=external_id,
@@ -59,8 +71,9 @@ def claim_next_call(agent, *, now: datetime, lease: timedelta = DEFAULT_LEASE) -
     """Claim the most urgent due call for ``agent`` and commit the claim at once.
 
     Candidates are queued orders of active campaigns within their calling hours, and
-    claimed orders whose lease has expired. Order: campaign priority, order priority
-    (both highest first), due time, id.
+    claimed orders whose lease has expired; a callback reserved for another agent is
+    skipped until its reservation ends. Order: callbacks reserved for this agent, then
+    campaign priority, order priority (both highest first), due time, id.
 
     :param now: the current time, timezone-aware.
     :return: the claimed order, loaded in ``db.session``, or ``None`` if nothing is due.
@@ -134,9 +147,10 @@ def _pick_and_claim(
     campaign_ids = [c.id for c in campaigns if within_hours(c.calling_start, c.calling_end, local)]
     if not campaign_ids:
         return None
+    # The campaign's priority is copied onto its orders (kept in step by
+    # update_campaign), so the sort needs no join.
     query = (
         select(CallOrder.id)
-        .join(Campaign, Campaign.id == CallOrder.campaign_id)
         .where(
             CallOrder.campaign_id.in_(campaign_ids),
             CallOrder.due_dt <= now,
@@ -144,22 +158,32 @@ def _pick_and_claim(
                 CallOrder.state == QUEUED,
                 and_(CallOrder.state == CLAIMED, CallOrder.lease_until_dt <= now),
             ),
+            or_(
+                CallOrder.reserved_for_id.is_(None),
+                CallOrder.reserved_for_id == agent_id,
+                CallOrder.reserved_until_dt <= now,
+            ),
         )
         .order_by(
-            Campaign.priority.desc(), CallOrder.priority.desc(), CallOrder.due_dt, CallOrder.id
+            # A callback this agent promised comes first once due.
+            case((CallOrder.reserved_for_id == agent_id, 0), else_=1),
+            CallOrder.campaign_priority.desc(),
+            CallOrder.priority.desc(),
+            CallOrder.due_dt,
+            CallOrder.id,
         )
         .limit(1)
     )
     if lock:
-        # Lock the order row only: locking the campaign row too would make every other
-        # claimer skip the whole campaign.
         query = query.with_for_update(skip_locked=True, of=CallOrder.__table__)
     order_id = conn.execute(query).scalar()
     if order_id is not None:
         conn.execute(
             update(CallOrder.__table__)
             .where(CallOrder.__table__.c.id == order_id)
-            .values(state=CLAIMED, claimed_by_id=agent_id, lease_until_dt=now + lease)
+            .values(
+                state=CLAIMED, claimed_by_id=agent_id, claimed_dt=now, lease_until_dt=now + lease
+            )
         )
     return order_id
 
@@ -207,3 +231,160 @@ def complete_call(order: CallOrder, agent) -> CallOrder:
     :raise NotClaimedByAgent: if ``agent`` does not hold the claim.
     """
     return _update_own_claim(order, agent, state=DONE, lease_until_dt=None)
+
+
+# Outcomes and retries ------------------------------------------------------------------
+
+
+class CallError(ValueError):
+    """A rule of call outcomes was broken; the message is translated and safe to show."""
+
+
+def record_outcome(
+    order: CallOrder,
+    agent,
+    outcome: str,
+    *,
+    now: datetime,
+    note: str | None = None,
+    callback_dt: datetime | None = None,
+    callback_anyone: bool = False,
+) -> CallAttempt:
+    """Record how a call ended and schedule what comes next; flushed, not committed.
+
+    - ``reached`` and ``refused`` close the order (``done``).
+    - ``callback`` queues it again at ``callback_dt``; unless ``callback_anyone``, only
+      this agent may claim it until ``callback_dt`` + the campaign's grace period.
+    - ``no_answer``, ``busy`` and ``wrong_number`` follow the campaign's retry rule: due
+      again after the rule's delay, or ``not_reached`` when the rule says not to retry
+      or the order has had ``max_attempts`` calls.
+
+    :raise CallError: for an unknown outcome or a callback time missing or in the past.
+    :raise NotClaimedByAgent: if ``agent`` does not hold the claim.
+    """
+    if outcome not in OUTCOMES:
+        raise CallError(_("Choose how the call ended."))
+    if outcome == CALLBACK and (callback_dt is None or callback_dt <= now):
+        raise CallError(_("Give a callback time in the future."))
+    campaign = order.campaign
+    attempts = order.attempts + 1
+    values: dict = {
+        "attempts": CallOrder.attempts + 1,
+        "last_outcome": outcome,
+        "lease_until_dt": None,
+        "reserved_for_id": None,
+        "reserved_until_dt": None,
+    }
+    if outcome in (REACHED, REFUSED):
+        values.update(state=DONE, closed_dt=now)
+    elif outcome == CALLBACK:
+        values.update(state=QUEUED, claimed_by_id=None, due_dt=callback_dt)
+        if not callback_anyone:
+            grace = timedelta(minutes=campaign.callback_grace_minutes)
+            values.update(reserved_for_id=agent.id, reserved_until_dt=callback_dt + grace)
+    else:
+        delay = campaign.retry_rules.get(outcome)
+        if delay is None or attempts >= campaign.max_attempts:
+            values.update(state=NOT_REACHED, closed_dt=now)
+        else:
+            values.update(state=QUEUED, claimed_by_id=None, due_dt=now + timedelta(minutes=delay))
+    started = order.claimed_dt or now
+    _update_own_claim(order, agent, **values)
+    attempt = CallAttempt(
+        order=order,
+        agent_id=agent.id,
+        outcome=outcome,
+        started_dt=started,
+        ended_dt=now,
+        callback_dt=callback_dt if outcome == CALLBACK else None,
+        callback_anyone=bool(callback_anyone) if outcome == CALLBACK else False,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    if note and note.strip():
+        attempt.note_enc = notes.encrypt_note(attempt.id, note.strip())
+    audit.record(
+        "calls.outcome",
+        actor=agent,
+        subject_type="call_order",
+        subject_id=order.id,
+        details={"outcome": outcome, "attempt": attempts, "state": order.state},
+    )
+    return attempt
+
+
+def attempt_note(attempt: CallAttempt) -> str | None:
+    """Return an attempt's note in clear (for the agent's and supervisor's screens)."""
+    return notes.decrypt_note(attempt.id, attempt.note_enc)
+
+
+# Campaigns and lists --------------------------------------------------------------------
+
+
+def update_campaign(campaign: Campaign, **values) -> Campaign:
+    """Change a campaign's settings; flushed, not committed.
+
+    ``retry_rules`` (``{outcome: minutes or None}``) is stored as JSON. A new priority is
+    copied onto the campaign's orders, which the claim sorts on.
+    """
+    rules = values.pop("retry_rules", None)
+    if rules is not None:
+        campaign.retry_rules_json = json.dumps(
+            {outcome: rules.get(outcome) for outcome in RETRY_OUTCOMES}, sort_keys=True
+        )
+    for name, value in values.items():
+        setattr(campaign, name, value)
+    db.session.add(campaign)
+    db.session.flush()
+    db.session.execute(
+        update(CallOrder)
+        .where(CallOrder.campaign_id == campaign.id)
+        .values(campaign_priority=campaign.priority)
+        .execution_options(synchronize_session=False)
+    )
+    return campaign
+
+
+def list_campaigns() -> list[Campaign]:
+    """Return every campaign, highest priority first."""
+    return list(
+        db.session.scalars(select(Campaign).order_by(Campaign.priority.desc(), Campaign.name))
+    )
+
+
+def contacts_campaign() -> Campaign | None:
+    """Return the active campaign that receives the contacts named by cases, if any."""
+    return db.session.scalars(
+        select(Campaign)
+        .where(Campaign.receives_contacts, Campaign.active)
+        .order_by(Campaign.priority.desc(), Campaign.id)
+        .limit(1)
+    ).first()
+
+
+def not_reached_orders(campaign: Campaign | None = None, *, limit: int = 500) -> list[CallOrder]:
+    """Return the orders given up as not reached, most recent first."""
+    query = select(CallOrder).where(CallOrder.state == NOT_REACHED)
+    if campaign is not None:
+        query = query.where(CallOrder.campaign_id == campaign.id)
+    return list(db.session.scalars(query.order_by(CallOrder.closed_dt.desc()).limit(limit)))
+
+
+def requeue(order: CallOrder, *, now: datetime, actor) -> CallOrder:
+    """Give a not-reached order one more try now (a supervisor's decision); flushed."""
+    if order.state != NOT_REACHED:
+        raise CallError(_("Only calls not reached can be queued again."))
+    order.state = QUEUED
+    order.due_dt = now
+    order.closed_dt = None
+    order.claimed_by_id = None
+    # Exactly one more try before the maximum applies again.
+    order.attempts = max(0, min(order.attempts, order.campaign.max_attempts - 1))
+    audit.record("calls.requeue", actor=actor, subject_type="call_order", subject_id=order.id)
+    db.session.flush()
+    return order
+
+
+def order_attempts(order: CallOrder) -> list[CallAttempt]:
+    """Return the order's attempts, oldest first."""
+    return list(order.call_attempts)

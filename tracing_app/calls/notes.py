@@ -1,0 +1,71 @@
+"""The agents' notes on call attempts, encrypted like a ticket's personal data.
+
+A note is free text and may name people, so it is stored as an AES-GCM token bound to
+``call_attempts:<id>:note_enc`` (see docs/personal-data.md). ``reencrypt_notes`` lets
+``tracing-app keys rotate`` re-encrypt them with the tickets' columns.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from content.extensions import db
+from tracing_app.tickets.crypto import (
+    KeyRing,
+    context_for,
+    decrypt,
+    encrypt,
+    needs_rotation,
+    reencrypt,
+)
+from tracing_app.tickets.keyring import current_key_ring
+
+TABLE = "call_attempts"
+COLUMN = "note_enc"
+
+
+def key_ring() -> KeyRing:
+    """Return the site's key ring (the tickets' one: instance folder or environment)."""
+    return current_key_ring()
+
+
+def encrypt_note(attempt_id: int, note: str) -> str:
+    """Return the token of an attempt's note."""
+    return encrypt(note, context=context_for(TABLE, attempt_id, COLUMN), key_ring=key_ring())
+
+
+def decrypt_note(attempt_id: int, token: str | None) -> str | None:
+    """Return an attempt's note in clear (None when there is none)."""
+    return decrypt(token, context=context_for(TABLE, attempt_id, COLUMN), key_ring=key_ring())
+
+
+def reencrypt_notes(ring: KeyRing, *, batch_size: int = 500) -> int:
+    """Re-encrypt under the current key every note under an older key; return how many.
+
+    Each batch is one transaction: a note that fails to decrypt rolls the batch back and
+    raises, so no note is lost or half rotated; a second run skips what is done.
+    """
+    from tracing_app.calls.models import CallAttempt
+
+    done = 0
+    last_id = 0
+    while True:
+        rows = db.session.scalars(
+            select(CallAttempt)
+            .where(CallAttempt.id > last_id, CallAttempt.note_enc.is_not(None))
+            .order_by(CallAttempt.id)
+            .limit(batch_size)
+            .with_for_update()
+        ).all()
+        if not rows:
+            return done
+        for attempt in rows:
+            if needs_rotation(attempt.note_enc, key_ring=ring):
+                attempt.note_enc = reencrypt(
+                    attempt.note_enc,
+                    context=context_for(TABLE, attempt.id, COLUMN),
+                    key_ring=ring,
+                )
+                done += 1
+        last_id = rows[-1].id
+        db.session.commit()
