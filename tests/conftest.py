@@ -31,7 +31,9 @@ pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.web",
     "tests.fixtures.content",
+    "tests.fixtures.tickets",
     "tests.fixtures.calls",
+    "tests.fixtures.lms_bank",
 ]
 
 BACKENDS = ["sqlite", "postgresql"]

@@ -12,6 +12,12 @@ from content.i18n import _, _l
 
 
 @hookimpl
+def tracing_config_defaults():
+    """Settings of the workspace (see docs/configuration.md)."""
+    return {"API_RATE_LIMIT_PER_MINUTE": 120}
+
+
+@hookimpl
 def tracing_roles():
     """Roles of the call centre."""
     return [
@@ -32,6 +38,9 @@ def tracing_permissions():
         "calls.work": {"agent", "supervisor"},
         "calls.supervise": {"supervisor", "admin"},
         "tickets.escalations": {"specialist"},
+        "documents.issue": {"agent", "supervisor", "specialist"},
+        "exchange.manage": {"admin"},
+        "exchange.read_dictionary": {"admin", "supervisor", "editor"},
     }
 
 
@@ -85,10 +94,13 @@ def tracing_blueprints(app):
     """Call scripts (editors) and the agent's form."""
     from tracing_app.audit import models as audit_models  # noqa: F401 - tables for migrations
     from tracing_app.calls import models as call_models  # noqa: F401 - tables for migrations
+    from tracing_app.documents import blueprint as documents
+    from tracing_app.exchange import blueprint as exchange
     from tracing_app.scripts import models  # noqa: F401 - the tables are known to migrations
     from tracing_app.scripts.blueprint import assets, bp
+    from tracing_app.tickets import models as ticket_models  # noqa: F401 - tables for migrations
 
-    return [bp, assets]
+    return [bp, assets, exchange.bp, exchange.api_bp, documents.bp]
 
 
 @hookimpl
@@ -101,10 +113,12 @@ def tracing_migration_directories():
 def tracing_cli_commands(cli):
     """``scripts check`` and ``scripts eval``."""
     from tracing_app.audit.cli import audit_group
+    from tracing_app.exchange.cli import exchange_group
     from tracing_app.scripts.cli import scripts_group
 
     cli.add_command(scripts_group)
     cli.add_command(audit_group)
+    cli.add_command(exchange_group)
 
 
 @hookimpl
@@ -115,6 +129,10 @@ def tracing_navigation_items(user):
         items.append(NavItem(_l("Calls"), "scripts.list_forms", order=300))
     if user.can("scripts.edit"):
         items.append(NavItem(_l("Call scripts"), "scripts.list_scripts", order=310))
+    if user.can("exchange.read_dictionary"):
+        items.append(NavItem(_l("Data dictionary"), "exchange.show_dictionary", order=380))
+    if user.can("exchange.manage"):
+        items.append(NavItem(_l("API clients"), "exchange.list_clients", order=390))
     return items
 
 

@@ -1,0 +1,472 @@
+"""Rules of tickets: create or link, decrypt (audited), edit with a version check, access.
+
+Personal values exist in clear only in memory: :class:`PersonData` in, tokens out. Every
+decryption for a person (``person_data``) and every change is written to the audit log,
+with field names only, never values. See docs/tickets.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from content.auth.models import User, utcnow
+from content.extensions import db
+from tracing_app.audit.operations import record
+from tracing_app.tickets import blind_index as bi
+from tracing_app.tickets.crypto import context_for, decrypt, encrypt
+from tracing_app.tickets.keyring import current_key_ring
+from tracing_app.tickets.keys import KeyRing
+from tracing_app.tickets.models import (
+    ENCRYPTED_FIELDS,
+    IN_PROGRESS,
+    OPEN,
+    STATUSES,
+    Ticket,
+    TicketAccess,
+    TicketBlindIndex,
+    TicketEscalation,
+)
+from tracing_app.tickets.reference import new_reference
+
+TABLE = "tickets"
+#: How long a lookup lets the agent open what it found.
+ACCESS_HOURS = 12
+#: Kinds of blind index kept per ticket (the reference is a plain column).
+INDEXED_KINDS = (bi.NATIONAL_NUMBER, bi.PHONE, bi.EMAIL, bi.NAME_BIRTH_DATE)
+SUPERVISE = "calls.supervise"
+SPECIALIST = "tickets.escalations"
+
+
+class TicketConflict(Exception):
+    """The ticket changed since the editor read it (another version was saved)."""
+
+    def __init__(self, ticket: Ticket):
+        super().__init__(f"ticket {ticket.reference} changed since it was read")
+        self.ticket = ticket
+
+
+@dataclass
+class PersonData:
+    """The personal data of a ticket, in clear (memory only)."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    national_number: str | None = None
+    birth_date: dt.date | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    language: str = "nl"
+    #: Free-text notes of the agents about the person (encrypted like the rest).
+    notes: str | None = None
+
+    def __repr__(self) -> str:  # never show values (logs, tracebacks)
+        filled = [f.name for f in dataclasses.fields(self) if getattr(self, f.name)]
+        return f"<PersonData fields={filled}>"
+
+
+# --- encryption of one ticket ---------------------------------------------------------
+
+
+def _plain(person: PersonData, field: str) -> str | None:
+    value = getattr(person, field)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _write_tokens(ticket: Ticket, person: PersonData, ring: KeyRing, fields=ENCRYPTED_FIELDS):
+    for field in fields:
+        context = context_for(TABLE, ticket.id, field)
+        setattr(
+            ticket, f"{field}_enc", encrypt(_plain(person, field), context=context, key_ring=ring)
+        )
+
+
+def decrypt_ticket(ticket: Ticket, ring: KeyRing | None = None) -> PersonData:
+    """Decrypt a ticket's personal data WITHOUT an audit entry: for internal rules only.
+
+    Screens call :func:`person_data`, which records who looked and why.
+    """
+    ring = ring or current_key_ring()
+    values = {}
+    for field in ENCRYPTED_FIELDS:
+        token = getattr(ticket, f"{field}_enc")
+        values[field] = decrypt(token, context=context_for(TABLE, ticket.id, field), key_ring=ring)
+    if values["birth_date"]:
+        values["birth_date"] = dt.date.fromisoformat(values["birth_date"])
+    return PersonData(language=ticket.language, **values)
+
+
+def index_values(person: PersonData) -> dict[str, object]:
+    """Return the values to index by kind (only those that normalize)."""
+    candidates = {
+        bi.NATIONAL_NUMBER: _plain(person, "national_number"),
+        bi.PHONE: _plain(person, "phone"),
+        bi.EMAIL: _plain(person, "email"),
+        bi.NAME_BIRTH_DATE: (person.last_name, person.birth_date)
+        if _plain(person, "last_name") and person.birth_date
+        else None,
+    }
+    values = {}
+    for kind, value in candidates.items():
+        if value is None:
+            continue
+        try:
+            bi.normalize(kind, value)
+        except bi.NormalizationError:
+            continue  # stored encrypted, just not findable by this kind (forms validate)
+        values[kind] = value
+    return values
+
+
+def index_rows(ticket_id: int, person: PersonData, ring: KeyRing) -> list[dict]:
+    """Return the ``ticket_blind_indexes`` rows of a person under the current key."""
+    now = utcnow()
+    return [
+        {
+            "ticket_id": ticket_id,
+            "kind": kind,
+            "digest": bi.blind_index(kind, value, ring),
+            "key_id": ring.current_id,
+            "indexed_dt": now,
+        }
+        for kind, value in index_values(person).items()
+    ]
+
+
+def _write_indexes(ticket: Ticket, person: PersonData, ring: KeyRing) -> None:
+    db.session.execute(delete(TicketBlindIndex).where(TicketBlindIndex.ticket_id == ticket.id))
+    rows = index_rows(ticket.id, person, ring)
+    if rows:
+        db.session.execute(TicketBlindIndex.__table__.insert(), rows)
+
+
+# --- create, find, link -----------------------------------------------------------------
+
+
+def create_ticket(person: PersonData, *, actor: User | None, source: str) -> Ticket:
+    """Create a ticket with a fresh reference, encrypt the person's data and index it.
+
+    Flushed in the caller's transaction (not committed); audited as ``ticket.create``.
+    """
+    ring = current_key_ring()
+    while True:
+        ticket = Ticket(reference=new_reference(), language=person.language or "nl", source=source)
+        try:
+            with db.session.begin_nested():  # a reference collision redraws, nothing else lost
+                db.session.add(ticket)
+                db.session.flush()
+            break
+        except IntegrityError:
+            if db.session.scalar(select(Ticket.id).where(Ticket.reference == ticket.reference)):
+                continue
+            raise
+    # The tokens are bound to the row id, which exists only now.
+    _write_tokens(ticket, person, ring)
+    db.session.flush()
+    _write_indexes(ticket, person, ring)
+    record(
+        "ticket.create",
+        actor=actor,
+        subject_type="ticket",
+        subject_id=ticket.reference,
+        details={"source": source, "fields": _filled_fields(person)},
+    )
+    return ticket
+
+
+def _filled_fields(person: PersonData) -> list[str]:
+    return [field for field in ENCRYPTED_FIELDS if _plain(person, field) is not None]
+
+
+def tickets_by_index(kind: str, value: object, ring: KeyRing | None = None) -> list[Ticket]:
+    """Return the tickets whose blind index of ``kind`` matches ``value`` (exact match).
+
+    :raise NormalizationError: the value has no normal form of its kind.
+    """
+    ring = ring or current_key_ring()
+    digests = bi.candidate_indexes(kind, value, ring)
+    ids = select(TicketBlindIndex.ticket_id).where(
+        TicketBlindIndex.kind == kind, TicketBlindIndex.digest.in_(digests)
+    )
+    return list(db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)))
+
+
+def find_duplicates(person: PersonData) -> list[Ticket]:
+    """Return tickets likely of the same person.
+
+    Same national number, or same phone and birth date (through blind indexes; the birth
+    dates of the phone matches are decrypted to compare).
+    """
+    ring = current_key_ring()
+    found: dict[int, Ticket] = {}
+    values = index_values(person)
+    if bi.NATIONAL_NUMBER in values:
+        for ticket in tickets_by_index(bi.NATIONAL_NUMBER, values[bi.NATIONAL_NUMBER], ring):
+            found[ticket.id] = ticket
+    if bi.PHONE in values and person.birth_date:
+        for ticket in tickets_by_index(bi.PHONE, values[bi.PHONE], ring):
+            if ticket.id in found:
+                continue
+            other = decrypt_ticket(ticket, ring)
+            if other.birth_date == person.birth_date and not _numbers_differ(person, other):
+                found[ticket.id] = ticket
+    return [found[key] for key in sorted(found)]
+
+
+def _numbers_differ(one: PersonData, other: PersonData) -> bool:
+    """Two known, different national numbers: two people (e.g. twins sharing a phone)."""
+    mine, theirs = _normal_nn(one), _normal_nn(other)
+    return bool(mine and theirs and mine != theirs)
+
+
+def _normal_nn(person: PersonData) -> str | None:
+    try:
+        return bi.normalize(bi.NATIONAL_NUMBER, person.national_number or "")
+    except bi.NormalizationError:
+        return None
+
+
+def create_or_link_ticket(
+    person: PersonData, *, actor: User | None, source: str
+) -> tuple[Ticket, bool, list[Ticket]]:
+    """Link to an existing ticket of the same person, or create one.
+
+    Same national number: linked. Same phone and birth date: linked, unless the first
+    names differ (twins, parent and child): then a new ticket is created and the match is
+    returned as a likely duplicate to show for merging. Never two tickets silently.
+
+    :return: (ticket, created?, the other likely duplicates).
+    """
+    duplicates = find_duplicates(person)
+    nn = _normal_nn(person)
+    ring = current_key_ring()
+    for candidate in duplicates:
+        other = decrypt_ticket(candidate, ring)
+        same_number = nn is not None and nn == _normal_nn(other)
+        if same_number or not _first_names_differ(person, other):
+            record(
+                "ticket.link",
+                actor=actor,
+                subject_type="ticket",
+                subject_id=candidate.reference,
+                details={"source": source, "by": "national_number" if same_number else "phone"},
+            )
+            return candidate, False, [t for t in duplicates if t.id != candidate.id]
+    return create_ticket(person, actor=actor, source=source), True, duplicates
+
+
+def _first_names_differ(one: PersonData, other: PersonData) -> bool:
+    mine, theirs = _plain(one, "first_name"), _plain(other, "first_name")
+    return bool(mine and theirs and bi.normalize_name(mine) != bi.normalize_name(theirs))
+
+
+# --- reading and changing ---------------------------------------------------------------
+
+
+def person_data(ticket: Ticket, *, actor: User | None, reason: str) -> PersonData:
+    """Decrypt a ticket's personal data for someone, audited as ``ticket.view``."""
+    person = decrypt_ticket(ticket)
+    record(
+        "ticket.view",
+        actor=actor,
+        subject_type="ticket",
+        subject_id=ticket.reference,
+        reason=reason,
+    )
+    return person
+
+
+def update_ticket(
+    ticket: Ticket,
+    person: PersonData,
+    *,
+    actor: User | None,
+    expected_version: int,
+    status: str | None = None,
+) -> list[str]:
+    """Save new personal data (and status) if nobody saved since ``expected_version``.
+
+    :return: the names of the fields changed (audited as ``ticket.change``).
+    :raise TicketConflict: the ticket is at another version; nothing was written.
+    """
+    if ticket.version != expected_version:
+        raise TicketConflict(ticket)
+    if status is not None and status not in STATUSES:
+        raise ValueError("unknown ticket status")
+    ring = current_key_ring()
+    old = decrypt_ticket(ticket, ring)
+    changed = [f for f in ENCRYPTED_FIELDS if _plain(old, f) != _plain(person, f)]
+    if person.language and person.language != ticket.language:
+        ticket.language = person.language
+        changed.append("language")
+    if status is not None and status != ticket.status:
+        ticket.status = status
+        changed.append("status")
+    if not changed:
+        return []
+    _write_tokens(ticket, person, ring, [f for f in ENCRYPTED_FIELDS if f in changed])
+    ticket.updated_dt = utcnow()
+    try:
+        db.session.flush()  # UPDATE … WHERE version = expected: a concurrent save loses here
+    except StaleDataError:
+        db.session.rollback()
+        raise TicketConflict(db.session.get(Ticket, ticket.id)) from None
+    _write_indexes(ticket, person, ring)
+    record(
+        "ticket.change",
+        actor=actor,
+        subject_type="ticket",
+        subject_id=ticket.reference,
+        details={"fields": changed},
+    )
+    return changed
+
+
+def set_status(ticket: Ticket, status: str, *, actor: User | None) -> None:
+    """Change a ticket's status (audited); the version goes up like any edit."""
+    if status not in STATUSES:
+        raise ValueError("unknown ticket status")
+    if status == ticket.status:
+        return
+    ticket.status = status
+    ticket.updated_dt = utcnow()
+    db.session.flush()
+    record(
+        "ticket.change",
+        actor=actor,
+        subject_type="ticket",
+        subject_id=ticket.reference,
+        details={"fields": ["status"], "status": status},
+    )
+
+
+def link_script_response(ticket: Ticket, response_id: int, *, actor: User | None) -> None:
+    """Remember the script form filled for the ticket (the latest one)."""
+    ticket.script_response_id = response_id
+    if ticket.status == OPEN:
+        ticket.status = IN_PROGRESS
+    ticket.updated_dt = utcnow()
+    db.session.flush()
+    record(
+        "ticket.change",
+        actor=actor,
+        subject_type="ticket",
+        subject_id=ticket.reference,
+        details={"fields": ["script_response"]},
+    )
+
+
+# --- access -----------------------------------------------------------------------------
+
+
+def grant_access(
+    user: User, ticket: Ticket, *, reason: str, hours: float | None = ACCESS_HOURS
+) -> TicketAccess:
+    """Let ``user`` open ``ticket`` for ``hours`` (None: no end); ``reason`` is a code."""
+    expires = utcnow() + dt.timedelta(hours=hours) if hours is not None else None
+    access = TicketAccess(user_id=user.id, ticket_id=ticket.id, reason=reason, expires_dt=expires)
+    db.session.add(access)
+    db.session.flush()
+    return access
+
+
+def assign(ticket: Ticket, user: User | None, *, actor: User | None) -> None:
+    """Assign the ticket to an agent (who may then open it), audited."""
+    ticket.assigned_to_id = user.id if user is not None else None
+    ticket.updated_dt = utcnow()
+    db.session.flush()
+    record(
+        "ticket.assign",
+        actor=actor,
+        subject_type="ticket",
+        subject_id=ticket.reference,
+        details={"assigned_to": f"user {user.id}" if user else "nobody"},
+    )
+
+
+def may_open(user: User, ticket: Ticket) -> bool:
+    """Tell whether a user may open a ticket's personal data.
+
+    Supervisors: every ticket. Specialists: tickets escalated to them. Agents: a ticket
+    assigned to them, or found by one of their lookups (or granted) within the last hours.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.can(SUPERVISE):
+        return True
+    if user.can(SPECIALIST) and db.session.scalar(
+        select(TicketEscalation.id).where(TicketEscalation.ticket_id == ticket.id).limit(1)
+    ):
+        return True
+    if ticket.assigned_to_id == user.id:
+        return True
+    now = utcnow()
+    grant = db.session.scalar(
+        select(TicketAccess.id)
+        .where(TicketAccess.user_id == user.id, TicketAccess.ticket_id == ticket.id)
+        .where((TicketAccess.expires_dt.is_(None)) | (TicketAccess.expires_dt > now))
+        .limit(1)
+    )
+    return grant is not None
+
+
+# --- summary ----------------------------------------------------------------------------
+
+
+def ticket_summary(ticket: Ticket) -> dict:
+    """The minimum shown before dialling or in lookup results: no full personal data.
+
+    Keys: reference, status, language, first_name ("An P."), attempts (latest first,
+    dicts with outcome, started_dt, note presence, when the calls table has them).
+    """
+    person = decrypt_ticket(ticket)
+    first = _plain(person, "first_name") or ""
+    last = _plain(person, "last_name") or ""
+    shown = " ".join(part for part in (first, f"{last[0]}." if last else "") if part)
+    return {
+        "reference": ticket.reference,
+        "status": ticket.status,
+        "language": ticket.language,
+        "first_name": shown,
+        "attempts": last_attempts(ticket),
+    }
+
+
+def last_attempts(ticket: Ticket, limit: int = 5) -> list[dict]:
+    """Return the latest call attempts of the ticket's call orders.
+
+    Empty until the calls package has its ``CallAttempt`` model and ``CallOrder.ticket_id``.
+    """
+    from tracing_app.calls import models as call_models
+
+    attempt = getattr(call_models, "CallAttempt", None)
+    order = call_models.CallOrder
+    if attempt is None or not hasattr(order, "ticket_id"):
+        return []
+    rows = db.session.scalars(
+        select(attempt)
+        .join(order, order.id == attempt.order_id)
+        .where(order.ticket_id == ticket.id)
+        .order_by(attempt.started_dt.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "outcome": row.outcome,
+            "started_dt": row.started_dt,
+            "agent_id": row.agent_id,
+            "callback_dt": getattr(row, "callback_dt", None),
+        }
+        for row in rows
+    ]
