@@ -75,6 +75,7 @@ def tracing_demo_data(app):
 @hookimpl
 def tracing_blueprints(app):
     """The LMS's blueprints; also imports its models so migrations know the tables."""
+    from lms.certification import models as certification_models  # noqa: F401
     from lms.courses import models as course_models  # noqa: F401 - course tables
     from lms.quizzes import bank_models  # noqa: F401 - question bank tables
 

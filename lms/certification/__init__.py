@@ -1,0 +1,1 @@
+"""Certifications, certificates (PDF, verification page, expiry, revocation) and the gate."""
