@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.fixtures.tickets",
     "tests.fixtures.calls",
     "tests.fixtures.lms_bank",
+    "tests.fixtures.lms_quizzes",
 ]
 
 BACKENDS = ["sqlite", "postgresql"]
