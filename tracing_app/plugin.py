@@ -113,12 +113,14 @@ def tracing_migration_directories():
 def tracing_cli_commands(cli):
     """``scripts check`` and ``scripts eval``."""
     from tracing_app.audit.cli import audit_group
+    from tracing_app.calls.cli import calls_group
     from tracing_app.exchange.cli import exchange_group
     from tracing_app.scripts.cli import scripts_group
 
     cli.add_command(scripts_group)
     cli.add_command(audit_group)
     cli.add_command(exchange_group)
+    cli.add_command(calls_group)
 
 
 @hookimpl

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from content.auth.models import User, utcnow
 from content.extensions import db
 from tracing_app.scripts.models import Script
+from tracing_app.tickets.models import Ticket
 
 QUEUED = "queued"
 CLAIMED = "claimed"
@@ -114,6 +115,14 @@ class CallOrder(db.Model):
     last_outcome: Mapped[str | None] = mapped_column(String(20))
     #: When the order was done or given up (not reached).
     closed_dt: Mapped[datetime | None]
+    #: The person to call: their ticket holds the personal data (encrypted).
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="SET NULL"), index=True
+    )
+    #: For a contact named by a case: the case's ticket.
+    source_ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="SET NULL")
+    )
     #: Calls made for this order; set by the outcomes of calls, not by claiming.
     attempts: Mapped[int] = mapped_column(default=0)
     #: The order's identifier at the public-health institute, unique within a campaign.
@@ -123,6 +132,7 @@ class CallOrder(db.Model):
     campaign: Mapped[Campaign] = relationship(back_populates="orders")
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     reserved_for: Mapped[User | None] = relationship(foreign_keys=[reserved_for_id])
+    ticket: Mapped[Ticket | None] = relationship(foreign_keys=[ticket_id])
     call_attempts: Mapped[list[CallAttempt]] = relationship(
         back_populates="order", order_by="CallAttempt.id", cascade="all, delete-orphan"
     )
