@@ -1,0 +1,1 @@
+"""Documents issued from a ticket: quarantine certificates and test prescriptions."""

@@ -1,0 +1,32 @@
+"""Routes of documents: the workspace's pages and the public verification page."""
+
+from flask import Blueprint
+
+from tracing_app.documents import operations, views
+
+bp = Blueprint("documents", __name__, url_prefix="/<lang_code>", template_folder="templates")
+
+# The ticket page (tickets blueprint) includes documents/_ticket_documents.html.
+bp.app_template_global("ticket_documents")(operations.documents_of)
+bp.app_context_processor(views.partial_context)
+bp.context_processor(views.template_context)
+
+bp.add_url_rule("/documents/tickets/<int:ticket_id>", "list_documents", views.list_documents)
+bp.add_url_rule(
+    "/documents/tickets/<int:ticket_id>/new",
+    "issue_document",
+    views.issue_document,
+    methods=["GET", "POST"],
+)
+bp.add_url_rule("/documents/<int:document_id>", "view_document", views.view_document)
+bp.add_url_rule(
+    "/documents/<int:document_id>/pdf", "print_document", views.print_document, methods=["POST"]
+)
+bp.add_url_rule(
+    "/documents/<int:document_id>/revoke",
+    "revoke_document",
+    views.revoke_document,
+    methods=["POST"],
+)
+bp.add_url_rule("/verify-document/", "find_document", views.find_document)
+bp.add_url_rule("/verify-document/<code>", "verify_document", views.verify_document)
