@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, render_template, request, url_for
+from flask import Flask, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import format_datetime, format_decimal
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -120,8 +120,19 @@ def template_context() -> dict:
 
 
 def render_http_error(error: HTTPException):
-    """Render a translated error page for the common codes, in the page's language."""
-    if error.code not in ERROR_TEXTS or request.path.startswith("/api/"):
+    """Render a translated error page for the common codes, in the page's language.
+
+    Under ``/api/`` machine clients get an RFC 9457 problem document instead.
+    """
+    if request.path.startswith("/api/"):
+        response = jsonify(
+            {"type": "about:blank", "title": error.name, "status": error.code,
+             "detail": error.description or ""}
+        )  # fmt: skip
+        response.status_code = error.code or 500
+        response.mimetype = "application/problem+json"
+        return response
+    if error.code not in ERROR_TEXTS:
         return error
     if error.code == 500:
         logger.error("Server error on %s", request.endpoint)

@@ -31,6 +31,7 @@ pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.web",
     "tests.fixtures.content",
+    "tests.fixtures.exchange",
     "tests.fixtures.tickets",
     "tests.fixtures.calls",
     "tests.fixtures.lms_bank",
