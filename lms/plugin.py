@@ -68,8 +68,13 @@ def tracing_dashboard_panels(user):
 
 @hookimpl
 def tracing_demo_data(app):
-    """A trainer account."""
-    return [ensure_demo_user("trainer@example.org", "Tine Trainer", ["trainer"], "nl")]
+    """A trainer account; the training module "Contact tracing: the basics" (lms/seed)."""
+    from lms.seed.install import install_demo_training
+
+    return [
+        ensure_demo_user("trainer@example.org", "Tine Trainer", ["trainer"], "nl"),
+        *install_demo_training(),
+    ]
 
 
 @hookimpl

@@ -143,7 +143,7 @@ def test_manifest_states_the_exam_and_certification_rules(module):
     assert sum(settings["draws"].values()) <= len(module.question_names)
     assert module.certification["code"] == "contact-tracing-basics"
     assert module.certification["validity_days"] == 365
-    assert module.certification["grants"] == ["workspace"]
+    assert module.certification["grants"] == "workspace"
     assert set(module.certification["titles"]) == set(LANGUAGES)
     assert Decimal(module.certification["minimum_grade"]) == Decimal(settings["pass_mark"])
 

@@ -1,0 +1,229 @@
+"""Install the demo training module into the site (``tracing-app init --demo``).
+
+What it creates, from the data files read by :mod:`lms.seed.training`:
+
+- the module, its lessons and the exam as CMS items (types ``module``, ``lesson``,
+  ``quiz``) in every language root, published, the translations linked to the source
+  language's items;
+- the module's settings (lms.courses);
+- the exam's questions in a question-bank category, one translation group per
+  question across the four languages (lms.quizzes bank);
+- the exam's settings and its draw from that category (lms.quizzes);
+- the certification that requires the module and the exam and grants the workspace
+  gate (lms.certification).
+
+Idempotent: everything is looked up first (items by path, questions by name and
+language, settings by group, the certification by code) and only what is missing is
+created. What exists is never overwritten, so changes made on the site survive a second
+``init --demo``; see docs/lms-seed.md for changing the texts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from content.auth.models import User
+from content.demo import ensure_demo_user
+from content.extensions import db
+from content.items import operations as items
+from content.items.models import ContentItem
+from content.users.operations import get_user
+from content.workflow.operations import transition
+from lms.certification import operations as certification_operations
+from lms.courses.models import ModuleSettings
+from lms.quizzes import bank_operations
+from lms.quizzes.bank_models import BankQuestion, Category
+from lms.quizzes.models import QuizSettings
+from lms.quizzes.operations import default_settings, save_settings
+from lms.seed.training import DEMO_MODULE, Text, TrainingModule, load
+
+#: Who publishes the demo content (the demo administrator of content/plugin.py).
+PUBLISHER = ("admin@example.org", "Ada Admin", ["admin"], "en")
+REVIEW_FLAGS = ("score", "correctness", "answers", "feedback")
+
+
+@dataclass
+class Installed:
+    """The source-language items of a module, and what this run created."""
+
+    module: ContentItem
+    lessons: list[ContentItem]
+    exam: ContentItem
+    created: int = 0
+
+
+def install_demo_training(name: str = DEMO_MODULE) -> list[str]:
+    """Install the demo module, its exam and certification; return console lines.
+
+    Returns one line per part created in this run (none when everything existed).
+    """
+    training = load(name)
+    ensure_demo_user(*PUBLISHER)  # its line is printed by the content plugin
+    actor = get_user(PUBLISHER[0])
+    items.ensure_language_roots()
+    installed = _install_items(training, actor)
+    lines = []
+    if installed.created:
+        lines.append(
+            f"module {installed.module.slug:<25} {installed.created} item(s) published in "
+            + ", ".join(training.languages)
+        )
+    if _install_module_settings(installed.module.translation_group, training):
+        lines.append(f"module {installed.module.slug:<25} settings")
+    category, added = _install_questions(training, actor)
+    if added:
+        lines.append(f"questions {training.category!r}: {added} added")
+    if _install_quiz_settings(installed.exam.translation_group, category, training):
+        lines.append(f"exam   {installed.exam.slug:<25} settings and draws")
+    if _install_certification(installed, training):
+        lines.append(f"certification {training.certification['code']}")
+    return lines
+
+
+# CMS items ---------------------------------------------------------------------------
+
+
+def _install_items(training: TrainingModule, actor: User) -> Installed:
+    """Create the missing module, lesson and exam items in every language."""
+    created: list[ContentItem] = []
+    source: Installed | None = None
+    # The source language goes first: the other languages link to its items.
+    others = [code for code in training.languages if code != training.source_language]
+    for language in [training.source_language, *others]:
+        texts = training.texts[language]
+
+        def ensure(parent, type_name, text, original):
+            item, is_new = _ensure(parent, type_name, text, actor, original)
+            if is_new:
+                created.append(item)
+            return item
+
+        module = ensure(
+            items.language_root(language), "module", texts.module, source and source.module
+        )
+        lessons = [
+            ensure(module, "lesson", text, source and source.lessons[index])
+            for index, text in enumerate(texts.lessons)
+        ]
+        exam = ensure(module, "quiz", texts.exam, source and source.exam)
+        if source is None:
+            source = Installed(module=module, lessons=lessons, exam=exam)
+    source.created = len(created)
+    return source
+
+
+def _ensure(
+    parent: ContentItem, type_name: str, text: Text, actor: User, source: ContentItem | None
+) -> tuple[ContentItem, bool]:
+    """Return the item at ``parent/slug`` (and False), or create, link and publish it (True).
+
+    :param source: the source-language item this one translates (None for the source).
+    """
+    existing = items.item_by_path(f"{parent.path}/{text.slug}")
+    if existing is not None:
+        return existing, False
+    item = items.create_item(
+        parent,
+        type_name,
+        title=text.title,
+        slug=text.slug,
+        description=text.description,
+        body=text.body,
+        actor=actor,
+        comment="init --demo",
+    )
+    if source is not None:
+        item.translation_group = source.translation_group
+        item.translation_source = source
+        item.synced_source_revision = source.latest_revision_number
+        db.session.flush()
+    transition(item, "publish", actor=actor)
+    return item, True
+
+
+# LMS settings, questions and certification ------------------------------------------------
+
+
+def _install_module_settings(module_group: str, training: TrainingModule) -> bool:
+    """Save the module's settings unless it has some."""
+    if db.session.get(ModuleSettings, module_group) is not None:
+        return False
+    db.session.add(
+        ModuleSettings(
+            module_group=module_group,
+            is_required_order=bool(training.module_settings.get("is_required_order", False)),
+            is_self_enrolment=bool(training.module_settings.get("is_self_enrolment", True)),
+        )
+    )
+    db.session.flush()
+    return True
+
+
+def _install_questions(training: TrainingModule, actor: User) -> tuple[Category, int]:
+    """Add the missing questions of every language to the exam's category.
+
+    A question's translations share one translation group, found through the source
+    language's question of the same ``::name::``.
+    """
+    category = bank_operations.category_by_path(training.category, create=True)
+    rows = db.session.scalars(select(BankQuestion).where(BankQuestion.category_id == category.id))
+    existing = {(row.current_version.name, row.language): row for row in rows}
+    added = 0
+    for index, name in enumerate(training.question_names):
+        group = None
+        for language in dict.fromkeys((training.source_language, *training.languages)):
+            row = existing.get((name, language))
+            if row is None:
+                question = training.texts[language].questions[index]
+                row = bank_operations.create_question(
+                    category, language, question, actor, translation_group=group
+                )
+                existing[(name, language)] = row
+                added += 1
+            group = group or row.translation_group
+    return category, added
+
+
+def _install_quiz_settings(quiz_group: str, category: Category, training: TrainingModule) -> bool:
+    """Save the exam's settings and draws unless it has settings."""
+    if db.session.get(QuizSettings, quiz_group) is not None:
+        return False
+    wanted = training.exam_settings
+    settings = default_settings(quiz_group)
+    settings.is_exam = bool(wanted["is_exam"])
+    settings.shuffle_questions = bool(wanted["shuffle_questions"])
+    settings.shuffle_answers = bool(wanted["shuffle_answers"])
+    settings.pass_percent = Decimal(wanted["pass_mark"])
+    settings.attempt_limit = wanted["attempt_limit"]
+    settings.wait_minutes = wanted["waiting_minutes"]
+    settings.time_limit_minutes = wanted["time_limit_minutes"]
+    settings.grading_method = wanted["grading_method"]
+    settings.review_when = wanted["review_when"]
+    for flag in REVIEW_FLAGS:
+        setattr(settings, f"review_{flag}", flag in wanted["review"])
+    draws = {}
+    for path, count in wanted["draws"].items():
+        drawn = category if path == training.category else bank_operations.category_by_path(path)
+        draws[drawn.id] = int(count)
+    save_settings(settings, draws)
+    return True
+
+
+def _install_certification(installed: Installed, training: TrainingModule) -> bool:
+    """Create the certification unless one with its code exists."""
+    wanted = training.certification
+    if certification_operations.certification_by_code(wanted["code"]) is not None:
+        return False
+    certification_operations.create_certification(
+        wanted["code"],
+        titles=dict(wanted["titles"]),
+        module_groups=[installed.module.translation_group],
+        exam_quiz_group=installed.exam.translation_group,
+        min_score_percent=int(wanted["minimum_grade"]),
+        validity_days=int(wanted["validity_days"]),
+        grants_gate=wanted["grants"],
+    )
+    return True

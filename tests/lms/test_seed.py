@@ -1,0 +1,170 @@
+"""The demo training module installed by ``init --demo``: what a learner and a trainer find.
+
+The installer runs twice in every test: a second ``init --demo`` must change nothing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from content.extensions import db
+from content.items import operations as items
+from content.items.models import ContentItem
+from content.multilingual.operations import translations_of_group
+from content.revisions.models import Revision
+from lms.certification import operations as certification_operations
+from lms.courses import operations as courses
+from lms.courses.models import ModuleSettings
+from lms.quizzes import operations as quizzes
+from lms.quizzes.bank_models import BankQuestion, QuestionVersion
+from lms.quizzes.models import QuizDraw, QuizSettings
+from lms.seed.install import install_demo_training
+from lms.seed.training import load
+
+LANGUAGES = ("nl", "fr", "en", "de")
+#: Every table the installer writes to: a second run must leave each count as it was.
+COUNTED = (ContentItem, Revision, BankQuestion, QuestionVersion, QuizSettings, QuizDraw,
+           ModuleSettings)  # fmt: skip
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in COUNTED
+    }
+
+
+@pytest.fixture
+def installed(app):
+    """The demo module installed twice, committed; the lines of both runs."""
+    first = install_demo_training()
+    db.session.commit()
+    before = counts()
+    second = install_demo_training()
+    db.session.commit()
+    assert counts() == before
+    return first, second
+
+
+def module_in(language: str) -> ContentItem:
+    return items.item_by_path(f"{language}/{load().texts[language].module.slug}")
+
+
+@pytest.mark.db
+def test_second_run_creates_nothing(installed):
+    first, second = installed
+    assert second == []
+    assert any(line.startswith("module") for line in first)
+    assert any("certification contact-tracing-basics" in line for line in first)
+    # one module, five lessons and one exam per language; no duplicate anywhere
+    assert db.session.scalar(select(func.count()).where(ContentItem.type == "module")) == 4
+    assert db.session.scalar(select(func.count()).where(ContentItem.type == "lesson")) == 20
+    assert db.session.scalar(select(func.count()).where(ContentItem.type == "quiz")) == 4
+
+
+def test_french_learner_finds_the_module_with_its_lessons_in_order(installed, create_user):
+    catalogue = courses.catalogue("fr")
+    assert [revision.title for _module, revision in catalogue] == ["Suivi des contacts : les bases"]
+    module = module_in("fr")
+    assert module.is_live
+    found = courses.module_items(module)
+    assert [entry.revision.title for entry in found] == [
+        "Ce qu'est le suivi des contacts et pourquoi nous le faisons",
+        "Contacts à haut risque et contacts à bas risque",
+        "L'appel : présentation, vie privée et identité",
+        "Conseils de quarantaine et de test",
+        "Appels difficiles et escalade",
+        "Examen : suivi des contacts, les bases",
+    ]
+    assert {entry.item.language for entry in found} == {"fr"}
+    assert [entry.is_quiz for entry in found] == [False] * 5 + [True]
+    learner = create_user(locale="fr")
+    courses.enrol(learner, module.translation_group)  # self-enrolment is open
+
+
+def test_every_item_is_published_and_linked_to_its_dutch_source(installed):
+    source = module_in("nl")
+    group = translations_of_group(source.translation_group)
+    assert sorted(group) == sorted(LANGUAGES)
+    for language, module in group.items():
+        assert module.is_live
+        assert module.parent.is_root
+        assert module.language == language
+        sources = [child.translation_source_id for child in module.children]
+        if language == "nl":
+            assert sources == [None] * 6
+        else:
+            assert sources == [child.id for child in source.children]
+            assert not module.needs_translation
+
+
+def test_lesson_pages_are_public_cms_pages_in_their_language(installed, client):
+    module = module_in("de")
+    lesson = module.children[1]
+    response = client.get(f"/{lesson.path}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Hochrisikokontakte und Niedrigrisikokontakte" in page
+    assert "<table" in page  # the Markdown table of the lesson is rendered
+
+
+def test_exam_settings_draws_and_question_bank(installed):
+    exam = module_in("en").children[-1]
+    settings = db.session.get(QuizSettings, exam.translation_group)
+    assert settings.is_exam
+    assert settings.pass_percent == Decimal(80)
+    assert settings.attempt_limit == 3
+    assert settings.wait_minutes == 0
+    assert settings.time_limit_minutes == 20
+    assert settings.grading_method == "highest"
+    assert settings.review_when == "immediately"
+    assert settings.review_answers
+    assert settings.review_feedback
+    [draw] = settings.draws
+    assert draw.count == 12
+    questions = db.session.scalars(
+        select(BankQuestion).where(BankQuestion.category_id == draw.category_id)
+    ).all()
+    assert len(questions) == 15 * 4
+    by_group: dict[str, set[str]] = {}
+    for question in questions:
+        by_group.setdefault(question.translation_group, set()).add(question.language)
+    assert len(by_group) == 15
+    assert all(languages == set(LANGUAGES) for languages in by_group.values())
+
+
+def test_french_attempt_draws_twelve_french_questions(installed, create_user):
+    learner = create_user(locale="fr")
+    exam = module_in("fr").children[-1]
+    attempt = quizzes.start_attempt(learner, exam, seed=4)
+    assert len(attempt.questions) == 12
+    assert {row.version.question.language for row in attempt.questions} == {"fr"}
+    shown = quizzes.public_questions(attempt)
+    french = {question.text for question in load().texts["fr"].questions}
+    assert all(entry["view"]["text"] in french for entry in shown)
+
+
+def test_certification_requires_the_module_and_the_exam_and_opens_the_workspace(installed):
+    certification = certification_operations.certification_by_code("contact-tracing-basics")
+    assert certification.grants_gate == "workspace"
+    assert certification.min_score_percent == 80
+    assert certification.validity_days == 365
+    assert certification.module_groups == [module_in("nl").translation_group]
+    assert certification.exam_quiz_group == module_in("nl").children[-1].translation_group
+    assert certification.title("fr") == "Suivi des contacts : les bases"
+    assert certification.title("de") == "Kontaktnachverfolgung: die Grundlagen"
+
+
+@pytest.mark.db
+def test_init_demo_twice_through_the_command(runner):
+    first = runner.invoke(args=["init", "--demo"])
+    assert first.exit_code == 0, first.output
+    assert "certification contact-tracing-basics" in first.output
+    before = counts()
+    second = runner.invoke(args=["init", "--demo"])
+    assert second.exit_code == 0, second.output
+    assert "contact-tracing-basics" not in second.output
+    assert counts() == before
