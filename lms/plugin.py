@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from content.auth.roles import Role
-from content.core.panels import DashboardPanel
+from content.core.panels import DashboardPanel, NavItem, PanelLink
 from content.demo import ensure_demo_user
 from content.hookspecs import hookimpl
 from content.i18n import _, _l
@@ -42,7 +42,13 @@ def tracing_content_types():
 @hookimpl
 def tracing_permissions():
     """Permissions of the LMS."""
-    return {"lms.manage_courses": {"trainer", "admin"}, "lms.view_progress": {"trainer", "admin"}}
+    return {
+        "lms.manage_courses": {"trainer", "admin"},
+        "lms.view_progress": {"trainer", "admin"},
+        # Trainers write modules, lessons and quizzes: CMS items (a reviewer publishes them).
+        "content.edit": {"trainer"},
+        "content.view_drafts": {"trainer"},
+    }
 
 
 @hookimpl
@@ -52,6 +58,7 @@ def tracing_dashboard_panels(user):
         DashboardPanel(
             _("Training"),
             items=[_("Follow the training modules and pass the exam to receive your certificate.")],
+            links=[PanelLink(_("Training modules"), "courses.list_modules")],
             order=100,
         )
     ]
@@ -60,10 +67,27 @@ def tracing_dashboard_panels(user):
             DashboardPanel(
                 _("Trainer"),
                 items=[_("Build training modules and see who passed.")],
+                links=[
+                    PanelLink(_("Learners' progress"), "courses.view_progress"),
+                    *(
+                        [PanelLink(_("Modules, enrolment"), "courses.manage_modules")]
+                        if user.can("lms.manage_courses")
+                        else []
+                    ),
+                ],
                 order=110,
             )
         )
     return panels
+
+
+@hookimpl
+def tracing_navigation_items(user):
+    """Training for everyone signed in; the trainers' pages for trainers."""
+    items = [NavItem(_l("Training"), "courses.list_modules", order=100)]
+    if user.can("lms.view_progress"):
+        items.append(NavItem(_l("Trainer"), "courses.view_progress", order=110))
+    return items
 
 
 @hookimpl
@@ -85,6 +109,10 @@ def tracing_blueprints(app):
     from lms.quizzes import bank_models  # noqa: F401 - question bank tables
 
     blueprints = []
+    from lms.courses.blueprint import assets as courses_assets
+    from lms.courses.blueprint import bp as courses_bp
+
+    blueprints += [courses_bp, courses_assets]
     return blueprints
 
 

@@ -36,6 +36,7 @@ pytest_plugins = [
     "tests.fixtures.calls",
     "tests.fixtures.lms_bank",
     "tests.fixtures.lms_quizzes",
+    "tests.fixtures.lms_courses",
 ]
 
 BACKENDS = ["sqlite", "postgresql"]

@@ -15,8 +15,11 @@ ANONYMOUS = "anonymous"
 LEARNER = "learner"  # signed in, no role
 EVERYONE_SIGNED_IN = {LEARNER, *ROLES}
 
-EDITORS = {"editor", "admin"}
-DRAFT_READERS = {"editor", "reviewer", "admin"}
+# Trainers write modules, lessons and quizzes (CMS items): lms/plugin.py grants them
+# content.edit and content.view_drafts.
+EDITORS = {"editor", "admin", "trainer"}
+DRAFT_READERS = {"editor", "reviewer", "admin", "trainer"}
+TRAINERS = {"trainer", "admin"}
 
 
 def feature_rows() -> dict:

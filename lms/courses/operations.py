@@ -1,0 +1,420 @@
+"""The rules of modules: what a module holds, enrolment, progress, completion.
+
+Everything a learner did is stored by translation group, so it counts in every language.
+A module's items are the published lessons and quizzes of all its translations, one per
+translation group, each shown in the learner's language when it exists there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from content.auth.models import User, utcnow
+from content.extensions import db
+from content.i18n import _
+from content.items import operations as items
+from content.items.models import ContentItem
+from content.multilingual import operations as multilingual
+from content.revisions.models import Revision
+from lms import signals
+from lms.courses.models import Enrolment, LessonProgress, ModulePrerequisite, ModuleSettings
+
+MODULE = "module"
+LESSON = "lesson"
+QUIZ = "quiz"
+
+#: A gap between two page views longer than this counts as this much reading at most:
+#: a lesson left open over lunch is not an hour of study.
+DEFAULT_VIEW_TIME_CAP_SECONDS = 600
+
+
+class CourseError(ValueError):
+    """A refused action, with a message for the learner or trainer (and the form field)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class ModuleItem:
+    """A lesson or quiz of a module as one learner sees it."""
+
+    item: ContentItem
+    revision: Revision
+    done: bool = False
+
+    @property
+    def group(self) -> str:
+        """Return the translation group (identity in every language)."""
+        return self.item.translation_group
+
+    @property
+    def is_quiz(self) -> bool:
+        """Return whether this is a quiz."""
+        return self.item.type == QUIZ
+
+
+# --- Modules and their items ---------------------------------------------------------
+
+
+def live_members(group: str) -> dict[str, ContentItem]:
+    """Return the published items of a translation group by language."""
+    return {
+        language: member
+        for language, member in multilingual.translations_of_group(group).items()
+        if member.is_live
+    }
+
+
+def module_in_language(module_group: str, language: str) -> ContentItem | None:
+    """Return the published module in ``language``, else in any language, else None."""
+    members = live_members(module_group)
+    return members.get(language) or next(iter(members.values()), None)
+
+
+def catalogue(language: str) -> list[tuple[ContentItem, Revision]]:
+    """Return the published modules in ``language`` with their live revision, in site order."""
+    modules = db.session.scalars(
+        select(ContentItem)
+        .where(
+            ContentItem.type == MODULE,
+            ContentItem.language == language,
+            ContentItem.live_revision_number.is_not(None),
+        )
+        .order_by(ContentItem.path)
+    )
+    return [(module, items.live(module)) for module in modules]
+
+
+def module_items(module: ContentItem) -> list[ModuleItem]:
+    """Return the published lessons and quizzes of a module, in order, one per group.
+
+    The module's own children come first, in their order; an item published only in
+    another translation of the module follows, in that translation's language.
+    """
+    chosen: dict[str, ContentItem] = {}
+    translations = sorted(
+        live_members(module.translation_group).values(), key=lambda m: m.id != module.id
+    )
+    if module.id not in {m.id for m in translations}:
+        translations.insert(0, module)
+    for translation in translations:
+        for child in translation.children:
+            if child.type in (LESSON, QUIZ) and child.is_live:
+                chosen.setdefault(child.translation_group, child)
+    shown = items.visible_revisions(list(chosen.values()), _anonymous())
+    return [ModuleItem(child, shown[child.id]) for child in chosen.values() if child.id in shown]
+
+
+def _anonymous():
+    """A stand-in user who sees live revisions only (learner pages never show drafts)."""
+    from flask_login import AnonymousUserMixin
+
+    return AnonymousUserMixin()
+
+
+def module_item_groups(module_group: str) -> tuple[list[str], list[str]]:
+    """Return the lesson groups and the quiz groups of a module (any language)."""
+    module = module_in_language(module_group, "")
+    if module is None:
+        return [], []
+    found = module_items(module)
+    return (
+        [entry.group for entry in found if not entry.is_quiz],
+        [entry.group for entry in found if entry.is_quiz],
+    )
+
+
+def settings_of(module_group: str) -> ModuleSettings:
+    """Return the module's settings (defaults when none were saved; not added)."""
+    return db.session.get(ModuleSettings, module_group) or ModuleSettings(
+        module_group=module_group, is_required_order=False, is_self_enrolment=True
+    )
+
+
+def prerequisites(module_group: str) -> list[str]:
+    """Return the groups of the modules to complete before this one."""
+    return list(
+        db.session.scalars(
+            select(ModulePrerequisite.required_group).where(
+                ModulePrerequisite.module_group == module_group
+            )
+        )
+    )
+
+
+def missing_prerequisites(user: User, module_group: str) -> list[str]:
+    """Return the prerequisite module groups the user has not completed yet."""
+    done = completed_module_groups(user)
+    return [group for group in prerequisites(module_group) if group not in done]
+
+
+# --- Quizzes (owned by lms.quizzes; used only when it is there) -------------------------
+
+
+def quiz_done(user: User, quiz_group: str) -> bool:
+    """Return whether the user passed the quiz (False while lms.quizzes is not there)."""
+    try:
+        from lms.quizzes.operations import quiz_passed
+    except ImportError:  # quizzes not built: only lessons count
+        return False
+    return quiz_passed(user, quiz_group)
+
+
+def quiz_link(quiz_group: str, language: str) -> str | None:
+    """Return the learner's page of a quiz (None while lms.quizzes offers none)."""
+    try:
+        from lms.quizzes.operations import quiz_url
+    except ImportError:
+        return None
+    return quiz_url(quiz_group, language)
+
+
+def _exam_groups(quiz_groups: list[str]) -> set[str]:
+    """Return the quizzes that are exams: they belong to a certification, not a module."""
+    if not quiz_groups:
+        return set()
+    try:
+        from lms.quizzes.models import QuizSettings
+    except ImportError:
+        return set()
+    return set(
+        db.session.scalars(
+            select(QuizSettings.quiz_group).where(
+                QuizSettings.quiz_group.in_(quiz_groups), QuizSettings.is_exam.is_(True)
+            )
+        )
+    )
+
+
+def quizzes_required(quiz_groups: list[str]) -> list[str]:
+    """Return the quizzes a learner must pass to complete the module (not the exams)."""
+    exams = _exam_groups(quiz_groups)
+    return [group for group in quiz_groups if group not in exams]
+
+
+# --- Enrolment ------------------------------------------------------------------------
+
+
+def enrolment(user: User, module_group: str) -> Enrolment | None:
+    """Return the user's enrolment in a module, or None."""
+    return db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.user_id == user.id, Enrolment.module_group == module_group
+        )
+    )
+
+
+def enrolments(user: User) -> dict[str, Enrolment]:
+    """Return the user's enrolments by module group."""
+    rows = db.session.scalars(select(Enrolment).where(Enrolment.user_id == user.id))
+    return {row.module_group: row for row in rows}
+
+
+def enrol(
+    user: User, module_group: str, *, actor: User | None = None, cohort: str = ""
+) -> Enrolment:
+    """Enrol a user in a module; learners who enrol themselves need the prerequisites.
+
+    A trainer (``actor`` other than the user) may enrol anyone: their decision overrides
+    missing prerequisites. Enrolling again keeps the progress and updates the cohort.
+
+    :raise CourseError: the module does not exist, or a learner lacks prerequisites.
+    """
+    if module_in_language(module_group, user.locale) is None:
+        raise CourseError(_("This training module does not exist or is not published."))
+    by_trainer = actor is not None and actor.id != user.id
+    if not by_trainer:
+        if not settings_of(module_group).is_self_enrolment:
+            raise CourseError(_("A trainer enrols learners in this module."))
+        missing = missing_prerequisites(user, module_group)
+        if missing:
+            titles = ", ".join(module_title(group, user.locale) for group in missing)
+            raise CourseError(
+                _("Complete these modules first: %(titles)s.", titles=titles), "module"
+            )
+    existing = enrolment(user, module_group)
+    if existing is not None:
+        if by_trainer and cohort:
+            existing.cohort = cohort
+        return existing
+    row = Enrolment(
+        user_id=user.id,
+        module_group=module_group,
+        enrolled_by_id=actor.id if by_trainer else None,
+        cohort=cohort.strip()[:100],
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def module_title(module_group: str, language: str) -> str:
+    """Return the module's live title in ``language`` (or another language)."""
+    module = module_in_language(module_group, language)
+    shown = items.live(module) if module is not None else None
+    return shown.title if shown is not None else module_group
+
+
+# --- Progress -------------------------------------------------------------------------
+
+
+def lesson_progress(user: User, groups: list[str]) -> dict[str, LessonProgress]:
+    """Return the user's progress rows for these lesson groups."""
+    if not groups:
+        return {}
+    rows = db.session.scalars(
+        select(LessonProgress).where(
+            LessonProgress.user_id == user.id, LessonProgress.lesson_group.in_(groups)
+        )
+    )
+    return {row.lesson_group: row for row in rows}
+
+
+def items_with_progress(user: User, module: ContentItem) -> list[ModuleItem]:
+    """Return the module's items, each marked done (lesson completed or quiz passed)."""
+    found = module_items(module)
+    progress = lesson_progress(user, [entry.group for entry in found if not entry.is_quiz])
+    for entry in found:
+        if entry.is_quiz:
+            entry.done = quiz_done(user, entry.group)
+        else:
+            row = progress.get(entry.group)
+            entry.done = row is not None and row.completed_dt is not None
+    return found
+
+
+def next_item(found: list[ModuleItem], after_group: str | None = None) -> ModuleItem | None:
+    """Return the item after ``after_group`` (or the first) that is not done, else None."""
+    start = 0
+    groups = [entry.group for entry in found]
+    if after_group in groups:
+        start = groups.index(after_group) + 1
+    for entry in found[start:] + found[:start]:
+        if not entry.done:
+            return entry
+    return None
+
+
+def blocking_item(found: list[ModuleItem], group: str) -> ModuleItem | None:
+    """Return the first earlier lesson not done yet (for modules with a required order)."""
+    for entry in found:
+        if entry.group == group:
+            return None
+        if not entry.done and not entry.is_quiz:
+            return entry
+    return None
+
+
+def _view_time_cap() -> timedelta:
+    seconds = current_app.config.get("LMS_VIEW_TIME_CAP_SECONDS", DEFAULT_VIEW_TIME_CAP_SECONDS)
+    return timedelta(seconds=seconds)
+
+
+def _credit_time(user: User, row: Enrolment) -> None:
+    """Credit the time since the learner's previous page view to the lesson they were on."""
+    now = utcnow()
+    if row.last_item_group and row.last_seen_dt is not None:
+        elapsed = min(now - row.last_seen_dt, _view_time_cap())
+        previous = lesson_progress(user, [row.last_item_group]).get(row.last_item_group)
+        if previous is not None and elapsed.total_seconds() > 0:
+            previous.seconds_spent += int(elapsed.total_seconds())
+    row.last_seen_dt = now
+
+
+def record_view(user: User, row: Enrolment, entry: ModuleItem) -> LessonProgress | None:
+    """Record that the learner opened a lesson or quiz: resume pointer and time spent."""
+    _credit_time(user, row)
+    row.last_item_group = entry.group
+    if entry.is_quiz:
+        return None
+    progress = lesson_progress(user, [entry.group]).get(entry.group)
+    if progress is None:
+        progress = LessonProgress(user_id=user.id, lesson_group=entry.group, seconds_spent=0)
+        db.session.add(progress)
+        db.session.flush()
+    return progress
+
+
+def mark_done(user: User, row: Enrolment, entry: ModuleItem) -> bool:
+    """Mark a lesson done (time until now included); return whether the module is complete."""
+    progress = record_view(user, row, entry)
+    if progress is not None and progress.completed_dt is None:
+        progress.completed_dt = utcnow()
+    # The learner moves on: the next gap is not reading time of this lesson.
+    row.last_seen_dt = None
+    return check_completion(user, row)
+
+
+def check_completion(user: User, row: Enrolment) -> bool:
+    """Record completion once every lesson is done and every non-exam quiz passed.
+
+    Sends ``module_completed`` the first time (after flush, in the caller's transaction).
+    """
+    if row.completed_dt is not None:
+        return True
+    lesson_groups, quiz_groups = module_item_groups(row.module_group)
+    if not lesson_groups and not quiz_groups:
+        return False
+    progress = lesson_progress(user, lesson_groups)
+    if any(progress.get(g) is None or progress[g].completed_dt is None for g in lesson_groups):
+        return False
+    if not all(quiz_done(user, group) for group in quizzes_required(quiz_groups)):
+        return False
+    row.completed_dt = utcnow()
+    db.session.flush()
+    signals.module_completed.send(
+        current_app._get_current_object(), user=user, module_group=row.module_group
+    )
+    return True
+
+
+def on_attempt_graded(sender, attempt, **kwargs) -> None:
+    """A quiz passed may complete the modules that hold it."""
+    user = db.session.get(User, attempt.user_id)
+    if user is None:
+        return
+    for row in enrolments(user).values():
+        if row.completed_dt is None:
+            _lessons, quiz_groups = module_item_groups(row.module_group)
+            if attempt.quiz_group in quiz_groups:
+                check_completion(user, row)
+
+
+def module_progress(user: User, module: ContentItem) -> tuple[int, int]:
+    """Return (items done, items) of a module for a learner."""
+    found = items_with_progress(user, module)
+    return sum(entry.done for entry in found), len(found)
+
+
+# --- Interfaces for the other LMS parts (names agreed in the LMS contract) --------------
+
+
+def module_completed(user: User, module_group: str) -> bool:
+    """Return whether the user completed the module (in any language)."""
+    row = enrolment(user, module_group)
+    return row is not None and row.completed_dt is not None
+
+
+def completed_module_groups(user: User) -> set[str]:
+    """Return the translation groups of every module the user completed."""
+    return set(
+        db.session.scalars(
+            select(Enrolment.module_group).where(
+                Enrolment.user_id == user.id, Enrolment.completed_dt.is_not(None)
+            )
+        )
+    )
+
+
+def module_url(module_group: str, language: str) -> str | None:
+    """Return the learner's page of the module in ``language`` (or another), or None."""
+    module = module_in_language(module_group, language)
+    if module is None:
+        return None
+    return url_for("courses.view_module", lang_code=module.language, module_id=module.id)

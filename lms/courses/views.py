@@ -1,0 +1,217 @@
+"""Request handling of the learners' pages: catalogue, module, lesson, enrolment."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_login import current_user
+
+from content.auth.roles import AUTHENTICATED, requires
+from content.extensions import db
+from content.i18n import _, language_names
+from content.items import operations as items
+from content.items.models import ContentItem
+from content.items.urls import item_url
+from content.rendering import render_markdown
+from lms.courses import operations as courses
+from lms.courses.forms import ActionForm
+
+
+def _module_or_404(module_id: int) -> ContentItem:
+    """Return a published module, or answer 404."""
+    module = db.session.get(ContentItem, module_id)
+    if module is None or module.type != courses.MODULE or not module.is_live:
+        abort(404)
+    return module
+
+
+def _entry_or_404(found: list[courses.ModuleItem], item_id: int) -> courses.ModuleItem:
+    for entry in found:
+        if entry.item.id == item_id:
+            return entry
+    abort(404)
+
+
+def _link_translations(module: ContentItem) -> None:
+    """Point the language switcher at the module's page in the other languages."""
+    members = courses.live_members(module.translation_group)
+    g.language_alternatives = {
+        code: url_for("courses.view_module", lang_code=code, module_id=member.id)
+        for code in language_names()
+        for member in [members.get(code)]
+        if member is not None
+    }
+
+
+def entry_url(module: ContentItem, entry: courses.ModuleItem) -> str:
+    """Return the learner's URL of a lesson or quiz of a module."""
+    endpoint = "courses.open_quiz" if entry.is_quiz else "courses.view_lesson"
+    return url_for(endpoint, module_id=module.id, item_id=entry.item.id)
+
+
+@requires(AUTHENTICATED)
+def list_modules():
+    """The catalogue in the learner's language, with progress and where to resume."""
+    user = current_user._get_current_object()
+    mine = courses.enrolments(user)
+    modules = []
+    for module, revision in courses.catalogue(g.lang_code):
+        row = mine.get(module.translation_group)
+        done, total = courses.module_progress(user, module) if row else (0, 0)
+        modules.append((module, revision, row, done, total))
+    resume = max(
+        (m for m in modules if m[2] and m[2].completed_dt is None and m[2].last_item_group),
+        key=lambda m: m[2].last_seen_dt or m[2].enrolled_dt,
+        default=None,
+    )
+    return render_template("courses/catalogue.html", modules=modules, resume=resume)
+
+
+@requires(AUTHENTICATED)
+def view_module(module_id: int):
+    """A module: its text, its lessons and quizzes with done / not done, enrolment."""
+    module = _module_or_404(module_id)
+    user = current_user._get_current_object()
+    group = module.translation_group
+    row = courses.enrolment(user, group)
+    found = courses.items_with_progress(user, module) if row else courses.module_items(module)
+    _link_translations(module)
+    missing = [
+        courses.module_title(m, g.lang_code) for m in courses.missing_prerequisites(user, group)
+    ]
+    return render_template(
+        "courses/module.html",
+        module=module,
+        revision=items.live(module),
+        body=render_markdown(items.live(module).body),
+        found=found,
+        enrolment=row,
+        settings=courses.settings_of(group),
+        missing=missing,
+        next_entry=courses.next_item(found, row.last_item_group) if row else None,
+        entry_url=entry_url,
+        form=ActionForm(),
+    )
+
+
+@requires(AUTHENTICATED)
+def enrol_module(module_id: int):
+    """Enrol the signed-in learner; refused (with the reason) without the prerequisites."""
+    module = _module_or_404(module_id)
+    if ActionForm().validate_on_submit():
+        try:
+            courses.enrol(current_user._get_current_object(), module.translation_group)
+        except courses.CourseError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("You are enrolled. Start with the first lesson."), "success")
+    return redirect(url_for("courses.view_module", module_id=module.id))
+
+
+def _enrolled_entry(module_id: int, item_id: int):
+    """Return (module, enrolment, items, entry) for a learner's page of a lesson or quiz.
+
+    Not enrolled, or a lesson still locked by the module's order: a redirect to the module.
+    """
+    module = _module_or_404(module_id)
+    user = current_user._get_current_object()
+    row = courses.enrolment(user, module.translation_group)
+    found = courses.items_with_progress(user, module)
+    entry = _entry_or_404(found, item_id)
+    back = redirect(url_for("courses.view_module", module_id=module.id))
+    if row is None:
+        flash(_("Enrol in the module to follow its lessons."), "error")
+        return module, None, found, entry, back
+    if courses.settings_of(module.translation_group).is_required_order:
+        blocking = courses.blocking_item(found, entry.group)
+        if blocking is not None:
+            flash(_("Finish “%(title)s” first.", title=blocking.revision.title), "error")
+            return module, row, found, entry, back
+    return module, row, found, entry, None
+
+
+@requires(AUTHENTICATED)
+def view_lesson(module_id: int, item_id: int):
+    """A lesson, rendered as the CMS renders pages; opening it records progress and time."""
+    module, row, found, entry, refused = _enrolled_entry(module_id, item_id)
+    if refused is not None:
+        return refused
+    if entry.is_quiz:
+        abort(404)
+    courses.record_view(current_user._get_current_object(), row, entry)
+    db.session.commit()
+    _link_lesson_translations(module, entry)
+    index = found.index(entry)
+    return render_template(
+        "courses/lesson.html",
+        module=module,
+        module_revision=items.live(module),
+        entry=entry,
+        body=render_markdown(entry.revision.body),
+        position=index + 1,
+        count=len(found),
+        following=found[index + 1] if index + 1 < len(found) else None,
+        entry_url=entry_url,
+        form=ActionForm(),
+    )
+
+
+def _link_lesson_translations(module: ContentItem, entry: courses.ModuleItem) -> None:
+    """The language switcher leads to the module page in the other languages."""
+    _link_translations(module)
+    g.language_alternatives.setdefault(module.language, item_url(entry.item))
+
+
+@requires(AUTHENTICATED)
+def complete_lesson(module_id: int, item_id: int):
+    """Mark a lesson as done and continue with the next item that is not done."""
+    module, row, found, entry, refused = _enrolled_entry(module_id, item_id)
+    if refused is not None:
+        return refused
+    if entry.is_quiz or not ActionForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    completed = courses.mark_done(user, row, entry)
+    db.session.commit()
+    if completed:
+        flash(_("You completed this module."), "success")
+        return redirect(url_for("courses.view_module", module_id=module.id))
+    entry.done = True
+    following = courses.next_item(found, entry.group)
+    if following is None:
+        return redirect(url_for("courses.view_module", module_id=module.id))
+    return redirect(entry_url(module, following))
+
+
+@requires(AUTHENTICATED)
+def open_quiz(module_id: int, item_id: int):
+    """Remember the quiz as where the learner is, then open the quiz itself."""
+    _module, row, _found, entry, refused = _enrolled_entry(module_id, item_id)
+    if refused is not None:
+        return refused
+    if not entry.is_quiz:
+        abort(404)
+    courses.record_view(current_user._get_current_object(), row, entry)
+    db.session.commit()
+    return redirect(courses.quiz_link(entry.group, g.lang_code) or item_url(entry.item))
+
+
+@requires(AUTHENTICATED)
+def resume_module(module_id: int):
+    """Continue where the learner left off: the last item opened, else the next not done."""
+    module = _module_or_404(module_id)
+    user = current_user._get_current_object()
+    row = courses.enrolment(user, module.translation_group)
+    if row is None:
+        return redirect(url_for("courses.view_module", module_id=module.id))
+    found = courses.items_with_progress(user, module)
+    last = next((e for e in found if e.group == row.last_item_group), None)
+    target = (
+        last
+        if last is not None and not last.done
+        else courses.next_item(found, row.last_item_group)
+    )
+    if target is None:
+        return redirect(url_for("courses.view_module", module_id=module.id))
+    return redirect(entry_url(module, target))
