@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import select
+from werkzeug.routing import BuildError
 
 from content.auth.models import User, utcnow
 from content.extensions import db
@@ -172,7 +173,10 @@ def quiz_link(quiz_group: str, language: str) -> str | None:
         from lms.quizzes.operations import quiz_url
     except ImportError:
         return None
-    return quiz_url(quiz_group, language)
+    try:
+        return quiz_url(quiz_group, language)
+    except BuildError:  # the quizzes' pages are not registered on this site
+        return None
 
 
 def _exam_groups(quiz_groups: list[str]) -> set[str]:
