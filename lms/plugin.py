@@ -34,7 +34,10 @@ def tracing_content_types():
         ),
         ContentType("lesson", _l("Lesson"), description=_l("A lesson of a module, in Markdown.")),
         ContentType(
-            "quiz", _l("Quiz"), description=_l("A quiz of a module; the text is its instructions.")
+            "quiz",
+            _l("Quiz"),
+            description=_l("A quiz of a module; the text is its instructions."),
+            template="quizzes/quiz_item.html",
         ),
     ]
 
@@ -45,6 +48,7 @@ def tracing_permissions():
     return {
         "lms.manage_courses": {"trainer", "admin"},
         "lms.view_progress": {"trainer", "admin"},
+        "lms.manage_certificates": {"admin"},
         # Trainers write modules, lessons and quizzes: CMS items (a reviewer publishes them).
         "content.edit": {"trainer"},
         "content.view_drafts": {"trainer"},
@@ -78,6 +82,9 @@ def tracing_dashboard_panels(user):
                 order=110,
             )
         )
+    from lms.certification.panels import dashboard_panels as certification_panels
+
+    panels += certification_panels(user)
     return panels
 
 
@@ -87,6 +94,9 @@ def tracing_navigation_items(user):
     items = [NavItem(_l("Training"), "courses.list_modules", order=100)]
     if user.can("lms.view_progress"):
         items.append(NavItem(_l("Trainer"), "courses.view_progress", order=110))
+    items.append(NavItem(_l("My certificates"), "certification.list_certificates", order=105))
+    if user.can("lms.manage_certificates"):
+        items.append(NavItem(_l("Certificates"), "certification.manage_certificates", order=115))
     return items
 
 
@@ -107,13 +117,29 @@ def tracing_blueprints(app):
     from lms.certification import models as certification_models  # noqa: F401
     from lms.courses import models as course_models  # noqa: F401 - course tables
     from lms.quizzes import bank_models  # noqa: F401 - question bank tables
+    from lms.quizzes import models as quiz_models  # noqa: F401 - quiz settings, attempts
 
     blueprints = []
     from lms.courses.blueprint import assets as courses_assets
     from lms.courses.blueprint import bp as courses_bp
 
     blueprints += [courses_bp, courses_assets]
+    from lms.certification.blueprint import bp as certification_bp
+
+    blueprints.append(certification_bp)
+    from lms.quizzes.blueprint import assets as quizzes_assets
+    from lms.quizzes.blueprint import bp as quizzes_bp
+
+    blueprints += [quizzes_bp, quizzes_assets]
     return blueprints
+
+
+@hookimpl
+def tracing_access_denied(user, gate):
+    """A gate that a certification grants needs a valid certificate of it (lms.certification)."""
+    from lms.certification.gate import access_refusal
+
+    return access_refusal(user, gate)
 
 
 @hookimpl

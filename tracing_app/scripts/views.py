@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from content.auth.roles import requires
 from content.extensions import db
-from content.gates import access_denied
+from content.gates import access_denied, denied_response
 from content.i18n import _, _l, language_names, ngettext
 from tracing_app.scripts import checks, operations, xlsform
 from tracing_app.scripts.engine import repeat_count
@@ -31,7 +31,8 @@ def _workspace_gate() -> None:
     """Keep agents without what the workspace gate asks (a valid certificate) out."""
     reasons = access_denied(current_user, "workspace")
     if reasons:
-        abort(403, description=" ".join(reasons))
+        # The translated page saying which training opens the workspace, with its link.
+        abort(denied_response(reasons))
 
 
 def _texts(definition, language: str):

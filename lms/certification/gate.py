@@ -1,0 +1,111 @@
+"""The certificate gate: who may pass a gate that a certification grants, and what to say.
+
+A gate (``"workspace"``) is closed only when at least one certification grants it; then
+a user passes with a valid certificate of any of them. Without such a certification the
+gate stays open, so a site without training configured keeps working.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, g, has_request_context, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from content.extensions import db
+from content.gates import GateRefusal, denied_response
+from content.i18n import _
+from lms.certification import adapters, operations
+from lms.certification.models import Certification
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _language(user) -> str:
+    if has_request_context() and getattr(g, "lang_code", None):
+        return g.lang_code
+    return getattr(user, "locale", None) or "en"
+
+
+def training_link(user, certification: Certification, language: str) -> tuple[str | None, str]:
+    """Return ``(url, label)`` of the next step towards ``certification`` for ``user``.
+
+    The first required module not completed, else the exam, else the user's certificates.
+    """
+    authenticated = getattr(user, "is_authenticated", False)
+    completed = adapters.completed_module_groups(user) if authenticated else set()
+    for group in certification.module_groups:
+        if group not in completed:
+            url = adapters.module_url(group, language)
+            if url:
+                return url, _("Go to the training")
+    if certification.exam_quiz_group:
+        url = adapters.quiz_url(certification.exam_quiz_group, language)
+        if url:
+            return url, _("Go to the exam")
+    return url_for("certification.list_certificates", lang_code=language), _("My certificates")
+
+
+def refusal(user, certification: Certification) -> GateRefusal:
+    """Return the translated refusal naming ``certification`` with a link to the training."""
+    language = _language(user)
+    title = certification.title(language)
+    previous = None
+    if getattr(user, "is_authenticated", False):
+        previous = operations.latest_certificate(user, certification)
+    if previous is not None and operations.status(previous) == operations.EXPIRED:
+        text = _(
+            "Your certificate “%(title)s” has expired: retake the exam to renew it.", title=title
+        )
+    elif previous is not None and operations.status(previous) == operations.STATUS_REVOKED:
+        text = _("Your certificate “%(title)s” was revoked: pass the training again.", title=title)
+    else:
+        text = _(
+            "Complete the training “%(title)s” and pass its exam to receive the certificate.",
+            title=title,
+        )
+    url, label = training_link(user, certification, language)
+    return GateRefusal(text, link_url=url, link_label=label)
+
+
+def access_refusal(user, gate: str) -> GateRefusal | None:
+    """Return why ``user`` may not pass ``gate`` (no valid certificate granting it), or None."""
+    certifications = list(
+        db.session.scalars(
+            select(Certification)
+            .where(Certification.grants_gate == gate)
+            .order_by(Certification.id)
+        )
+    )
+    if not certifications:
+        return None
+    if getattr(user, "is_authenticated", False):
+        for certification in certifications:
+            if operations.valid_certificate(user, certification.code) is not None:
+                return None
+    return refusal(user, certifications[0])
+
+
+def require_certificate(code: str) -> Callable[[F], F]:
+    """Decorate a view: only users with a valid certificate of certification ``code`` enter.
+
+    Others get the 403 page naming the training with a link to it. An unknown ``code``
+    refuses everyone (a typo must not open the view).
+    """
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def gated(*args, **kwargs):
+            if operations.valid_certificate(current_user, code) is None:
+                certification = operations.certification_by_code(code)
+                if certification is None:
+                    abort(403)
+                abort(denied_response([refusal(current_user, certification)]))
+            return view(*args, **kwargs)
+
+        return gated  # type: ignore[return-value]
+
+    return decorate
