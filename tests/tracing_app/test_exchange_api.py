@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from content.extensions import db
 from tests.fixtures.exchange import bearer
@@ -36,7 +37,12 @@ def test_the_api_keeps_to_its_openapi_document(app, create_api_client, published
             @settings(max_examples=25, deadline=None, database=None,
                       suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
             def check(case):
-                case.call_and_validate(headers=bearer(token))
+                # Generated orders are well-formed JSON but rarely valid people (national
+                # number checksums, existing campaigns): a 422 then is right, not a rejection
+                # of valid data. Every other check (status documented, body schema…) runs.
+                case.call_and_validate(
+                    headers=bearer(token), excluded_checks=[positive_data_acceptance]
+                )
 
             check()
             checked.append(operation.label)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.auth.models import User, utcnow
@@ -44,3 +44,26 @@ class ApiClient(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiClient {self.id} {self.name!r} {self.scopes!r}>"
+
+
+class ApiOrderBatch(db.Model):
+    """A batch of call orders a client sent, kept so that sending it again creates nothing.
+
+    Only accepted batches are kept: a refused batch wrote nothing and may be sent again
+    under the same identifier once corrected.
+    """
+
+    __tablename__ = "api_order_batches"
+    __table_args__ = (UniqueConstraint("client_id", "batch_id", name="uq_api_order_batches_batch"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id", ondelete="CASCADE"))
+    #: The client's own identifier of the batch.
+    batch_id: Mapped[str] = mapped_column(String(100))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    #: The answer given the first time (counts and ticket references, no personal data).
+    result_json: Mapped[str] = mapped_column(Text)
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ApiOrderBatch {self.id} client {self.client_id} {self.batch_id!r}>"

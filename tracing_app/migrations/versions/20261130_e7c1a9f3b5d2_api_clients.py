@@ -1,4 +1,4 @@
-"""exchange: API clients with hashed tokens and scopes
+"""exchange: API clients with hashed tokens and scopes; order batches
 
 Revision ID: e7c1a9f3b5d2
 Revises: b2c4e6a8d0f1
@@ -33,7 +33,20 @@ def upgrade():
     sa.UniqueConstraint('name', name=op.f('uq_api_clients_name')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_clients_token_hash'))
     )
+    op.create_table('api_order_batches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('batch_id', sa.String(length=100), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('result_json', sa.Text(), nullable=False),
+    sa.Column('created_dt', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_api_order_batches_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['client_id'], ['api_clients.id'], name=op.f('fk_api_order_batches_client_id_api_clients'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_order_batches')),
+    sa.UniqueConstraint('client_id', 'batch_id', name='uq_api_order_batches_batch')
+    )
 
 
 def downgrade():
+    op.drop_table('api_order_batches')
     op.drop_table('api_clients')
