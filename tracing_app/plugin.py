@@ -38,6 +38,9 @@ def tracing_permissions():
         "calls.work": {"agent", "supervisor"},
         "calls.supervise": {"supervisor", "admin"},
         "tickets.escalations": {"specialist"},
+        "tickets.view": {"agent", "supervisor", "specialist", "admin"},
+        "tickets.lookup": {"agent", "supervisor"},
+        "tickets.audit": {"supervisor", "admin"},
         "documents.issue": {"agent", "supervisor", "specialist"},
         "exchange.manage": {"admin"},
         "exchange.read_dictionary": {"admin", "supervisor", "editor"},
@@ -93,14 +96,16 @@ def tracing_dashboard_panels(user):
 def tracing_blueprints(app):
     """Call scripts (editors) and the agent's form."""
     from tracing_app.audit import models as audit_models  # noqa: F401 - tables for migrations
+    from tracing_app.calls import blueprint as calls
     from tracing_app.calls import models as call_models  # noqa: F401 - tables for migrations
     from tracing_app.documents import blueprint as documents
     from tracing_app.exchange import blueprint as exchange
     from tracing_app.scripts import models  # noqa: F401 - the tables are known to migrations
     from tracing_app.scripts.blueprint import assets, bp
+    from tracing_app.tickets import blueprint as tickets
     from tracing_app.tickets import models as ticket_models  # noqa: F401 - tables for migrations
 
-    return [bp, assets, exchange.bp, exchange.api_bp, documents.bp]
+    return [bp, assets, exchange.bp, exchange.api_bp, documents.bp, calls.bp, tickets.bp]
 
 
 @hookimpl
@@ -131,6 +136,16 @@ def tracing_navigation_items(user):
         items.append(NavItem(_l("Calls"), "scripts.list_forms", order=300))
     if user.can("scripts.edit"):
         items.append(NavItem(_l("Call scripts"), "scripts.list_scripts", order=310))
+    if user.can("tickets.lookup"):
+        items.append(NavItem(_l("Find a ticket"), "tickets.lookup_tickets", order=302))
+    if user.can("tickets.escalations"):
+        items.append(NavItem(_l("Escalations"), "tickets.list_escalations", order=320))
+    if user.can("tickets.audit"):
+        items.append(NavItem(_l("Audit log"), "tickets.read_audit_log", order=395))
+    if user.can("calls.work"):
+        items.append(NavItem(_l("Call lists"), "calls.agent_home", order=305))
+    if user.can("calls.supervise"):
+        items.append(NavItem(_l("Call dashboard"), "calls.dashboard", order=306))
     if user.can("exchange.read_dictionary"):
         items.append(NavItem(_l("Data dictionary"), "exchange.show_dictionary", order=380))
     if user.can("exchange.manage"):

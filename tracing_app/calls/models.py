@@ -35,8 +35,13 @@ DEFAULT_RETRY_RULES: dict[str, int | None] = {NO_ANSWER: 120, BUSY: 15, WRONG_NU
 
 
 def within_hours(start: time, end: time, local: time) -> bool:
-    """Tell whether ``local`` is in [start, end); a start after the end spans midnight."""
-    if start <= end:
+    """Tell whether ``local`` is in [start, end); a start after the end spans midnight.
+
+    A start equal to the end means all day (e.g. 00:00-00:00).
+    """
+    if start == end:
+        return True
+    if start < end:
         return start <= local < end
     return local >= start or local < end
 

@@ -1,0 +1,43 @@
+"""Routes of call lists: the agent's next call and the supervisors' campaigns and dashboard."""
+
+from flask import Blueprint
+
+from tracing_app.calls import views
+
+bp = Blueprint("calls", __name__, url_prefix="/<lang_code>/calls", template_folder="templates")
+
+bp.context_processor(views.calls_context)
+
+# Agents (calls.work, behind the workspace gate).
+bp.add_url_rule("/", "agent_home", views.agent_home)
+bp.add_url_rule("/next", "claim_call", views.claim_call, methods=["POST"])
+bp.add_url_rule("/orders/<int:order_id>", "view_call", views.view_call)
+bp.add_url_rule(
+    "/orders/<int:order_id>/outcome", "record_outcome", views.record_outcome, methods=["POST"]
+)
+bp.add_url_rule(
+    "/orders/<int:order_id>/release", "release_call", views.release_call, methods=["POST"]
+)
+bp.add_url_rule("/orders/<int:order_id>/script", "open_script", views.open_script, methods=["POST"])
+
+# Supervisors (calls.supervise).
+bp.add_url_rule("/campaigns/", "list_campaigns", views.list_campaigns)
+bp.add_url_rule("/campaigns/new", "create_campaign", views.create_campaign, methods=["GET", "POST"])
+bp.add_url_rule(
+    "/campaigns/<int:campaign_id>/edit",
+    "edit_campaign",
+    views.edit_campaign,
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/campaigns/<int:campaign_id>/import",
+    "import_orders",
+    views.import_orders,
+    methods=["GET", "POST"],
+)
+bp.add_url_rule("/not-reached", "not_reached", views.not_reached)
+bp.add_url_rule(
+    "/orders/<int:order_id>/requeue", "requeue_order", views.requeue_order, methods=["POST"]
+)
+bp.add_url_rule("/dashboard", "dashboard", views.dashboard)
+bp.add_url_rule("/dashboard.csv", "export_dashboard", views.export_dashboard)

@@ -1,0 +1,109 @@
+"""Forms of call lists: campaign settings, imports, and the outcome of a call."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from content.i18n import _l
+from tracing_app.calls.models import (
+    BUSY,
+    CALLBACK,
+    NO_ANSWER,
+    REACHED,
+    REFUSED,
+    WRONG_NUMBER,
+)
+
+OUTCOME_LABELS = {
+    REACHED: _l("Reached"),
+    NO_ANSWER: _l("No answer"),
+    BUSY: _l("Busy"),
+    WRONG_NUMBER: _l("Wrong number"),
+    REFUSED: _l("Refused"),
+    CALLBACK: _l("Callback requested"),
+}
+
+
+def _retry_field(label):
+    return IntegerField(
+        label,
+        validators=[Optional(), NumberRange(min=0, max=60 * 24 * 14)],
+        description=_l("Minutes until the next try; empty: do not try again."),
+    )
+
+
+class CampaignForm(FlaskForm):
+    """A campaign's settings."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    script_id = SelectField(_l("Call script"), coerce=int)
+    priority = IntegerField(
+        _l("Priority"),
+        validators=[InputRequired(), NumberRange(min=-100, max=100)],
+        description=_l("Higher first: every call of a campaign comes before lower ones."),
+    )
+    calling_start = TimeField(_l("Calling from"), validators=[InputRequired()])
+    calling_end = TimeField(
+        _l("Calling until"),
+        validators=[InputRequired()],
+        description=_l("Belgian time; an end before the start spans midnight."),
+    )
+    max_attempts = IntegerField(
+        _l("Maximum attempts"), validators=[InputRequired(), NumberRange(min=1, max=50)]
+    )
+    retry_no_answer = _retry_field(_l("Retry after no answer"))
+    retry_busy = _retry_field(_l("Retry after busy"))
+    retry_wrong_number = _retry_field(_l("Retry after wrong number"))
+    callback_grace_minutes = IntegerField(
+        _l("Callback reserved for the same agent for"),
+        validators=[InputRequired(), NumberRange(min=0, max=24 * 60)],
+        description=_l("Minutes after the callback time; then any agent may call."),
+    )
+    receives_contacts = BooleanField(_l("Contacts named by cases are called in this campaign"))
+    active = BooleanField(_l("Active"))
+    submit = SubmitField(_l("Save"))
+
+
+class ImportForm(FlaskForm):
+    """A CSV or JSON file of call orders."""
+
+    file = FileField(_l("File of call orders (.csv or .json)"), validators=[FileRequired()])
+    submit = SubmitField(_l("Import"))
+
+
+class OutcomeForm(FlaskForm):
+    """How the call ended; for a callback, when and by whom."""
+
+    outcome = RadioField(
+        _l("Outcome"),
+        choices=[SelectChoice(value, label) for value, label in OUTCOME_LABELS.items()],
+        validators=[InputRequired(message=_l("Choose how the call ended."))],
+    )
+    callback_at = DateTimeLocalField(
+        _l("Call back at"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    callback_by = RadioField(
+        _l("Call back by"),
+        choices=[SelectChoice("me", _l("Me")), SelectChoice("anyone", _l("Any agent"))],
+        default="me",
+    )
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Save outcome"))
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button (claim, release, open script, requeue)."""
