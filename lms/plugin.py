@@ -29,7 +29,7 @@ def tracing_content_types():
             _l("Training module"),
             folderish=True,
             allowed_children=frozenset({"lesson", "quiz"}),
-            template="items/folder.html",
+            template="courses/module_item.html",
             description=_l("An ordered set of lessons and quizzes that learners enrol in."),
         ),
         ContentType("lesson", _l("Lesson"), description=_l("A lesson of a module, in Markdown.")),

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
 from content.auth.models import User, utcnow
@@ -253,8 +254,23 @@ def enrol(
         enrolled_by_id=actor.id if by_trainer else None,
         cohort=cohort.strip()[:100],
     )
-    db.session.add(row)
-    db.session.flush()
+    return _insert_once(row, lambda: enrolment(user, module_group))
+
+
+def _insert_once(row, existing):
+    """Insert a row guarded by a unique constraint; if a parallel request won, use theirs.
+
+    (A double click on Enrol, or a lesson open in two tabs.) The savepoint keeps the
+    caller's transaction usable after the constraint refuses the insert.
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found
     return row
 
 
@@ -339,9 +355,10 @@ def record_view(user: User, row: Enrolment, entry: ModuleItem) -> LessonProgress
         return None
     progress = lesson_progress(user, [entry.group]).get(entry.group)
     if progress is None:
-        progress = LessonProgress(user_id=user.id, lesson_group=entry.group, seconds_spent=0)
-        db.session.add(progress)
-        db.session.flush()
+        progress = _insert_once(
+            LessonProgress(user_id=user.id, lesson_group=entry.group, seconds_spent=0),
+            lambda: lesson_progress(user, [entry.group]).get(entry.group),
+        )
     return progress
 
 

@@ -158,9 +158,15 @@ def view_lesson(module_id: int, item_id: int):
 
 
 def _link_lesson_translations(module: ContentItem, entry: courses.ModuleItem) -> None:
-    """The language switcher leads to the module page in the other languages."""
+    """Lead the language switcher to the same lesson in the module's other languages."""
     _link_translations(module)
-    g.language_alternatives.setdefault(module.language, item_url(entry.item))
+    modules = courses.live_members(module.translation_group)
+    lessons = courses.live_members(entry.group)
+    for code, other in modules.items():
+        if code in lessons:
+            g.language_alternatives[code] = url_for(
+                "courses.view_lesson", lang_code=code, module_id=other.id, item_id=lessons[code].id
+            )
 
 
 @requires(AUTHENTICATED)

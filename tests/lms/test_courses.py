@@ -239,3 +239,37 @@ def test_enrolling_twice_keeps_one_enrolment(create_module, learner):
     db.session.commit()
     assert first.id == again.id
     assert db.session.scalar(db.select(db.func.count(Enrolment.id))) == 1
+
+
+def test_language_switcher_of_a_lesson_leads_to_the_same_lesson_translated(
+    auth, client, create_module, translate_module, learner
+):
+    dutch = create_module(lessons=["Waarom"])
+    french = translate_module(dutch, "fr", titles=["Pourquoi"])
+    courses.enrol(learner, dutch.translation_group)
+    db.session.commit()
+    _sign_in(auth, learner)
+    page = _text(client.get(_lesson_url(dutch, dutch.children[0])))
+    assert f'href="{_lesson_url(french, french.children[0], "fr")}"' in page
+
+
+@pytest.mark.db
+def test_enrolment_racing_a_parallel_request_keeps_the_first_one(
+    create_module, learner, monkeypatch
+):
+    """A double click: the other request enrolled between our check and our insert."""
+    module = create_module()
+    first = courses.enrol(learner, module.translation_group)
+    db.session.commit()
+    real = courses.enrolment
+    calls = []
+
+    def not_yet_seen(user, group):
+        calls.append(group)
+        return None if len(calls) == 1 else real(user, group)
+
+    monkeypatch.setattr(courses, "enrolment", not_yet_seen)
+    again = courses.enrol(learner, module.translation_group)
+    db.session.commit()
+    assert again.id == first.id
+    assert db.session.scalar(db.select(db.func.count(Enrolment.id))) == 1

@@ -38,3 +38,4 @@ def test_module_page_lists_its_published_lessons(client, create_page):
     html = client.get("/nl/basics").get_data(as_text=True)
     assert "Why we trace" in html
     assert "Secret draft" not in html
+    assert f'href="/nl/learn/modules/{module.id}"' in html  # the way into the training
