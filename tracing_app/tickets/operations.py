@@ -396,29 +396,35 @@ def assign(ticket: Ticket, user: User | None, *, actor: User | None) -> None:
 
 
 def may_open(user: User, ticket: Ticket) -> bool:
-    """Tell whether a user may open a ticket's personal data.
+    """Tell whether a user may open a ticket's personal data (see :func:`access_reason`)."""
+    return access_reason(user, ticket) is not None
 
-    Supervisors: every ticket. Specialists: tickets escalated to them. Agents: a ticket
-    assigned to them, or found by one of their lookups (or granted) within the last hours.
+
+def access_reason(user: User, ticket: Ticket) -> str | None:
+    """Return why a user may open a ticket, or None when they may not.
+
+    Supervisors: every ticket ("supervision"). Specialists: tickets escalated to them
+    ("escalation"). Agents: a ticket assigned to them ("assignment"), or found by one of
+    their lookups or granted otherwise within the last hours ("lookup", "call"…).
     """
     if user is None or not getattr(user, "is_authenticated", False):
-        return False
+        return None
     if user.can(SUPERVISE):
-        return True
+        return "supervision"
     if user.can(SPECIALIST) and db.session.scalar(
         select(TicketEscalation.id).where(TicketEscalation.ticket_id == ticket.id).limit(1)
     ):
-        return True
-    if ticket.assigned_to_id == user.id:
-        return True
+        return "escalation"
+    if ticket.assigned_to_id is not None and ticket.assigned_to_id == user.id:
+        return "assignment"
     now = utcnow()
-    grant = db.session.scalar(
-        select(TicketAccess.id)
+    return db.session.scalar(
+        select(TicketAccess.reason)
         .where(TicketAccess.user_id == user.id, TicketAccess.ticket_id == ticket.id)
         .where((TicketAccess.expires_dt.is_(None)) | (TicketAccess.expires_dt > now))
+        .order_by(TicketAccess.granted_dt.desc())
         .limit(1)
     )
-    return grant is not None
 
 
 # --- summary ----------------------------------------------------------------------------
@@ -439,7 +445,10 @@ def ticket_summary(ticket: Ticket) -> dict:
         "status": ticket.status,
         "language": ticket.language,
         "first_name": shown,
-        "attempts": last_attempts(ticket),
+        "attempts": [
+            {key: value for key, value in attempt.items() if key != "note_enc"}
+            for attempt in last_attempts(ticket)
+        ],
     }
 
 
@@ -463,10 +472,44 @@ def last_attempts(ticket: Ticket, limit: int = 5) -> list[dict]:
     )
     return [
         {
+            "id": row.id,
             "outcome": row.outcome,
             "started_dt": row.started_dt,
             "agent_id": row.agent_id,
             "callback_dt": getattr(row, "callback_dt", None),
+            "note_enc": getattr(row, "note_enc", None),
         }
         for row in rows
     ]
+
+
+def attempts_with_notes(ticket: Ticket, limit: int = 20) -> list[dict]:
+    """The ticket's attempts with the agents' notes decrypted (for the ticket page only)."""
+    attempts = last_attempts(ticket, limit)
+    try:
+        from tracing_app.calls.notes import decrypt_note
+    except ImportError:  # the calls package keeps no notes
+        decrypt_note = None
+    for attempt in attempts:
+        token = attempt.pop("note_enc")
+        attempt["note"] = decrypt_note(attempt["id"], token) if decrypt_note and token else None
+    return attempts
+
+
+def hand_over_script(ticket: Ticket, response, *, agent: User) -> None:
+    """Let ``agent`` continue the ticket's script form where another agent stopped.
+
+    The scripts package lets only a form's own agent fill it; an inbound callback is
+    taken by whoever answers, so the form moves to them (audited).
+    """
+    if response.agent_id == agent.id:
+        return
+    response.agent_id = agent.id
+    db.session.flush()
+    record(
+        "ticket.script_handover",
+        actor=agent,
+        subject_type="ticket",
+        subject_id=ticket.reference,
+        details={"form": response.id},
+    )

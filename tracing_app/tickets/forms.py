@@ -1,0 +1,143 @@
+"""Forms of tickets: edit (with its version), lookup, escalation and the specialist's answer."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from content.i18n import _, _l, language_names
+from tracing_app.tickets import blind_index as bi
+from tracing_app.tickets.models import CLOSED, ESCALATED, IN_PROGRESS, OPEN
+
+STATUS_LABELS = {
+    OPEN: _l("open"),
+    IN_PROGRESS: _l("in progress"),
+    ESCALATED: _l("escalated"),
+    CLOSED: _l("closed"),
+}
+
+#: Lookup kinds offered to agents (the reference is not a blind index, it is a column).
+LOOKUP_KINDS = {
+    bi.REFERENCE: _l("Ticket reference"),
+    bi.NATIONAL_NUMBER: _l("National register number"),
+    bi.PHONE: _l("Phone number"),
+    bi.NAME_BIRTH_DATE: _l("Last name and birth date"),
+}
+
+
+def choices(labels: dict) -> list[SelectChoice]:
+    """Return a select's options from ``{value: label}``."""
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+def _normalizes(kind: str):
+    """A validator: the field's value has a normal form of ``kind`` (when filled)."""
+
+    def check(form, field):
+        if field.data and field.data.strip():
+            try:
+                bi.normalize(kind, field.data)
+            except bi.NormalizationError:
+                raise ValidationError(_("This value is not valid.")) from None
+
+    return check
+
+
+class TicketForm(FlaskForm):
+    """The personal data, notes and status of a ticket; ``version`` is the version read."""
+
+    first_name = StringField(_l("First name"), validators=[Optional(), Length(max=200)])
+    last_name = StringField(_l("Last name"), validators=[Optional(), Length(max=200)])
+    national_number = StringField(
+        _l("National register number"),
+        validators=[Optional(), _normalizes(bi.NATIONAL_NUMBER), Length(max=40)],
+    )
+    birth_date = DateField(_l("Birth date"), validators=[Optional()])
+    phone = StringField(
+        _l("Phone number"), validators=[Optional(), _normalizes(bi.PHONE), Length(max=40)]
+    )
+    email = StringField(
+        _l("E-mail address"), validators=[Optional(), _normalizes(bi.EMAIL), Length(max=254)]
+    )
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
+    language = SelectField(_l("Language of the citizen"), validators=[InputRequired()])
+    status = SelectField(_l("Status"), choices=choices(STATUS_LABELS), validators=[InputRequired()])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=10000)])
+    version = HiddenField()
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = choices(language_names())
+
+    def validate_version(self, field):
+        """The version read must be a number (it is put there by the page)."""
+        if not (field.data or "").isdigit():
+            raise ValidationError(_("Reload the ticket and try again."))
+
+
+class LookupForm(FlaskForm):
+    """Find a ticket for an inbound call: one criterion and the reason for the search."""
+
+    kind = SelectField(_l("Search by"), choices=choices(LOOKUP_KINDS))
+    value = StringField(_l("Reference, national number or phone"), validators=[Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[Length(max=200)])
+    birth_date = DateField(_l("Birth date"), validators=[Optional()])
+    reason = StringField(_l("Reason for the search"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Search"))
+
+    def validate_value(self, field):
+        """The value fits the kind chosen (exact match only: it must have a normal form)."""
+        if self.kind.data == bi.NAME_BIRTH_DATE:
+            return
+        if not (field.data or "").strip():
+            raise ValidationError(_("Enter what to search for."))
+        try:
+            bi.normalize(self.kind.data, field.data)
+        except (bi.NormalizationError, ValueError):
+            raise ValidationError(_("This value is not valid for this kind of search.")) from None
+
+    def validate_last_name(self, field):
+        """Last name and birth date go together."""
+        if self.kind.data != bi.NAME_BIRTH_DATE:
+            return
+        if not bi.normalize_name(field.data or ""):
+            raise ValidationError(_("Enter the last name."))
+
+    def validate_birth_date(self, field):
+        """Last name and birth date go together."""
+        if self.kind.data == bi.NAME_BIRTH_DATE and not field.data:
+            raise ValidationError(_("Enter the birth date."))
+
+
+class EscalationForm(FlaskForm):
+    """An agent's question about a ticket, for the specialists."""
+
+    note = TextAreaField(
+        _l("Question for the specialist"), validators=[DataRequired(), Length(max=5000)]
+    )
+    submit = SubmitField(_l("Escalate"))
+
+
+class AnswerForm(FlaskForm):
+    """A specialist's answer; resolving also closes the ticket's escalated status."""
+
+    answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=5000)])
+    close_ticket = SelectField(
+        _l("Then"),
+        choices=choices(
+            {
+                IN_PROGRESS: _l("Give the ticket back to the agents"),
+                CLOSED: _l("Close the ticket"),
+            }
+        ),
+    )
+    submit = SubmitField(_l("Answer and resolve"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button only (take an escalation, start or continue a script)."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,396 @@
+"""Request handling of tickets: the ticket page, editing, lookup, scripts and escalations.
+
+Tickets are named by their reference in URLs (never the id). Opening one needs the access
+rule of :func:`operations.access_reason`; a refused or unknown reference answers 404 and
+is audited, so guessing references shows nothing and leaves a trace.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from content.auth.roles import requires
+from content.extensions import db
+from content.gates import access_denied, denied_response
+from content.i18n import _, _l
+from tracing_app.audit.operations import PersonalDataError, entries, record
+from tracing_app.scripts import operations as scripts
+from tracing_app.scripts.models import IN_PROGRESS as FORM_IN_PROGRESS
+from tracing_app.scripts.models import FormResponse
+from tracing_app.tickets import blind_index as bi
+from tracing_app.tickets import escalations, operations
+from tracing_app.tickets.forms import (
+    LOOKUP_KINDS,
+    STATUS_LABELS,
+    AnswerForm,
+    ConfirmForm,
+    EscalationForm,
+    LookupForm,
+    TicketForm,
+)
+from tracing_app.tickets.lookup import lookup
+from tracing_app.tickets.models import (
+    ENCRYPTED_FIELDS,
+    ESCALATION_ANSWERED,
+    ESCALATION_OPEN,
+    ESCALATION_TAKEN,
+    Ticket,
+    TicketEscalation,
+)
+from tracing_app.tickets.reference import InvalidReferenceError, normalize_reference
+
+VIEW = "tickets.view"
+WORK = "calls.work"
+LOOKUP = "tickets.lookup"
+ESCALATIONS = "tickets.escalations"
+FILL = "scripts.fill"
+
+ESCALATION_STATE_LABELS = {
+    ESCALATION_OPEN: _l("waiting"),
+    ESCALATION_TAKEN: _l("taken"),
+    ESCALATION_ANSWERED: _l("answered"),
+}
+ACCESS_LABELS = {
+    "supervision": _l("supervision"),
+    "escalation": _l("escalation"),
+    "assignment": _l("assignment"),
+    "lookup": _l("lookup"),
+}
+
+
+def ticket_context() -> dict:
+    """Template context of the tickets pages: labels of statuses and lookup kinds."""
+    return {
+        "status_labels": STATUS_LABELS,
+        "lookup_kinds": LOOKUP_KINDS,
+        "escalation_states": ESCALATION_STATE_LABELS,
+    }
+
+
+def _workspace_gate() -> None:
+    """Keep users without what the workspace gate asks (a valid certificate) out."""
+    reasons = access_denied(current_user, "workspace")
+    if reasons:
+        abort(denied_response(reasons))
+
+
+def _open_ticket(reference: str) -> tuple[Ticket, str]:
+    """Return the ticket and why the user may open it; 404 (audited) otherwise."""
+    try:
+        normalized = normalize_reference(reference)
+    except InvalidReferenceError:
+        normalized = None
+    ticket = None
+    if normalized is not None:
+        ticket = db.session.scalar(select(Ticket).where(Ticket.reference == normalized))
+    reason = operations.access_reason(current_user, ticket) if ticket is not None else None
+    if reason is None:
+        db.session.rollback()
+        # Never the raw URL text in the log: it may be anything a user typed.
+        record(
+            "ticket.open_denied",
+            actor=current_user,
+            subject_type="ticket",
+            subject_id=normalized or "invalid",
+            details={"exists": ticket is not None},
+        )
+        db.session.commit()
+        abort(404)
+    return ticket, reason
+
+
+def _person_form_data(person: operations.PersonData, ticket: Ticket) -> dict:
+    data = {field: getattr(person, field) for field in ENCRYPTED_FIELDS}
+    data.update(language=ticket.language, status=ticket.status, version=str(ticket.version))
+    return data
+
+
+def _person_from_form(form: TicketForm) -> operations.PersonData:
+    values = {field: form[field].data for field in ENCRYPTED_FIELDS}
+    return operations.PersonData(language=form.language.data, **values)
+
+
+# The ticket page -------------------------------------------------------------------
+
+
+@requires(VIEW)
+def view_ticket(reference: str):
+    """Summary, personal data (audited view), script, attempts, escalations and history."""
+    _workspace_gate()
+    ticket, reason = _open_ticket(reference)
+    person = operations.person_data(ticket, actor=current_user, reason=reason)
+    ticket_escalations = [
+        (e, escalations.text_of(e, "note"), escalations.text_of(e, "answer"))
+        for e in escalations.of_ticket(ticket)
+    ]
+    response = db.session.get(FormResponse, ticket.script_response_id or 0)
+    db.session.commit()
+    return render_template(
+        "tickets/view.html",
+        ticket=ticket,
+        person=person,
+        access=ACCESS_LABELS.get(reason, reason),
+        summary=operations.ticket_summary(ticket),
+        attempts=operations.attempts_with_notes(ticket),
+        escalations=ticket_escalations,
+        history=entries("ticket", ticket.reference, limit=50),
+        response=response,
+        response_open=response is not None and response.state == FORM_IN_PROGRESS,
+        script_title=_script_title(response),
+        can_edit=current_user.can(WORK),
+        can_fill=current_user.can(FILL),
+        confirm_form=ConfirmForm(formdata=None),
+    )
+
+
+def _script_title(response: FormResponse | None) -> str | None:
+    if response is None:
+        return None
+    from tracing_app.scripts.views import script_title
+
+    return script_title(response.script_version, response.language)
+
+
+@requires(WORK)
+def edit_ticket(reference: str):
+    """Edit personal data, notes and status; a stale save shows both versions (409)."""
+    _workspace_gate()
+    ticket, _reason = _open_ticket(reference)
+    if request.method == "GET":
+        person = operations.person_data(ticket, actor=current_user, reason="edit")
+        db.session.commit()
+        form = TicketForm(data=_person_form_data(person, ticket))
+        return render_template("tickets/edit.html", ticket=ticket, form=form)
+    form = TicketForm()
+    if not form.validate_on_submit():
+        return render_template("tickets/edit.html", ticket=ticket, form=form), 400
+    mine = _person_from_form(form)
+    try:
+        changed = operations.update_ticket(
+            ticket,
+            mine,
+            actor=current_user,
+            expected_version=int(form.version.data),
+            status=form.status.data,
+        )
+    except operations.TicketConflict as conflict:
+        return _conflict(conflict.ticket, form, mine)
+    db.session.commit()
+    if changed:
+        flash(_("The ticket is saved."), "success")
+    else:
+        flash(_("Nothing changed."), "info")
+    return redirect(url_for("tickets.view_ticket", reference=ticket.reference))
+
+
+def _conflict(ticket: Ticket, form: TicketForm, mine: operations.PersonData):
+    """Show what the agent typed beside the saved version; the form keeps their values.
+
+    The form's version becomes the saved one, so saving again applies the agent's values
+    on top of it (after they have seen what the other person changed).
+    """
+    db.session.rollback()
+    ticket = db.session.get(Ticket, ticket.id)
+    theirs = operations.person_data(ticket, actor=current_user, reason="edit conflict")
+    db.session.commit()
+    rows = []
+    for field in ENCRYPTED_FIELDS:
+        rows.append(
+            (form[field].label.text, _shown(getattr(mine, field)), _shown(getattr(theirs, field)))
+        )
+    rows.append((form.language.label.text, mine.language, ticket.language))
+    rows.append(
+        (
+            form.status.label.text,
+            str(STATUS_LABELS.get(form.status.data, form.status.data)),
+            str(STATUS_LABELS[ticket.status]),
+        )
+    )
+    form.version.data = str(ticket.version)
+    flash(
+        _(
+            "Someone else saved this ticket while you were editing it. Compare, then save "
+            "again: your values are kept below."
+        ),
+        "error",
+    )
+    return render_template("tickets/conflict.html", ticket=ticket, form=form, rows=rows), 409
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+@requires(FILL)
+def ticket_script(reference: str):
+    """Continue the ticket's script form, or start the inbound script for the ticket."""
+    _workspace_gate()
+    ticket, _reason = _open_ticket(reference)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    response = db.session.get(FormResponse, ticket.script_response_id or 0)
+    continuing = request.form.get("action") == "continue" and response is not None
+    if continuing and response.state == FORM_IN_PROGRESS:
+        operations.hand_over_script(ticket, response, agent=current_user)
+        db.session.commit()
+        return redirect(url_for("scripts.fill_form", response_id=response.id))
+    version = _inbound_version()
+    if version is None:
+        flash(_("The inbound script is not published."), "error")
+        return redirect(url_for("tickets.view_ticket", reference=ticket.reference))
+    try:
+        response = scripts.start_form(version, agent=current_user, language=ticket.language)
+    except scripts.ScriptError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("tickets.view_ticket", reference=ticket.reference))
+    operations.link_script_response(ticket, response.id, actor=current_user)
+    db.session.commit()
+    return redirect(url_for("scripts.fill_form", response_id=response.id))
+
+
+def _inbound_version():
+    form_id = current_app.config.get("TICKETS_INBOUND_SCRIPT", "inbound_callback")
+    script = next((s for s in scripts.list_scripts() if s.form_id == form_id), None)
+    return scripts.current_version(script) if script is not None else None
+
+
+# Lookup ----------------------------------------------------------------------------
+
+
+@requires(LOOKUP)
+def lookup_tickets():
+    """Find the ticket of a citizen who calls: exact match, reason required, audited."""
+    _workspace_gate()
+    form = LookupForm()
+    results = None
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            kind = form.kind.data
+            value = (
+                (form.last_name.data, form.birth_date.data)
+                if kind == bi.NAME_BIRTH_DATE
+                else form.value.data
+            )
+            try:
+                found = lookup(kind, value, actor=current_user, reason=form.reason.data.strip())
+            except PersonalDataError:
+                db.session.rollback()
+                form.reason.errors.append(
+                    _("Give the reason without personal data (no numbers, no e-mail).")
+                )
+                status = 400
+            except bi.NormalizationError:
+                db.session.rollback()
+                form.value.errors.append(_("This value is not valid for this kind of search."))
+                status = 400
+            else:
+                results = [operations.ticket_summary(ticket) for ticket in found]
+                db.session.commit()
+        else:
+            status = 400
+    return render_template("tickets/lookup.html", form=form, results=results), status
+
+
+# Escalations -----------------------------------------------------------------------
+
+
+@requires(WORK)
+def escalate_ticket(reference: str):
+    """Send the ticket to the specialists' queue with a question."""
+    _workspace_gate()
+    ticket, _reason = _open_ticket(reference)
+    form = EscalationForm()
+    if form.validate_on_submit():
+        escalations.escalate(ticket, form.note.data, actor=current_user)
+        db.session.commit()
+        flash(_("The ticket is in the specialists' queue."), "success")
+        return redirect(url_for("tickets.view_ticket", reference=ticket.reference))
+    status = 400 if form.is_submitted() else 200
+    return render_template("tickets/escalate.html", ticket=ticket, form=form), status
+
+
+@requires(WORK)
+def my_escalations():
+    """The agent's escalations and the specialists' answers."""
+    _workspace_gate()
+    mine = escalations.created_by(current_user)
+    return render_template("tickets/my_escalations.html", escalations=mine)
+
+
+@requires(ESCALATIONS)
+def list_escalations():
+    """The specialists' queue (open, oldest first) and the questions this specialist took."""
+    return render_template(
+        "tickets/queue.html",
+        queue=escalations.queue(),
+        taken=escalations.taken_by(current_user),
+        form=ConfirmForm(formdata=None),
+    )
+
+
+def _escalation_or_404(escalation_id: int) -> TicketEscalation:
+    return db.get_or_404(TicketEscalation, escalation_id)
+
+
+@requires(ESCALATIONS)
+def take_escalation(escalation_id: int):
+    """Take a question from the queue (refused if another specialist was faster)."""
+    escalation = _escalation_or_404(escalation_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        escalations.take(escalation, specialist=current_user)
+    except escalations.EscalationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("tickets.list_escalations"))
+    db.session.commit()
+    return redirect(url_for("tickets.answer_escalation", escalation_id=escalation.id))
+
+
+@requires(ESCALATIONS)
+def answer_escalation(escalation_id: int):
+    """Read the question (audited view of the ticket) and answer it."""
+    escalation = _escalation_or_404(escalation_id)
+    ticket = escalation.ticket
+    form = AnswerForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            escalations.answer(
+                escalation,
+                form.answer.data,
+                specialist=current_user,
+                ticket_status=form.close_ticket.data,
+            )
+        except escalations.EscalationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("tickets.list_escalations"))
+        db.session.commit()
+        flash(_("Answered. The agent sees your answer on the ticket."), "success")
+        return redirect(url_for("tickets.list_escalations"))
+    if form.is_submitted():
+        status = 400
+    person = operations.person_data(ticket, actor=current_user, reason="escalation")
+    note = escalations.text_of(escalation, "note")
+    answer = escalations.text_of(escalation, "answer")
+    db.session.commit()
+    return render_template(
+        "tickets/answer.html",
+        escalation=escalation,
+        ticket=ticket,
+        person=person,
+        note=note,
+        answer=answer,
+        form=form,
+        take_form=ConfirmForm(formdata=None),
+    ), status
