@@ -2,11 +2,13 @@
 
 from flask import Blueprint
 
-from tracing_app.calls import views
+from tracing_app.calls import contacts, views
 
 bp = Blueprint("calls", __name__, url_prefix="/<lang_code>/calls", template_folder="templates")
 
 bp.context_processor(views.calls_context)
+# Contacts named by a case become call orders when the case's form is completed.
+contacts.connect()
 
 # Agents (calls.work, behind the workspace gate).
 bp.add_url_rule("/", "agent_home", views.agent_home)

@@ -13,7 +13,7 @@ from content.auth.models import utcnow
 from content.extensions import db
 from content.i18n import _
 from content.revisions.operations import DiffLine, diff_text
-from tracing_app.scripts import xlsform
+from tracing_app.scripts import signals, xlsform
 from tracing_app.scripts.definition import ScriptDefinition
 from tracing_app.scripts.engine import FormState, evaluate_form, initial_answers
 from tracing_app.scripts.models import (
@@ -201,6 +201,10 @@ def complete(response: FormResponse) -> FormState:
         response.answers_json = json.dumps(saved, sort_keys=True)
         response.state = COMPLETED
         response.completed_dt = utcnow()
+        # E.g. the contacts named by a case become call orders (tracing_app.calls.contacts).
+        signals.form_completed.send(
+            current_app._get_current_object(), response=response, state=current
+        )
     return current
 
 

@@ -1,0 +1,16 @@
+"""Things that happened to call-script forms, for the other workspace parts to react to.
+
+Documented in docs/plugins.md ("Workspace signals"). Receivers run inside the sender's
+transaction (sent after the change, before the commit): they may add rows, the caller
+commits.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+form_completed = _signals.signal("form-completed")
+form_completed.__doc__ = (
+    "An agent completed a call-script form (no error left); sender is the app; kwargs: "
+    "response (a form_responses row), state (its evaluated FormState)."
+)
