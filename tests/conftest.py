@@ -37,6 +37,7 @@ pytest_plugins = [
     "tests.fixtures.lms_bank",
     "tests.fixtures.lms_quizzes",
     "tests.fixtures.lms_courses",
+    "tests.fixtures.lms_certification",
 ]
 
 BACKENDS = ["sqlite", "postgresql"]

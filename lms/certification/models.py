@@ -46,7 +46,7 @@ class Certification(db.Model):
     #: Minimum exam grade in percent (0-100), by the quiz's grading method.
     min_score_percent: Mapped[int] = mapped_column(default=80)
     #: Days a certificate stays valid after issue; None: it never expires.
-    validity_days: Mapped[int | None] = mapped_column(default=365)
+    validity_days: Mapped[int | None]
     #: Days before expiry the holder is warned and may retake the exam.
     warn_days: Mapped[int] = mapped_column(default=30)
     #: The access gate a valid certificate opens (``"workspace"``), or None.

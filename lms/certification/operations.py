@@ -387,7 +387,7 @@ def _on_module_completed(sender, user=None, **kwargs) -> None:
 
 def _on_attempt_graded(sender, attempt=None, **kwargs) -> None:
     if attempt is not None:
-        issue_if_earned(attempt.user)
+        issue_if_earned(db.session.get(User, attempt.user_id))
 
 
 def connect_signals() -> None:
