@@ -46,7 +46,7 @@
 
   var countdown = document.getElementById("quiz-countdown");
   if (countdown) {
-    // The server's clock counts: correct ours by the difference seen when the page came.
+    // The server's clock counts: shift ours by the difference seen when the page came.
     var deadline = Date.parse(countdown.getAttribute("data-deadline"));
     var offset = Date.parse(countdown.getAttribute("data-now")) - Date.now();
     var label = countdown.getAttribute("data-label");
@@ -57,7 +57,7 @@
         save();  // the server answers that time is up, and where the result is
         return;
       }
-      countdown.textContent = label.replace("%(minutes)s", String(Math.ceil(left / 60000)));
+      countdown.textContent = label.replace("{minutes}", String(Math.ceil(left / 60000)));
     };
     var interval = window.setInterval(tick, 1000);
     tick();
