@@ -121,9 +121,11 @@ def tracing_cli_commands(cli):
     from tracing_app.calls.cli import calls_group
     from tracing_app.exchange.cli import exchange_group
     from tracing_app.scripts.cli import scripts_group
+    from tracing_app.tickets.cli import keys_group
 
     cli.add_command(scripts_group)
     cli.add_command(audit_group)
+    cli.add_command(keys_group)
     cli.add_command(exchange_group)
     cli.add_command(calls_group)
 
