@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from content.extensions import db
 from lms.quizzes.bank_models import BankQuestion, Category, QuestionVersion
@@ -20,11 +21,14 @@ from lms.quizzes.questions import Question
 from lms.quizzes.serialize import question_from_json
 
 __all__ = [
+    "GroupRow",
     "categories",
     "category_tree",
     "current_versions",
     "fallback_languages",
     "load_question",
+    "question_groups",
+    "translation_counts",
 ]
 
 
@@ -119,3 +123,49 @@ def _one_per_group(
 def _rank(version: QuestionVersion, rank: dict[str, int]) -> tuple[int, int]:
     """Languages in ``rank`` first (in order), others after, by question id."""
     return (rank.get(version.question.language, len(rank)), version.question_id)
+
+
+@dataclass
+class GroupRow:
+    """One question of the bank page: its languages and what each language's row holds."""
+
+    translation_group: str
+    #: The question rows by language.
+    members: dict[str, BankQuestion]
+
+    def title_row(self, language: str) -> BankQuestion:
+        """The row whose title the page shows: in ``language`` when it exists."""
+        return self.members.get(language) or next(iter(self.members.values()))
+
+    def missing(self, languages: list[str]) -> list[str]:
+        """The site languages the question has not been translated into."""
+        return [code for code in languages if code not in self.members]
+
+    @property
+    def retired(self) -> bool:
+        """Whether the question is out of new draws (all languages retire together)."""
+        return any(member.retired_dt is not None for member in self.members.values())
+
+
+def question_groups(category_id: int | None = None) -> list[GroupRow]:
+    """Return the questions (of a category, else of the bank) grouped by translation group.
+
+    Rows come with their versions loaded; groups in order of creation.
+    """
+    query = select(BankQuestion).options(selectinload(BankQuestion.versions))
+    if category_id is not None:
+        query = query.where(BankQuestion.category_id == category_id)
+    groups: dict[str, GroupRow] = {}
+    for row in db.session.scalars(query.order_by(BankQuestion.id)):
+        group = groups.setdefault(row.translation_group, GroupRow(row.translation_group, {}))
+        group.members[row.language] = row
+    return list(groups.values())
+
+
+def translation_counts(languages: list[str]) -> list[tuple[str, int, int]]:
+    """Return per language: questions present, questions missing (retired ones left out)."""
+    groups = [group for group in question_groups() if not group.retired]
+    return [
+        (code, sum(code in g.members for g in groups), sum(code not in g.members for g in groups))
+        for code in languages
+    ]

@@ -1,0 +1,333 @@
+"""The bank's pages: categories, the editor with its preview, translations, history."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from content.extensions import db
+from lms.quizzes import (
+    Choice,
+    MatchingQuestion,
+    MatchPair,
+    MultipleChoiceQuestion,
+    NumericAnswer,
+    NumericQuestion,
+    ShortTextQuestion,
+    TextAnswer,
+    TrueFalseQuestion,
+    option_ids,
+)
+from lms.quizzes.bank import load_question
+from lms.quizzes.bank_models import BankQuestion, Category
+from tests.fixtures.lms_bank import single_choice
+from tests.fixtures.web import post_form
+
+D = Decimal
+
+
+@pytest.fixture
+def trainer(auth):
+    return auth.login_as("trainer")
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def preview_html(response) -> str:
+    """The preview section of a page (what the learner would get)."""
+    html = page(response)
+    match = re.search(r'<section class="preview".*?</section>', html, re.S)
+    assert match, "no preview on the page"
+    return match.group(0)
+
+
+def editor_data(**overrides):
+    """A filled single-choice editor: Dutch texts, right option first."""
+    data = {
+        "kind": "single_choice",
+        "name": "Duur quarantaine (10 dagen)",
+        "text": "Hoelang duurt de **quarantaine**?",
+        "mark": "1",
+        "general_feedback": "Zie de richtlijn.",
+        "options-0-text": "10 dagen",
+        "options-0-percent": "100",
+        "options-0-feedback": "Juist, tien dagen.",
+        "options-1-text": "5 dagen",
+        "options-1-percent": "0",
+        "options-1-feedback": "Te kort.",
+        "options-2-text": "",
+        "options-2-percent": "0",
+        "options-3-text": "",
+        "options-3-percent": "0",
+        "shuffle": "y",
+        "save": "Save",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_bank_page_shows_questions_and_missing_translations(
+    trainer, client, create_category, create_question
+):
+    category = create_category(name="Quarantaine")
+    create_question(category=category, language="nl", question=single_choice(name="Duur"))
+
+    html = page(client.get(f"/en/quizzes/bank/?category={category.id}"))
+
+    assert "Quarantaine" in html
+    assert "Duur" in html
+    # nl exists; fr, de and en are missing and offer a Translate button.
+    assert html.count("Missing") >= 3
+    assert html.count('name="language" value=') >= 3
+
+
+def test_a_category_is_created_and_errors_keep_the_input(trainer, client, create_category):
+    response = post_form(client, "/en/quizzes/bank/categories/new", {"name": "Afstand"})
+    assert response.status_code == 302
+    assert db.session.query(Category).filter_by(name="Afstand").count() == 1
+
+    response = post_form(client, "/en/quizzes/bank/categories/new", {"name": "afstand"})
+    assert response.status_code == 400
+    html = page(response)
+    assert "There is already a category with this name here." in html
+    assert 'value="afstand"' in html
+
+
+def test_a_question_is_written_in_the_editor(trainer, client, create_category):
+    category = create_category()
+
+    response = post_form(
+        client,
+        f"/en/quizzes/bank/categories/{category.id}/questions/new?language=nl",
+        editor_data(),
+    )
+
+    assert response.status_code == 302, page(response)
+    (bank_question,) = db.session.query(BankQuestion).all()
+    question = load_question(bank_question.current_version)
+    assert (bank_question.language, bank_question.category_id) == ("nl", category.id)
+    assert [(o.text, o.fraction, o.feedback) for o in question.options] == [
+        ("10 dagen", D(1), "Juist, tien dagen."),
+        ("5 dagen", D(0), "Te kort."),
+    ]
+    assert bank_question.current_version.created_by == trainer
+
+
+def test_editor_errors_are_shown_beside_the_fields_and_keep_the_input(
+    trainer, client, create_category
+):
+    category = create_category()
+    data = editor_data(**{"options-0-percent": "50", "mark": "veel", "name": ""})
+
+    response = post_form(
+        client, f"/en/quizzes/bank/categories/{category.id}/questions/new?language=nl", data
+    )
+
+    assert response.status_code == 400
+    html = page(response)
+    assert "One option must be worth 100%." in html
+    assert "Give a number, e.g. 10 or 2,5." in html
+    assert 'aria-invalid="true"' in html
+    assert 'value="10 dagen"' in html
+    assert 'value="veel"' in html
+    assert db.session.query(BankQuestion).count() == 0
+
+
+def test_preview_renders_only_what_learners_see(trainer, client, create_category):
+    category = create_category()
+    data = editor_data(save=None, preview="Preview")
+    del data["save"]
+
+    response = post_form(
+        client, f"/en/quizzes/bank/categories/{category.id}/questions/new?language=nl", data
+    )
+
+    assert response.status_code == 200
+    preview = preview_html(response)
+    assert "<strong>quarantaine</strong>" in preview
+    assert "10 dagen" in preview
+    assert "5 dagen" in preview
+    assert 'type="radio"' in preview
+    assert 'lang="nl"' in preview
+    # Never the title, the credit, the feedback: only public_view() is rendered.
+    for secret in ("Duur quarantaine", "Juist, tien dagen.", "Te kort.", "Zie de richtlijn."):
+        assert secret not in preview
+    assert db.session.query(BankQuestion).count() == 0, "a preview saves nothing"
+
+
+QUESTIONS = [
+    MultipleChoiceQuestion(
+        name="Titel Symptomen",
+        text="Welke klachten?",
+        options=tuple(
+            Choice(option_id, text, fraction, feedback)
+            for option_id, (text, fraction, feedback) in zip(
+                option_ids(["Koorts", "Hoest", "Jeuk"]),
+                [("Koorts", D("0.5"), "Ja."), ("Hoest", D("0.5"), ""), ("Jeuk", D(-1), "Nee.")],
+                strict=True,
+            )
+        ),
+    ),
+    TrueFalseQuestion(
+        name="Titel Masker", text="Een masker helpt.", answer=True, feedback_true="Klopt."
+    ),
+    NumericQuestion(
+        name="Titel Incubatie",
+        text="Hoeveel dagen?",
+        answers=(NumericAnswer("1", D(14), D(1), D(1), "Twee weken."),),
+    ),
+    ShortTextQuestion(
+        name="Titel Hoofdstad",
+        text="Hoofdstad?",
+        answers=(TextAnswer("1", "Brussel", D(1), "Inderdaad."),),
+        ignore_accents=True,
+    ),
+    MatchingQuestion(
+        name="Titel Koppel",
+        text="Koppel.",
+        pairs=tuple(
+            map(
+                MatchPair,
+                option_ids(["Koorts", "Masker"]),
+                ["Koorts", "Masker"],
+                ["Symptoom", "Maatregel"],
+            )
+        ),
+        distractors=("Vaccin",),
+    ),
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.kind)
+def test_every_type_opens_in_the_editor_and_saves_unchanged(
+    trainer, client, create_question, question
+):
+    bank_question = create_question(question=question)
+    url = f"/en/quizzes/bank/questions/{bank_question.id}"
+
+    response = client.get(url)
+    assert response.status_code == 200
+    preview = preview_html(response)
+    assert question.text in preview
+    assert question.name not in preview
+    for secret in ("Ja.", "Nee.", "Klopt.", "Twee weken.", "Inderdaad.", "Brussel"):
+        assert secret not in preview
+
+    # Saving the form as it was loaded keeps the question exactly (no new version).
+    form = _form_values(page(response))
+    form["save"] = "Save"
+    response = post_form(client, url, form)
+    assert response.status_code == 302, page(response)
+    db.session.refresh(bank_question)
+    assert [v.number for v in bank_question.versions] == [1]
+    assert load_question(bank_question.current_version) == question
+
+
+def _form_values(html: str) -> dict:
+    """The values a browser would submit for the editor form (text, selects, checks)."""
+    form = re.search(r'<form method="post" novalidate id="question-editor">.*?</form>', html, re.S)
+    html = form.group(0)
+    values = {}
+    for tag in re.finditer(r"<input[^>]*>", html):
+        attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', tag.group(0)))
+        kind = attrs.get("type", "text")
+        if "name" not in attrs or kind in ("submit", "hidden"):
+            continue
+        if kind in ("checkbox", "radio") and "checked" not in tag.group(0):
+            continue
+        values[attrs["name"]] = _unescape(attrs.get("value", ""))
+    for area in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
+        values[area.group(1)] = _unescape(area.group(2).removeprefix("\n"))
+    for select in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(
+            r'<option[^>]*selected[^>]*value="([^"]*)"|<option value="([^"]*)" selected',
+            select.group(2),
+        )
+        if chosen:
+            values[select.group(1)] = _unescape(chosen.group(1) or chosen.group(2))
+    return values
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def test_editing_a_used_question_adds_a_version(trainer, client, create_question, use_version):
+    bank_question = create_question(question=single_choice(text="Oud"))
+    use_version(bank_question.current_version)
+    url = f"/en/quizzes/bank/questions/{bank_question.id}"
+
+    response = post_form(client, url, editor_data(text="Nieuw"), follow_redirects=True)
+
+    assert "Saved as version 2" in page(response)
+    db.session.refresh(bank_question)
+    assert [v.number for v in bank_question.versions] == [1, 2]
+    assert load_question(bank_question.versions[0]).text == "Oud"
+    history = page(client.get(f"{url}/history"))
+    assert "Version 2" in history
+    assert "Version 1" in history
+    assert "yes (locked)" in history
+
+
+def test_translating_opens_a_copy_in_the_other_language(trainer, client, create_question):
+    dutch = create_question(language="nl", question=single_choice(text="Hoelang?"))
+
+    response = post_form(
+        client, f"/en/quizzes/bank/questions/{dutch.id}/translate", {"language": "fr"}
+    )
+
+    french = db.session.query(BankQuestion).filter_by(language="fr").one()
+    assert response.location.endswith(f"/en/quizzes/bank/questions/{french.id}")
+    assert french.translation_group == dutch.translation_group
+    html = page(client.get(response.location))
+    assert 'lang="fr" class="question-preview"' in html
+    assert "Hoelang?" in html, "the translation starts as a copy"
+
+
+def test_a_version_can_be_viewed_and_restored(trainer, client, create_question, use_version):
+    bank_question = create_question(question=single_choice(text="Eerste"))
+    first = bank_question.current_version
+    use_version(first)
+    post_form(client, f"/en/quizzes/bank/questions/{bank_question.id}", editor_data())
+
+    html = page(client.get(f"/en/quizzes/bank/versions/{first.id}"))
+    assert "Eerste" in html
+    assert "10 dagen" in html
+
+    response = post_form(client, f"/en/quizzes/bank/versions/{first.id}/restore", {})
+    assert response.status_code == 302
+    db.session.refresh(bank_question)
+    assert load_question(bank_question.current_version).text == "Eerste"
+    # Version 2 was never asked: restoring rewrites it rather than adding a third.
+    assert [v.number for v in bank_question.versions] == [1, 2]
+
+
+def test_retiring_takes_a_question_out_of_the_draws(trainer, client, create_question):
+    bank_question = create_question()
+    post_form(client, f"/en/quizzes/bank/questions/{bank_question.id}/retire", {})
+    db.session.refresh(bank_question)
+    assert bank_question.retired_dt is not None
+    html = page(client.get(f"/en/quizzes/bank/?category={bank_question.category_id}"))
+    assert "Retired" in html
+
+
+def test_an_empty_category_is_deleted_a_full_one_is_not(
+    trainer, client, create_category, create_question
+):
+    full, empty = create_category(), create_category()
+    full_id, empty_id = full.id, empty.id
+    create_question(category=full)
+
+    response = post_form(
+        client, f"/en/quizzes/bank/categories/{full.id}/delete", {}, follow_redirects=True
+    )
+    assert "Only an empty category can be deleted." in page(response)
+    post_form(client, f"/en/quizzes/bank/categories/{empty_id}/delete", {})
+    db.session.expire_all()
+    assert db.session.query(Category.id).all() == [(full_id,)]
