@@ -133,6 +133,14 @@ def user_certificates(user) -> list[Certificate]:
     )
 
 
+def current_certificates(user) -> list[Certificate]:
+    """Return ``user``'s latest certificate of each certification (what to warn about)."""
+    latest: dict[int, Certificate] = {}
+    for certificate in user_certificates(user):
+        latest.setdefault(certificate.certification_id, certificate)
+    return list(latest.values())
+
+
 def latest_certificate(user, certification: Certification) -> Certificate | None:
     """Return ``user``'s most recently issued certificate of ``certification`` (any status)."""
     return db.session.scalar(

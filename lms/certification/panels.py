@@ -14,20 +14,28 @@ def dashboard_panels(user) -> list[DashboardPanel]:
     """Return the holder's expiry warnings, and the administration panel for managers."""
     panels = []
     warnings = []
-    for certificate in operations.user_certificates(user):
+    for certificate in operations.current_certificates(user):
+        title = certificate.certification.title(g.lang_code)
         if operations.expires_soon(certificate):
             warnings.append(
                 _(
                     "Your certificate “%(title)s” expires on %(date)s: "
                     "retake the exam to renew it.",
-                    title=certificate.certification.title(g.lang_code),
+                    title=title,
                     date=format_date(certificate.expires_dt, "long"),
+                )
+            )
+        elif operations.status(certificate) == operations.EXPIRED:
+            warnings.append(
+                _(
+                    "Your certificate “%(title)s” has expired: retake the exam to renew it.",
+                    title=title,
                 )
             )
     if warnings:
         panels.append(
             DashboardPanel(
-                _("Certificate expiring"),
+                _("Your certificates"),
                 items=warnings,
                 links=[PanelLink(_("My certificates"), "certification.list_certificates")],
                 order=90,  # before the training panel: it asks for action

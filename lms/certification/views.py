@@ -72,6 +72,7 @@ def list_certificates():
         "certification/my_certificates.html",
         certificates=certificates,
         to_earn=to_earn,
+        current={cert.id for cert in operations.current_certificates(current_user)},
         may_retake=operations.may_retake,
         retake_form=RetakeForm(),
         verification_url=verification_url,

@@ -222,3 +222,22 @@ def test_an_administrator_grants_an_exemption(client, auth, create_user, create_
     certificate = operations.valid_certificate(person, certification.code)
     assert certificate.is_exempt
     assert certificate.exemption_reason == "Ten years of tracing"
+
+
+def test_the_dashboard_warning_ends_with_the_renewal_and_returns_on_expiry(
+    client, auth, create_certification, certify, learning
+):
+    certification = create_certification()
+    learner = auth.login_as(None)
+    old = certify(learner, certification)
+    age(old, 340)
+    operations.start_recertification(old, actor=learner)
+    learning.grade(learner, 100)
+    db.session.commit()
+    dashboard = client.get("/en/dashboard").get_data(as_text=True)
+    assert "expires on" not in dashboard  # the new certificate runs for a year
+    assert "Retake the exam" not in client.get("/en/certificates/").get_data(as_text=True)
+    new = operations.valid_certificate(learner, certification.code)
+    expire(new)
+    dashboard = client.get("/en/dashboard").get_data(as_text=True)
+    assert "Your certificate “Contact tracing basics” has expired" in dashboard
