@@ -146,3 +146,11 @@ def tracing_access_denied(user, gate):
 def tracing_migration_directories():
     """The LMS's migrations: a branch of its own on top of the core's."""
     return [str(Path(__file__).parent / "migrations" / "versions")]
+
+
+@hookimpl
+def tracing_cli_commands(cli):
+    """``tracing-app lms import-questions|export-questions`` (the question bank)."""
+    from lms.quizzes.cli import lms_group
+
+    cli.add_command(lms_group)

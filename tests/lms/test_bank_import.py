@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
 
 from content.extensions import db
@@ -9,6 +11,7 @@ from lms.quizzes import QuestionImportError, parse_gift
 from lms.quizzes import bank_operations as bank
 from lms.quizzes.bank import current_versions, load_question
 from lms.quizzes.bank_models import BankQuestion
+from tests.fixtures.web import post_form, translated
 
 GIFT = """\
 $CATEGORY: $course$/Opleiding
@@ -106,3 +109,160 @@ def test_export_writes_the_current_questions_as_gift(create_category):
 def test_an_empty_category_exports_nothing_but_its_name(create_category):
     category = create_category(name="Leeg")
     assert parse_gift(bank.export_category(category, "nl")) == []
+
+
+# The command line ----------------------------------------------------------------------
+
+
+def test_the_command_imports_a_file_into_a_category_path(runner, tmp_path):
+    path = tmp_path / "vragen.gift"
+    path.write_text(GIFT, encoding="utf-8")
+
+    result = runner.invoke(
+        args=["lms", "import-questions", str(path), "--category", "Examen/Quarantaine"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "3 question(s) imported into Examen/Quarantaine" in result.output
+    category = bank.category_by_path("Examen/Quarantaine")
+    assert len(current_versions(category.id, "nl")) == 3
+
+
+def test_the_command_lists_every_problem_and_imports_nothing(runner, tmp_path):
+    path = tmp_path / "kapot.gift"
+    path.write_text(BROKEN_GIFT, encoding="utf-8")
+
+    result = runner.invoke(args=["lms", "import-questions", str(path), "--category", "Examen"])
+
+    assert result.exit_code == 1
+    assert "line 3:" in result.output
+    assert "line 5:" in result.output
+    assert "2 problem(s); nothing was imported." in result.output
+    assert count_questions() == 0
+
+
+def test_the_command_reads_aiken_in_a_language(runner, tmp_path):
+    path = tmp_path / "vragen.txt"
+    path.write_text(AIKEN, encoding="utf-8")
+
+    result = runner.invoke(
+        args=[
+            "lms", "import-questions", str(path), "--category", "Examen",
+            "--format", "aiken", "--language", "fr",
+        ]
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert {q.language for q in db.session.query(BankQuestion)} == {"fr"}
+    bad = runner.invoke(
+        args=["lms", "import-questions", str(path), "--category", "X", "--language", "xx"]
+    )
+    assert bad.exit_code == 2
+
+
+def test_the_command_exports_a_category(runner, create_category, tmp_path):
+    category = create_category(name="Quarantaine")
+    bank.import_questions(category, GIFT, language="nl")
+    db.session.commit()
+    output = tmp_path / "uit.gift"
+
+    result = runner.invoke(
+        args=["lms", "export-questions", "--category", "quarantaine", "--output", str(output)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert [q.name for q in parse_gift(output.read_text(encoding="utf-8"))] == [
+        "Duur",
+        "Masker",
+        "Afstand",
+    ]
+    missing = runner.invoke(args=["lms", "export-questions", "--category", "Nergens"])
+    assert missing.exit_code == 1
+    assert "No such category" in missing.output
+
+
+# The upload form ------------------------------------------------------------------------
+
+
+def upload(client, category, text, lang="en", **fields):
+    """Send a file through the import form of the bank, in the interface language ``lang``."""
+    data = {
+        "file": (BytesIO(text.encode()), "vragen.txt"),
+        "file_format": "gift",
+        "category_id": str(category.id),
+        "language": "nl",
+        **fields,
+    }
+    return post_form(
+        client, f"/{lang}/quizzes/bank/import", data, content_type="multipart/form-data"
+    )
+
+
+def test_the_upload_form_imports_a_valid_file(auth, client, create_category):
+    auth.login_as("trainer")
+    category = create_category()
+
+    response = upload(client, category, GIFT)
+
+    assert response.status_code == 302
+    assert count_questions() == 3
+    assert "3 questions imported." in client.get(response.location).get_data(as_text=True)
+
+
+def test_the_upload_form_reports_every_problem_and_imports_nothing(auth, client, create_category):
+    auth.login_as("trainer")
+    category = create_category()
+
+    response = upload(client, category, BROKEN_GIFT)
+
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "The file has problems; nothing was imported." in html
+    assert "Line 3: The answers have no closing }." in html
+    assert "Line 5:" in html
+    assert count_questions() == 0
+
+
+def test_problems_are_shown_in_the_users_language(auth, client, create_category):
+    auth.login_as("trainer")
+    category = create_category()
+    text = AIKEN.replace("ANSWER: B", "ANSWER: Z", 1)
+
+    response = upload(client, category, text, lang="fr", file_format="aiken")
+
+    assert response.status_code == 400
+    message = "The answer %(letter)s is not among the options."
+    assert translated("fr", message, letter="Z") in response.get_data(as_text=True)
+    assert translated("fr", message, letter="Z") != message % {"letter": "Z"}
+    assert count_questions() == 0
+
+
+def test_a_file_that_is_not_utf8_is_refused(auth, client, create_category):
+    auth.login_as("trainer")
+    category = create_category()
+    response = post_form(
+        client,
+        "/en/quizzes/bank/import",
+        {
+            "file": (BytesIO("Quarantaine één?{T}".encode("utf-16")), "vragen.txt"),
+            "file_format": "gift",
+            "category_id": str(category.id),
+            "language": "nl",
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "The file is not UTF-8 text." in response.get_data(as_text=True)
+
+
+def test_the_download_is_a_gift_file(auth, client, create_category):
+    auth.login_as("trainer")
+    category = create_category(name="Quarantaine")
+    bank.import_questions(category, GIFT, language="nl")
+    db.session.commit()
+
+    response = client.get(f"/en/quizzes/bank/categories/{category.id}/export?language=nl")
+
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert len(parse_gift(response.get_data(as_text=True))) == 3
