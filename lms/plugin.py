@@ -74,7 +74,10 @@ def tracing_dashboard_panels(user):
                 links=[
                     PanelLink(_("Learners' progress"), "courses.view_progress"),
                     *(
-                        [PanelLink(_("Modules, enrolment"), "courses.manage_modules")]
+                        [
+                            PanelLink(_("Modules, enrolment"), "courses.manage_modules"),
+                            PanelLink(_("Question bank"), "quizzes.view_bank"),
+                        ]
                         if user.can("lms.manage_courses")
                         else []
                     ),
