@@ -128,3 +128,13 @@ def test_a_token_that_does_not_open_stops_the_run_and_loses_nothing(
     for ticket in db.session.scalars(select(Ticket)):
         assert ticket.last_name_enc.startswith(f"v1:{new_id}:")
         assert operations.decrypt_ticket(ticket).last_name == "Vanderhaeghen"
+
+
+def test_keys_init_writes_a_private_key_file_once(runner, restore_keys):
+    restore_keys.unlink()
+    result = runner.invoke(args=["keys", "init"])
+    assert result.exit_code == 0, result.output
+    assert restore_keys.stat().st_mode & 0o077 == 0
+    first = restore_keys.read_bytes()
+    assert "exists already" in runner.invoke(args=["keys", "init"]).output
+    assert restore_keys.read_bytes() == first

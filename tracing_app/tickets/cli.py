@@ -1,4 +1,4 @@
-"""``tracing-app keys list | rotate | retire``: the data keys and their rotation.
+"""``tracing-app keys init | list | rotate | retire``: the data keys and their rotation.
 
 Keys live in ``<instance>/keys.json`` or ``TRACING_DATA_KEYS``; these commands never put
 them in the database, in ``app.config`` or on the terminal (only their ids).
@@ -16,15 +16,41 @@ from content.extensions import db
 from content.i18n import _
 from tracing_app.audit.operations import record
 from tracing_app.tickets import rotation
-from tracing_app.tickets.keyfile import add_key_to_file, key_file_path, remove_key_from_file
+from tracing_app.tickets.keyfile import (
+    add_key_to_file,
+    generate_key_file,
+    key_file_path,
+    remove_key_from_file,
+)
 from tracing_app.tickets.keyring import current_key_ring, forget_key_ring
 from tracing_app.tickets.keys import KEYS_ENV_VAR, KeyRingError
 
-keys_group = AppGroup("keys", help="Data keys: list, rotate, retire.")
+keys_group = AppGroup("keys", help="Data keys: init, list, rotate, retire.")
 
 
 def _from_environment() -> bool:
     return bool(os.environ.get(KEYS_ENV_VAR, "").strip())
+
+
+@keys_group.command("init")
+def init_command() -> None:
+    """Create the key file with one key, unless it exists or the keys come from the environment."""
+    if _from_environment():
+        click.echo(_("The keys come from %(var)s: no key file needed.", var=KEYS_ENV_VAR))
+        return
+    path = key_file_path(current_app.instance_path)
+    key_id = generate_key_file(path)
+    if key_id is None:
+        click.echo(_("The key file %(path)s exists already: left as it is.", path=path))
+    else:
+        forget_key_ring()
+        click.echo(
+            _(
+                "Wrote a new key file %(path)s (key %(id)s). Back it up apart from the database.",
+                path=path,
+                id=key_id,
+            )
+        )
 
 
 @keys_group.command("list")
