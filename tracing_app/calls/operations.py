@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Connection, and_, case, or_, select, update
+from sqlalchemy import Connection, and_, case, inspect, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from content.extensions import db
@@ -79,17 +79,28 @@ def claim_next_call(agent, *, now: datetime, lease: timedelta = DEFAULT_LEASE) -
     :return: the claimed order, loaded in ``db.session``, or ``None`` if nothing is due.
     :raise UncommittedWrites: on SQLite, if ``db.session`` has written without committing.
     """
+    agent_id = _identity(agent)
     if db.engine.dialect.name == "sqlite":
         _refuse_open_sqlite_write()
-        order_id = _claim_on_sqlite(agent.id, now, lease)
+        order_id = _claim_on_sqlite(agent_id, now, lease)
     else:
         # READ COMMITTED + FOR UPDATE SKIP LOCKED: concurrent claimers lock different
         # rows instead of queueing on the same one; the commit releases the lock.
         with db.engine.begin() as conn:
-            order_id = _pick_and_claim(conn, agent.id, now, lease, lock=True)
+            order_id = _pick_and_claim(conn, agent_id, now, lease, lock=True)
     if order_id is None:
         return None
     return db.session.get(CallOrder, order_id, populate_existing=True)
+
+
+def _identity(agent) -> int:
+    # An expired agent (e.g. after a rollback) would be reloaded through db.session on
+    # ``agent.id``, which then holds a pooled connection while the claim asks for a
+    # second one: with many claimers the pool runs dry. The identity needs no query.
+    state = inspect(agent, raiseerr=False)
+    if state is not None and state.identity:
+        return state.identity[0]
+    return agent.id
 
 
 def _refuse_open_sqlite_write() -> None:
