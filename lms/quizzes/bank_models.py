@@ -12,7 +12,7 @@ import json
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.auth.models import User, utcnow
@@ -131,3 +131,21 @@ class QuestionVersion(db.Model):
 
     def __repr__(self) -> str:
         return f"<QuestionVersion {self.question_id}#{self.number} {self.kind}>"
+
+
+#: What makes a version's content; none of it may change once an attempt asked it.
+_CONTENT = ("kind", "name", "spec_json", "question_id", "number")
+
+
+@event.listens_for(QuestionVersion, "before_update")
+def _refuse_changing_an_asked_version(mapper, connection, target: QuestionVersion) -> None:
+    """Last line of defence for the versioning rule (operations add a version instead)."""
+    state = inspect(target)
+    if not any(state.attrs[name].history.has_changes() for name in _CONTENT):
+        return
+    table = db.metadata.tables.get("lms_attempt_questions")
+    if table is None:
+        return
+    asked = select(table.c.id).where(table.c.question_version_id == target.id).limit(1)
+    if connection.execute(asked).first() is not None:
+        raise ValueError(f"question version {target.id} was asked in an attempt: it never changes")

@@ -193,3 +193,15 @@ def test_categories_are_found_by_path(create_category):
     assert (created.path, created.parent) == ("Opleiding/Afstand", training)
     with pytest.raises(bank.BankError):
         bank.category_by_path("Opleiding//x")
+
+
+@pytest.mark.db
+def test_a_version_an_attempt_asked_cannot_be_changed_even_directly(create_question, use_version):
+    bank_question = create_question()
+    version = bank_question.current_version
+    use_version(version)
+
+    version.spec_json = version.spec_json.replace("10 dagen", "7 dagen")
+    with pytest.raises(ValueError, match="never changes"):
+        db.session.flush()
+    db.session.rollback()
