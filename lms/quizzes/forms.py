@@ -69,9 +69,9 @@ class SettingsForm(FlaskForm):
         _l("The quiz closes at (local time; empty: never)"), validators=[Optional()]
     )
 
-    def validate_close_dt(self, field) -> None:
+    def validate_review_when(self, field) -> None:
         """A review "after the quiz closes" needs a close date."""
-        if self.review_when.data == AFTER_CLOSE and not field.data:
+        if field.data == AFTER_CLOSE and not self.close_dt.data:
             raise ValidationError(_("Set a close date to show the review after the quiz closes."))
 
     def draw_fields(self) -> list:
