@@ -86,6 +86,7 @@ def tracing_dashboard_panels(user):
             DashboardPanel(
                 _("Escalations"),
                 items=[_("Answer the tickets that agents escalate to you.")],
+                links=[PanelLink(_("Escalations"), "tickets.list_escalations")],
                 order=320,
             )
         )
