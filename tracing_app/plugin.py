@@ -14,7 +14,12 @@ from content.i18n import _, _l
 @hookimpl
 def tracing_config_defaults():
     """Settings of the workspace (see docs/configuration.md)."""
-    return {"API_RATE_LIMIT_PER_MINUTE": 120}
+    return {
+        "API_RATE_LIMIT_PER_MINUTE": 120,
+        # What exports send of tickets and answers (docs/exchange.md): the minimum.
+        "EXCHANGE_TICKET_FIELDS": {"national_number": "pseudonym"},
+        "EXCHANGE_ANSWER_FIELDS": {},
+    }
 
 
 @hookimpl
@@ -101,11 +106,13 @@ def tracing_blueprints(app):
     from tracing_app.calls import models as call_models  # noqa: F401 - tables for migrations
     from tracing_app.documents import blueprint as documents
     from tracing_app.exchange import blueprint as exchange
+    from tracing_app.exchange import changes
     from tracing_app.scripts import models  # noqa: F401 - the tables are known to migrations
     from tracing_app.scripts.blueprint import assets, bp
     from tracing_app.tickets import blueprint as tickets
     from tracing_app.tickets import models as ticket_models  # noqa: F401 - tables for migrations
 
+    changes.install()
     return [bp, assets, exchange.bp, exchange.api_bp, documents.bp, calls.bp, tickets.bp]
 
 

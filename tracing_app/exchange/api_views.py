@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import Response, g, jsonify, request
 
 from content.auth.roles import PUBLIC, requires
 from content.extensions import db
 from content.i18n import _
 from tracing_app.calls import importer
-from tracing_app.exchange import dictionary, orders
+from tracing_app.exchange import dictionary, export, fhir, orders
 from tracing_app.exchange.api import api_view, bp, problem
 from tracing_app.exchange.openapi import document, operation
 from tracing_app.exchange.tokens import DATA_READ, ORDERS_WRITE
@@ -163,4 +163,154 @@ operation(
         },
     },
     scope=ORDERS_WRITE,
+)
+
+
+@bp.get("/exports/<feed>")
+@api_view(DATA_READ)
+def export_feed(feed: str):
+    """One page of collected data after a cursor, as JSON Lines, CSV or JSON."""
+    if feed not in export.FEEDS:
+        return problem(404, "Not Found", _("No such export."))
+    output = request.args.get("format", "jsonl")
+    if output not in export.FORMATS or (output == "fhir" and feed != "forms"):
+        return problem(400, "Bad Request", _("format is one of jsonl, csv, json; fhir for forms."))
+    try:
+        limit = int(request.args.get("limit", "1000"))
+        page = export.read_page(feed, request.args.get("cursor"), limit)
+    except ValueError:  # a malformed limit, or a cursor this site did not give out
+        return problem(400, "Bad Request", _("Give the cursor of an earlier page and a number."))
+    headers = {"X-Next-Cursor": page.next_cursor, "X-More": "true" if page.more else "false"}
+    if output == "json":
+        body = {"records": page.records, "next_cursor": page.next_cursor, "more": page.more}
+        return jsonify(body), 200, headers
+    if output == "csv":
+        text = "".join(export.csv_lines(feed, page.records))
+        return Response(text, mimetype="text/csv", headers=headers)
+    if output == "fhir":
+        text = "".join(fhir.response_lines(page.records))
+        return Response(text, mimetype="application/fhir+ndjson", headers=headers)
+    text = "".join(export.jsonl_lines(page.records))
+    return Response(text, mimetype="application/x-ndjson", headers=headers)
+
+
+_PAGE_HEADERS = {
+    "X-Next-Cursor": {
+        "description": "Ask for the next page with this cursor (also when nothing came).",
+        "schema": {"type": "string"},
+    },
+    "X-More": {
+        "description": "true when the page was full: ask again at once.",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+}
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+operation(
+    "api.export_feed",
+    "/api/v1/exports/{feed}",
+    "get",
+    {
+        "summary": "Collected data after a cursor",
+        "description": (
+            "Tickets, call attempts and filled forms saved since the cursor, oldest first. "
+            "Keep the X-Next-Cursor of each page and send it back: no record is missed or "
+            "sent twice, even while agents keep saving. A record changed again is sent "
+            "again. Personal fields are left out or pseudonymized as the site is configured."
+        ),
+        "parameters": [
+            {
+                "name": "feed",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "enum": list(export.FEEDS)},
+            },
+            {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+            {
+                "name": "limit",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": export.MAX_PAGE},
+            },
+            {
+                "name": "format",
+                "in": "query",
+                "schema": {"type": "string", "enum": list(export.FORMATS)},
+            },
+        ],
+        "responses": {
+            "200": {
+                "description": "A page of records.",
+                "headers": _PAGE_HEADERS,
+                "content": {
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/fhir+ndjson": {"schema": {"type": "string"}},
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["records", "next_cursor", "more"],
+                            "properties": {
+                                "records": {"type": "array", "items": {"type": "object"}},
+                                "next_cursor": {"type": "string"},
+                                "more": {"type": "boolean"},
+                            },
+                        }
+                    },
+                },
+            },
+            "400": {"description": "An unknown format, or a foreign cursor.", "content": _PROBLEM},
+            "404": {"description": "No such feed.", "content": _PROBLEM},
+        },
+    },
+    scope=DATA_READ,
+)
+
+
+@bp.get("/fhir/Questionnaire/<form_id>")
+@api_view(DATA_READ)
+def fhir_questionnaire(form_id: str):
+    """A call script as a FHIR Questionnaire (the current version, or ``?version=N``)."""
+    number = request.args.get("version")
+    if number is not None and not number.isdigit():
+        return problem(400, "Bad Request", _("version is a version number."))
+    version = fhir.find_version(form_id, int(number) if number else None)
+    if version is None:
+        return problem(404, "Not Found", _("No published version of that script."))
+    response = jsonify(fhir.questionnaire(version))
+    response.mimetype = "application/fhir+json"
+    return response
+
+
+operation(
+    "api.fhir_questionnaire",
+    "/api/v1/fhir/Questionnaire/{form_id}",
+    "get",
+    {
+        "summary": "A call script as a FHIR R4 Questionnaire",
+        "description": (
+            "Items with labels in the script's language and translations as FHIR extensions; "
+            "filled forms refer to it as questionnaire|version (exports/forms?format=fhir)."
+        ),
+        "parameters": [
+            {"name": "form_id", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "version", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+        ],
+        "responses": {
+            "200": {
+                "description": "The Questionnaire.",
+                "content": {
+                    "application/fhir+json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["resourceType", "status", "item"],
+                            "properties": {"resourceType": {"const": "Questionnaire"}},
+                        }
+                    }
+                },
+            },
+            "400": {"description": "A version that is not a number.", "content": _PROBLEM},
+            "404": {"description": "No published version of that script.", "content": _PROBLEM},
+        },
+    },
+    scope=DATA_READ,
 )

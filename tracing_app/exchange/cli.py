@@ -9,7 +9,8 @@ from flask.cli import AppGroup
 
 from content.extensions import db
 from content.i18n import _
-from tracing_app.exchange import dictionary, tokens
+from tracing_app.audit.operations import record
+from tracing_app.exchange import changes, dictionary, export, fhir, tokens
 
 exchange_group = AppGroup("exchange", help="Data exchange with the public-health institute.")
 tokens_group = AppGroup("tokens", help="Create, list and revoke API tokens.")
@@ -61,3 +62,54 @@ def dictionary_command() -> None:
     """Print the data dictionary as JSON."""
     document = dictionary.as_json(dictionary.data_dictionary())
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+class _Progress:
+    """Pass records through, counting them and keeping the cursor after the last one."""
+
+    def __init__(self, pairs, cursor: str) -> None:
+        self.pairs, self.cursor, self.count = pairs, cursor, 0
+
+    def __iter__(self):
+        for item, cursor in self.pairs:
+            self.count += 1
+            self.cursor = cursor
+            yield item
+
+
+@exchange_group.command("export")
+@click.option("--feed", type=click.Choice(sorted(export.FEEDS)), default="tickets")
+@click.option("--since", "cursor", default="", help="The cursor a previous export ended with.")
+@click.option("--format", "output", type=click.Choice(["jsonl", "csv", "fhir"]), default="jsonl")
+def export_command(feed: str, cursor: str, output: str) -> None:
+    """Write every record saved after the cursor to standard output; print the next cursor.
+
+    The cursor goes to standard error, last line, so the data can be redirected to a file.
+    """
+    try:
+        start = changes.Cursor.decode(cursor)
+    except changes.CursorError as exc:
+        raise click.ClickException(_("That is not a cursor of this site.")) from exc
+    if output == "fhir" and feed != "forms":
+        raise click.ClickException(_("FHIR is offered for forms only (--feed forms)."))
+    progress = _Progress(export.iterate(feed, cursor), start.encode())
+    if output == "fhir":
+        lines = fhir.response_lines(progress)
+    elif output == "csv":
+        lines = export.csv_lines(feed, progress)
+    else:
+        lines = export.jsonl_lines(progress)
+    for line in lines:
+        click.echo(line, nl=False)
+    record(
+        "exchange.export",
+        actor=None,
+        subject_type="export",
+        subject_id=feed,
+        details={"records": progress.count, "format": output},
+    )
+    db.session.commit()
+    click.echo(
+        _("%(num)d records; next cursor: %(cursor)s", num=progress.count, cursor=progress.cursor),
+        err=True,
+    )
