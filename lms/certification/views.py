@@ -13,7 +13,7 @@ from content.i18n import _, _l
 from content.items.models import ContentItem
 from content.items.operations import latest
 from content.users.operations import AccountError, normalise_email
-from lms.certification import adapters, operations
+from lms.certification import adapters, gate, operations
 from lms.certification.forms import CertificationForm, ExemptionForm, ReasonForm, RetakeForm
 from lms.certification.models import (
     EXEMPTED,
@@ -62,9 +62,7 @@ def list_certificates():
     certificates = operations.user_certificates(current_user)
     held = {cert.certification_id for cert in certificates}
     to_earn = [
-        (certification, adapters.module_url(certification.module_groups[0], g.lang_code))
-        if certification.module_groups
-        else (certification, None)
+        (certification, gate.training_link(current_user, certification, g.lang_code)[0])
         for certification in operations.list_certifications()
         if certification.id not in held
     ]
