@@ -242,7 +242,12 @@ def test_inbound_script_is_started_then_continued_by_another_agent(
     response = post_form(other, f"/en/tickets/{ticket.reference}/script", {"action": "continue"})
     assert response.location.endswith(f"/forms/{form_id}")
     assert other.get(response.location).status_code == 200
-    assert _last_entries(1)[0].action == "ticket.script_handover"
+    contact, handover = _last_entries(2)
+    assert handover.action == "ticket.script_handover"
+    assert (contact.action, contact.details) == (
+        "ticket.contact",
+        '{"direction":"inbound","script":"continue"}',
+    )
 
 
 def test_supervisor_reads_and_filters_the_audit_log(client, auth, make_ticket):

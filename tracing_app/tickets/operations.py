@@ -367,6 +367,22 @@ def link_script_response(ticket: Ticket, response_id: int, *, actor: User | None
     )
 
 
+def record_contact(ticket: Ticket, *, actor: User, script: str, direction: str = "inbound") -> None:
+    """Record that the citizen was talked to about this ticket (an inbound call, a callback).
+
+    Outbound calls are recorded by the calls package as call attempts.
+    """
+    if ticket.status == OPEN:
+        set_status(ticket, IN_PROGRESS, actor=actor)
+    record(
+        "ticket.contact",
+        actor=actor,
+        subject_type="ticket",
+        subject_id=ticket.reference,
+        details={"direction": direction, "script": script},
+    )
+
+
 # --- access -----------------------------------------------------------------------------
 
 

@@ -237,6 +237,7 @@ def ticket_script(reference: str):
     continuing = request.form.get("action") == "continue" and response is not None
     if continuing and response.state == FORM_IN_PROGRESS:
         operations.hand_over_script(ticket, response, agent=current_user)
+        operations.record_contact(ticket, actor=current_user, script="continue")
         db.session.commit()
         return redirect(url_for("scripts.fill_form", response_id=response.id))
     version = _inbound_version()
@@ -250,6 +251,7 @@ def ticket_script(reference: str):
         flash(str(exc), "error")
         return redirect(url_for("tickets.view_ticket", reference=ticket.reference))
     operations.link_script_response(ticket, response.id, actor=current_user)
+    operations.record_contact(ticket, actor=current_user, script="start")
     db.session.commit()
     return redirect(url_for("scripts.fill_form", response_id=response.id))
 
