@@ -125,7 +125,7 @@ def review_attempt(attempt_id: int):
     if not _closed(attempt):
         return redirect(url_for("quizzes.take_attempt", attempt_id=attempt.id))
     settings = operations.quiz_settings(attempt.quiz_group)
-    shown = operations.review_shown(attempt, settings)
+    shown = review.review_shown(attempt, settings)
     item = db.session.get(ContentItem, attempt.quiz_item_id) if attempt.quiz_item_id else None
     return render_template(
         "quizzes/review.html",

@@ -17,31 +17,54 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from content.auth.models import utcnow
 from content.extensions import db
 from content.i18n import _
-from content.items import operations as items
 from content.items.models import ContentItem
 from lms.quizzes import bank
 from lms.quizzes.grading import grade
 from lms.quizzes.models import (
-    AFTER_CLOSE,
     HIGHEST,
-    IMMEDIATELY,
     IN_PROGRESS,
     SUBMITTED,
     Attempt,
     AttemptQuestion,
-    QuizDraw,
     QuizSettings,
 )
 from lms.quizzes.questions import Question
+from lms.quizzes.settings import (
+    QUIZ_TYPE,
+    default_settings,
+    quiz_item,
+    quiz_items,
+    quiz_settings,
+    quiz_url,
+    save_settings,
+)
 from lms.signals import attempt_graded
 
-QUIZ_TYPE = "quiz"
+# Settings and quiz items live in lms.quizzes.settings; these names are part of this module's
+# interface too (docs/lms-quizzes.md), used by courses, certification and the seed.
+__all__ = [
+    "QUIZ_TYPE",
+    "AttemptClosed",
+    "QuizError",
+    "archive_attempts",
+    "default_settings",
+    "quiz_grade",
+    "quiz_item",
+    "quiz_items",
+    "quiz_passed",
+    "quiz_settings",
+    "quiz_url",
+    "save_settings",
+    "start_attempt",
+    "submit_attempt",
+]
+
 CENT = Decimal("0.01")
 
 
@@ -51,88 +74,6 @@ class QuizError(Exception):
 
 class AttemptClosed(QuizError):
     """The attempt takes no more answers (submitted, or its deadline has passed)."""
-
-
-# Settings ---------------------------------------------------------------------------
-
-
-def default_settings(quiz_group: str) -> QuizSettings:
-    """Return unsaved settings with the defaults (a new quiz: practice, no limits)."""
-    return QuizSettings(
-        quiz_group=quiz_group,
-        shuffle_questions=True,
-        shuffle_answers=True,
-        attempt_limit=None,
-        wait_minutes=0,
-        time_limit_minutes=None,
-        pass_percent=Decimal(50),
-        grading_method=HIGHEST,
-        review_score=True,
-        review_correctness=True,
-        review_answers=False,
-        review_feedback=True,
-        review_when=IMMEDIATELY,
-        is_exam=False,
-        close_dt=None,
-        draws=[],
-    )
-
-
-def quiz_settings(quiz_group: str) -> QuizSettings:
-    """Return the settings of a quiz; unsaved defaults when none were saved."""
-    return db.session.get(QuizSettings, quiz_group) or default_settings(quiz_group)
-
-
-def save_settings(settings: QuizSettings, draws: Mapping[int, int], *, now=None) -> None:
-    """Store settings and the number of questions drawn per category (0: none)."""
-    settings.updated_dt = now or utcnow()
-    wanted = {category_id: count for category_id, count in draws.items() if count > 0}
-    for draw in list(settings.draws):
-        if draw.category_id not in wanted:
-            settings.draws.remove(draw)
-        else:
-            draw.count = wanted.pop(draw.category_id)
-    for category_id, count in wanted.items():
-        settings.draws.append(QuizDraw(category_id=category_id, count=count))
-    db.session.add(settings)
-    db.session.flush()
-
-
-# Quiz items -------------------------------------------------------------------------
-
-
-def quiz_items(quiz_group: str) -> list[ContentItem]:
-    """Return the quiz items of a translation group (one per language)."""
-    return list(
-        db.session.scalars(
-            select(ContentItem)
-            .where(ContentItem.translation_group == quiz_group, ContentItem.type == QUIZ_TYPE)
-            .order_by(ContentItem.id)
-        )
-    )
-
-
-def quiz_item(quiz_group: str, language: str, user=None) -> ContentItem | None:
-    """Return the quiz item in ``language``, else in the first fallback language.
-
-    :param user: when given, only items this user may see (live, or drafts for editors).
-    """
-    members = {item.language: item for item in quiz_items(quiz_group)}
-    if user is not None:
-        visible = items.visible_revisions(list(members.values()), user)
-        members = {code: item for code, item in members.items() if item.id in visible}
-    for code in [*bank.fallback_languages(language), *sorted(members)]:
-        if code in members:
-            return members[code]
-    return None
-
-
-def quiz_url(quiz_group: str, language: str) -> str | None:
-    """Return the learner's page of a quiz in ``language`` (or a fallback); None: no quiz."""
-    item = quiz_item(quiz_group, language)
-    if item is None:
-        return None
-    return url_for("quizzes.view_quiz", lang_code=item.language, group=quiz_group)
 
 
 # Attempts: who may start ------------------------------------------------------------
@@ -327,6 +268,16 @@ def is_answered(response: Any) -> bool:
 # Attempts: saving, submitting, grading ----------------------------------------------
 
 
+def _lock(attempt: Attempt) -> None:
+    """Reload the attempt with a row lock, so its saves, submission and expiry queue.
+
+    Two tabs or a double click then never grade an attempt twice (PostgreSQL locks the
+    row; SQLite serializes writers anyway).
+    """
+    db.session.flush()
+    db.session.refresh(attempt, with_for_update=True)
+
+
 def is_overdue(attempt: Attempt, now: datetime) -> bool:
     """Return whether an attempt in progress has reached its deadline."""
     return (
@@ -338,10 +289,14 @@ def is_overdue(attempt: Attempt, now: datetime) -> bool:
 
 def expire_if_overdue(attempt: Attempt, *, now=None) -> bool:
     """Grade an attempt whose deadline passed, as its answers stood then; True if it did."""
-    if is_overdue(attempt, now or utcnow()):
-        _grade_attempt(attempt, at=attempt.deadline_dt)
-        return True
-    return False
+    now = now or utcnow()
+    if not is_overdue(attempt, now):
+        return False
+    _lock(attempt)  # another request may have graded it meanwhile
+    if not is_overdue(attempt, now):
+        return False
+    _grade_attempt(attempt, at=attempt.deadline_dt)
+    return True
 
 
 def save_responses(attempt: Attempt, responses: Mapping[int, Any], *, now=None) -> int:
@@ -351,6 +306,7 @@ def save_responses(attempt: Attempt, responses: Mapping[int, Any], *, now=None) 
         graded as it stood at the deadline; nothing of this call is saved).
     """
     now = now or utcnow()
+    _lock(attempt)
     if attempt.state != IN_PROGRESS:
         raise AttemptClosed(_("This attempt has been submitted."))
     if expire_if_overdue(attempt, now=now):
@@ -377,6 +333,7 @@ def submit_attempt(attempt: Attempt, responses: Mapping[int, Any] | None = None,
     :raise AttemptClosed: the attempt was already submitted.
     """
     now = now or utcnow()
+    _lock(attempt)
     if attempt.state != IN_PROGRESS:
         raise AttemptClosed(_("This attempt has been submitted."))
     if expire_if_overdue(attempt, now=now):
@@ -459,45 +416,3 @@ def archive_attempts(user, quiz_group: str) -> int:
     )
     db.session.flush()
     return result.rowcount
-
-
-# Review -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewShown:
-    """What the review page of a submitted attempt may show now."""
-
-    score: bool = False
-    correctness: bool = False
-    answers: bool = False
-    feedback: bool = False
-
-    @property
-    def anything(self) -> bool:
-        """Return whether any detail is shown."""
-        return self.score or self.correctness or self.answers or self.feedback
-
-
-def review_shown(attempt: Attempt, settings: QuizSettings, *, now=None) -> ReviewShown:
-    """Apply the review policy: nothing before submitting; then what and when it says.
-
-    "After the quiz closes" opens at ``close_dt``; without a close date it never opens.
-    """
-    now = now or utcnow()
-    if attempt.state != SUBMITTED:
-        return ReviewShown()
-    if settings.review_when == IMMEDIATELY:
-        open_now = True
-    elif settings.review_when == AFTER_CLOSE:
-        open_now = settings.close_dt is not None and now >= settings.close_dt
-    else:
-        open_now = False
-    if not open_now:
-        return ReviewShown()
-    return ReviewShown(
-        score=settings.review_score,
-        correctness=settings.review_correctness,
-        answers=settings.review_answers,
-        feedback=settings.review_feedback,
-    )

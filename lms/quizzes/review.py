@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from content.auth.models import utcnow
 from lms.quizzes import operations
 from lms.quizzes.grading import feedback_texts, grade
-from lms.quizzes.models import Attempt
-from lms.quizzes.operations import ReviewShown
+from lms.quizzes.models import AFTER_CLOSE, IMMEDIATELY, SUBMITTED, Attempt, QuizSettings
 from lms.quizzes.questions import (
     MatchingQuestion,
     NumericQuestion,
@@ -21,6 +21,45 @@ from lms.quizzes.questions import (
     ShortTextQuestion,
     TrueFalseQuestion,
 )
+
+
+@dataclass(frozen=True)
+class ReviewShown:
+    """What the review page of a submitted attempt may show now."""
+
+    score: bool = False
+    correctness: bool = False
+    answers: bool = False
+    feedback: bool = False
+
+    @property
+    def anything(self) -> bool:
+        """Return whether any detail is shown."""
+        return self.score or self.correctness or self.answers or self.feedback
+
+
+def review_shown(attempt: Attempt, settings: QuizSettings, *, now=None) -> ReviewShown:
+    """Apply the review policy: nothing before submitting; then what and when it says.
+
+    "After the quiz closes" opens at ``close_dt``; without a close date it never opens.
+    """
+    now = now or utcnow()
+    if attempt.state != SUBMITTED:
+        return ReviewShown()
+    if settings.review_when == IMMEDIATELY:
+        open_now = True
+    elif settings.review_when == AFTER_CLOSE:
+        open_now = settings.close_dt is not None and now >= settings.close_dt
+    else:
+        open_now = False
+    if not open_now:
+        return ReviewShown()
+    return ReviewShown(
+        score=settings.review_score,
+        correctness=settings.review_correctness,
+        answers=settings.review_answers,
+        feedback=settings.review_feedback,
+    )
 
 
 @dataclass
