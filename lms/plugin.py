@@ -73,6 +73,7 @@ def tracing_dashboard_panels(user):
                 items=[_("Build training modules and see who passed.")],
                 links=[
                     PanelLink(_("Learners' progress"), "courses.view_progress"),
+                    PanelLink(_("Quiz results"), "quizzes.list_quizzes"),
                     *(
                         [
                             PanelLink(_("Modules, enrolment"), "courses.manage_modules"),
