@@ -89,21 +89,29 @@ def access_refusal(user, gate: str) -> GateRefusal | None:
     return refusal(user, certifications[0])
 
 
+def check_certificate(code: str) -> None:
+    """Stop the request with the refusal page unless the user holds a valid ``code`` certificate.
+
+    An unknown ``code`` refuses everyone (a typo must not open the view).
+    """
+    if operations.valid_certificate(current_user, code) is None:
+        certification = operations.certification_by_code(code)
+        if certification is None:
+            abort(403)
+        abort(denied_response([refusal(current_user, certification)]))
+
+
 def require_certificate(code: str) -> Callable[[F], F]:
     """Decorate a view: only users with a valid certificate of certification ``code`` enter.
 
-    Others get the 403 page naming the training with a link to it. An unknown ``code``
-    refuses everyone (a typo must not open the view).
+    Others get the 403 page naming the training with a link to it. For a whole blueprint:
+    ``bp.before_request(functools.partial(check_certificate, code))``.
     """
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def gated(*args, **kwargs):
-            if operations.valid_certificate(current_user, code) is None:
-                certification = operations.certification_by_code(code)
-                if certification is None:
-                    abort(403)
-                abort(denied_response([refusal(current_user, certification)]))
+            check_certificate(code)
             return view(*args, **kwargs)
 
         return gated  # type: ignore[return-value]
