@@ -178,9 +178,10 @@ def complete_lesson(module_id: int, item_id: int):
     if entry.is_quiz or not ActionForm().validate_on_submit():
         abort(400)
     user = current_user._get_current_object()
+    was_complete = row.completed_dt is not None
     completed = courses.mark_done(user, row, entry)
     db.session.commit()
-    if completed:
+    if completed and not was_complete:
         flash(_("You completed this module."), "success")
         return redirect(url_for("courses.view_module", module_id=module.id))
     entry.done = True

@@ -273,3 +273,22 @@ def test_enrolment_racing_a_parallel_request_keeps_the_first_one(
     db.session.commit()
     assert again.id == first.id
     assert db.session.scalar(db.select(db.func.count(Enrolment.id))) == 1
+
+
+def test_module_without_self_enrolment_waits_for_a_trainer(
+    auth, client, create_module, learner, content_admin
+):
+    from lms.courses import trainers
+
+    module = create_module(title="Op uitnodiging")
+    trainers.save_settings(module, is_required_order=False, is_self_enrolment=False, required=[])
+    db.session.commit()
+    _sign_in(auth, learner)
+    assert "A trainer enrols learners in this module." in _text(
+        client.get(f"/en/learn/modules/{module.id}")
+    )
+    post_form(client, f"/nl/learn/modules/{module.id}/enrol", {})
+    assert courses.enrolment(learner, module.translation_group) is None
+    courses.enrol(learner, module.translation_group, actor=content_admin, cohort="Gent")
+    db.session.commit()
+    assert courses.enrolment(learner, module.translation_group).cohort == "Gent"
