@@ -282,3 +282,24 @@ def test_audit_log_pages(client, auth, make_ticket):
     second = client.get("/en/tickets/audit?page=2").get_data(as_text=True)
     assert ">T4<" in second
     assert "page=3" not in second
+
+
+def test_ticket_page_shows_call_attempts_with_their_notes(
+    client, auth, make_ticket, make_campaign, queue_order
+):
+    from tests.fixtures.calls import CALLS_NOW
+    from tracing_app.calls import operations as calls
+
+    agent = auth.login_as("agent")
+    ticket = make_ticket(assigned_to=agent)
+    order = queue_order(make_campaign())
+    order.ticket_id = ticket.id
+    db.session.commit()
+    claimed = calls.claim_next_call(agent, now=CALLS_NOW)
+    calls.record_outcome(claimed, agent, "no_answer", now=CALLS_NOW, note="Voicemail vol")
+    db.session.commit()
+
+    page = client.get(f"/en/tickets/{ticket.reference}").get_data(as_text=True)
+    assert "No answer" in page
+    assert "Voicemail vol" in page
+    assert agent.display_name in page  # the history names staff

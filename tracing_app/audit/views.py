@@ -52,7 +52,7 @@ def read_audit_log():
     if form.errors:
         status = 400
     verification = operations.verify_chain() if request.args.get("verify") else None
-    actors = _actor_names(entries)
+    actors = actor_names(entries)
     args = {k: v for k, v in request.args.items() if k not in ("page", "verify")}
     return render_template(
         "audit/log.html",
@@ -66,7 +66,7 @@ def read_audit_log():
     ), status
 
 
-def _actor_names(entries) -> dict[int, str]:
+def actor_names(entries) -> dict[int, str]:
     """Display names of the staff who acted (staff, not citizens: no personal data rule)."""
     ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
     if not ids:

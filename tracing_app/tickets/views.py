@@ -16,6 +16,7 @@ from content.extensions import db
 from content.gates import access_denied, denied_response
 from content.i18n import _, _l
 from tracing_app.audit.operations import PersonalDataError, entries, record
+from tracing_app.audit.views import actor_names
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.models import IN_PROGRESS as FORM_IN_PROGRESS
 from tracing_app.scripts.models import FormResponse
@@ -57,6 +58,7 @@ ACCESS_LABELS = {
     "escalation": _l("escalation"),
     "assignment": _l("assignment"),
     "lookup": _l("lookup"),
+    "call": _l("a call you took"),
 }
 
 
@@ -126,6 +128,7 @@ def view_ticket(reference: str):
         for e in escalations.of_ticket(ticket)
     ]
     response = db.session.get(FormResponse, ticket.script_response_id or 0)
+    history = entries("ticket", ticket.reference, limit=50)
     db.session.commit()
     return render_template(
         "tickets/view.html",
@@ -135,7 +138,9 @@ def view_ticket(reference: str):
         summary=operations.ticket_summary(ticket),
         attempts=operations.attempts_with_notes(ticket),
         escalations=ticket_escalations,
-        history=entries("ticket", ticket.reference, limit=50),
+        history=history,
+        actors=actor_names(history),
+        outcome_labels=_outcome_labels(),
         response=response,
         response_open=response is not None and response.state == FORM_IN_PROGRESS,
         script_title=_script_title(response),
@@ -143,6 +148,14 @@ def view_ticket(reference: str):
         can_fill=current_user.can(FILL),
         confirm_form=ConfirmForm(formdata=None),
     )
+
+
+def _outcome_labels() -> dict:
+    try:
+        from tracing_app.calls.forms import OUTCOME_LABELS
+    except ImportError:  # the calls package names its outcomes itself
+        return {}
+    return OUTCOME_LABELS
 
 
 def _script_title(response: FormResponse | None) -> str | None:
