@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -288,3 +289,44 @@ def test_quiz_url_falls_back_to_another_language(create_quiz, app):
             f"/fr/quizzes/{quiz.translation_group}"
         )
         assert operations.quiz_url("no-such-group", "nl") is None
+
+
+@pytest.mark.db
+def test_two_simultaneous_submissions_grade_once(app, backend, create_quiz, learner):
+    if backend == "sqlite":
+        pytest.skip("SQLite serializes writers: the second submission fails to write instead")
+    quiz = create_quiz()
+    attempt = operations.start_attempt(learner, quiz, now=T0)
+    db.session.commit()
+    attempt_id = attempt.id
+    graded, closed, errors = [], [], []
+    barrier = threading.Barrier(2)
+
+    def receiver(sender, attempt):
+        graded.append(attempt.id)
+
+    def submit() -> None:
+        with app.app_context():
+            try:
+                mine = db.session.get(Attempt, attempt_id)
+                barrier.wait()
+                operations.submit_attempt(mine, now=T0 + timedelta(minutes=1))
+                db.session.commit()
+            except AttemptClosed:
+                db.session.rollback()
+                closed.append(True)
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    with signals.attempt_graded.connected_to(receiver):
+        threads = [threading.Thread(target=submit) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert errors == []
+    assert graded == [attempt_id]
+    assert closed == [True]
