@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
-from content.auth.models import utcnow
+from content.auth.models import User, utcnow
 from content.extensions import db
 from lms import signals
 from lms.certification import operations
@@ -235,3 +238,37 @@ def test_certificates_go_with_their_holder(create_user, create_certification, ce
     db.session.delete(learner)
     db.session.commit()
     assert db.session.query(Certificate).count() == 0
+
+
+@pytest.mark.db
+def test_two_gradings_at_once_issue_one_certificate(
+    app, backend, create_user, create_certification, learning
+):
+    if backend == "sqlite":
+        pytest.skip("SQLite: the grading's own write lock already serializes the two")
+    create_certification()
+    learner = create_user()
+    learning.completed[learner.id] = {MODULE}
+    learning.grades[(learner.id, EXAM)] = Decimal(100)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def grading_request():
+        try:
+            with app.app_context():
+                user = db.session.get(User, learner.id)
+                barrier.wait()
+                operations.issue_if_earned(user)
+                time.sleep(0.3)  # the other request arrives while this one holds its lock
+                db.session.commit()
+        except Exception as exc:  # reported below: a thread's exception is otherwise lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=grading_request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    db.session.expire_all()
+    assert len(operations.user_certificates(learner)) == 1
