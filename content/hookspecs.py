@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from content.auth.roles import Role
     from content.core.panels import DashboardPanel, NavItem
     from content.items.types import ContentType
+    from content.multilingual.operations import TranslationRow
 
 PROJECT = "tracing"
 
@@ -72,6 +73,11 @@ def tracing_dashboard_panels(user: Any) -> list[DashboardPanel]:
 @hookspec
 def tracing_access_denied(user: Any, gate: str) -> str | None:
     """Return why ``user`` may not pass ``gate`` (e.g. "workspace"), or None to let them."""
+
+
+@hookspec
+def tracing_translation_rows(user: Any) -> list[TranslationRow]:
+    """Return translation-overview rows for translatable things that are not content items."""
 
 
 @hookspec

@@ -158,3 +158,13 @@ def tracing_cli_commands(cli):
     from lms.quizzes.cli import lms_group
 
     cli.add_command(lms_group)
+
+
+@hookimpl
+def tracing_translation_rows(user):
+    """The bank's quiz questions and their languages, for those who write them."""
+    if not user.can("lms.manage_courses"):
+        return []
+    from lms.quizzes.bank_views import translation_rows
+
+    return translation_rows()

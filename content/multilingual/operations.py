@@ -16,6 +16,22 @@ from content.revisions.operations import DiffLine, diff_text
 
 
 @dataclass(frozen=True)
+class TranslationRow:
+    """A plugin's row of the translation overview (hook ``tracing_translation_rows``).
+
+    :param section: the heading the row is listed under, e.g. "Quiz questions".
+    :param title: what the row is, in ``language``.
+    :param links: per site language, the URL of that language's version, or None when it
+        is missing (languages left out count as missing).
+    """
+
+    section: str
+    title: str
+    language: str
+    links: dict[str, str | None]
+
+
+@dataclass(frozen=True)
 class TranslationStatus:
     """What an overview shows for one item of a group in one language."""
 

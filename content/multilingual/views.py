@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from content.items.forms import TranslateForm
 from content.items.models import ContentItem
 from content.items.urls import item_url
 from content.multilingual import operations as multilingual
+from content.plugins import hook
 
 
 def _translate_form(item, formdata=None) -> TranslateForm:
@@ -86,9 +87,15 @@ def mark_up_to_date(item_id: int):
 @requires("content.view_drafts")
 def translation_overview():
     """Per item, which languages are missing or outdated."""
+    # Plugins add what is translated outside content items (e.g. the LMS's quiz questions).
+    sections: dict[str, list[multilingual.TranslationRow]] = {}
+    for rows in hook(current_app).tracing_translation_rows(user=current_user):
+        for row in rows:
+            sections.setdefault(str(row.section), []).append(row)
     return render_template(
         "multilingual/overview.html",
         rows=multilingual.overview(),
         names=language_names(),
         latest=items.latest,
+        plugin_sections=sections,
     )

@@ -16,7 +16,8 @@ from wtforms.fields.choices import SelectChoice
 
 from content.auth.roles import requires
 from content.extensions import db
-from content.i18n import _, language_names, ngettext
+from content.i18n import _, language_names, ngettext, select_locale
+from content.multilingual.operations import TranslationRow
 from content.rendering import render_markdown
 from lms.quizzes import bank
 from lms.quizzes import bank_operations as operations
@@ -453,6 +454,31 @@ def export_questions(category_id: int):
             "Content-Disposition": f'attachment; filename="{filename}"',
         },
     )
+
+
+# The CMS translation overview ------------------------------------------------------------
+
+
+def translation_rows() -> list[TranslationRow]:
+    """Rows of the CMS translation overview: each question and its languages (not retired)."""
+    section = _("Quiz questions")
+    rows = []
+    for group in bank.question_groups():
+        if group.retired:
+            continue
+        shown = group.title_row(select_locale())
+        rows.append(
+            TranslationRow(
+                section=section,
+                title=f"{shown.category.path} · {shown.current_version.name}",
+                language=shown.language,
+                links={
+                    code: url_for("quizzes.edit_question", question_id=member.id)
+                    for code, member in group.members.items()
+                },
+            )
+        )
+    return rows
 
 
 # Routes ---------------------------------------------------------------------------------

@@ -331,3 +331,28 @@ def test_an_empty_category_is_deleted_a_full_one_is_not(
     post_form(client, f"/en/quizzes/bank/categories/{empty_id}/delete", {})
     db.session.expire_all()
     assert db.session.query(Category.id).all() == [(full_id,)]
+
+
+def test_the_cms_translation_overview_lists_questions(
+    auth, client, create_category, create_question
+):
+    category = create_category(name="Examen")
+    dutch = create_question(category=category, question=single_choice(name="Duur"))
+    auth.login_as("trainer")
+
+    html = page(client.get("/en/cms/translations"))
+
+    assert "Quiz questions" in html
+    assert "Examen · Duur" in html
+    assert f"/en/quizzes/bank/questions/{dutch.id}" in html
+    section = html.split("Quiz questions", 1)[1]
+    assert section.count("Missing") == 3
+
+
+def test_editors_do_not_see_question_rows_in_the_overview(auth, client, create_question):
+    create_question(question=single_choice(name="Duur"))
+    auth.login_as("editor")
+
+    html = page(client.get("/en/cms/translations"))
+
+    assert "Quiz questions" not in html
