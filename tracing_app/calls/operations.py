@@ -8,6 +8,7 @@ never for the length of a request. See docs/call-lists.md.
 from __future__ import annotations
 
 import json
+import threading
 import time as clock
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -39,6 +40,8 @@ from tracing_app.calls.models import (
 DEFAULT_LEASE = timedelta(minutes=10)
 #: Tries of ``BEGIN IMMEDIATE`` on SQLite; each already waits up to the busy timeout.
 SQLITE_BEGIN_TRIES = 3
+#: Serialises the claims of this process on SQLite (see ``_claim_on_sqlite``).
+_SQLITE_CLAIMS = threading.Lock()
 
 
 class NotClaimedByAgent(Exception):
@@ -123,7 +126,13 @@ def _claim_on_sqlite(agent_id: int, now: datetime, lease: timedelta) -> int | No
     # the pool when the connection is returned) we issue BEGIN IMMEDIATE ourselves: it
     # takes the database's single write lock before the SELECT, so claimers run one after
     # the other and each sees the previous one's claim. The global engine is untouched.
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    #
+    # Claimers of this process also queue on a lock of their own first: SQLite's busy
+    # handler retries with sleeps and no order, so with dozens of connections waiting one
+    # claimer could starve past the busy timeout (seen with 200 threads, bench/claims.py).
+    # Other processes still meet BEGIN IMMEDIATE.
+    connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    with connection as conn, _SQLITE_CLAIMS:
         _begin_immediate(conn)
         try:
             order_id = _pick_and_claim(conn, agent_id, now, lease, lock=False)
