@@ -356,3 +356,86 @@ def test_editors_do_not_see_question_rows_in_the_overview(auth, client, create_q
     html = page(client.get("/en/cms/translations"))
 
     assert "Quiz questions" not in html
+
+
+def test_change_type_and_more_rows_keep_what_was_typed(trainer, client, create_category):
+    category = create_category()
+    url = f"/en/quizzes/bank/categories/{category.id}/questions/new?language=nl"
+    data = editor_data(kind="multiple_choice", change_kind="Change type")
+    del data["save"]
+
+    html = page(post_form(client, url, data))
+
+    assert "Partial credit: each right option earns its share" in html
+    assert 'value="10 dagen"' in html
+    assert db.session.query(BankQuestion).count() == 0
+
+    data = editor_data(more_rows="More rows")
+    del data["save"]
+    html = page(post_form(client, url, data))
+    assert 'name="options-5-text"' in html
+    assert 'value="Te kort."' in html
+
+
+def test_every_type_can_be_started_empty(trainer, client, create_category):
+    category = create_category()
+    for kind in (
+        "single_choice",
+        "multiple_choice",
+        "true_false",
+        "numeric",
+        "short_text",
+        "matching",
+    ):
+        url = f"/en/quizzes/bank/categories/{category.id}/questions/new?language=fr&kind={kind}"
+        response = client.get(url)
+        assert response.status_code == 200, kind
+        assert f'<option selected value="{kind}">' in page(response) or (
+            f'value="{kind}" selected' in page(response)
+        )
+    assert (
+        client.get(
+            f"/en/quizzes/bank/categories/{category.id}/questions/new?language=xx"
+        ).status_code
+        == 404
+    )
+
+
+def test_a_numeric_range_and_short_text_options_are_written(trainer, client, create_category):
+    category = create_category()
+    url = f"/en/quizzes/bank/categories/{category.id}/questions/new?language=nl"
+    numeric = {
+        "kind": "numeric", "name": "Afstand", "text": "Hoeveel meter?", "mark": "2",
+        "numeric_answers-0-minimum": "1,5", "numeric_answers-0-maximum": "2",
+        "numeric_answers-0-percent": "100",
+        "numeric_answers-1-value": "1", "numeric_answers-1-tolerance": "0,2",
+        "numeric_answers-1-percent": "50", "save": "Save",
+    }  # fmt: skip
+    assert post_form(client, url, numeric).status_code == 302
+    text = {
+        "kind": "short_text", "name": "Stad", "text": "Hoofdstad?", "mark": "1",
+        "text_answers-0-text": "Brussel", "text_answers-0-percent": "100",
+        "text_answers-1-text": "Bruxelles", "text_answers-1-percent": "100",
+        "ignore_accents": "y", "save": "Save",
+    }  # fmt: skip
+    assert post_form(client, url, text).status_code == 302
+
+    first, second = (load_question(q.current_version) for q in db.session.query(BankQuestion))
+    assert first.mark == 2
+    assert [type(a).__name__ for a in first.answers] == ["NumericRange", "NumericAnswer"]
+    assert (first.answers[0].minimum, first.answers[1].tolerance) == (D("1.5"), D("0.2"))
+    assert (second.ignore_case, second.ignore_accents) == (False, True)
+    assert [a.text for a in second.answers] == ["Brussel", "Bruxelles"]
+
+
+def test_a_range_whose_end_is_below_its_start_is_refused(trainer, client, create_category):
+    category = create_category()
+    url = f"/en/quizzes/bank/categories/{category.id}/questions/new?language=nl"
+    data = {
+        "kind": "numeric", "name": "Afstand", "text": "Hoeveel meter?", "mark": "1",
+        "numeric_answers-0-minimum": "3", "numeric_answers-0-maximum": "2",
+        "numeric_answers-0-percent": "100", "save": "Save",
+    }  # fmt: skip
+    response = post_form(client, url, data)
+    assert response.status_code == 400
+    assert "The end of the range is below its start." in page(response)
