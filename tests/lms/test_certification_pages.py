@@ -10,6 +10,7 @@ from content.extensions import db
 from content.pdf import extract_text
 from lms.certification import operations
 from lms.certification.models import Certificate, CertificateEvent, Certification
+from lms.certification.pdf import certificate_pdf
 from tests.fixtures.lms_certification import EXAM, age, expire
 from tests.fixtures.web import post_form
 
@@ -241,3 +242,15 @@ def test_the_dashboard_warning_ends_with_the_renewal_and_returns_on_expiry(
     expire(new)
     dashboard = client.get("/en/dashboard").get_data(as_text=True)
     assert "Your certificate “Contact tracing basics” has expired" in dashboard
+
+
+def test_names_are_text_on_the_page_and_in_the_pdf(
+    client, create_user, create_certification, certify
+):
+    name = '<script>alert("x")</script> & <b>Bo</b>'
+    certificate = certify(create_user(display_name=name), create_certification())
+    page = client.get(f"/en/verify/{certificate.code}").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;Bo&lt;/b&gt;" in page
+    with client.application.test_request_context("/en/"):
+        assert name in extract_text(certificate_pdf(certificate))
