@@ -8,6 +8,7 @@ ROWS = {
     "tickets.view_ticket": ("tickets.view", {"agent", "supervisor", "specialist", "admin"}),
     "tickets.edit_ticket": ("calls.work", {"agent", "supervisor"}),
     "tickets.escalate_ticket": ("calls.work", {"agent", "supervisor"}),
+    "tickets.assign_ticket": ("calls.supervise", {"supervisor", "admin"}),
     "tickets.ticket_script": ("scripts.fill", {"agent"}),
     "tickets.lookup_tickets": ("tickets.lookup", {"agent", "supervisor"}),
     "tickets.my_escalations": ("calls.work", {"agent", "supervisor"}),

@@ -303,3 +303,22 @@ def test_ticket_page_shows_call_attempts_with_their_notes(
     assert "No answer" in page
     assert "Voicemail vol" in page
     assert agent.display_name in page  # the history names staff
+
+
+def test_supervisor_assigns_a_ticket_and_the_agent_opens_it(
+    app, client, auth, make_ticket, create_user
+):
+    ticket = make_ticket()
+    agent = create_user(roles=["agent"], display_name="Anneleen Agent")
+    auth.login_as("supervisor")
+    page = client.get(f"/en/tickets/{ticket.reference}").get_data(as_text=True)
+    assert "Anneleen Agent" in page  # offered in the assignment list
+    response = post_form(client, f"/en/tickets/{ticket.reference}/assign", {"agent": str(agent.id)})
+    assert response.status_code == 302
+    assert _last_entries(1)[0].action == "ticket.assign"
+
+    other = app.test_client()
+    AuthActions(other, None).login(agent.email)
+    assert other.get(f"/en/tickets/{ticket.reference}").status_code == 200
+    post_form(client, f"/en/tickets/{ticket.reference}/assign", {"agent": ""})
+    assert other.get(f"/en/tickets/{ticket.reference}").status_code == 404

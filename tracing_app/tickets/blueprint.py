@@ -27,6 +27,7 @@ bp.add_url_rule(
 )
 bp.add_url_rule("/<reference>", "view_ticket", views.view_ticket)
 bp.add_url_rule("/<reference>/edit", "edit_ticket", views.edit_ticket, methods=["GET", "POST"])
+bp.add_url_rule("/<reference>/assign", "assign_ticket", views.assign_ticket, methods=["POST"])
 bp.add_url_rule("/<reference>/script", "ticket_script", views.ticket_script, methods=["POST"])
 bp.add_url_rule(
     "/<reference>/escalate", "escalate_ticket", views.escalate_ticket, methods=["GET", "POST"]

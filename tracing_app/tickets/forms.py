@@ -137,6 +137,13 @@ class AnswerForm(FlaskForm):
     submit = SubmitField(_l("Answer and resolve"))
 
 
+class AssignForm(FlaskForm):
+    """A supervisor assigns the ticket to an agent (who may then open it)."""
+
+    agent = SelectField(_l("Assign to"))
+    submit = SubmitField(_l("Assign"))
+
+
 class ConfirmForm(FlaskForm):
     """A button only (take an escalation, start or continue a script)."""
 

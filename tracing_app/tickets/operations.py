@@ -411,6 +411,20 @@ def assign(ticket: Ticket, user: User | None, *, actor: User | None) -> None:
     )
 
 
+def assignable_agents() -> list[User]:
+    """Active accounts with the agent role, by name (for the assignment form)."""
+    from content.auth.models import UserRole
+
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == "agent", User.is_active_account.is_(True))
+            .order_by(User.display_name, User.id)
+        )
+    )
+
+
 def may_open(user: User, ticket: Ticket) -> bool:
     """Tell whether a user may open a ticket's personal data (see :func:`access_reason`)."""
     return access_reason(user, ticket) is not None

@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import select
 
+from content.auth.models import User
 from content.auth.roles import requires
 from content.extensions import db
 from content.gates import access_denied, denied_response
@@ -26,10 +27,12 @@ from tracing_app.tickets.forms import (
     LOOKUP_KINDS,
     STATUS_LABELS,
     AnswerForm,
+    AssignForm,
     ConfirmForm,
     EscalationForm,
     LookupForm,
     TicketForm,
+    choices,
 )
 from tracing_app.tickets.lookup import lookup
 from tracing_app.tickets.models import (
@@ -44,6 +47,7 @@ from tracing_app.tickets.reference import InvalidReferenceError, normalize_refer
 
 VIEW = "tickets.view"
 WORK = "calls.work"
+SUPERVISE = "calls.supervise"
 LOOKUP = "tickets.lookup"
 ESCALATIONS = "tickets.escalations"
 FILL = "scripts.fill"
@@ -145,9 +149,32 @@ def view_ticket(reference: str):
         response_open=response is not None and response.state == FORM_IN_PROGRESS,
         script_title=_script_title(response),
         can_edit=current_user.can(WORK),
+        assign_form=_assign_form(ticket) if current_user.can(SUPERVISE) else None,
         can_fill=current_user.can(FILL),
         confirm_form=ConfirmForm(formdata=None),
     )
+
+
+def _assign_form(ticket: Ticket, formdata=None) -> AssignForm:
+    form = AssignForm(formdata=formdata, data={"agent": str(ticket.assigned_to_id or "")})
+    form.agent.choices = choices(
+        {"": _("Nobody"), **{str(u.id): u.display_name for u in operations.assignable_agents()}}
+    )
+    return form
+
+
+@requires(SUPERVISE)
+def assign_ticket(reference: str):
+    """Assign the ticket to an agent, who may then open it without a lookup."""
+    ticket, _reason = _open_ticket(reference)
+    form = _assign_form(ticket, formdata=request.form)
+    if not form.validate_on_submit():
+        abort(400)
+    agent = db.session.get(User, int(form.agent.data)) if form.agent.data else None
+    operations.assign(ticket, agent, actor=current_user)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("tickets.view_ticket", reference=ticket.reference))
 
 
 def _outcome_labels() -> dict:
