@@ -155,6 +155,7 @@ def tracing_migration_directories():
 @hookimpl
 def tracing_cli_commands(cli):
     """``tracing-app lms import-questions|export-questions`` (the question bank)."""
+    from lms.quizzes import attempt_cli  # noqa: F401 - adds grade-overdue-attempts
     from lms.quizzes.cli import lms_group
 
     cli.add_command(lms_group)

@@ -54,6 +54,7 @@ __all__ = [
     "QuizError",
     "archive_attempts",
     "default_settings",
+    "grade_overdue_attempts",
     "quiz_grade",
     "quiz_item",
     "quiz_items",
@@ -297,6 +298,24 @@ def expire_if_overdue(attempt: Attempt, *, now=None) -> bool:
         return False
     _grade_attempt(attempt, at=attempt.deadline_dt)
     return True
+
+
+def grade_overdue_attempts(*, now=None) -> int:
+    """Grade every attempt whose deadline passed and nobody touched since; return how many.
+
+    Overdue attempts are otherwise graded when next touched; a periodic job
+    (``tracing-app lms grade-overdue-attempts``) makes the grade, and a certificate it
+    earns, independent of the learner coming back.
+    """
+    now = now or utcnow()
+    overdue = db.session.scalars(
+        select(Attempt).where(
+            Attempt.state == IN_PROGRESS,
+            Attempt.deadline_dt.is_not(None),
+            Attempt.deadline_dt <= now,
+        )
+    ).all()
+    return sum(expire_if_overdue(attempt, now=now) for attempt in overdue)
 
 
 def save_responses(attempt: Attempt, responses: Mapping[int, Any], *, now=None) -> int:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from content.auth.models import utcnow
 from content.extensions import db
 from lms import signals
 from lms.quizzes import operations
@@ -330,3 +331,26 @@ def test_two_simultaneous_submissions_grade_once(app, backend, create_quiz, lear
     assert errors == []
     assert graded == [attempt_id]
     assert closed == [True]
+
+
+def test_overdue_attempts_are_graded_by_the_periodic_command(create_quiz, learner, runner):
+    quiz = create_quiz(time_limit_minutes=10)
+    late = operations.start_attempt(learner, quiz, now=T0 - timedelta(hours=1))
+    late.deadline_dt = T0 - timedelta(minutes=50)
+    db.session.commit()
+
+    assert operations.grade_overdue_attempts(now=T0) == 1
+    assert late.state == "submitted"
+    assert late.submitted_dt == T0 - timedelta(minutes=50)
+    assert operations.grade_overdue_attempts(now=T0) == 0
+
+
+def test_grade_overdue_attempts_command(create_quiz, learner, runner):
+    quiz = create_quiz(time_limit_minutes=1)
+    attempt = operations.start_attempt(learner, quiz, now=utcnow() - timedelta(minutes=2))
+    db.session.commit()
+    result = runner.invoke(args=["lms", "grade-overdue-attempts"])
+    assert result.exit_code == 0, result.output
+    assert "1 overdue attempt(s) graded." in result.output
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).state == "submitted"

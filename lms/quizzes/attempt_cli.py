@@ -1,0 +1,20 @@
+"""``tracing-app lms grade-overdue-attempts``: grade attempts whose time ran out.
+
+Importing this module adds the command to the LMS's command group.
+"""
+
+from __future__ import annotations
+
+import click
+
+from content.extensions import db
+from lms.quizzes.cli import lms_group
+from lms.quizzes.operations import grade_overdue_attempts
+
+
+@lms_group.command("grade-overdue-attempts")
+def grade_overdue_attempts_command() -> None:
+    """Grade the attempts past their deadline, as they stood then (run it every few minutes)."""
+    count = grade_overdue_attempts()
+    db.session.commit()
+    click.echo(f"{count} overdue attempt(s) graded.")
