@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from content.extensions import db
+from content.i18n import ngettext
 from lms.quizzes.cli import lms_group
 from lms.quizzes.operations import grade_overdue_attempts
 
@@ -17,4 +18,6 @@ def grade_overdue_attempts_command() -> None:
     """Grade the attempts past their deadline, as they stood then (run it every few minutes)."""
     count = grade_overdue_attempts()
     db.session.commit()
-    click.echo(f"{count} overdue attempt(s) graded.")
+    click.echo(
+        ngettext("%(num)d overdue attempt graded.", "%(num)d overdue attempts graded.", count)
+    )
