@@ -61,9 +61,12 @@ def tracing_dashboard_panels(user):
             DashboardPanel(
                 _("Call workspace"),
                 items=[_("Take the next call, follow the call script and fill in the form.")],
-                links=[PanelLink(_("Calls"), "scripts.list_forms")]
-                if user.can("scripts.fill")
-                else [],
+                links=[PanelLink(_("Next call"), "calls.agent_home")]
+                + (
+                    [PanelLink(_("Calls"), "scripts.list_forms")]
+                    if user.can("scripts.fill")
+                    else []
+                ),
                 order=300,
             )
         )
@@ -72,6 +75,11 @@ def tracing_dashboard_panels(user):
             DashboardPanel(
                 _("Supervision"),
                 items=[_("Follow the call lists, the calls not reached and your team.")],
+                links=[
+                    PanelLink(_("Call dashboard"), "calls.dashboard"),
+                    PanelLink(_("Campaigns"), "calls.list_campaigns"),
+                    PanelLink(_("Not reached"), "calls.not_reached"),
+                ],
                 order=310,
             )
         )

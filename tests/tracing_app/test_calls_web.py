@@ -189,3 +189,35 @@ def test_dashboard_not_reached_and_csv(client, auth, make_campaign, create_user)
     assert post_form(client, f"/en/calls/orders/{order.id}/requeue", {}).status_code == 302
     db.session.expire_all()
     assert db.session.get(CallOrder, order.id).state == QUEUED
+
+
+def test_the_call_script_opens_in_the_citizens_language_and_keeps_the_call(
+    client, auth, queued_call
+):
+    from pathlib import Path
+
+    from tracing_app.scripts import operations as scripts
+    from tracing_app.scripts.models import FormResponse
+
+    path = Path(__file__).parents[2] / "tracing_app" / "seed" / "scripts" / "outbound_case.csv"
+    version = scripts.upload_version(path.read_bytes(), path.name, actor=None)
+    scripts.publish(version)
+    campaign = db.session.get(Campaign, queued_call.campaign_id)
+    campaign.script_id = version.script_id
+    queued_call.ticket.language = "fr"
+    db.session.commit()
+    _allow_all_day(queued_call)
+    agent = auth.login_as("agent")
+    _claim(client)
+    response = post_form(client, f"/en/calls/orders/{queued_call.id}/script", {})
+    assert response.status_code == 302
+    form_id = int(response.location.rstrip("/").split("/")[-1])
+    form = db.session.get(FormResponse, form_id)
+    assert (form.agent_id, form.language) == (agent.id, "fr")
+    db.session.expire_all()
+    order = db.session.get(CallOrder, queued_call.id)
+    assert order.ticket.script_response_id == form_id
+    assert order.lease_until_dt >= utcnow() + timedelta(minutes=40)
+    # Opening it again continues the same form.
+    again = post_form(client, f"/en/calls/orders/{queued_call.id}/script", {})
+    assert again.location == response.location

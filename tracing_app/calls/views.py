@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -42,6 +42,8 @@ WORK = "calls.work"
 SUPERVISE = "calls.supervise"
 #: Why the agent sees the phone number (audit reason code, never personal data).
 DIAL_REASON = "call"
+#: Lease given when the agent opens the call script (the script's tab does not renew it).
+SCRIPT_LEASE = timedelta(minutes=45)
 
 
 def calls_context() -> dict:
@@ -224,6 +226,8 @@ def open_script(order_id: int):
         response = scripts.start_form(version, agent=_agent(), language=language)
         if ticket is not None:
             tickets.link_script_response(ticket, response.id, actor=_agent())
+    # A case call lasts ~20 minutes in the script's tab: keep the call that long and more.
+    operations.extend_lease(order, _agent(), now=_now(), lease=SCRIPT_LEASE)
     db.session.commit()
     return redirect(url_for("scripts.fill_form", response_id=response.id))
 
