@@ -12,8 +12,7 @@ from content.forms import attach_error
 from content.i18n import _, language_names, ngettext
 from content.items import operations as items
 from content.items.models import ContentItem
-from lms.courses import operations as courses
-from lms.courses import trainers
+from lms.courses import modules, trainers
 from lms.courses.forms import EnrolForm, ModuleSettingsForm, MoveForm, OrderForm
 
 MANAGE = "lms.manage_courses"
@@ -23,18 +22,18 @@ VIEW_PROGRESS = "lms.view_progress"
 def _module_or_404(module_id: int) -> ContentItem:
     """Return a module in any state (trainers also set up drafts), or answer 404."""
     module = db.session.get(ContentItem, module_id)
-    if module is None or module.type != courses.MODULE:
+    if module is None or module.type != modules.MODULE:
         abort(404)
     return module
 
 
 def _module_choices(language: str) -> list[tuple[str, str]]:
     """Return (group, title) of every module, titled in ``language`` where it exists."""
-    modules = db.session.scalars(
-        select(ContentItem).where(ContentItem.type == courses.MODULE).order_by(ContentItem.path)
+    found = db.session.scalars(
+        select(ContentItem).where(ContentItem.type == modules.MODULE).order_by(ContentItem.path)
     )
     by_group: dict[str, ContentItem] = {}
-    for module in modules:
+    for module in found:
         if module.language == language or module.translation_group not in by_group:
             by_group[module.translation_group] = module
     return [(group, items.latest(module).title) for group, module in by_group.items()]
@@ -43,15 +42,15 @@ def _module_choices(language: str) -> list[tuple[str, str]]:
 @requires(MANAGE)
 def manage_modules():
     """Every module (drafts too) with links to write it, set it up and follow learners."""
-    modules = db.session.scalars(
+    found = db.session.scalars(
         select(ContentItem)
-        .where(ContentItem.type == courses.MODULE, ContentItem.language == g.lang_code)
+        .where(ContentItem.type == modules.MODULE, ContentItem.language == g.lang_code)
         .order_by(ContentItem.path)
     )
     root = items.language_root(g.lang_code)
     return render_template(
         "courses/manage.html",
-        modules=[(module, items.latest(module)) for module in modules],
+        modules=[(module, items.latest(module)) for module in found],
         root=root,
     )
 
@@ -61,14 +60,14 @@ def edit_module(module_id: int):
     """A module's settings and prerequisites, and the order of its lessons and quizzes."""
     module = _module_or_404(module_id)
     group = module.translation_group
-    settings = courses.settings_of(group)
+    settings = modules.settings_of(group)
     form = ModuleSettingsForm(
         data=None
         if request.method == "POST"
         else {
             "is_required_order": settings.is_required_order,
             "is_self_enrolment": settings.is_self_enrolment,
-            "prerequisites": courses.prerequisites(group),
+            "prerequisites": modules.prerequisites(group),
         }
     )
     form.prerequisites.choices = [c for c in _module_choices(g.lang_code) if c[0] != group]
@@ -80,7 +79,7 @@ def edit_module(module_id: int):
                 is_self_enrolment=form.is_self_enrolment.data,
                 required=form.prerequisites.data or [],
             )
-        except courses.CourseError as exc:
+        except modules.CourseError as exc:
             db.session.rollback()
             attach_error(form, exc)
         else:
@@ -124,7 +123,7 @@ def reorder_module(module_id: int):
     try:
         ordered = [int(part) for part in form.order.data.split(",") if part.strip()]
         trainers.reorder(module, ordered)
-    except (ValueError, courses.CourseError):
+    except (ValueError, modules.CourseError):
         db.session.rollback()
         return jsonify(error=_("The order does not match the module's items.")), 400
     db.session.commit()
@@ -147,7 +146,7 @@ def enrol_learners():
         except trainers.EnrolmentProblems as problems:
             db.session.rollback()
             form.emails.errors.extend(problems.problems)
-        except courses.CourseError as exc:
+        except modules.CourseError as exc:
             db.session.rollback()
             attach_error(form, exc)
         else:

@@ -16,13 +16,14 @@ from content.items.models import ContentItem
 from content.items.page_cache import bump_content_version
 from content.multilingual import operations as multilingual
 from content.users.operations import normalise_email
+from lms.courses import modules
 from lms.courses import operations as courses
 from lms.courses.models import Enrolment, LessonProgress, ModulePrerequisite, ModuleSettings
 
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
-class EnrolmentProblems(courses.CourseError):
+class EnrolmentProblems(modules.CourseError):
     """Some addresses cannot be enrolled: nobody was enrolled; one message per address."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -63,10 +64,10 @@ def save_settings(
     """
     group = module.translation_group
     if group in required:
-        raise courses.CourseError(_("A module cannot require itself."), "prerequisites")
+        raise modules.CourseError(_("A module cannot require itself."), "prerequisites")
     for other in required:
         if group in _all_prerequisites(other):
-            raise courses.CourseError(
+            raise modules.CourseError(
                 _("These prerequisites would make a circle: a module requires this one."),
                 "prerequisites",
             )
@@ -90,7 +91,7 @@ def _all_prerequisites(group: str) -> set[str]:
     seen: set[str] = set()
     todo = [group]
     while todo:
-        for required in courses.prerequisites(todo.pop()):
+        for required in modules.prerequisites(todo.pop()):
             if required not in seen:
                 seen.add(required)
                 todo.append(required)
@@ -107,7 +108,7 @@ def reorder(module: ContentItem, ordered_ids: list[int]) -> None:
     """
     children = list(module.children)
     if sorted(ordered_ids) != sorted(child.id for child in children):
-        raise courses.CourseError(_("The order does not match the module's items."))
+        raise modules.CourseError(_("The order does not match the module's items."))
     by_id = {child.id: child for child in children}
     ranking = {by_id[item_id].translation_group: rank for rank, item_id in enumerate(ordered_ids)}
     for translation in multilingual.translations(module).values():
@@ -184,7 +185,7 @@ def progress_report(
             db.session.scalars(
                 select(ContentItem.translation_group)
                 .where(
-                    ContentItem.type == courses.MODULE,
+                    ContentItem.type == modules.MODULE,
                     ContentItem.live_revision_number.is_not(None),
                 )
                 .order_by(ContentItem.path)
@@ -205,7 +206,7 @@ def progress_report(
     learners = db.session.scalars(
         select(User).where(User.id.in_(by_user)).order_by(func.lower(User.display_name))
     )
-    structure = {group: courses.module_item_groups(group) for group in groups}
+    structure = {group: modules.module_item_groups(group) for group in groups}
     progress: dict[tuple[int, str], LessonProgress] = {
         (row.user_id, row.lesson_group): row
         for row in db.session.scalars(
@@ -224,7 +225,7 @@ def progress_report(
                     if found is not None:
                         cell.seconds += found.seconds_spent
                         cell.done += found.completed_dt is not None
-                cell.done += sum(courses.quiz_done(user, quiz) for quiz in quizzes)
+                cell.done += sum(modules.quiz_done(user, quiz) for quiz in quizzes)
             cells.append(cell)
         report.rows.append((user, cells))
     return report

@@ -12,6 +12,7 @@ from content.items import operations as items
 from content.items.models import ContentItem
 from content.items.urls import item_url
 from content.rendering import render_markdown
+from lms.courses import modules
 from lms.courses import operations as courses
 from lms.courses.forms import ActionForm
 
@@ -19,12 +20,12 @@ from lms.courses.forms import ActionForm
 def _module_or_404(module_id: int) -> ContentItem:
     """Return a published module, or answer 404."""
     module = db.session.get(ContentItem, module_id)
-    if module is None or module.type != courses.MODULE or not module.is_live:
+    if module is None or module.type != modules.MODULE or not module.is_live:
         abort(404)
     return module
 
 
-def _entry_or_404(found: list[courses.ModuleItem], item_id: int) -> courses.ModuleItem:
+def _entry_or_404(found: list[modules.ModuleItem], item_id: int) -> modules.ModuleItem:
     for entry in found:
         if entry.item.id == item_id:
             return entry
@@ -33,7 +34,7 @@ def _entry_or_404(found: list[courses.ModuleItem], item_id: int) -> courses.Modu
 
 def _link_translations(module: ContentItem) -> None:
     """Point the language switcher at the module's page in the other languages."""
-    members = courses.live_members(module.translation_group)
+    members = modules.live_members(module.translation_group)
     g.language_alternatives = {
         code: url_for("courses.view_module", lang_code=code, module_id=member.id)
         for code in language_names()
@@ -42,7 +43,7 @@ def _link_translations(module: ContentItem) -> None:
     }
 
 
-def entry_url(module: ContentItem, entry: courses.ModuleItem) -> str:
+def entry_url(module: ContentItem, entry: modules.ModuleItem) -> str:
     """Return the learner's URL of a lesson or quiz of a module."""
     endpoint = "courses.open_quiz" if entry.is_quiz else "courses.view_lesson"
     return url_for(endpoint, module_id=module.id, item_id=entry.item.id)
@@ -53,17 +54,17 @@ def list_modules():
     """The catalogue in the learner's language, with progress and where to resume."""
     user = current_user._get_current_object()
     mine = courses.enrolments(user)
-    modules = []
-    for module, revision in courses.catalogue(g.lang_code):
+    listed = []
+    for module, revision in modules.catalogue(g.lang_code):
         row = mine.get(module.translation_group)
         done, total = courses.module_progress(user, module) if row else (0, 0)
-        modules.append((module, revision, row, done, total))
+        listed.append((module, revision, row, done, total))
     resume = max(
-        (m for m in modules if m[2] and m[2].completed_dt is None and m[2].last_item_group),
+        (m for m in listed if m[2] and m[2].completed_dt is None and m[2].last_item_group),
         key=lambda m: m[2].last_seen_dt or m[2].enrolled_dt,
         default=None,
     )
-    return render_template("courses/catalogue.html", modules=modules, resume=resume)
+    return render_template("courses/catalogue.html", modules=listed, resume=resume)
 
 
 @requires(AUTHENTICATED)
@@ -73,7 +74,7 @@ def view_module(module_id: int):
     user = current_user._get_current_object()
     group = module.translation_group
     row = courses.enrolment(user, group)
-    found = courses.items_with_progress(user, module) if row else courses.module_items(module)
+    found = courses.items_with_progress(user, module) if row else modules.module_items(module)
     _link_translations(module)
     missing = [
         courses.module_title(m, g.lang_code) for m in courses.missing_prerequisites(user, group)
@@ -85,7 +86,7 @@ def view_module(module_id: int):
         body=render_markdown(items.live(module).body),
         found=found,
         enrolment=row,
-        settings=courses.settings_of(group),
+        settings=modules.settings_of(group),
         missing=missing,
         next_entry=courses.next_item(found, row.last_item_group) if row else None,
         entry_url=entry_url,
@@ -100,7 +101,7 @@ def enrol_module(module_id: int):
     if ActionForm().validate_on_submit():
         try:
             courses.enrol(current_user._get_current_object(), module.translation_group)
-        except courses.CourseError as exc:
+        except modules.CourseError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
@@ -123,7 +124,7 @@ def _enrolled_entry(module_id: int, item_id: int):
     if row is None:
         flash(_("Enrol in the module to follow its lessons."), "error")
         return module, None, found, entry, back
-    if courses.settings_of(module.translation_group).is_required_order:
+    if modules.settings_of(module.translation_group).is_required_order:
         blocking = courses.blocking_item(found, entry.group)
         if blocking is not None:
             flash(_("Finish “%(title)s” first.", title=blocking.revision.title), "error")
@@ -157,12 +158,12 @@ def view_lesson(module_id: int, item_id: int):
     )
 
 
-def _link_lesson_translations(module: ContentItem, entry: courses.ModuleItem) -> None:
+def _link_lesson_translations(module: ContentItem, entry: modules.ModuleItem) -> None:
     """Lead the language switcher to the same lesson in the module's other languages."""
     _link_translations(module)
-    modules = courses.live_members(module.translation_group)
-    lessons = courses.live_members(entry.group)
-    for code, other in modules.items():
+    translations = modules.live_members(module.translation_group)
+    lessons = modules.live_members(entry.group)
+    for code, other in translations.items():
         if code in lessons:
             g.language_alternatives[code] = url_for(
                 "courses.view_lesson", lang_code=code, module_id=other.id, item_id=lessons[code].id
@@ -201,7 +202,7 @@ def open_quiz(module_id: int, item_id: int):
         abort(404)
     courses.record_view(current_user._get_current_object(), row, entry)
     db.session.commit()
-    return redirect(courses.quiz_link(entry.group, g.lang_code) or item_url(entry.item))
+    return redirect(modules.quiz_link(entry.group, g.lang_code) or item_url(entry.item))
 
 
 @requires(AUTHENTICATED)

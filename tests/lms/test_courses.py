@@ -9,6 +9,7 @@ import pytest
 
 from content.extensions import db
 from lms import signals
+from lms.courses import modules
 from lms.courses import operations as courses
 from lms.courses.models import Enrolment, LessonProgress
 from tests.fixtures.web import post_form
@@ -125,7 +126,7 @@ def test_prerequisites_cannot_form_a_circle(create_module):
     trainers.save_settings(
         second, is_required_order=False, is_self_enrolment=True, required=[first.translation_group]
     )
-    with pytest.raises(courses.CourseError):
+    with pytest.raises(modules.CourseError):
         trainers.save_settings(
             first,
             is_required_order=False,

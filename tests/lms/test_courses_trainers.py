@@ -7,6 +7,7 @@ import io
 import re
 
 from content.extensions import db
+from lms.courses import modules
 from lms.courses import operations as courses
 from tests.fixtures.web import csrf_token, post_form
 
@@ -127,10 +128,10 @@ def test_trainer_saves_settings_and_prerequisites(auth, client, create_module):
         client, url, {"is_required_order": "y", "prerequisites": basics.translation_group}
     )
     assert response.status_code == 302
-    settings = courses.settings_of(advanced.translation_group)
+    settings = modules.settings_of(advanced.translation_group)
     assert settings.is_required_order
     assert not settings.is_self_enrolment
-    assert courses.prerequisites(advanced.translation_group) == [basics.translation_group]
+    assert modules.prerequisites(advanced.translation_group) == [basics.translation_group]
 
 
 def test_move_buttons_reorder_the_module_in_every_language(

@@ -1,0 +1,187 @@
+"""What a module holds: its lessons and quizzes in every language, settings, prerequisites.
+
+A module's items are the published lessons and quizzes of all its translations, one per
+translation group, each shown in the learner's language when it exists there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from content.auth.models import User
+from content.extensions import db
+from content.items import operations as items
+from content.items.models import ContentItem
+from content.multilingual import operations as multilingual
+from content.revisions.models import Revision
+from lms.courses.models import ModulePrerequisite, ModuleSettings
+
+MODULE = "module"
+LESSON = "lesson"
+QUIZ = "quiz"
+
+
+class CourseError(ValueError):
+    """A refused action, with a message for the learner or trainer (and the form field)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class ModuleItem:
+    """A lesson or quiz of a module as one learner sees it."""
+
+    item: ContentItem
+    revision: Revision
+    done: bool = False
+
+    @property
+    def group(self) -> str:
+        """Return the translation group (identity in every language)."""
+        return self.item.translation_group
+
+    @property
+    def is_quiz(self) -> bool:
+        """Return whether this is a quiz."""
+        return self.item.type == QUIZ
+
+
+# --- Modules and their items ---------------------------------------------------------
+
+
+def live_members(group: str) -> dict[str, ContentItem]:
+    """Return the published items of a translation group by language."""
+    return {
+        language: member
+        for language, member in multilingual.translations_of_group(group).items()
+        if member.is_live
+    }
+
+
+def module_in_language(module_group: str, language: str) -> ContentItem | None:
+    """Return the published module in ``language``, else in any language, else None."""
+    members = live_members(module_group)
+    return members.get(language) or next(iter(members.values()), None)
+
+
+def catalogue(language: str) -> list[tuple[ContentItem, Revision]]:
+    """Return the published modules in ``language`` with their live revision, in site order."""
+    modules = db.session.scalars(
+        select(ContentItem)
+        .where(
+            ContentItem.type == MODULE,
+            ContentItem.language == language,
+            ContentItem.live_revision_number.is_not(None),
+        )
+        .order_by(ContentItem.path)
+    )
+    return [(module, items.live(module)) for module in modules]
+
+
+def module_items(module: ContentItem) -> list[ModuleItem]:
+    """Return the published lessons and quizzes of a module, in order, one per group.
+
+    The module's own children come first, in their order; an item published only in
+    another translation of the module follows, in that translation's language.
+    """
+    chosen: dict[str, ContentItem] = {}
+    translations = sorted(
+        live_members(module.translation_group).values(), key=lambda m: m.id != module.id
+    )
+    if module.id not in {m.id for m in translations}:
+        translations.insert(0, module)
+    for translation in translations:
+        for child in translation.children:
+            if child.type in (LESSON, QUIZ) and child.is_live:
+                chosen.setdefault(child.translation_group, child)
+    shown = items.visible_revisions(list(chosen.values()), _anonymous())
+    return [ModuleItem(child, shown[child.id]) for child in chosen.values() if child.id in shown]
+
+
+def _anonymous():
+    """A stand-in user who sees live revisions only (learner pages never show drafts)."""
+    from flask_login import AnonymousUserMixin
+
+    return AnonymousUserMixin()
+
+
+def module_item_groups(module_group: str) -> tuple[list[str], list[str]]:
+    """Return the lesson groups and the quiz groups of a module (any language)."""
+    module = module_in_language(module_group, "")
+    if module is None:
+        return [], []
+    found = module_items(module)
+    return (
+        [entry.group for entry in found if not entry.is_quiz],
+        [entry.group for entry in found if entry.is_quiz],
+    )
+
+
+def settings_of(module_group: str) -> ModuleSettings:
+    """Return the module's settings (defaults when none were saved; not added)."""
+    return db.session.get(ModuleSettings, module_group) or ModuleSettings(
+        module_group=module_group, is_required_order=False, is_self_enrolment=True
+    )
+
+
+def prerequisites(module_group: str) -> list[str]:
+    """Return the groups of the modules to complete before this one."""
+    return list(
+        db.session.scalars(
+            select(ModulePrerequisite.required_group).where(
+                ModulePrerequisite.module_group == module_group
+            )
+        )
+    )
+
+
+# --- Quizzes (owned by lms.quizzes; used only when it is there) -------------------------
+
+
+def quiz_done(user: User, quiz_group: str) -> bool:
+    """Return whether the user passed the quiz (False while lms.quizzes is not there)."""
+    try:
+        from lms.quizzes.operations import quiz_passed
+    except ImportError:  # quizzes not built: only lessons count
+        return False
+    return quiz_passed(user, quiz_group)
+
+
+def quiz_link(quiz_group: str, language: str) -> str | None:
+    """Return the learner's page of a quiz (None while lms.quizzes offers none)."""
+    try:
+        from lms.quizzes.operations import quiz_url
+    except ImportError:
+        return None
+    try:
+        return quiz_url(quiz_group, language)
+    except BuildError:  # the quizzes' pages are not registered on this site
+        return None
+
+
+def _exam_groups(quiz_groups: list[str]) -> set[str]:
+    """Return the quizzes that are exams: they belong to a certification, not a module."""
+    if not quiz_groups:
+        return set()
+    try:
+        from lms.quizzes.models import QuizSettings
+    except ImportError:
+        return set()
+    return set(
+        db.session.scalars(
+            select(QuizSettings.quiz_group).where(
+                QuizSettings.quiz_group.in_(quiz_groups), QuizSettings.is_exam.is_(True)
+            )
+        )
+    )
+
+
+def quizzes_required(quiz_groups: list[str]) -> list[str]:
+    """Return the quizzes a learner must pass to complete the module (not the exams)."""
+    exams = _exam_groups(quiz_groups)
+    return [group for group in quiz_groups if group not in exams]
