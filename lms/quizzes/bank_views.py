@@ -186,6 +186,7 @@ def _editor(form: QuestionForm, *, category: Category, bank_question: BankQuesti
         translations=operations.translations(bank_question) if bank_question else {},
         preview=preview,
         button_form=ButtonForm(),
+        category_choices=_category_choices() if bank_question else [],
     ), status
 
 
@@ -300,6 +301,19 @@ def translate_question(question_id: int):
     db.session.commit()
     flash(_("Translation started as a copy: translate its texts and save."), "success")
     return redirect(url_for("quizzes.edit_question", question_id=translation.id))
+
+
+@requires(MANAGE)
+def move_question(question_id: int):
+    """Move a question, with all its languages, to another category."""
+    bank_question = db.get_or_404(BankQuestion, question_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    category = db.get_or_404(Category, request.form.get("category_id", type=int) or 0)
+    operations.move_question(bank_question, category)
+    db.session.commit()
+    flash(_("Question moved to %(category)s.", category=category.path), "success")
+    return redirect(url_for("quizzes.edit_question", question_id=question_id))
 
 
 @requires(MANAGE)
@@ -509,6 +523,9 @@ bp.add_url_rule(
     "translate_question",
     translate_question,
     methods=["POST"],
+)
+bp.add_url_rule(
+    "/bank/questions/<int:question_id>/move", "move_question", move_question, methods=["POST"]
 )
 bp.add_url_rule(
     "/bank/questions/<int:question_id>/retire",

@@ -439,3 +439,17 @@ def test_a_range_whose_end_is_below_its_start_is_refused(trainer, client, create
     response = post_form(client, url, data)
     assert response.status_code == 400
     assert "The end of the range is below its start." in page(response)
+
+
+def test_a_question_moves_with_its_translations(trainer, client, create_category, create_question):
+    source, target = create_category(name="Oud"), create_category(name="Nieuw")
+    dutch = create_question(category=source)
+    post_form(client, f"/en/quizzes/bank/questions/{dutch.id}/translate", {"language": "fr"})
+
+    response = post_form(
+        client, f"/en/quizzes/bank/questions/{dutch.id}/move", {"category_id": str(target.id)}
+    )
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert {q.category_id for q in db.session.query(BankQuestion)} == {target.id}

@@ -18,6 +18,7 @@ ROWS = {
         "quizzes.export_questions",
         "quizzes.edit_question",
         "quizzes.translate_question",
+        "quizzes.move_question",
         "quizzes.retire_question",
         "quizzes.question_history",
         "quizzes.view_question_version",
