@@ -153,3 +153,27 @@ def test_notes_are_encrypted_at_rest_and_outcomes_audited(make_campaign, queue_o
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "calls.outcome")).one()
     assert entry.subject_id == str(order.id)
     assert "Griet" not in entry.details
+
+
+def test_keys_rotate_reencrypts_the_notes(app, runner, make_campaign, queue_order, calls_agent):
+    from tracing_app.tickets.keyfile import key_file_path
+    from tracing_app.tickets.keyring import current_key_ring, forget_key_ring
+
+    path = key_file_path(app.instance_path)
+    saved = path.read_bytes()
+    try:
+        queue_order(make_campaign())
+        _, attempt = _call(calls_agent, NO_ANSWER, note="Called Griet's sister")
+        old_id = current_key_ring().current_id
+        result = runner.invoke(args=["keys", "rotate"])
+        assert result.exit_code == 0, result.output
+        assert "call_attempts: 1 rows re-encrypted" in result.output
+        new_id = current_key_ring().current_id
+        db.session.expire_all()
+        attempt = db.session.get(CallAttempt, attempt.id)
+        assert attempt.note_enc.startswith(f"v1:{new_id}:")
+        assert new_id != old_id
+        assert operations.attempt_note(attempt) == "Called Griet's sister"
+    finally:
+        path.write_bytes(saved)
+        forget_key_ring(app)

@@ -7,16 +7,11 @@ A note is free text and may name people, so it is stored as an AES-GCM token bou
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from content.extensions import db
 from tracing_app.tickets.crypto import (
     KeyRing,
     context_for,
     decrypt,
     encrypt,
-    needs_rotation,
-    reencrypt,
 )
 from tracing_app.tickets.keyring import current_key_ring
 
@@ -42,30 +37,13 @@ def decrypt_note(attempt_id: int, token: str | None) -> str | None:
 def reencrypt_notes(ring: KeyRing, *, batch_size: int = 500) -> int:
     """Re-encrypt under the current key every note under an older key; return how many.
 
-    Each batch is one transaction: a note that fails to decrypt rolls the batch back and
-    raises, so no note is lost or half rotated; a second run skips what is done.
+    Called by ``tracing-app keys rotate`` (tickets/rotation.py), with the tickets' batch
+    rules: each batch one locked transaction; a note that fails to decrypt stops the run
+    with what is done kept; a second run skips what is done.
     """
     from tracing_app.calls.models import CallAttempt
+    from tracing_app.tickets.rotation import rotate_token_table
 
-    done = 0
-    last_id = 0
-    while True:
-        rows = db.session.scalars(
-            select(CallAttempt)
-            .where(CallAttempt.id > last_id, CallAttempt.note_enc.is_not(None))
-            .order_by(CallAttempt.id)
-            .limit(batch_size)
-            .with_for_update()
-        ).all()
-        if not rows:
-            return done
-        for attempt in rows:
-            if needs_rotation(attempt.note_enc, key_ring=ring):
-                attempt.note_enc = reencrypt(
-                    attempt.note_enc,
-                    context=context_for(TABLE, attempt.id, COLUMN),
-                    key_ring=ring,
-                )
-                done += 1
-        last_id = rows[-1].id
-        db.session.commit()
+    return rotate_token_table(
+        CallAttempt.__table__, {COLUMN: COLUMN}, TABLE, ring, batch_size=batch_size
+    )
