@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from content.extensions import db
-from content.i18n import _l
 from lms.quizzes import statistics
 from lms.quizzes.bank_models import QuestionVersion
 from lms.quizzes.models import HIGHEST, SUBMITTED, Attempt, AttemptQuestion, QuizSettings
@@ -174,14 +173,3 @@ def question_rows(report: QuizReport) -> list[list]:
         ]
         for q in report.questions
     ]
-
-
-#: Labels of the kinds of questions, for the results page.
-KIND_LABELS = {
-    "single_choice": _l("Single choice"),
-    "multiple_choice": _l("Multiple choice"),
-    "true_false": _l("True/false"),
-    "numeric": _l("Numeric"),
-    "short_text": _l("Short text"),
-    "matching": _l("Matching"),
-}
