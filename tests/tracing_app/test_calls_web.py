@@ -49,6 +49,7 @@ def test_an_agent_claims_sees_the_summary_and_records_a_callback(client, auth, q
     assert location.endswith(f"/en/calls/orders/{queued_call.id}")
     page = client.get(location).get_data(as_text=True)
     assert queued_call.ticket.reference in page
+    assert f'href="/en/tickets/{queued_call.ticket.reference}"' in page  # the ticket page
     assert "Griet V." in page  # the summary: first name and initial
     assert "+32470123456" in page  # the number to dial
     assert "Vanderhaeghen" not in page
@@ -221,3 +222,19 @@ def test_the_call_script_opens_in_the_citizens_language_and_keeps_the_call(
     # Opening it again continues the same form.
     again = post_form(client, f"/en/calls/orders/{queued_call.id}/script", {})
     assert again.location == response.location
+
+
+def test_dashboard_lists_callbacks_due_and_who_they_are_reserved_for(
+    client, auth, create_user, queued_call
+):
+    _allow_all_day(queued_call)
+    agent = create_user(roles=["agent"], display_name="Ann Agent")
+    now = utcnow()
+    order = operations.claim_next_call(agent, now=now)
+    operations.record_outcome(order, agent, CALLBACK, now=now, callback_dt=now + timedelta(hours=1))
+    db.session.commit()
+    auth.login_as("supervisor")
+    page = client.get("/en/calls/dashboard").get_data(as_text=True)
+    assert "1 callback due soon" in page
+    assert queued_call.ticket.reference in page
+    assert "Ann Agent" in page

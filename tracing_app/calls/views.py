@@ -54,7 +54,7 @@ def calls_context() -> dict:
 def _ticket_url(ticket) -> str | None:
     # The ticket page belongs to the tickets blueprint; link to it when it exists.
     try:
-        return url_for("tickets.view_ticket", ticket_id=ticket.id)
+        return url_for("tickets.view_ticket", reference=ticket.reference)
     except BuildError:
         return None
 
