@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_login import AnonymousUserMixin
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from content.auth.models import User
 from content.extensions import db
@@ -18,6 +18,8 @@ from content.items.models import ContentItem
 from content.multilingual import operations as multilingual
 from content.revisions.models import Revision
 from lms.courses.models import ModulePrerequisite, ModuleSettings
+from lms.quizzes import operations as quizzes
+from lms.quizzes.models import QuizSettings
 
 MODULE = "module"
 LESSON = "lesson"
@@ -90,8 +92,9 @@ def module_items(module: ContentItem) -> list[ModuleItem]:
     another translation of the module follows, in that translation's language.
     """
     chosen: dict[str, ContentItem] = {}
+    # This module first, then its other translations oldest first (a stable order).
     translations = sorted(
-        live_members(module.translation_group).values(), key=lambda m: m.id != module.id
+        live_members(module.translation_group).values(), key=lambda m: (m.id != module.id, m.id)
     )
     if module.id not in {m.id for m in translations}:
         translations.insert(0, module)
@@ -99,15 +102,9 @@ def module_items(module: ContentItem) -> list[ModuleItem]:
         for child in translation.children:
             if child.type in (LESSON, QUIZ) and child.is_live:
                 chosen.setdefault(child.translation_group, child)
-    shown = items.visible_revisions(list(chosen.values()), _anonymous())
+    # Learner pages show live revisions only, also to editors: pass an anonymous reader.
+    shown = items.visible_revisions(list(chosen.values()), AnonymousUserMixin())
     return [ModuleItem(child, shown[child.id]) for child in chosen.values() if child.id in shown]
-
-
-def _anonymous():
-    """A stand-in user who sees live revisions only (learner pages never show drafts)."""
-    from flask_login import AnonymousUserMixin
-
-    return AnonymousUserMixin()
 
 
 def module_item_groups(module_group: str) -> tuple[list[str], list[str]]:
@@ -140,48 +137,31 @@ def prerequisites(module_group: str) -> list[str]:
     )
 
 
-# --- Quizzes (owned by lms.quizzes; used only when it is there) -------------------------
+# --- Quizzes (owned by lms.quizzes, through the interfaces of the LMS contract) ---------
 
 
 def quiz_done(user: User, quiz_group: str) -> bool:
-    """Return whether the user passed the quiz (False while lms.quizzes is not there)."""
-    try:
-        from lms.quizzes.operations import quiz_passed
-    except ImportError:  # quizzes not built: only lessons count
-        return False
-    return quiz_passed(user, quiz_group)
+    """Return whether the user passed the quiz (grade at or above its pass mark)."""
+    return quizzes.quiz_passed(user, quiz_group)
 
 
 def quiz_link(quiz_group: str, language: str) -> str | None:
-    """Return the learner's page of a quiz (None while lms.quizzes offers none)."""
-    try:
-        from lms.quizzes.operations import quiz_url
-    except ImportError:
-        return None
-    try:
-        return quiz_url(quiz_group, language)
-    except BuildError:  # the quizzes' pages are not registered on this site
-        return None
+    """Return the learner's page of a quiz in ``language`` (or a fallback), or None."""
+    return quizzes.quiz_url(quiz_group, language)
 
 
-def _exam_groups(quiz_groups: list[str]) -> set[str]:
-    """Return the quizzes that are exams: they belong to a certification, not a module."""
+def quizzes_required(quiz_groups: list[str]) -> list[str]:
+    """Return the quizzes a learner must pass to complete the module: not the exams.
+
+    Exams belong to certifications (with their own minimum score), not to modules.
+    """
     if not quiz_groups:
-        return set()
-    try:
-        from lms.quizzes.models import QuizSettings
-    except ImportError:
-        return set()
-    return set(
+        return []
+    exams = set(
         db.session.scalars(
             select(QuizSettings.quiz_group).where(
                 QuizSettings.quiz_group.in_(quiz_groups), QuizSettings.is_exam.is_(True)
             )
         )
     )
-
-
-def quizzes_required(quiz_groups: list[str]) -> list[str]:
-    """Return the quizzes a learner must pass to complete the module (not the exams)."""
-    exams = _exam_groups(quiz_groups)
     return [group for group in quiz_groups if group not in exams]
