@@ -11,16 +11,19 @@ import pytest
 from sqlalchemy import func, select
 
 from content.extensions import db
+from content.gates import access_denied as gate_reasons
 from content.items import operations as items
 from content.items.models import ContentItem
 from content.multilingual.operations import translations_of_group
 from content.revisions.models import Revision
 from lms.certification import operations as certification_operations
+from lms.courses import modules
 from lms.courses import operations as courses
 from lms.courses.models import ModuleSettings
 from lms.quizzes import operations as quizzes
 from lms.quizzes.bank_models import BankQuestion, QuestionVersion
 from lms.quizzes.models import QuizDraw, QuizSettings
+from lms.seed.answers import right_response, wrong_response
 from lms.seed.install import install_demo_training
 from lms.seed.training import load
 
@@ -66,11 +69,11 @@ def test_second_run_creates_nothing(installed):
 
 
 def test_french_learner_finds_the_module_with_its_lessons_in_order(installed, create_user):
-    catalogue = courses.catalogue("fr")
+    catalogue = modules.catalogue("fr")
     assert [revision.title for _module, revision in catalogue] == ["Suivi des contacts : les bases"]
     module = module_in("fr")
     assert module.is_live
-    found = courses.module_items(module)
+    found = modules.module_items(module)
     assert [entry.revision.title for entry in found] == [
         "Ce qu'est le suivi des contacts et pourquoi nous le faisons",
         "Contacts à haut risque et contacts à bas risque",
@@ -168,3 +171,36 @@ def test_init_demo_twice_through_the_command(runner):
     assert second.exit_code == 0, second.output
     assert "contact-tracing-basics" not in second.output
     assert counts() == before
+
+
+@pytest.mark.db
+def test_lessons_read_and_exam_passed_issue_the_certificate_that_opens_the_workspace(
+    app, installed, create_user
+):
+    def access_denied(user, gate):
+        with app.test_request_context("/nl/"):  # the refusal links to the training
+            return gate_reasons(user, gate)
+
+    learner = create_user(locale="nl", roles=["agent"])
+    assert access_denied(learner, "workspace")  # closed before the training
+    module = module_in("nl")
+    enrolment = courses.enrol(learner, module.translation_group)
+    found = modules.module_items(module)
+    completed = [courses.mark_done(learner, enrolment, entry) for entry in found[:-1]]
+    assert completed == [False] * 4 + [True]  # the exam is not part of module completion
+    exam = found[-1].item
+
+    def take(answer) -> None:
+        attempt = quizzes.start_attempt(learner, exam)
+        responses = {row.slot: answer(quizzes.question_of(row)) for row in attempt.questions}
+        quizzes.submit_attempt(attempt, responses)
+        db.session.commit()
+
+    take(wrong_response)
+    assert certification_operations.valid_certificate(learner, "contact-tracing-basics") is None
+    assert access_denied(learner, "workspace")
+    take(right_response)
+    certificate = certification_operations.valid_certificate(learner, "contact-tracing-basics")
+    assert certificate is not None
+    assert certificate.exam_grade == Decimal(100)
+    assert access_denied(learner, "workspace") == []

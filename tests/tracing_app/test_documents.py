@@ -39,7 +39,7 @@ def agent(auth):
 
 def issue(client, ticket, **data):
     """Post the issue form of a ticket (as the agent's page does)."""
-    return post_form(client, f"/en/documents/tickets/{ticket.id}/new", data)
+    return post_form(client, f"/en/documents/tickets/{ticket.reference}/new", data)
 
 
 def issue_quarantine(client, ticket, start: dt.date, end: dt.date) -> TicketDocument:
@@ -222,7 +222,7 @@ def test_dates_are_checked_and_the_form_keeps_what_was_typed(client, agent, make
 
 def test_an_agent_needs_a_lookup_or_an_assignment(client, agent, make_ticket):
     ticket = make_ticket(language="nl")  # not assigned to the agent
-    assert client.get(f"/en/documents/tickets/{ticket.id}/new").status_code == 403
+    assert client.get(f"/en/documents/tickets/{ticket.reference}/new").status_code == 403
     assert (
         issue(client, ticket, kind=TEST_PRESCRIPTION, test_date=today().isoformat()).status_code
         == 403
@@ -231,7 +231,7 @@ def test_an_agent_needs_a_lookup_or_an_assignment(client, agent, make_ticket):
 
     grant_access(agent, ticket, reason="lookup")  # what a lookup that found it does
     db.session.commit()
-    assert client.get(f"/en/documents/tickets/{ticket.id}/new").status_code == 200
+    assert client.get(f"/en/documents/tickets/{ticket.reference}/new").status_code == 200
     assert (
         issue(client, ticket, kind=TEST_PRESCRIPTION, test_date=today().isoformat()).status_code
         == 302

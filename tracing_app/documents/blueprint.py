@@ -11,9 +11,9 @@ bp.app_template_global("ticket_documents")(operations.documents_of)
 bp.app_context_processor(views.partial_context)
 bp.context_processor(views.template_context)
 
-bp.add_url_rule("/documents/tickets/<int:ticket_id>", "list_documents", views.list_documents)
+bp.add_url_rule("/documents/tickets/<reference>", "list_documents", views.list_documents)
 bp.add_url_rule(
-    "/documents/tickets/<int:ticket_id>/new",
+    "/documents/tickets/<reference>/new",
     "issue_document",
     views.issue_document,
     methods=["GET", "POST"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user
+from sqlalchemy import select
 
 from content.auth.roles import PUBLIC, requires
 from content.extensions import db
@@ -49,10 +50,10 @@ def _workspace_gate() -> None:
         abort(403, description=" ".join(reasons))
 
 
-def _open_ticket(ticket_id: int) -> Ticket:
+def _open_ticket(reference: str) -> Ticket:
     """Return a ticket the user may open (404 unknown; 403 without a lookup or assignment)."""
     _workspace_gate()
-    ticket = db.get_or_404(Ticket, ticket_id)
+    ticket = db.first_or_404(select(Ticket).where(Ticket.reference == reference))
     if not may_open(current_user, ticket):
         abort(403, description=_("Look the ticket up or have it assigned to you first."))
     return ticket
@@ -68,18 +69,18 @@ def _open_document(document_id: int) -> TicketDocument:
 
 
 @requires(ISSUE)
-def list_documents(ticket_id: int):
+def list_documents(reference: str):
     """The documents issued for a ticket, with their prints."""
-    ticket = _open_ticket(ticket_id)
+    ticket = _open_ticket(reference)
     return render_template(
         "documents/list.html", ticket=ticket, documents=operations.documents_of(ticket)
     )
 
 
 @requires(ISSUE)
-def issue_document(ticket_id: int):
+def issue_document(reference: str):
     """Issue a quarantine certificate or a test prescription in the citizen's language."""
-    ticket = _open_ticket(ticket_id)
+    ticket = _open_ticket(reference)
     form = IssueDocumentForm()
     if form.validate_on_submit():
         try:

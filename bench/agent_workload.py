@@ -1,0 +1,476 @@
+"""Mixed agent workload against the site served by gunicorn on PostgreSQL, ramping to 2,000 agents.
+
+Each simulated agent signs in once, then works calls in a loop with think time between
+steps, as the agent's screens do:
+
+    claim (POST /calls/next) → view_call (the pre-dial summary, GET)
+    → open_script (POST) → form_page (GET) → autosave ×2 (JSON POST)
+    → save (POST "Save and check") → outcome (POST "reached")
+
+Agents join in stages (default 250, 500, 1,000 then 2,000) within a bounded run (default
+170 s). Every request is timed on its own (redirects are not followed); an answer with an
+unexpected status, a timeout or a broken connection counts as an error of its type. A
+probe requests ``/healthz`` (one query) twice a second during the whole run: the baseline
+measured under the same load, in the same process. p50/p95 per request type and stage go
+to bench/results/agent_workload.json.
+
+Setup (not timed): a throwaway PostgreSQL schema migrated with the real migrations, the
+demo call scripts, one campaign on the outbound-case script with call orders, each with a
+ticket (real encryption and blind indexes), and the agents' accounts. Passwords use cheap
+Argon2 settings here: the bench measures agents' requests, not sign-in.
+
+Everything listens on 127.0.0.1 only. Run (needs the ``bench`` extra: gunicorn, aiohttp):
+
+    .venv/bin/python bench/agent_workload.py
+    .venv/bin/python bench/agent_workload.py --stages 50,100 --duration 40   # a quick try
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+
+import aiohttp
+import psycopg
+from yarl import URL
+
+RESULTS = Path(__file__).parent / "results" / "agent_workload.json"
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+PASSWORD = "bench agent password"  # noqa: S105 - throwaway accounts of the bench
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+REVISION = re.compile(r'name="_revision" value="(\d+)"')
+#: Status each request type must answer with (anything else is an error).
+EXPECTED = {
+    "claim": 302,
+    "view_call": 200,
+    "open_script": 302,
+    "form_page": 200,
+    "autosave": 200,
+    "save": 200,
+    "outcome": 302,
+    "baseline_healthz": 200,
+}
+REQUEST_TIMEOUT = 30
+
+
+def seeded(seed: int) -> random.Random:
+    """A seeded generator (think times and offsets; not secrets)."""
+    return random.Random(seed)  # noqa: S311
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- setup ---------------------------------------------------------------------------------
+
+
+def environment(url: str, schema: str, instance: str) -> dict[str, str]:
+    """The settings of the served site (and of the setup), as environment variables."""
+    engine_options = {
+        "connect_args": {"options": f"-csearch_path={schema}"},
+        "pool_size": 10,
+        "max_overflow": 10,
+    }
+    return {
+        "DATABASE_URL": url.replace("postgresql://", "postgresql+psycopg://", 1),
+        "TRACING_INSTANCE_PATH": instance,
+        "TRACING_SECRET_KEY": uuid.uuid4().hex,
+        "TRACING_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(engine_options),
+        # Plain http on 127.0.0.1: the client must get the session cookie back.
+        "TRACING_SESSION_COOKIE_SECURE": "false",
+        "TRACING_ARGON2_TIME_COST": "1",
+        "TRACING_ARGON2_MEMORY_COST_KIB": "1024",
+        "TRACING_ARGON2_PARALLELISM": "1",
+    }
+
+
+def seed(settings: dict[str, str], agents: int, orders: int) -> list[str]:
+    """Migrate, install the demo scripts, a campaign with ``orders`` calls; return e-mails."""
+    os.environ.update(settings)
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from content.extensions import db
+    from content.users.operations import create_user
+    from tracing_app import create_app
+    from tracing_app.calls import operations as calls
+    from tracing_app.calls.models import Campaign
+    from tracing_app.scripts.models import Script
+    from tracing_app.seed.scripts import install_demo_scripts
+    from tracing_app.tickets.keyfile import generate_key_file, key_file_path
+    from tracing_app.tickets.operations import PersonData, create_ticket
+
+    generate_key_file(key_file_path(settings["TRACING_INSTANCE_PATH"]))
+    app = create_app()
+    emails = [f"agent{i:04d}@bench.example.org" for i in range(agents)]
+    with app.app_context():
+        upgrade(revision="heads")
+        install_demo_scripts()
+        script = db.session.scalar(select(Script).where(Script.form_id == "outbound_case"))
+        campaign = Campaign(
+            name="Bench",
+            script_id=script.id,
+            calling_start=clock_time(0, 0),
+            calling_end=clock_time(23, 59, 59),
+        )
+        db.session.add(campaign)
+        db.session.commit()
+        due = datetime.now(UTC) - timedelta(minutes=5)
+        rng = seeded(6)
+        for i in range(orders):
+            ticket = create_ticket(
+                PersonData(
+                    first_name=rng.choice(["An", "Bart", "Griet", "Jan", "Marie"]),
+                    last_name=rng.choice(["Peeters", "Janssens", "Dupont", "Maes"]),
+                    phone=f"+3247{i:07d}",
+                    language="nl",
+                ),
+                actor=None,
+                source="bench",
+            )
+            order = calls.enqueue(campaign, due_dt=due, external_id=f"bench-{i}")
+            order.ticket_id = ticket.id
+            if i % 500 == 499:
+                db.session.commit()
+        for email in emails:
+            create_user(email, PASSWORD, roles=["agent"], locale="en", display_name=email)
+        db.session.commit()
+        db.engine.dispose()
+    return emails
+
+
+def start_server(settings: dict[str, str], port: int, workers: int, threads: int):
+    """Start gunicorn serving the site on 127.0.0.1:port; return the process once it answers."""
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--timeout",
+        "120",
+        # Longer than the client's idle time: no keep-alive connection closes under a request.
+        "--keep-alive",
+        "60",
+        "--backlog",
+        "4096",
+        "tracing_app:create_app()",
+    ]
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        command,
+        env={**os.environ, **settings},
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    # The master listens before its workers have loaded the app: wait for a real answer.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(process.stderr.read().decode()[-2000:])
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+                if answer.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.5)
+    stop_server(process)
+    raise RuntimeError("gunicorn did not answer within 120 s")
+
+
+def stop_server(process) -> None:
+    """Stop gunicorn (its own process group) and wait for it."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+# --- the simulated agents ------------------------------------------------------------------
+
+
+class Recorder:
+    """Samples of every request: type, seconds, whether it was right, and the stage."""
+
+    def __init__(self, started: float):
+        self.started = started
+        self.stage = 0
+        self.samples: list[tuple[str, float, bool, int]] = []
+        self.statuses: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    async def request(self, session, kind: str, method: str, url: str, **options):
+        """Send one request without following redirects; record it; return (status, text)."""
+        stage = self.stage  # the stage the request was sent in
+        start = time.perf_counter()
+        try:
+            async with session.request(method, url, allow_redirects=False, **options) as response:
+                text = await response.text()
+                status = response.status
+                location = response.headers.get("Location", "")
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self.samples.append((kind, time.perf_counter() - start, False, stage))
+            self.statuses[kind][type(exc).__name__] += 1
+            return None, "", ""
+        self.samples.append(
+            (kind, time.perf_counter() - start, status == EXPECTED[kind], self.stage)
+        )
+        self.statuses[kind][str(status)] += 1
+        return status, text, location
+
+
+async def agent(base: str, email: str, recorder: Recorder, stop: float, connector, think, rng):
+    """One agent: sign in, then claim and work calls until the run ends."""
+    jar = aiohttp.CookieJar(unsafe=True)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+    async with aiohttp.ClientSession(
+        base_url=base, cookie_jar=jar, connector=connector, connector_owner=False, timeout=timeout
+    ) as session:
+        try:
+            async with session.get("/en/login") as response:
+                token = CSRF.search(await response.text()).group(1)
+            data = {"email": email, "password": PASSWORD, "csrf_token": token}
+            async with session.post("/en/login", data=data, allow_redirects=False) as response:
+                if response.status != 302:
+                    recorder.statuses["login"][str(response.status)] += 1
+                    return
+            async with session.get("/en/calls/") as response:
+                token = CSRF.search(await response.text()).group(1)
+        except (aiohttp.ClientError, TimeoutError, AttributeError) as exc:
+            recorder.statuses["login"][type(exc).__name__] += 1
+            return
+        recorder.statuses["login"]["302"] += 1
+
+        async def pause():
+            await asyncio.sleep(min(think(rng), max(0.0, stop - time.monotonic())))
+            return time.monotonic() < stop
+
+        while await pause():
+            status, _, location = await recorder.request(
+                session, "claim", "POST", "/en/calls/next", data={"csrf_token": token}
+            )
+            if status != 302 or "/orders/" not in location:
+                continue  # nothing due (or an error): think, then try again
+            order_url = URL(location).path
+            await recorder.request(session, "view_call", "GET", order_url)
+            if not await pause():
+                break
+            status, _, location = await recorder.request(
+                session, "open_script", "POST", f"{order_url}/script", data={"csrf_token": token}
+            )
+            if status != 302 or "/forms/" not in location:
+                continue
+            form_url = URL(location).path
+            status, page, _ = await recorder.request(session, "form_page", "GET", form_url)
+            match = REVISION.search(page) if status == 200 else None
+            revision = int(match.group(1)) if match else 0
+            answers = {"called_name": "Bench Citizen", "consent": "yes"}
+            for extra in ({}, {"full_name": "Bench Citizen", "postcode": "1000"}):
+                if not await pause():
+                    break
+                answers.update(extra)
+                status, text, _ = await recorder.request(
+                    session,
+                    "autosave",
+                    "POST",
+                    f"{form_url}/autosave",
+                    json={"answers": answers, "revision": revision},
+                    headers={"X-CSRFToken": token},
+                )
+                if status == 200:
+                    revision = json.loads(text).get("revision", revision)
+            if not await pause():
+                break
+            await recorder.request(
+                session,
+                "save",
+                "POST",
+                form_url,
+                data={**answers, "_action": "save", "_revision": revision, "csrf_token": token},
+            )
+            if not await pause():
+                break
+            await recorder.request(
+                session,
+                "outcome",
+                "POST",
+                f"{order_url}/outcome",
+                data={"outcome": "reached", "callback_by": "me", "note": "", "csrf_token": token},
+            )
+
+
+async def probe(base: str, recorder: Recorder, stop: float, connector) -> None:
+    """Request /healthz twice a second: the baseline under the same load."""
+    async with aiohttp.ClientSession(
+        base_url=base, connector=connector, connector_owner=False
+    ) as session:
+        while time.monotonic() < stop:
+            await recorder.request(session, "baseline_healthz", "GET", "/healthz")
+            await asyncio.sleep(0.5)
+
+
+async def workload(base: str, emails: list[str], stages: list[int], duration: float, think):
+    """Run the stages; return the recorder, the stage start offsets and the run's seconds."""
+    # Idle connections are dropped by the client after 30 s, before the server's 60 s.
+    connector = aiohttp.TCPConnector(limit=400, limit_per_host=400, keepalive_timeout=30)
+    started = time.monotonic()
+    stop = started + duration
+    recorder = Recorder(started)
+    stage_length = duration / (len(stages) + 1)  # the last stage runs twice as long
+    offsets = [round(i * stage_length, 1) for i in range(len(stages))]
+    tasks = [asyncio.create_task(probe(base, recorder, stop, connector))]
+    rng = seeded(20261130)
+    running = 0
+    for number, (offset, target) in enumerate(zip(offsets, stages, strict=True)):
+        await asyncio.sleep(max(0.0, started + offset - time.monotonic()))
+        recorder.stage = number
+        for index, email in enumerate(emails[running:target], start=running):
+            agent_rng = seeded(index)
+            tasks.append(
+                asyncio.create_task(
+                    _delayed(
+                        rng.uniform(0, min(10.0, stage_length / 2)),
+                        agent(base, email, recorder, stop, connector, think, agent_rng),
+                    )
+                )
+            )
+        running = target
+    await asyncio.gather(*tasks)
+    await connector.close()
+    return recorder, offsets, time.monotonic() - started
+
+
+async def _delayed(seconds: float, coroutine):
+    await asyncio.sleep(seconds)
+    await coroutine
+
+
+# --- figures -------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value below which ``fraction`` of the values lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, round(fraction * len(ordered)) - 1)]
+
+
+def figures(recorder: Recorder, stages: list[int], offsets: list[float], seconds: float) -> dict:
+    """p50/p95 and errors per request type, per stage and for the whole run."""
+    by_stage: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for kind, elapsed, ok, stage in recorder.samples:
+        by_stage[stage][kind].append((elapsed, ok))
+    report = {}
+    for number, agents in enumerate(stages):
+        kinds = by_stage.get(number, {})
+        baseline = [e for e, _ in kinds.get("baseline_healthz", [])]
+        base_p95 = percentile(baseline, 0.95) if baseline else None
+        stage_length = (offsets[number + 1] if number + 1 < len(offsets) else seconds) - offsets[
+            number
+        ]
+        rows = {}
+        for kind, samples in sorted(kinds.items()):
+            times = [e for e, _ in samples]
+            p95 = percentile(times, 0.95)
+            rows[kind] = {
+                "requests": len(samples),
+                "errors": sum(not ok for _, ok in samples),
+                "p50_ms": round(statistics.median(times) * 1000, 1),
+                "p95_ms": round(p95 * 1000, 1),
+                "p95_ratio_to_baseline": round(p95 / base_p95, 1) if base_p95 else None,
+            }
+        agent_requests = sum(r["requests"] for k, r in rows.items() if k != "baseline_healthz")
+        report[f"{agents}_agents"] = {
+            "seconds": round(stage_length, 1),
+            "agent_requests_per_second": round(agent_requests / stage_length, 1),
+            "requests": rows,
+        }
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stages", default="250,500,1000,2000", help="agents per stage")
+    parser.add_argument("--duration", type=float, default=170, help="seconds, at most 180")
+    parser.add_argument("--think", default="10,30", help="think time range in seconds")
+    parser.add_argument("--orders", type=int, default=3000)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+    stages = [int(n) for n in args.stages.split(",")]
+    duration = min(args.duration, 180.0)
+    low, high = (float(x) for x in args.think.split(","))
+
+    def think(rng):
+        return rng.uniform(low, high)
+
+    url = os.environ.get("TRACING_BENCH_POSTGRES_URL", DEFAULT_URL)
+    schema = f"bench_agents_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    server = None
+    try:
+        with tempfile.TemporaryDirectory() as instance:
+            settings = environment(url, schema, instance)
+            setup_started = time.perf_counter()
+            emails = seed(settings, max(stages), args.orders)
+            setup_seconds = time.perf_counter() - setup_started
+            port = free_port()
+            server = start_server(settings, port, args.workers, args.threads)
+            recorder, offsets, seconds = asyncio.run(
+                workload(f"http://127.0.0.1:{port}", emails, stages, duration, think)
+            )
+            stop_server(server)
+    finally:
+        if server is not None:
+            stop_server(server)
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    result = {
+        "server": f"gunicorn gthread, {args.workers} workers x {args.threads} threads, 127.0.0.1",
+        "cpu_cores": os.cpu_count(),
+        "think_time_seconds": [low, high],
+        "call_orders": args.orders,
+        "setup_seconds": round(setup_seconds, 1),
+        "run_seconds": round(seconds, 1),
+        "target": "agent requests p95 < 150 ms at 2,000 agents",
+        "logins": dict(recorder.statuses.pop("login", {})),
+        "status_codes": {k: dict(v) for k, v in recorder.statuses.items()},
+        "stages": figures(recorder, stages, offsets, seconds),
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,333 @@
+"""Inbound-callback lookup with 1,000,000 tickets on PostgreSQL, against a primary-key select.
+
+Builds a throwaway schema with the real migrations, then bulk-loads tickets (real AES-GCM
+tokens for names, national number, birth date and phone) and their blind-index rows
+(real HMACs under the instance's key) with COPY: the indexes of the migration are dropped
+for the load and built again after it, as a restore would. Then times, in the same
+process and session:
+
+- baseline: ``select(Ticket).where(Ticket.id == …)`` (the cheapest ORM read of a ticket);
+- ``tickets_by_index`` by national number, phone, last name + birth date, and for values
+  that match nothing (the real lookup operation of the tickets package);
+- the same plus ``ticket_summary`` of each hit (what the agent's result list shows:
+  decrypts the row);
+- a lookup by reference (a plain unique column).
+
+Writes bench/results/tickets_lookup.json. Run:
+
+    .venv/bin/python bench/tickets_lookup.py               # 1,000,000 tickets
+    .venv/bin/python bench/tickets_lookup.py --tickets 100000
+
+PostgreSQL: ``TRACING_BENCH_POSTGRES_URL`` (default postgresql://postgres@127.0.0.1:5432/test).
+The schema is dropped at the end, also after an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from content.extensions import db
+from tracing_app import create_app
+from tracing_app.tickets import blind_index as bi
+from tracing_app.tickets.crypto import context_for, encrypt
+from tracing_app.tickets.keyfile import generate_key_file, key_file_path
+from tracing_app.tickets.keyring import current_key_ring
+from tracing_app.tickets.models import Ticket
+from tracing_app.tickets.operations import ticket_summary, tickets_by_index
+from tracing_app.tickets.reference import new_reference
+
+RESULTS = Path(__file__).parent / "results" / "tickets_lookup.json"
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+LOOKUPS = 500  # per kind
+SEED = 20261130
+LAST_NAMES = [
+    "Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens",
+    "Wouters", "De Smet", "Dubois", "Lambert", "Dupont", "Martin", "Simon", "Laurent",
+    "Vermeulen", "Van den Bossche", "D'Hondt", "Lejeune", "Renard", "Michel", "Leclercq",
+    "Hermans", "Aerts", "Pauwels", "Vandenberghe", "Smets", "Desmet", "Vanderhaeghen",
+]  # fmt: skip
+FIRST_NAMES = ["An", "Bart", "Griet", "Jan", "Lotte", "Marie", "Luc", "Sofie", "Tom", "Eva"]
+# Indexes the migration creates and the load drops for speed, then builds again.
+INDEXES = {
+    "ix_ticket_blind_indexes_kind_digest": "ticket_blind_indexes (kind, digest)",
+    "ix_ticket_blind_indexes_ticket_id": "ticket_blind_indexes (ticket_id)",
+    "ix_tickets_assigned_to_id": "tickets (assigned_to_id)",
+    "ix_tickets_status": "tickets (status)",
+}
+
+
+def seeded(seed: int) -> random.Random:
+    """A seeded generator: the same people in every run (test data, not secrets)."""
+    return random.Random(seed)  # noqa: S311
+
+
+def national_number(birth: dt.date, serial: int) -> str:
+    """A valid Belgian national register number (digits only) for a birth date."""
+    base = f"{birth:%y%m%d}{serial:03d}"
+    if birth.year >= 2000:
+        return f"{base}{97 - int('2' + base) % 97:02d}"
+    return f"{base}{97 - int(base) % 97:02d}"
+
+
+def person(i: int, rng: random.Random) -> dict:
+    """The i-th generated person: unique national number and phone, common names."""
+    birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(365 * 80))
+    return {
+        "first_name": rng.choice(FIRST_NAMES),
+        "last_name": rng.choice(LAST_NAMES),
+        "birth_date": birth,
+        # serial i % 997 + the birth date is not unique alone; the phone is.
+        "national_number": national_number(birth, i % 997 + 1),
+        "phone": f"+3247{i:07d}",
+    }
+
+
+def normalized(kind: str, p: dict) -> str:
+    """The normal form ``blind_index.normalize`` gives (checked on a sample before loading)."""
+    if kind == bi.NATIONAL_NUMBER:
+        return p["national_number"]
+    if kind == bi.PHONE:
+        return p["phone"]
+    return f"{bi.normalize_name(p['last_name'])}|{p['birth_date'].isoformat()}"
+
+
+def typed(kind: str, p: dict):
+    """What an agent types for a person (formatted as people write it)."""
+    if kind == bi.NATIONAL_NUMBER:
+        n = p["national_number"]
+        return f"{n[:2]}.{n[2:4]}.{n[4:6]}-{n[6:9]}.{n[9:]}"
+    if kind == bi.PHONE:
+        local = "0" + p["phone"][3:]
+        return f"{local[:4]} {local[4:6]} {local[6:8]} {local[8:]}"
+    return (p["last_name"].upper(), p["birth_date"])
+
+
+def copy_text(value) -> str:
+    """A value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def load(url: str, schema: str, count: int, ring) -> tuple[list[dict], list[str], float]:
+    """Bulk-load ``count`` tickets and their indexes; return a sample of people, refs, seconds."""
+    rng = seeded(SEED)
+    ref_rng = seeded(SEED + 1)
+    index_key = ring.blind_index_key(ring.current_id)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+    kinds = (bi.NATIONAL_NUMBER, bi.PHONE, bi.NAME_BIRTH_DATE)
+    sample_every = max(1, count // (LOOKUPS * 2))
+    sample, references, seen = [], [], set()
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=False) as conn:
+        conn.execute(f'SET search_path TO "{schema}"')
+        for name in INDEXES:
+            conn.execute(f'DROP INDEX "{name}"')
+        columns = (
+            "id, reference, status, language, source, version, created_dt, updated_dt, "
+            "first_name_enc, last_name_enc, national_number_enc, birth_date_enc, phone_enc"
+        )
+        # One COPY at a time per connection: the tickets first, then (same seed, so the
+        # same people) their blind-index rows.
+        with conn.cursor().copy(f"COPY tickets ({columns}) FROM STDIN") as tickets:
+            for i in range(1, count + 1):
+                p = person(i, rng)
+                reference = new_reference(ref_rng.randrange)
+                while reference in seen:
+                    reference = new_reference(ref_rng.randrange)
+                seen.add(reference)
+                values = {
+                    "first_name": p["first_name"],
+                    "last_name": p["last_name"],
+                    "national_number": p["national_number"],
+                    "birth_date": p["birth_date"].isoformat(),
+                    "phone": p["phone"],
+                }
+                tokens = [
+                    encrypt(v, context=context_for("tickets", i, f), key_ring=ring)
+                    for f, v in values.items()
+                ]
+                row = [i, reference, "open", "nl", "bench", 1, now, now, *tokens]
+                tickets.write("\t".join(copy_text(v) for v in row) + "\n")
+                if i % sample_every == 0:
+                    sample.append(p)
+                    references.append(reference)
+        rng = seeded(SEED)
+        index_id = 0
+        with conn.cursor().copy(
+            "COPY ticket_blind_indexes (id, ticket_id, kind, digest, key_id, indexed_dt) FROM STDIN"
+        ) as indexes:
+            for i in range(1, count + 1):
+                p = person(i, rng)
+                for kind in kinds:
+                    index_id += 1
+                    digest = bi.keyed_digest(index_key, kind, normalized(kind, p))
+                    indexes.write(f"{index_id}\t{i}\t{kind}\t{digest}\t{ring.current_id}\t{now}\n")
+        for name, target in INDEXES.items():
+            conn.execute(f'CREATE INDEX "{name}" ON {target}')
+        conn.execute("SELECT setval(pg_get_serial_sequence('tickets', 'id'), %s)", (count,))
+        conn.execute(
+            "SELECT setval(pg_get_serial_sequence('ticket_blind_indexes', 'id'), %s)", (index_id,)
+        )
+        conn.commit()
+        conn.execute("ANALYZE tickets")
+        conn.execute("ANALYZE ticket_blind_indexes")
+        conn.commit()
+    return sample, references, time.perf_counter() - started
+
+
+def percentiles(samples: list[float]) -> dict:
+    """p50 and p95 in milliseconds."""
+    ordered = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 3),
+        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 3),
+        "n": len(ordered),
+    }
+
+
+def timed(fn, arguments) -> list[float]:
+    """Time ``fn(argument)`` for each argument, each in a fresh session (no identity map)."""
+    samples = []
+    for argument in arguments:
+        db.session.remove()
+        start = time.perf_counter()
+        fn(argument)
+        samples.append(time.perf_counter() - start)
+    db.session.remove()
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    args = parser.parse_args()
+    url = os.environ.get("TRACING_BENCH_POSTGRES_URL", DEFAULT_URL)
+    schema = f"bench_lookup_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        with tempfile.TemporaryDirectory() as instance:
+            generate_key_file(key_file_path(instance))
+            app = create_app(
+                {
+                    "TESTING": True,
+                    "SECRET_KEY": "bench",
+                    "INSTANCE_PATH": instance,
+                    "SQLALCHEMY_DATABASE_URI": url.replace(
+                        "postgresql://", "postgresql+psycopg://"
+                    ),
+                    "SQLALCHEMY_ENGINE_OPTIONS": {
+                        "connect_args": {"options": f"-csearch_path={schema}"}
+                    },
+                }
+            )
+            with app.app_context():
+                upgrade(revision="heads")
+                figures = run(app, url, schema, args.tickets)
+                db.engine.dispose()
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))
+
+
+def run(app, url: str, schema: str, count: int) -> dict:
+    """Load the tickets, check the normal forms, time the lookups."""
+    ring = current_key_ring()
+    probe = person(1, seeded(0))
+    for kind in (bi.NATIONAL_NUMBER, bi.PHONE, bi.NAME_BIRTH_DATE):
+        assert bi.normalize(kind, typed(kind, probe)) == normalized(kind, probe), kind
+    sample, references, load_seconds = load(url, schema, count, ring)
+    rng = seeded(SEED + 2)
+    people = rng.sample(sample, min(LOOKUPS, len(sample)))
+    ids = [rng.randrange(1, count + 1) for _ in people]
+    # Warm up the connection pool, the statement caches and the index pages once.
+    timed(lambda i: db.session.scalars(select(Ticket).where(Ticket.id == i)).one(), ids[:50])
+
+    results: dict = {}
+    # Interleave: baseline and each kind take turns, so machine noise hits all alike.
+    samples: dict[str, list[float]] = {}
+    misses = [
+        {
+            **p,
+            "national_number": national_number(p["birth_date"], 998),
+            "phone": "+3246" + p["phone"][5:],
+        }
+        for p in people
+    ]
+    for start in range(0, len(people), 100):
+        batch = slice(start, start + 100)
+        runs = {
+            "baseline_primary_key": (
+                lambda i: db.session.scalars(select(Ticket).where(Ticket.id == i)).one(),
+                ids[batch],
+            ),
+            "reference": (
+                lambda r: db.session.scalars(select(Ticket).where(Ticket.reference == r)).one(),
+                references[: len(people)][batch],
+            ),
+        }
+        for kind in (bi.NATIONAL_NUMBER, bi.PHONE, bi.NAME_BIRTH_DATE):
+            found = [typed(kind, p) for p in people[batch]]
+            runs[kind] = (lambda v, k=kind: _must_find(tickets_by_index(k, v)), found)
+            runs[f"{kind}_with_summary"] = (
+                lambda v, k=kind: [ticket_summary(t) for t in _must_find(tickets_by_index(k, v))],
+                found,
+            )
+        runs["no_match_national_number"] = (
+            lambda v: _must_miss(tickets_by_index(bi.NATIONAL_NUMBER, v)),
+            [typed(bi.NATIONAL_NUMBER, p) for p in misses[batch]],
+        )
+        for name, (fn, arguments) in runs.items():
+            samples.setdefault(name, []).extend(timed(fn, arguments))
+
+    baseline = percentiles(samples.pop("baseline_primary_key"))
+    results["baseline_primary_key"] = baseline
+    for name, values in samples.items():
+        figures = percentiles(values)
+        figures["p50_ratio_to_baseline"] = round(figures["p50_ms"] / baseline["p50_ms"], 2)
+        figures["p95_ratio_to_baseline"] = round(figures["p95_ms"] / baseline["p95_ms"], 2)
+        results[name] = figures
+    with db.engine.connect() as conn:
+        sizes = conn.exec_driver_sql(
+            "SELECT pg_size_pretty(pg_total_relation_size('tickets')), "
+            "pg_size_pretty(pg_total_relation_size('ticket_blind_indexes'))"
+        ).one()
+    return {
+        "tickets": count,
+        "blind_index_rows": count * 3,
+        "build_seconds": round(load_seconds, 1),
+        "table_sizes": {"tickets": sizes[0], "ticket_blind_indexes": sizes[1]},
+        "target_p95_ms": 10,
+        "lookups": results,
+    }
+
+
+def _must_find(tickets: list) -> list:
+    assert tickets, "a generated person was not found"
+    return tickets
+
+
+def _must_miss(tickets: list) -> list:
+    assert not tickets, "a value nobody has found a ticket"
+    return tickets
+
+
+if __name__ == "__main__":
+    main()
