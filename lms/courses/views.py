@@ -58,7 +58,9 @@ def list_modules():
     for module, revision in modules.catalogue(g.lang_code):
         row = mine.get(module.translation_group)
         done, total = courses.module_progress(user, module) if row else (0, 0)
-        listed.append((module, revision, row, done, total))
+        missing = [] if row else courses.missing_prerequisites(user, module.translation_group)
+        titles = [courses.module_title(group, g.lang_code) for group in missing]
+        listed.append((module, revision, row, done, total, titles))
     resume = max(
         (m for m in listed if m[2] and m[2].completed_dt is None and m[2].last_item_group),
         key=lambda m: m[2].last_seen_dt or m[2].enrolled_dt,

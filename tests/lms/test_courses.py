@@ -12,7 +12,7 @@ from lms import signals
 from lms.courses import modules
 from lms.courses import operations as courses
 from lms.courses.models import Enrolment, LessonProgress
-from tests.fixtures.web import post_form
+from tests.fixtures.web import post_form, translated
 
 
 def _text(response) -> str:
@@ -73,7 +73,7 @@ def test_learner_enrols_reads_lessons_in_order_and_completes_the_module(
         post_form(client, f"/nl/learn/modules/{module.id}/enrol", {})
         lesson = _text(client.get(_lesson_url(module, first)))
         assert "Text of Waarom." in lesson
-        assert "Mark as done and continue" in lesson
+        assert translated("nl", "Mark as done and continue") in lesson
         response = post_form(client, _lesson_url(module, first) + "/done", {})
         assert response.location.endswith(_lesson_url(module, second))
         assert completed == []
@@ -84,7 +84,7 @@ def test_learner_enrols_reads_lessons_in_order_and_completes_the_module(
     assert completed == [(learner.id, module.translation_group)]
     assert courses.module_completed(learner, module.translation_group)
     assert courses.completed_module_groups(learner) == {module.translation_group}
-    assert "You completed this module" in _text(client.get(f"/nl/learn/modules/{module.id}"))
+    assert translated("nl", "Completed") in _text(client.get(f"/nl/learn/modules/{module.id}"))
 
 
 def test_enrolment_is_refused_until_the_prerequisites_are_completed(
@@ -102,12 +102,13 @@ def test_enrolment_is_refused_until_the_prerequisites_are_completed(
     )
     db.session.commit()
     _sign_in(auth, learner)
-    page = _text(client.get(f"/nl/learn/modules/{advanced.id}"))
-    assert "Complete these modules first: Basis." in page
+    refusal = translated("nl", "Complete these modules first: %(titles)s.", titles="Basis")
+    assert refusal in _text(client.get("/nl/learn/"))
+    assert refusal in _text(client.get(f"/nl/learn/modules/{advanced.id}"))
     response = post_form(
         client, f"/nl/learn/modules/{advanced.id}/enrol", {}, follow_redirects=True
     )
-    assert "Complete these modules first: Basis." in _text(response)
+    assert refusal in _text(response)
     assert courses.enrolment(learner, advanced.translation_group) is None
 
     courses.enrol(learner, basics.translation_group)
@@ -148,7 +149,7 @@ def test_lesson_done_in_french_counts_for_the_dutch_module(
 
     dutch_page = _text(client.get(f"/nl/learn/modules/{dutch.id}"))
     # Enrolled once, in every language; the first lesson is done in Dutch too.
-    assert "1 of 2 done" in dutch_page
+    assert translated("nl", "%(done)d of %(total)d done", done=1, total=2) in dutch_page
     done = re.search(r"Waarom</a>.*?<span class=\"state ([\w -]+)\">", dutch_page, re.S)
     assert done
     assert "state-published" in done.group(1)
@@ -169,7 +170,7 @@ def test_lessons_of_a_required_order_module_open_one_after_the_other(
     _sign_in(auth, learner)
     first, second = module.children
     response = client.get(_lesson_url(module, second), follow_redirects=True)
-    assert "Finish “Eerst” first." in _text(response)
+    assert translated("nl", "Finish “%(title)s” first.", title="Eerst") in _text(response)
     post_form(client, _lesson_url(module, first) + "/done", {})
     assert "Text of Daarna." in _text(client.get(_lesson_url(module, second)))
 
@@ -184,8 +185,8 @@ def test_catalogue_and_module_offer_to_continue_where_the_learner_left_off(
     second = module.children[1]
     client.get(_lesson_url(module, second))
     catalogue = _text(client.get("/nl/learn/"))
-    assert "Continue where you left off" in catalogue
-    assert "0 of 3 done" in catalogue
+    assert translated("nl", "Continue where you left off") in catalogue
+    assert translated("nl", "%(done)d of %(total)d done", done=0, total=3) in catalogue
     response = client.get(f"/nl/learn/modules/{module.id}/resume")
     assert response.location.endswith(_lesson_url(module, second))
     post_form(client, _lesson_url(module, second) + "/done", {})

@@ -25,7 +25,7 @@ def test_trainer_enrols_several_learners_at_once_as_a_cohort(
     auth.login_as("trainer")
     response = post_form(
         client,
-        "/nl/learn/trainer/enrol",
+        "/en/learn/trainer/enrol",
         {
             "module": module.translation_group,
             "emails": "ann@example.org,\n BOB@example.org",
@@ -46,7 +46,7 @@ def test_one_unknown_address_enrols_nobody_and_says_which(auth, client, create_m
     auth.login_as("trainer")
     response = post_form(
         client,
-        "/nl/learn/trainer/enrol",
+        "/en/learn/trainer/enrol",
         {"module": module.translation_group, "emails": "ann@example.org nobody@example.org"},
     )
     assert response.status_code == 400
