@@ -160,3 +160,14 @@ def test_update_checks_the_version(make_ticket, person_data, dummy_user):
         operations.update_ticket(
             ticket, person_data(address="Elders 1"), actor=dummy_user, expected_version=read_version
         )
+
+
+def test_browser_line_breaks_are_not_a_change(make_ticket, person_data, dummy_user):
+    ticket = make_ticket(address="Kouter 17\n9000 Gent", notes="een\ntwee")
+    changed = operations.update_ticket(
+        ticket,
+        person_data(address="Kouter 17\r\n9000 Gent", notes="een\r\ntwee", phone="0470 99 99 99"),
+        actor=dummy_user,
+        expected_version=ticket.version,
+    )
+    assert changed == ["phone"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import render_template, request
 from sqlalchemy import func, select
 
@@ -63,7 +65,21 @@ def read_audit_log():
         has_next=has_next,
         args=args,
         verification=verification,
+        details_text=details_text,
     ), status
+
+
+def details_text(details: str) -> str:
+    """Show an entry's details JSON as ``key: value; key: a, b`` (wraps on narrow screens)."""
+    try:
+        data = json.loads(details or "{}")
+    except ValueError:
+        return details
+    parts = []
+    for key, value in data.items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        parts.append(f"{key}: {shown}")
+    return "; ".join(parts)
 
 
 def actor_names(entries) -> dict[int, str]:

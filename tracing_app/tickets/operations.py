@@ -79,7 +79,9 @@ def _plain(person: PersonData, field: str) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):
-        value = value.strip()
+        # Browsers send textarea line breaks as CRLF: one form, so an unchanged address
+        # does not count as a change.
+        value = value.replace("\r\n", "\n").strip()
         return value or None
     return value
 

@@ -57,6 +57,21 @@ ESCALATION_STATE_LABELS = {
     ESCALATION_TAKEN: _l("taken"),
     ESCALATION_ANSWERED: _l("answered"),
 }
+#: What the history of a ticket calls each audited action (the audit screen shows codes).
+ACTION_LABELS = {
+    "ticket.create": _l("created"),
+    "ticket.link": _l("linked to an import or a call"),
+    "ticket.view": _l("opened"),
+    "ticket.found": _l("found by a search"),
+    "ticket.open_denied": _l("opening refused"),
+    "ticket.change": _l("changed"),
+    "ticket.assign": _l("assigned"),
+    "ticket.contact": _l("inbound contact"),
+    "ticket.script_handover": _l("script handed over"),
+    "ticket.escalate": _l("escalated"),
+    "ticket.escalation_take": _l("question taken by a specialist"),
+    "ticket.escalation_answer": _l("question answered"),
+}
 ACCESS_LABELS = {
     "supervision": _l("supervision"),
     "escalation": _l("escalation"),
@@ -72,6 +87,7 @@ def ticket_context() -> dict:
         "status_labels": STATUS_LABELS,
         "lookup_kinds": LOOKUP_KINDS,
         "escalation_states": ESCALATION_STATE_LABELS,
+        "action_labels": ACTION_LABELS,
     }
 
 
