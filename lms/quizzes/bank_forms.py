@@ -15,6 +15,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -87,6 +88,8 @@ class PairRow(Form):
 class QuestionForm(FlaskForm):
     """The question editor: common fields, then the rows of the chosen type."""
 
+    #: The fingerprint of the version the author started from (conflict detection).
+    base = HiddenField()
     kind = SelectField(_l("Type"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
     name = StringField(_l("Title (for authors only)"), validators=[DataRequired(), Length(max=255)])
     text = TextAreaField(_l("Question (Markdown)"), validators=[DataRequired()])

@@ -11,6 +11,7 @@ question do not pile up versions nobody ever saw.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 from collections.abc import Sequence
@@ -37,6 +38,7 @@ __all__ = [
     "delete_category",
     "edit_question",
     "export_category",
+    "fingerprint",
     "import_questions",
     "retire_question",
     "translate_question",
@@ -227,14 +229,35 @@ def version_used(version: QuestionVersion) -> bool:
     return db.session.execute(used).first() is not None
 
 
+def fingerprint(version: QuestionVersion) -> str:
+    """Return what identifies a version's content as an author saw it (for the editor)."""
+    digest = hashlib.sha256(version.spec_json.encode()).hexdigest()[:16]
+    return f"{version.id}:{digest}"
+
+
 def edit_question(
-    bank_question: BankQuestion, question: Question, user: User | None = None
+    bank_question: BankQuestion,
+    question: Question,
+    user: User | None = None,
+    *,
+    base: str | None = None,
 ) -> QuestionVersion:
     """Save new content: a new version when attempts used the current one, else in place.
 
     Saving the same content again changes nothing.
+
+    :param base: the :func:`fingerprint` of the version the author started from; when
+        given and the current version differs, someone else saved in between.
+    :raise BankError: the question changed since ``base`` (nothing saved).
     """
     current = bank_question.current_version
+    if base is not None and current is not None and base != fingerprint(current):
+        raise BankError(
+            _l(
+                "Someone else saved this question while you were editing it. Your text is "
+                "kept below: open the question again in another tab to compare, then save."
+            )
+        )
     spec_json = json.dumps(_spec(question), ensure_ascii=False)
     if current is not None and current.spec_json == spec_json:
         return current

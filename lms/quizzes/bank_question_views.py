@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from content.auth.roles import requires
@@ -146,6 +147,7 @@ def edit_question(question_id: int):
     if request.method == "GET":
         saved = bank.load_question(current)
         form = QuestionForm(data=question_form_data(saved))
+        form.base.data = operations.fingerprint(current)
         form.add_spare_rows()
         return _editor(
             form,
@@ -158,8 +160,26 @@ def edit_question(question_id: int):
     question, preview = _handle_editor(form, language)
     if question is not None:
         before = (current.id, current.number)
-        version = operations.edit_question(bank_question, question, current_author())
-        db.session.commit()
+        try:
+            version = operations.edit_question(
+                bank_question, question, current_author(), base=form.base.data or None
+            )
+            db.session.commit()
+        except (operations.BankError, IntegrityError) as error:
+            # IntegrityError: another save took the same version number a moment earlier.
+            db.session.rollback()
+            form.form_errors.append(
+                error.message if isinstance(error, operations.BankError) else _(
+                    "Someone else saved this question at the same moment: nothing was saved."
+                )
+            )  # fmt: skip
+            return _editor(
+                form,
+                category=bank_question.category,
+                bank_question=bank_question,
+                language=language,
+                status=409,
+            )
         if (version.id, version.number) != before:
             flash(
                 _(

@@ -453,3 +453,25 @@ def test_a_question_moves_with_its_translations(trainer, client, create_category
     assert response.status_code == 302
     db.session.expire_all()
     assert {q.category_id for q in db.session.query(BankQuestion)} == {target.id}
+
+
+def test_a_save_on_top_of_someone_elses_is_refused_and_keeps_the_input(
+    trainer, client, create_question
+):
+    from lms.quizzes import bank_operations
+
+    bank_question = create_question(question=single_choice(text="Oud"))
+    url = f"/en/quizzes/bank/questions/{bank_question.id}"
+    html = page(client.get(url))
+    base = re.search(r'<input[^>]*name="base"[^>]*value="([^"]+)"', html).group(1)
+    # Meanwhile a colleague saves another text.
+    bank_operations.edit_question(bank_question, single_choice(text="Van een collega"))
+    db.session.commit()
+
+    response = post_form(client, url, editor_data(text="Mijn versie", base=base))
+
+    assert response.status_code == 409
+    assert "Someone else saved this question while you were editing it." in page(response)
+    assert "Mijn versie" in page(response)
+    db.session.refresh(bank_question)
+    assert load_question(bank_question.current_version).text == "Van een collega"
