@@ -2,7 +2,8 @@
 
 A Dutch agent starts a timed quiz, picks an answer (the script saves it: the status says
 so), reloads (the answer is still there, the order of the options the same), finishes,
-confirms and lands on the result. Screenshots: test-output/e2e/quiz-*.png.
+confirms and lands on the result; a trainer sees the attempt in the results.
+Screenshots: test-output/e2e/test_answers_are_autosaved_and_survive_a_reload-*.png.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def timed_quiz(live_server) -> str:
         return quiz.translation_group
 
 
-def test_answers_are_autosaved_and_survive_a_reload(page, timed_quiz, screenshot):
+def test_answers_are_autosaved_and_survive_a_reload(page, new_context, timed_quiz, screenshot):
     nl = catalog("nl").gettext
     sign_in(page, DUTCH_AGENT, "nl")
     page.goto(f"/nl/quizzes/{timed_quiz}")
@@ -83,4 +84,17 @@ def test_answers_are_autosaved_and_survive_a_reload(page, timed_quiz, screenshot
     expect(page.get_by_role("heading", level=1)).to_have_text(nl("Submit the attempt"))
     page.get_by_role("button", name=nl("Submit and finish"), exact=True).click()
     expect(page).to_have_url(re.compile(r".*/nl/quizzes/attempts/\d+/review$"))
+    # The saved answer was graded: right when the option picked was the right one.
+    verdicts = page.locator(".quiz-review > p").all_inner_texts()
+    picked_right = labels[1].startswith("right answer")
+    assert sum(nl("Right.") in v for v in verdicts) == (1 if picked_right else 0)
+    assert sum(nl("Wrong.") in v for v in verdicts) == (2 if picked_right else 3)
     screenshot(page, "review")
+
+    # The trainer sees the attempt in the results, with the chart and its table.
+    trainer = new_context().new_page()
+    sign_in(trainer, EVERY_ROLE, "en")
+    trainer.goto(f"/en/quizzes/{timed_quiz}/results")
+    expect(trainer.get_by_role("img", name=re.compile("Number of attempts"))).to_be_visible()
+    expect(trainer.get_by_role("cell", name=DUTCH_AGENT.display_name)).to_be_visible()
+    screenshot(trainer, "results")
