@@ -162,7 +162,10 @@ def test_certification_requires_the_module_and_the_exam_and_opens_the_workspace(
 
 
 @pytest.mark.db
-def test_init_demo_twice_through_the_command(runner):
+def test_init_demo_twice_through_the_command(app, runner, tmp_path, monkeypatch):
+    # init writes a secret key into the instance folder: keep the session's app untouched
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    monkeypatch.setitem(app.config, "SECRET_KEY", app.config["SECRET_KEY"])
     first = runner.invoke(args=["init", "--demo"])
     assert first.exit_code == 0, first.output
     assert "certification contact-tracing-basics" in first.output
