@@ -73,6 +73,9 @@ def test_an_agent_claims_sees_the_summary_and_records_a_callback(client, auth, q
     assert order.due_dt == at.replace(second=0, microsecond=0)
     # The call is gone from the agent's hands.
     assert client.get(location).status_code == 404
+    home = client.get("/en/calls/").get_data(as_text=True)
+    assert "Your callbacks" in home
+    assert queued_call.ticket.reference in home
 
 
 def test_a_callback_without_a_time_is_shown_again_with_the_error(client, auth, queued_call):

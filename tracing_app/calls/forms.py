@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
 
 from content.i18n import _l
 from tracing_app.calls.models import (
@@ -38,9 +39,14 @@ OUTCOME_LABELS = {
 }
 
 
+#: Whole numbers as text inputs with a numeric keyboard (the site's style covers text inputs).
+NUMERIC = {"widget": TextInput(), "render_kw": {"inputmode": "numeric"}}
+
+
 def _retry_field(label):
     return IntegerField(
         label,
+        **NUMERIC,
         validators=[Optional(), NumberRange(min=0, max=60 * 24 * 14)],
         description=_l("Minutes until the next try; empty: do not try again."),
     )
@@ -53,6 +59,7 @@ class CampaignForm(FlaskForm):
     script_id = SelectField(_l("Call script"), coerce=int)
     priority = IntegerField(
         _l("Priority"),
+        **NUMERIC,
         validators=[InputRequired(), NumberRange(min=-100, max=100)],
         description=_l("Higher first: every call of a campaign comes before lower ones."),
     )
@@ -63,13 +70,14 @@ class CampaignForm(FlaskForm):
         description=_l("Belgian time; an end before the start spans midnight."),
     )
     max_attempts = IntegerField(
-        _l("Maximum attempts"), validators=[InputRequired(), NumberRange(min=1, max=50)]
+        _l("Maximum attempts"), **NUMERIC, validators=[InputRequired(), NumberRange(min=1, max=50)]
     )
     retry_no_answer = _retry_field(_l("Retry after no answer"))
     retry_busy = _retry_field(_l("Retry after busy"))
     retry_wrong_number = _retry_field(_l("Retry after wrong number"))
     callback_grace_minutes = IntegerField(
         _l("Callback reserved for the same agent for"),
+        **NUMERIC,
         validators=[InputRequired(), NumberRange(min=0, max=24 * 60)],
         description=_l("Minutes after the callback time; then any agent may call."),
     )

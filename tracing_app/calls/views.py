@@ -30,6 +30,7 @@ from tracing_app.calls.models import (
     BUSY,
     CLAIMED,
     NO_ANSWER,
+    QUEUED,
     WRONG_NUMBER,
     CallOrder,
     Campaign,
@@ -86,7 +87,16 @@ def agent_home():
         .where(CallOrder.state == CLAIMED, CallOrder.claimed_by_id == current_user.id)
         .order_by(CallOrder.claimed_dt)
     ).all()
-    return render_template("calls/home.html", held=held, form=ButtonForm())
+    callbacks = db.session.scalars(
+        select(CallOrder)
+        .where(
+            CallOrder.state == QUEUED,
+            CallOrder.reserved_for_id == current_user.id,
+            CallOrder.reserved_until_dt > _now(),
+        )
+        .order_by(CallOrder.due_dt)
+    ).all()
+    return render_template("calls/home.html", held=held, callbacks=callbacks, form=ButtonForm())
 
 
 @requires(WORK)
