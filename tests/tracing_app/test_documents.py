@@ -172,10 +172,21 @@ def test_verification_states_expired_and_not_yet_valid(client, agent, make_ticke
     future = issue_quarantine(
         client, ticket, today() + dt.timedelta(days=3), today() + dt.timedelta(days=9)
     )
+    late = issue(
+        client,
+        ticket,
+        kind=TEST_PRESCRIPTION,
+        test_date=(today() - dt.timedelta(days=15)).isoformat(),  # the 14 days are over
+    )
+    assert late.status_code == 302
+    prescription = db.session.scalar(
+        select(TicketDocument).where(TicketDocument.kind == TEST_PRESCRIPTION)
+    )
     anonymous = client.application.test_client()
-    assert "genuine but no longer valid" in anonymous.get(
-        f"/en/verify-document/{past.code}"
-    ).get_data(as_text=True)
+    for document in (past, prescription):
+        assert "genuine but no longer valid" in anonymous.get(
+            f"/en/verify-document/{document.code}"
+        ).get_data(as_text=True)
     assert "genuine but not valid yet" in anonymous.get(
         f"/en/verify-document/{future.code}"
     ).get_data(as_text=True)
