@@ -27,6 +27,7 @@ __all__ = [
     "current_versions",
     "fallback_languages",
     "load_question",
+    "question_counts",
     "question_groups",
     "translation_counts",
 ]
@@ -160,6 +161,16 @@ def question_groups(category_id: int | None = None) -> list[GroupRow]:
         group = groups.setdefault(row.translation_group, GroupRow(row.translation_group, {}))
         group.members[row.language] = row
     return list(groups.values())
+
+
+def question_counts() -> dict[int, int]:
+    """Return per category id the number of questions (translation groups), in one query."""
+    rows = db.session.execute(
+        select(
+            BankQuestion.category_id, func.count(func.distinct(BankQuestion.translation_group))
+        ).group_by(BankQuestion.category_id)
+    )
+    return {category_id: count for category_id, count in rows}
 
 
 def translation_counts(languages: list[str]) -> list[tuple[str, int, int]]:

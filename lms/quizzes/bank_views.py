@@ -57,6 +57,7 @@ def view_bank():
         selected=selected,
         groups=bank.question_groups(selected.id) if selected else [],
         counts=bank.translation_counts(list(names)),
+        question_counts=bank.question_counts(),
         names=names,
         kinds=KIND_LABELS,
         button_form=ButtonForm(),
