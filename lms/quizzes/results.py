@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from content.extensions import db
+from lms.courses.models import Enrolment
 from lms.quizzes import statistics
 from lms.quizzes.bank_models import QuestionVersion
 from lms.quizzes.models import HIGHEST, SUBMITTED, Attempt, AttemptQuestion, QuizSettings
@@ -64,10 +65,17 @@ class QuizReport:
     questions: list[QuestionFigures] = field(default_factory=list)
 
 
-def quiz_report(quiz_group: str, *, language: str | None = None, archived: bool = False):
+def quiz_report(
+    quiz_group: str,
+    *,
+    language: str | None = None,
+    cohort: str | None = None,
+    archived: bool = False,
+):
     """Build the report over submitted attempts (of this cycle, unless ``archived``).
 
     :param language: only attempts taken in this language.
+    :param cohort: only learners enrolled (in any module) with this cohort.
     """
     settings = quiz_settings(quiz_group)
     query = (
@@ -78,6 +86,10 @@ def quiz_report(quiz_group: str, *, language: str | None = None, archived: bool 
     )
     if language:
         query = query.where(Attempt.language == language)
+    if cohort:
+        query = query.where(
+            Attempt.user_id.in_(select(Enrolment.user_id).where(Enrolment.cohort == cohort))
+        )
     if not archived:
         query = query.where(Attempt.archived.is_(False))
     attempts = list(db.session.scalars(query).unique())

@@ -20,6 +20,7 @@ from content.items import operations as items
 from content.items.models import ContentItem
 from content.items.urls import item_url
 from content.rendering import render_markdown
+from lms.courses.trainers import cohorts
 from lms.quizzes import bank, operations, results
 from lms.quizzes.forms import CsrfForm, settings_form
 from lms.quizzes.models import QuizSettings
@@ -143,7 +144,12 @@ def _results_filters() -> dict:
     language = request.args.get("language") or None
     if language not in language_names():
         language = None
-    return {"language": language, "archived": request.args.get("archived") == "1"}
+    cohort = request.args.get("cohort") or None
+    return {
+        "language": language,
+        "cohort": cohort if cohort in cohorts() else None,
+        "archived": request.args.get("archived") == "1",
+    }
 
 
 @requires(VIEW_PROGRESS)
@@ -159,6 +165,7 @@ def quiz_results(group: str):
         report=report,
         filters=filters,
         languages=language_names(),
+        cohorts=cohorts(),
     )
 
 

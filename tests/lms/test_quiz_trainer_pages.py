@@ -11,7 +11,7 @@ import pytest
 
 from content.extensions import db
 from lms.quizzes import operations
-from lms.quizzes.models import QuizSettings
+from lms.quizzes.models import Attempt, QuizSettings
 from tests.fixtures.lms_quizzes import single_choice
 from tests.fixtures.web import post_form
 
@@ -146,3 +146,17 @@ def test_csv_exports(client, trainer, taken_quiz):
 def test_quiz_list_links_results(client, trainer, taken_quiz):
     page = client.get("/en/quizzes/").get_data(as_text=True)
     assert f"/en/quizzes/{taken_quiz.translation_group}/results" in page
+
+
+def test_results_filter_by_cohort(client, trainer, taken_quiz):
+    from lms.courses.models import Enrolment
+
+    attempts = db.session.scalars(db.select(Attempt).order_by(Attempt.id)).all()
+    for attempt in attempts[:2]:
+        db.session.add(Enrolment(user_id=attempt.user_id, module_group="module-x", cohort="Maart"))
+    db.session.commit()
+    url = f"/en/quizzes/{taken_quiz.translation_group}/results?cohort=Maart"
+    page = client.get(url).get_data(as_text=True)
+    assert "2 submitted attempts" in page
+    assert "Learner 0" in page
+    assert "Learner 2" not in page
