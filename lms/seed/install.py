@@ -30,7 +30,7 @@ from content.demo import ensure_demo_user
 from content.extensions import db
 from content.items import operations as items
 from content.items.models import ContentItem
-from content.users.operations import get_user
+from content.users.operations import AccountError, get_user
 from content.workflow.operations import transition
 from lms.certification import operations as certification_operations
 from lms.courses.models import ModuleSettings
@@ -227,3 +227,31 @@ def _install_certification(installed: Installed, training: TrainingModule) -> bo
         grants_gate=wanted["grants"],
     )
     return True
+
+
+def exempt_demo_accounts(emails: list[str], code: str | None = None) -> list[str]:
+    """Exempt existing demo accounts from the demo certification; return console lines.
+
+    On a demo site the certification closes the call workspace to every agent without a
+    certificate; the demo agents get an exemption (recorded, with its reason, by the demo
+    administrator) so the workspace can be tried at once, while new accounts follow the
+    training. Accounts that hold a valid certificate or do not exist are left alone.
+    """
+    code = code or load().certification["code"]
+    certification = certification_operations.certification_by_code(code)
+    if certification is None:
+        return []
+    actor = get_user(PUBLISHER[0])
+    lines = []
+    for email in emails:
+        try:
+            user = get_user(email)
+        except AccountError:
+            continue
+        if certification_operations.valid_certificate(user, code) is not None:
+            continue
+        certification_operations.grant_exemption(
+            user, certification, actor=actor, reason="Demo account (init --demo)"
+        )
+        lines.append(f"exemption {code} for {email}")
+    return lines

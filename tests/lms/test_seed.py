@@ -24,7 +24,7 @@ from lms.quizzes import operations as quizzes
 from lms.quizzes.bank_models import BankQuestion, QuestionVersion
 from lms.quizzes.models import QuizDraw, QuizSettings
 from lms.seed.answers import right_response, wrong_response
-from lms.seed.install import install_demo_training
+from lms.seed.install import exempt_demo_accounts, install_demo_training
 from lms.seed.training import load
 
 LANGUAGES = ("nl", "fr", "en", "de")
@@ -207,3 +207,20 @@ def test_lessons_read_and_exam_passed_issue_the_certificate_that_opens_the_works
     assert certificate is not None
     assert certificate.exam_grade == Decimal(100)
     assert access_denied(learner, "workspace") == []
+
+
+def test_demo_agents_can_be_exempted_once(app, installed, create_user):
+    agent = create_user(email="demo-agent@example.org", roles=["agent"], locale="fr")
+    with app.test_request_context("/fr/"):
+        assert gate_reasons(agent, "workspace")
+    emails = ["demo-agent@example.org", "nobody@example.org"]
+    assert exempt_demo_accounts(emails) == [
+        "exemption contact-tracing-basics for demo-agent@example.org"
+    ]
+    db.session.commit()
+    assert exempt_demo_accounts(emails) == []  # already holds a valid certificate
+    certificate = certification_operations.valid_certificate(agent, "contact-tracing-basics")
+    assert certificate.is_exempt
+    assert certificate.exemption_reason == "Demo account (init --demo)"
+    with app.test_request_context("/fr/"):
+        assert gate_reasons(agent, "workspace") == []
