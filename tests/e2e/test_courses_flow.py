@@ -61,6 +61,7 @@ def test_trainer_orders_lessons_by_drag_and_keyboard(page, live_server, screensh
     items_list = page.locator("#module-order > li")
     expect(items_list).to_have_count(3)
     _check_axe(page, "the module's settings and order")
+    screenshot(page, "settings")
 
     # Drag the last lesson above the first.
     items_list.nth(2).drag_to(items_list.nth(0), target_position={"x": 20, "y": 2})
@@ -85,10 +86,12 @@ def test_learner_follows_a_module_and_sees_the_progress(page, new_context, live_
     page.goto("/nl/learn/")
     page.locator("#main").get_by_role("link", name="Basisopleiding voor medewerkers").click()
     _check_axe(page, "the module page")
+    screenshot(page, "module")
     page.get_by_role("button", name=texts.gettext("Enrol in this module")).click()
     page.get_by_role("link", name=LESSONS[0]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(LESSONS[0])
     _check_axe(page, "a lesson")
+    screenshot(page, "lesson")
     page.get_by_role("button", name=texts.gettext("Mark as done and continue")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(LESSONS[1])
     page.goto("/nl/learn/")
