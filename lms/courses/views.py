@@ -113,9 +113,11 @@ def enrol_module(module_id: int):
 
 
 def _enrolled_entry(module_id: int, item_id: int):
-    """Return (module, enrolment, items, entry) for a learner's page of a lesson or quiz.
+    """Find a lesson or quiz of a module for the signed-in learner.
 
-    Not enrolled, or a lesson still locked by the module's order: a redirect to the module.
+    :return: (module, enrolment, the module's items with progress, the item, refusal);
+        the refusal is a redirect to the module page (with the reason flashed) when the
+        learner is not enrolled or the module's order keeps the item locked, else None.
     """
     module = _module_or_404(module_id)
     user = current_user._get_current_object()
