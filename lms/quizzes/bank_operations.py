@@ -357,16 +357,17 @@ def import_questions(
 
 
 def export_category(category: Category, language: str) -> str:
-    """Return the category's current questions in ``language`` as GIFT text.
+    """Return the current version of the category's questions in ``language`` as GIFT.
 
-    Questions not translated into ``language`` are exported in the language quizzes would
-    fall back to (see :func:`lms.quizzes.bank.current_versions`); retired ones are left out.
+    Only questions that exist in ``language`` (no fallback: a file is in one language, and
+    importing it back must not label Dutch text as German); retired ones are left out.
 
     :raise BankError: a question GIFT cannot express (GIFT's own limits).
     """
     questions: Sequence[Question] = [
         replace(load_question(version), category=category.path)
         for version in current_versions(category.id, language)
+        if version.question.language == language
     ]
     try:
         return dump_gift(questions)

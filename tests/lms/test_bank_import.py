@@ -266,3 +266,14 @@ def test_the_download_is_a_gift_file(auth, client, create_category):
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     assert len(parse_gift(response.get_data(as_text=True))) == 3
+
+
+def test_export_holds_only_the_questions_of_that_language(create_category):
+    category = create_category(name="Quarantaine")
+    dutch = bank.import_questions(category, GIFT, language="nl")
+    bank.translate_question(dutch[0], "fr")
+    db.session.commit()
+
+    french = parse_gift(bank.export_category(category, "fr"))
+
+    assert [q.name for q in french] == ["Duur"]
