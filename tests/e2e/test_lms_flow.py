@@ -48,6 +48,7 @@ from tests.e2e.conftest import (
     catalog,
     sign_in,
 )
+from tests.e2e.test_login_flow import blocking_violations, describe
 from tests.fixtures.settings import TEST_CONFIG
 from tracing_app import create_app
 
@@ -106,8 +107,15 @@ def agent_page(browser, lms_site):
     context.close()
 
 
+#: Serious and critical axe violations, by step: none is expected (checked at the end).
+AXE_FINDINGS: dict[str, list[dict]] = {}
+
+
 def shoot(page, step: str) -> Path:
-    """Keep a full-page screenshot of a step under test-output/e2e/lms/."""
+    """Keep a full-page screenshot of a step under test-output/e2e/lms/; run axe on it."""
+    violations = blocking_violations(page)
+    if violations:
+        AXE_FINDINGS[step] = violations
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"new-french-agent-{step}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -250,3 +258,6 @@ def test_new_french_agent_earns_the_certificate_that_opens_the_workspace(
     assert opened.status == 200
     expect(page.get_by_role("heading", level=1)).to_have_text(fr("Calls"))
     shoot(page, "09-workspace-open")
+    assert not AXE_FINDINGS, "\n".join(
+        describe(found, step) for step, found in AXE_FINDINGS.items()
+    )
