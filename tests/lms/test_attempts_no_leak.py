@@ -21,13 +21,19 @@ from content.items.urls import item_url
 from lms.quizzes import operations
 from lms.quizzes.models import Attempt
 from tests.fixtures.lms_quizzes import every_kind
-from tests.fixtures.web import csrf_token
+from tests.fixtures.web import csrf_token, translated
 
 SECRETS = re.compile(r"SECRET|98765[.,]4321", re.IGNORECASE)
-# Words of grading that have no business in a page before submitting.
-GRADING_WORDS = re.compile(
-    r"fraction|feedback|correct|accepted|tolerance|data-right|is-right|weight", re.IGNORECASE
+# Grading in the markup or the JSON: attributes, classes or keys about fractions, feedback,
+# correctness. (Plain words on the page, such as the quiz page
+# telling that feedback comes after submitting, are fine.)
+GRADING_MARKUP = re.compile(
+    r"(?:data-[\w-]*|class=\"[^\"]*)(?:fraction|feedback|correct|right|accepted|tolerance|weight)"
+    r"|\"(?:fraction|feedback|correct|accepted|tolerance|weight|parts|score)\"\s*:",
+    re.IGNORECASE,
 )
+#: The review's verdicts, as the French learner of the test would read them.
+VERDICTS = ("Right.", "Wrong.", "Partly right.")
 
 
 def _learner_answers(attempt: Attempt) -> dict:
@@ -50,8 +56,10 @@ def _learner_answers(attempt: Attempt) -> dict:
 def _check(label: str, text: str) -> None:
     found = SECRETS.search(text)
     assert found is None, f"{label} leaks {found.group(0)!r}"
-    found = GRADING_WORDS.search(text)
+    found = GRADING_MARKUP.search(text)
     assert found is None, f"{label} mentions {found.group(0)!r}"
+    for verdict in VERDICTS:
+        assert translated("fr", verdict) not in text, f"{label} gives a verdict"
 
 
 @pytest.mark.db
@@ -117,3 +125,4 @@ def test_nothing_a_learner_fetches_during_an_attempt_gives_answers_away(
     review = client.get(f"{base}/review").get_data(as_text=True)
     assert SECRETS.search(review)
     assert "98765.4321" in review
+    assert translated("fr", "Wrong.") in review
