@@ -53,6 +53,7 @@ def test_an_agent_claims_sees_the_summary_and_records_a_callback(client, auth, q
     assert "Griet V." in page  # the summary: first name and initial
     assert "+32470123456" in page  # the number to dial
     assert "Vanderhaeghen" not in page
+    assert "named as a high-risk contact" not in page  # a case of its own
     viewed = db.session.scalars(
         select(AuditEntry).where(
             AuditEntry.action == "ticket.view", AuditEntry.actor_id == agent.id
@@ -241,3 +242,15 @@ def test_dashboard_lists_callbacks_due_and_who_they_are_reserved_for(
     assert "1 callback due soon" in page
     assert queued_call.ticket.reference in page
     assert "Ann Agent" in page
+
+
+def test_a_contacts_call_says_why_without_naming_the_case(client, auth, queued_call):
+    case = create_ticket(PersonData(first_name="Casimir"), actor=None, source="test")
+    queued_call.source_ticket_id = case.id
+    db.session.commit()
+    _allow_all_day(queued_call)
+    auth.login_as("agent")
+    page = client.get(_claim(client)).get_data(as_text=True)
+    assert "named as a high-risk contact by a case" in page
+    assert "Casimir" not in page
+    assert case.reference not in page
