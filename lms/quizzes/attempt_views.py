@@ -136,3 +136,19 @@ def review_attempt(attempt_id: int):
         title=_quiz_title(attempt),
         quiz_item_url=item_url(item) if item is not None else None,
     )
+
+
+@requires("lms.view_progress")
+def view_attempt_record(attempt_id: int):
+    """Trainers: one attempt in full, with the exact question versions it asked (the proof)."""
+    attempt = db.get_or_404(Attempt, attempt_id)
+    if attempt.state == IN_PROGRESS:
+        abort(404)  # nothing to prove yet, and answers in progress stay the learner's
+    everything = review.ReviewShown(score=True, correctness=True, answers=True, feedback=True)
+    return render_template(
+        "quizzes/record.html",
+        attempt=attempt,
+        questions=review.review_questions(attempt, everything),
+        versions={q.slot: q.version for q in attempt.questions},
+        title=_quiz_title(attempt),
+    )

@@ -43,6 +43,9 @@ bp.add_url_rule(
     methods=["GET", "POST"],
 )
 bp.add_url_rule("/attempts/<int:attempt_id>/review", "review_attempt", attempt_views.review_attempt)
+bp.add_url_rule(
+    "/attempts/<int:attempt_id>/record", "view_attempt_record", attempt_views.view_attempt_record
+)
 
 # The question bank's routes (/bank/…): bank_views adds them to bp; must come after bp.
 from lms.quizzes import bank_views  # noqa: E402, F401

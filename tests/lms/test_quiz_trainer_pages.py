@@ -160,3 +160,23 @@ def test_results_filter_by_cohort(client, trainer, taken_quiz):
     assert "2 submitted attempts" in page
     assert "Learner 0" in page
     assert "Learner 2" not in page
+
+
+def test_attempt_record_proves_the_result(client, trainer, taken_quiz):
+    attempt = db.session.scalars(db.select(Attempt).order_by(Attempt.id)).first()
+    page = client.get(f"/en/quizzes/{taken_quiz.translation_group}/results").get_data(as_text=True)
+    url = f"/en/quizzes/attempts/{attempt.id}/record"
+    assert url in page
+    page = client.get(url).get_data(as_text=True)
+    for attempt_question in attempt.questions:
+        version = attempt_question.version
+        assert f"Question version {version.id}: “{version.name}”" in page
+    assert page.count("Right.") == 3
+
+
+def test_attempt_record_of_an_attempt_in_progress_is_not_shown(
+    client, trainer, create_quiz, create_user
+):
+    attempt = operations.start_attempt(create_user(), create_quiz())
+    db.session.commit()
+    assert client.get(f"/en/quizzes/attempts/{attempt.id}/record").status_code == 404

@@ -20,4 +20,5 @@ ROWS = {
     "quizzes.quiz_results": ("lms.view_progress", TRAINERS),
     "quizzes.export_results": ("lms.view_progress", TRAINERS),
     "quizzes.edit_settings": ("lms.manage_courses", TRAINERS),
+    "quizzes.view_attempt_record": ("lms.view_progress", TRAINERS),
 }
