@@ -64,3 +64,19 @@ def test_trainer_writes_previews_and_translates_a_question(page, screenshot):
     expect(page.locator("table").first).to_contain_text("Duur (10 dagen)")
     _check_axe(page, "the question bank with a question")
     screenshot(page, "bank")
+
+
+def test_every_question_type_has_an_accessible_editor(page, screenshot):
+    texts = catalog("en")
+    sign_in(page, EVERY_ROLE)
+    page.goto("/en/quizzes/bank/categories/new")
+    page.get_by_label(texts.gettext("Name"), exact=True).fill("Alle soorten")
+    page.get_by_role("button", name=texts.gettext("Save")).click()
+    url = page.url
+    for kind in ("multiple_choice", "true_false", "numeric", "short_text", "matching"):
+        page.goto(url)
+        page.get_by_label(texts.gettext("New question of type")).select_option(kind)
+        page.get_by_role("button", name=texts.gettext("Write")).click()
+        expect(page.get_by_label(texts.gettext("Type"), exact=True)).to_have_value(kind)
+        _check_axe(page, f"the {kind} editor")
+        screenshot(page, kind)
