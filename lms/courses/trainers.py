@@ -193,7 +193,11 @@ def progress_report(
         )
     )
     report = ProgressReport([(group, courses.module_title(group, language)) for group in groups])
-    query = select(Enrolment).join(User, User.id == Enrolment.user_id)
+    query = (
+        select(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.module_group.in_(groups))
+    )
     if learner_language:
         query = query.where(User.locale == learner_language)
     if cohort:
