@@ -22,7 +22,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, String, and_, event, literal_column, or_, select, text
+from sqlalchemy import (
+    BigInteger,
+    Index,
+    Row,
+    String,
+    and_,
+    event,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from content.auth.models import utcnow
@@ -153,10 +164,14 @@ def _horizon(connection) -> int | None:
     ).scalar_one()
 
 
-def page(kind: str, after: Cursor, limit: int) -> tuple[list[ExchangeChange], Cursor]:
-    """Return up to ``limit`` changes of ``kind`` after the cursor, and the cursor after them."""
+def page(kind: str, after: Cursor, limit: int) -> tuple[list[Row], Cursor]:
+    """Return up to ``limit`` changes of ``kind`` after the cursor, and the cursor after them.
+
+    Rows have ``txid``, ``id`` and ``subject_id`` (plain rows: exports read many).
+    """
     horizon = _horizon(db.session.connection())
-    query = select(ExchangeChange).where(
+    columns = (ExchangeChange.txid, ExchangeChange.id, ExchangeChange.subject_id)
+    query = select(*columns).where(
         ExchangeChange.kind == kind,
         or_(
             ExchangeChange.txid > after.txid,
@@ -166,10 +181,10 @@ def page(kind: str, after: Cursor, limit: int) -> tuple[list[ExchangeChange], Cu
     if horizon is not None:
         query = query.where(ExchangeChange.txid < horizon)
     query = query.order_by(ExchangeChange.txid, ExchangeChange.id).limit(limit)
-    rows = list(db.session.scalars(query))
+    rows = list(db.session.execute(query))
     return rows, (Cursor(rows[-1].txid, rows[-1].id) if rows else after)
 
 
-def subjects(rows: Iterable[ExchangeChange]) -> list[int]:
+def subjects(rows: Iterable[Row]) -> list[int]:
     """The subject ids of the rows, in feed order."""
     return [row.subject_id for row in rows]

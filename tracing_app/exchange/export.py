@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import selectinload
 
 from content.extensions import db
 from tracing_app.exchange import changes
-from tracing_app.exchange.pseudonyms import pseudonym
+from tracing_app.exchange.pseudonyms import pseudonym, pseudonym_key
 from tracing_app.scripts import identifiers
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.definition import TEXT
@@ -73,22 +73,38 @@ def _policies(setting: str) -> dict[str, str]:
     return policies
 
 
-def _apply(policy: str, kind: str, value):
+def _apply(policy: str, kind: str, value, key: bytes | None = None):
     if policy == CLEAR:
         return value
     if policy == PSEUDONYM:
-        return pseudonym(kind, value)
+        return pseudonym(kind, value, key)
     return None
 
 
 # Tickets -----------------------------------------------------------------------------
 
 
+def _ids_in(column, ids: list[int]):
+    """Return ``column IN ids`` with the integers written into the statement.
+
+    A page holds thousands of ids, and binding each as a parameter costs more than the
+    query itself; they are integers from the feed, never user input.
+    """
+    return column.in_(bindparam("ids", ids, expanding=True, literal_execute=True))
+
+
 def ticket_records(ids: list[int]) -> list[dict]:
     """Records of these tickets (missing ones, deleted since, are left out)."""
     policies = {name: p for name, p in _policies("EXCHANGE_TICKET_FIELDS").items() if p != OMIT}
     ring = current_key_ring() if policies else None
-    tickets = {t.id: t for t in db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
+    key = pseudonym_key() if PSEUDONYM in policies.values() else None
+    columns = [
+        Ticket.id, Ticket.reference, Ticket.status, Ticket.language, Ticket.created_dt,
+        Ticket.updated_dt, *(getattr(Ticket, f"{name}_enc") for name in sorted(policies)),
+    ]  # fmt: skip
+    tickets = {
+        row.id: row for row in db.session.execute(select(*columns).where(_ids_in(Ticket.id, ids)))
+    }
     records = []
     for ticket_id in ids:
         ticket = tickets.get(ticket_id)
@@ -105,7 +121,8 @@ def ticket_records(ids: list[int]) -> list[dict]:
         for name, policy in sorted(policies.items()):
             token = getattr(ticket, f"{name}_enc")
             value = decrypt(token, context=context_for("tickets", ticket.id, name), key_ring=ring)
-            record[name if policy == CLEAR else f"{name}_pseudonym"] = _apply(policy, name, value)
+            label = name if policy == CLEAR else f"{name}_pseudonym"
+            record[label] = _apply(policy, name, value, key)
         records.append(record)
     return records
 
@@ -132,7 +149,7 @@ def attempt_records(ids: list[int]) -> list[dict]:
         select(CallAttempt, CallOrder.campaign_id, Ticket.reference)
         .join(CallOrder, CallAttempt.order_id == CallOrder.id)
         .outerjoin(Ticket, CallOrder.ticket_id == Ticket.id)
-        .where(CallAttempt.id.in_(ids))
+        .where(_ids_in(CallAttempt.id, ids))
     )
     found = {row[0].id: row for row in db.session.execute(query)}
     names = _campaign_names()
@@ -196,16 +213,18 @@ def answer_policy(field: _FieldInfo | None, name: str, overrides: dict[str, str]
 def form_records(ids: list[int]) -> list[dict]:
     """Records of these filled forms, answers keyed by field name (repeats: ``group.N.name``)."""
     overrides = _policies("EXCHANGE_ANSWER_FIELDS")
+    secret = pseudonym_key()
     query = (
         select(FormResponse)
-        .where(FormResponse.id.in_(ids))
+        .where(_ids_in(FormResponse.id, ids))
         .options(selectinload(FormResponse.script_version).selectinload(ScriptVersion.script))
     )
+    held = set(db.session.identity_map.keys())
     forms = {form.id: form for form in db.session.scalars(query)}
     tickets = dict(
         db.session.execute(
             select(Ticket.script_response_id, Ticket.reference).where(
-                Ticket.script_response_id.in_(ids)
+                _ids_in(Ticket.script_response_id, ids)
             )
         ).all()
     )
@@ -217,14 +236,15 @@ def form_records(ids: list[int]) -> list[dict]:
         version = form.script_version
         fields = _fields_of(version.id, version.definition_csv)
         answers = {}
-        for key, value in sorted(json.loads(form.answers_json).items()):
+        for key, value in sorted(scripts.answers(form).items()):
             name = key.rsplit(".", 1)[-1]
             policy = answer_policy(fields.get(name), name, overrides)
             if policy == OMIT or value in ("", None):
                 continue
             info = fields.get(name)
             kind = (info.identifier if info else None) or name
-            answers[key if policy == CLEAR else f"{key}_pseudonym"] = _apply(policy, kind, value)
+            label = key if policy == CLEAR else f"{key}_pseudonym"
+            answers[label] = _apply(policy, kind, value, secret)
         records.append(
             {
                 "kind": "form",
@@ -240,6 +260,10 @@ def form_records(ids: list[int]) -> list[dict]:
                 "answers": answers,
             }
         )
+    # Forms loaded only for this page leave the session, so a long export stays flat.
+    for form in forms.values():
+        if inspect(form).key not in held:
+            db.session.expunge(form)
     return records
 
 
@@ -285,7 +309,6 @@ def iterate(feed: str, cursor: str | None, *, batch: int = 1000) -> Iterator[tup
         for record in page.records:
             yield record, page.next_cursor
         cursor = page.next_cursor
-        db.session.expunge_all()  # keep the identity map from growing with the export
         if not page.more:
             return
 

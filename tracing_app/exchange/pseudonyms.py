@@ -65,8 +65,11 @@ def pseudonym_key() -> bytes:
 NORMALIZED_KINDS = {"national_number", "phone", "email"}
 
 
-def pseudonym(kind: str, value: str) -> str | None:
-    """Return the pseudonym of a value (None for an empty one)."""
+def pseudonym(kind: str, value: str, key: bytes | None = None) -> str | None:
+    """Return the pseudonym of a value (None for an empty one).
+
+    :param key: the pseudonym key, when the caller holds it already (exports, per page).
+    """
     if value is None or not str(value).strip():
         return None
     text = str(value)
@@ -77,5 +80,5 @@ def pseudonym(kind: str, value: str) -> str | None:
             text = text.strip().lower()
     else:
         text = " ".join(text.split()).lower()
-    digest = hmac.new(pseudonym_key(), f"{kind}\x00{text}".encode(), hashlib.sha256)
+    digest = hmac.new(key or pseudonym_key(), f"{kind}\x00{text}".encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
