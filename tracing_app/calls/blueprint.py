@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from tracing_app.calls import contacts, views
+from tracing_app.calls import contacts, supervisor_views, views
 
 bp = Blueprint("calls", __name__, url_prefix="/<lang_code>/calls", template_folder="templates")
 
@@ -23,23 +23,28 @@ bp.add_url_rule(
 bp.add_url_rule("/orders/<int:order_id>/script", "open_script", views.open_script, methods=["POST"])
 
 # Supervisors (calls.supervise).
-bp.add_url_rule("/campaigns/", "list_campaigns", views.list_campaigns)
-bp.add_url_rule("/campaigns/new", "create_campaign", views.create_campaign, methods=["GET", "POST"])
+bp.add_url_rule("/campaigns/", "list_campaigns", supervisor_views.list_campaigns)
+bp.add_url_rule(
+    "/campaigns/new", "create_campaign", supervisor_views.create_campaign, methods=["GET", "POST"]
+)
 bp.add_url_rule(
     "/campaigns/<int:campaign_id>/edit",
     "edit_campaign",
-    views.edit_campaign,
+    supervisor_views.edit_campaign,
     methods=["GET", "POST"],
 )
 bp.add_url_rule(
     "/campaigns/<int:campaign_id>/import",
     "import_orders",
-    views.import_orders,
+    supervisor_views.import_orders,
     methods=["GET", "POST"],
 )
-bp.add_url_rule("/not-reached", "not_reached", views.not_reached)
+bp.add_url_rule("/not-reached", "not_reached", supervisor_views.not_reached)
 bp.add_url_rule(
-    "/orders/<int:order_id>/requeue", "requeue_order", views.requeue_order, methods=["POST"]
+    "/orders/<int:order_id>/requeue",
+    "requeue_order",
+    supervisor_views.requeue_order,
+    methods=["POST"],
 )
-bp.add_url_rule("/dashboard", "dashboard", views.dashboard)
-bp.add_url_rule("/dashboard.csv", "export_dashboard", views.export_dashboard)
+bp.add_url_rule("/dashboard", "dashboard", supervisor_views.dashboard)
+bp.add_url_rule("/dashboard.csv", "export_dashboard", supervisor_views.export_dashboard)

@@ -1,42 +1,36 @@
-"""Request handling of call lists: agents take calls, supervisors run campaigns."""
+"""Request handling of call lists, the agents' side: next call, pre-dial summary, outcome.
+
+The supervisors' side is in ``supervisor_views.py``.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
-from wtforms.fields.choices import SelectChoice
 
 from content.auth.models import utcnow
 from content.auth.roles import requires
 from content.extensions import db
 from content.gates import access_denied
 from content.i18n import _
-from tracing_app.calls import importer, operations, stats
+from tracing_app.calls import operations
 from tracing_app.calls.forms import (
     OUTCOME_LABELS,
     ButtonForm,
-    CampaignForm,
-    ImportForm,
     OutcomeForm,
 )
 from tracing_app.calls.models import (
-    BUSY,
     CLAIMED,
-    NO_ANSWER,
     QUEUED,
-    WRONG_NUMBER,
     CallOrder,
-    Campaign,
 )
 from tracing_app.scripts import operations as scripts
-from tracing_app.scripts.models import IN_PROGRESS, FormResponse, Script
+from tracing_app.scripts.models import IN_PROGRESS, FormResponse
 from tracing_app.tickets import operations as tickets
 
 WORK = "calls.work"
@@ -67,11 +61,13 @@ def _workspace_gate() -> None:
         abort(403, description=" ".join(reasons))
 
 
-def _now() -> datetime:
+def current_time() -> datetime:
+    """The time of the request (UTC); one place to read the clock."""
     return utcnow()
 
 
-def _agent():
+def current_agent():
+    """The signed-in user as a model object (operations compare and store it)."""
     return current_user._get_current_object()
 
 
@@ -92,7 +88,7 @@ def agent_home():
         .where(
             CallOrder.state == QUEUED,
             CallOrder.reserved_for_id == current_user.id,
-            CallOrder.reserved_until_dt > _now(),
+            CallOrder.reserved_until_dt > current_time(),
         )
         .order_by(CallOrder.due_dt)
     ).all()
@@ -107,13 +103,13 @@ def claim_call():
     if not form.validate_on_submit():
         abort(400)
     db.session.rollback()  # the claim needs a session without open writes (SQLite)
-    order = operations.claim_next_call(_agent(), now=_now())
+    order = operations.claim_next_call(current_agent(), now=current_time())
     if order is None:
         flash(_("No call is due right now."), "info")
         return redirect(url_for("calls.agent_home"))
     if order.ticket is not None:
         # Calling someone is a reason to open their ticket.
-        tickets.grant_access(_agent(), order.ticket, reason=DIAL_REASON)
+        tickets.grant_access(current_agent(), order.ticket, reason=DIAL_REASON)
         db.session.commit()
     return redirect(url_for("calls.view_call", order_id=order.id))
 
@@ -139,10 +135,10 @@ def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200):
     if order.ticket is not None:
         summary = tickets.ticket_summary(order.ticket)
         # Showing the number is a view of personal data: audited by the tickets package.
-        phone = tickets.person_data(order.ticket, actor=_agent(), reason=DIAL_REASON).phone
+        phone = tickets.person_data(order.ticket, actor=current_agent(), reason=DIAL_REASON).phone
     attempts = [(a, operations.attempt_note(a)) for a in operations.order_attempts(order)]
     try:
-        operations.extend_lease(order, _agent(), now=_now())
+        operations.extend_lease(order, current_agent(), now=current_time())
     except operations.NotClaimedByAgent:
         db.session.rollback()
         abort(404)
@@ -170,9 +166,9 @@ def record_outcome(order_id: int):
         try:
             operations.record_outcome(
                 order,
-                _agent(),
+                current_agent(),
                 form.outcome.data,
-                now=_now(),
+                now=current_time(),
                 note=form.note.data,
                 callback_dt=callback_dt,
                 callback_anyone=form.callback_by.data == "anyone",
@@ -202,7 +198,7 @@ def release_call(order_id: int):
     _workspace_gate()
     order = _own_call(order_id)
     if ButtonForm().validate_on_submit():
-        operations.release_call(order, _agent())
+        operations.release_call(order, current_agent())
         db.session.commit()
         flash(_("The call is back in the queue."), "success")
     return redirect(url_for("calls.agent_home"))
@@ -233,201 +229,10 @@ def open_script(order_id: int):
             flash(_("This campaign has no published call script."), "error")
             return redirect(url_for("calls.view_call", order_id=order.id))
         language = ticket.language if ticket is not None else current_app.config["LANGUAGES"][0]
-        response = scripts.start_form(version, agent=_agent(), language=language)
+        response = scripts.start_form(version, agent=current_agent(), language=language)
         if ticket is not None:
-            tickets.link_script_response(ticket, response.id, actor=_agent())
+            tickets.link_script_response(ticket, response.id, actor=current_agent())
     # A case call lasts ~20 minutes in the script's tab: keep the call that long and more.
-    operations.extend_lease(order, _agent(), now=_now(), lease=SCRIPT_LEASE)
+    operations.extend_lease(order, current_agent(), now=current_time(), lease=SCRIPT_LEASE)
     db.session.commit()
     return redirect(url_for("scripts.fill_form", response_id=response.id))
-
-
-# The supervisor's side ------------------------------------------------------------------
-
-
-@requires(SUPERVISE)
-def list_campaigns():
-    """Campaigns with their settings and queues."""
-    queues = {row.campaign.id: row for row in stats.queue_sizes(now=_now())}
-    return render_template(
-        "calls/campaigns.html", campaigns=operations.list_campaigns(), queues=queues
-    )
-
-
-def _campaign_form(campaign: Campaign | None) -> CampaignForm:
-    if request.method == "POST":
-        form = CampaignForm()
-    else:
-        # A new campaign starts from the model's defaults.
-        shown = campaign or Campaign(
-            priority=0,
-            max_attempts=3,
-            calling_start=time(9, 0),
-            calling_end=time(20, 0),
-            callback_grace_minutes=30,
-            active=True,
-        )
-        form = CampaignForm(obj=shown)
-        rules = shown.retry_rules
-        form.retry_no_answer.data = rules[NO_ANSWER]
-        form.retry_busy.data = rules[BUSY]
-        form.retry_wrong_number.data = rules[WRONG_NUMBER]
-        form.script_id.data = shown.script_id or 0
-    form.script_id.choices = [SelectChoice(0, _("No script"))] + [
-        SelectChoice(script.id, script.form_id)
-        for script in db.session.scalars(select(Script).order_by(Script.form_id))
-    ]
-    return form
-
-
-def _save_campaign(form: CampaignForm, campaign: Campaign):
-    operations.update_campaign(
-        campaign,
-        name=form.name.data.strip(),
-        script_id=form.script_id.data or None,
-        priority=form.priority.data,
-        calling_start=form.calling_start.data,
-        calling_end=form.calling_end.data,
-        max_attempts=form.max_attempts.data,
-        callback_grace_minutes=form.callback_grace_minutes.data,
-        receives_contacts=form.receives_contacts.data,
-        active=form.active.data,
-        retry_rules={
-            NO_ANSWER: form.retry_no_answer.data,
-            BUSY: form.retry_busy.data,
-            WRONG_NUMBER: form.retry_wrong_number.data,
-        },
-    )
-
-
-def _name_taken(name: str, campaign: Campaign | None) -> bool:
-    other = db.session.scalars(select(Campaign).where(Campaign.name == name.strip())).first()
-    return other is not None and other is not campaign
-
-
-@requires(SUPERVISE)
-def create_campaign():
-    """A new campaign."""
-    form = _campaign_form(None)
-    if form.validate_on_submit():
-        if _name_taken(form.name.data, None):
-            form.name.errors.append(_("Another campaign has this name."))
-        else:
-            campaign = Campaign()
-            _save_campaign(form, campaign)
-            db.session.commit()
-            flash(_("Campaign created."), "success")
-            return redirect(url_for("calls.list_campaigns"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("calls/campaign_form.html", form=form, campaign=None), status
-
-
-@requires(SUPERVISE)
-def edit_campaign(campaign_id: int):
-    """Change a campaign's settings."""
-    campaign = db.get_or_404(Campaign, campaign_id)
-    form = _campaign_form(campaign)
-    if form.validate_on_submit():
-        if _name_taken(form.name.data, campaign):
-            form.name.errors.append(_("Another campaign has this name."))
-        else:
-            _save_campaign(form, campaign)
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("calls.list_campaigns"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("calls/campaign_form.html", form=form, campaign=campaign), status
-
-
-@requires(SUPERVISE)
-def import_orders(campaign_id: int):
-    """Upload call orders: problems by row (nothing imported), else a summary."""
-    campaign = db.get_or_404(Campaign, campaign_id)
-    form = ImportForm()
-    problems, summary = [], None
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            summary = importer.import_orders(
-                upload.read(importer.MAX_BYTES + 1),
-                upload.filename or "orders.csv",
-                campaign,
-                actor=_agent(),
-                now=_now(),
-            )
-        except importer.ImportRejected as exc:
-            db.session.rollback()
-            problems = exc.problems
-            form.file.errors.append(_("The file has problems; nothing was imported."))
-        else:
-            db.session.commit()
-    status = 400 if form.is_submitted() and summary is None else 200
-    return render_template(
-        "calls/import.html", campaign=campaign, form=form, problems=problems, summary=summary
-    ), status
-
-
-@requires(SUPERVISE)
-def not_reached():
-    """Calls given up: attempts exhausted or wrong numbers."""
-    campaign = None
-    if campaign_id := request.args.get("campaign", type=int):
-        campaign = db.get_or_404(Campaign, campaign_id)
-    return render_template(
-        "calls/not_reached.html",
-        orders=operations.not_reached_orders(campaign),
-        campaign=campaign,
-        campaigns=operations.list_campaigns(),
-        button=ButtonForm(),
-    )
-
-
-@requires(SUPERVISE)
-def requeue_order(order_id: int):
-    """Give a call not reached one more try."""
-    order = db.get_or_404(CallOrder, order_id)
-    if ButtonForm().validate_on_submit():
-        try:
-            operations.requeue(order, now=_now(), actor=_agent())
-        except operations.CallError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("The call is back in the queue."), "success")
-    return redirect(url_for("calls.not_reached"))
-
-
-@requires(SUPERVISE)
-def dashboard():
-    """Queues, outcomes today, calls per hour (chart and table), agents, callbacks."""
-    figures = stats.dashboard(now=_now())
-    return render_template(
-        "calls/dashboard.html",
-        figures=figures,
-        chart=stats.chart_bars(figures.calls_per_hour),
-    )
-
-
-@requires(SUPERVISE)
-def export_dashboard():
-    """The dashboard's figures as CSV (no personal data)."""
-    figures = stats.dashboard(now=_now())
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["section", "name", "measure", "value"])
-    for row in figures.queues:
-        for measure in ("due", "later", "claimed", "done", "not_reached"):
-            writer.writerow(["queue", row.campaign.name, measure, getattr(row, measure)])
-    for outcome, count in figures.outcomes_today.items():
-        writer.writerow(["outcomes_today", outcome, "calls", count])
-    for hour, count in enumerate(figures.calls_per_hour):
-        writer.writerow(["calls_per_hour", f"{hour:02d}:00", "calls", count])
-    writer.writerow(["agents", "active", "agents", figures.agents_active])
-    writer.writerow(["callbacks", "due", "orders", len(figures.callbacks_due)])
-    name = f"calls-dashboard-{figures.now:%Y%m%d-%H%M}.csv"
-    return current_app.response_class(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
