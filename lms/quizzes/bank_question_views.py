@@ -203,6 +203,27 @@ def edit_question(question_id: int):
 
 
 @requires(MANAGE)
+def preview_question(question_id: int):
+    """The question in every language it exists in, as learners of each language see it."""
+    bank_question = db.get_or_404(BankQuestion, question_id)
+    names = language_names()
+    members = operations.translations(bank_question)
+    previews = [
+        (code, members[code], render_question_preview(
+            bank.load_question(members[code].current_version), code))
+        for code in names
+        if code in members
+    ]  # fmt: skip
+    return render_template(
+        "quizzes/bank/preview.html",
+        bank_question=bank_question,
+        previews=previews,
+        missing=[name for code, name in names.items() if code not in members],
+        names=names,
+    )
+
+
+@requires(MANAGE)
 def translate_question(question_id: int):
     """Start a translation: a copy of the question in another language, to edit."""
     bank_question = db.get_or_404(BankQuestion, question_id)

@@ -25,6 +25,7 @@ from lms.quizzes.bank_question_views import (
     current_author,
     edit_question,
     move_question,
+    preview_question,
     question_history,
     restore_version,
     retire_question,
@@ -274,6 +275,7 @@ bp.add_url_rule(
     translate_question,
     methods=["POST"],
 )
+bp.add_url_rule("/bank/questions/<int:question_id>/preview", "preview_question", preview_question)
 bp.add_url_rule(
     "/bank/questions/<int:question_id>/move", "move_question", move_question, methods=["POST"]
 )

@@ -475,3 +475,20 @@ def test_a_save_on_top_of_someone_elses_is_refused_and_keeps_the_input(
     assert "Mijn versie" in page(response)
     db.session.refresh(bank_question)
     assert load_question(bank_question.current_version).text == "Van een collega"
+
+
+def test_the_question_is_previewed_in_every_language(trainer, client, create_question):
+    from lms.quizzes import bank_operations
+
+    dutch = create_question(question=single_choice(text="Hoelang?", right="10 dagen"))
+    french = bank_operations.translate_question(dutch, "fr")
+    bank_operations.edit_question(french, single_choice(text="Combien de temps?", right="10 jours"))
+    db.session.commit()
+
+    html = page(client.get(f"/en/quizzes/bank/questions/{dutch.id}/preview"))
+
+    assert '<div lang="nl" class="question-preview">' in html
+    assert '<div lang="fr" class="question-preview">' in html
+    assert "Hoelang?" in html
+    assert "Combien de temps?" in html
+    assert "Not translated into: Deutsch, English." in html

@@ -19,6 +19,7 @@ ROWS = {
         "quizzes.edit_question",
         "quizzes.translate_question",
         "quizzes.move_question",
+        "quizzes.preview_question",
         "quizzes.retire_question",
         "quizzes.question_history",
         "quizzes.view_question_version",
