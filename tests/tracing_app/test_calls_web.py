@@ -254,3 +254,26 @@ def test_a_contacts_call_says_why_without_naming_the_case(client, auth, queued_c
     assert "named as a high-risk contact by a case" in page
     assert "Casimir" not in page
     assert case.reference not in page
+
+
+def test_import_summary_links_possible_duplicates_for_merging(client, auth, make_campaign):
+    from datetime import date
+
+    mother = create_ticket(
+        PersonData(first_name="Lies", phone="+32470555555", birth_date=date(1990, 1, 1)),
+        actor=None,
+        source="test",
+    )
+    db.session.commit()
+    campaign = make_campaign()
+    auth.login_as("supervisor")
+    data = b"first_name,phone,birth_date\nLotte,0470 55 55 55,1990-01-01\n"
+    response = post_form(
+        client,
+        f"/en/calls/campaigns/{campaign.id}/import",
+        {"file": (io.BytesIO(data), "o.csv")},
+        content_type="multipart/form-data",
+    )
+    text = response.get_data(as_text=True)
+    assert "Possible duplicates to merge" in text
+    assert f'<a href="/en/tickets/{mother.reference}">{mother.reference}</a>' in text

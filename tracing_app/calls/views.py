@@ -47,9 +47,10 @@ def calls_context() -> dict:
 
 
 def _ticket_url(ticket) -> str | None:
-    # The ticket page belongs to the tickets blueprint; link to it when it exists.
+    """Link to the tickets package's ticket page (a ticket or its reference), if it exists."""
+    reference = ticket if isinstance(ticket, str) else ticket.reference
     try:
-        return url_for("tickets.view_ticket", reference=ticket.reference)
+        return url_for("tickets.view_ticket", reference=reference)
     except BuildError:
         return None
 
