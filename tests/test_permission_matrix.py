@@ -24,6 +24,8 @@ from tests.permission_rows import (
 )
 from tracing_app import create_app
 
+SCRIPT_EDITORS = {"editor", "admin"}
+
 #: endpoint -> (declared permission, who gets in)
 MATRIX = {
     "core.root": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
@@ -62,12 +64,12 @@ MATRIX = {
     "media.delete_media": ("content.edit", EDITORS),
     # Files of live items are public; the view serves the others to draft readers only.
     "media.serve_media": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
-    # Call scripts: editors write them, agents fill them (behind the workspace gate).
-    "scripts.list_scripts": ("scripts.edit", EDITORS),
-    "scripts.view_version": ("scripts.edit", EDITORS),
-    "scripts.change_version_state": ("scripts.edit", EDITORS),
-    "scripts.compare_versions": ("scripts.edit", EDITORS),
-    "scripts.download_version": ("scripts.edit", EDITORS),
+    # Call scripts: editors write them (trainers edit content, not scripts), agents fill them.
+    "scripts.list_scripts": ("scripts.edit", SCRIPT_EDITORS),
+    "scripts.view_version": ("scripts.edit", SCRIPT_EDITORS),
+    "scripts.change_version_state": ("scripts.edit", SCRIPT_EDITORS),
+    "scripts.compare_versions": ("scripts.edit", SCRIPT_EDITORS),
+    "scripts.download_version": ("scripts.edit", SCRIPT_EDITORS),
     "scripts.list_forms": ("scripts.fill", {"agent"}),
     "scripts.start_form": ("scripts.fill", {"agent"}),
     "scripts.fill_form": ("scripts.fill", {"agent"}),
