@@ -270,13 +270,21 @@ def is_answered(response: Any) -> bool:
 
 
 def _lock(attempt: Attempt) -> None:
-    """Reload the attempt with a row lock, so its saves, submission and expiry queue.
+    """Lock the attempt for this transaction and reload it: saves, submission and expiry queue.
 
-    Two tabs or a double click then never grade an attempt twice (PostgreSQL locks the
-    row; SQLite serializes writers anyway).
+    A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite (whose
+    reads take none), waiting for a concurrent request to commit; the reload then sees
+    what it did. Two tabs or a double click never grade an attempt twice, and no answer
+    is saved into an attempt graded meanwhile.
     """
     db.session.flush()
-    db.session.refresh(attempt, with_for_update=True)
+    db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id)
+        .values(state=Attempt.state)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(attempt)
 
 
 def is_overdue(attempt: Attempt, now: datetime) -> bool:
