@@ -78,20 +78,20 @@ def quiz_report(
     :param cohort: only learners enrolled (in any module) with this cohort.
     """
     settings = quiz_settings(quiz_group)
+    conditions = [Attempt.quiz_group == quiz_group, Attempt.state == SUBMITTED]
+    if language:
+        conditions.append(Attempt.language == language)
+    if cohort:
+        in_cohort = select(Enrolment.user_id).where(Enrolment.cohort == cohort)
+        conditions.append(Attempt.user_id.in_(in_cohort))
+    if not archived:
+        conditions.append(Attempt.archived.is_(False))
     query = (
         select(Attempt)
-        .where(Attempt.quiz_group == quiz_group, Attempt.state == SUBMITTED)
+        .where(*conditions)
         .options(joinedload(Attempt.user))
         .order_by(Attempt.submitted_dt, Attempt.id)
     )
-    if language:
-        query = query.where(Attempt.language == language)
-    if cohort:
-        query = query.where(
-            Attempt.user_id.in_(select(Enrolment.user_id).where(Enrolment.cohort == cohort))
-        )
-    if not archived:
-        query = query.where(Attempt.archived.is_(False))
     attempts = list(db.session.scalars(query).unique())
     report = QuizReport(settings=settings, attempts=attempts)
     if not attempts:
@@ -106,7 +106,7 @@ def quiz_report(
     )
     report.histogram = statistics.histogram(float(a.percent) for a in attempts)
     report.bars = statistics.histogram_bars(report.histogram)
-    report.questions = _question_figures(attempts)
+    report.questions = _question_figures(attempts, select(Attempt.id).where(*conditions))
     return report
 
 
@@ -117,7 +117,11 @@ def _grade(attempts: list[Attempt], settings: QuizSettings):
     return max(attempts, key=lambda a: a.number).percent
 
 
-def _question_figures(attempts: list[Attempt]) -> list[QuestionFigures]:
+def _question_figures(attempts: list[Attempt], attempt_ids) -> list[QuestionFigures]:
+    """Per question version: share correct and discrimination over these attempts.
+
+    :param attempt_ids: a subquery of the attempts' ids (no long IN list of numbers).
+    """
     totals = {a.id: float(a.score) for a in attempts}
     rows = db.session.execute(
         select(
@@ -125,7 +129,7 @@ def _question_figures(attempts: list[Attempt]) -> list[QuestionFigures]:
             AttemptQuestion.question_version_id,
             AttemptQuestion.fraction,
             AttemptQuestion.mark_awarded,
-        ).where(AttemptQuestion.attempt_id.in_(list(totals)))
+        ).where(AttemptQuestion.attempt_id.in_(attempt_ids))
     ).all()
     figures = statistics.item_statistics(
         [(a, v, float(f or 0), float(m or 0)) for a, v, f, m in rows], totals
