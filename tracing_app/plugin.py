@@ -174,10 +174,12 @@ def tracing_navigation_items(user):
 @hookimpl
 def tracing_demo_data(app):
     """Supervisor, specialist and agents in Dutch and French; the three demo call scripts."""
+    from tracing_app.calls.demo import install_demo_campaigns
     from tracing_app.seed.scripts import install_demo_scripts
 
     return [
         *install_demo_scripts(),
+        *install_demo_campaigns(),
         ensure_demo_user("supervisor@example.org", "Sam Supervisor", ["supervisor"], "fr"),
         ensure_demo_user("specialist@example.org", "Dr. Senne Specialist", ["specialist"], "de"),
         ensure_demo_user("agent@example.org", "An Agent", ["agent"], "nl"),

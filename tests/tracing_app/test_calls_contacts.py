@@ -122,3 +122,19 @@ def test_workspace_signals_are_documented():
     documented = set(re.findall(r"^### `([\w-]+)`", section, flags=re.MULTILINE))
     named = {v.name for v in vars(signals).values() if isinstance(v, NamedSignal)}
     assert documented == named
+
+
+def test_demo_campaigns_are_installed_once(app):
+    from tracing_app.calls.demo import install_demo_campaigns
+    from tracing_app.calls.models import Campaign
+    from tracing_app.seed.scripts import install_demo_scripts
+
+    install_demo_scripts()
+    lines = install_demo_campaigns()
+    db.session.commit()
+    assert "campaign Cases: 3 demo calls queued" in lines
+    assert install_demo_campaigns() == []
+    campaigns = {c.name: c for c in db.session.scalars(select(Campaign))}
+    assert campaigns["Contacts"].receives_contacts
+    assert campaigns["Cases"].script.form_id == "outbound_case"
+    assert len(_orders()) == 3
