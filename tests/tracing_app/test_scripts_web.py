@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 from pathlib import Path
 
@@ -121,7 +120,9 @@ def test_a_save_from_a_stale_tab_is_refused(client, auth, published):
     assert _autosave(client, response_id, {"full_name": "A"}, 0).status_code == 200
     stale = _autosave(client, response_id, {"full_name": "B"}, 0)
     assert stale.status_code == 409
-    saved = json.loads(db.session.get(FormResponse, response_id).answers_json)
+    from tracing_app.scripts import operations
+
+    saved = operations.answers(db.session.get(FormResponse, response_id))
     assert saved["full_name"] == "A"
 
 

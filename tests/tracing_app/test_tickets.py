@@ -37,7 +37,7 @@ def test_create_ticket_encrypts_every_field_and_decrypts_back(make_ticket, dummy
     person = operations.person_data(ticket, actor=dummy_user, reason="callback")
     assert person.last_name == "Vanderhaeghen"
     assert person.birth_date == dt.date(1985, 7, 30)
-    assert person.notes == "Zwanger, werkt in een crèche"
+    assert person.notes == "Zwanger, werkt in kinderdagverblijf Zonnebloem"
     assert "Vanderhaeghen" not in repr(person)
     assert _actions(ticket.reference) == ["ticket.create", "ticket.view"]
     view = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()

@@ -138,3 +138,39 @@ def test_keys_init_writes_a_private_key_file_once(runner, restore_keys):
     first = restore_keys.read_bytes()
     assert "exists already" in runner.invoke(args=["keys", "init"]).output
     assert restore_keys.read_bytes() == first
+
+
+def test_script_answers_are_rotated_and_plain_older_forms_encrypted(
+    runner, restore_keys, create_user
+):
+    from pathlib import Path
+
+    from tracing_app.scripts import operations as scripts
+    from tracing_app.scripts.models import FormResponse
+
+    seed = Path(__file__).parents[2] / "tracing_app" / "seed" / "scripts" / "inbound_callback.csv"
+    agent = create_user(roles=["agent"])
+    version = scripts.upload_version(seed.read_bytes(), seed.name, actor=agent)
+    scripts.publish(version)
+    encrypted = scripts.start_form(version, agent=agent, language="nl")
+    scripts.store_answers(encrypted, {"notes": "Jozefien"})
+    older = scripts.start_form(version, agent=agent, language="fr")
+    db.session.commit()
+    # A form saved before answers were encrypted: plain JSON, still readable.
+    db.session.execute(
+        text("UPDATE form_responses SET answers_json = :plain WHERE id = :id"),
+        {"plain": '{"notes": "Mirthe"}', "id": older.id},
+    )
+    db.session.commit()
+    db.session.expire_all()
+    assert scripts.answers(db.session.get(FormResponse, older.id)) == {"notes": "Mirthe"}
+
+    result = runner.invoke(args=["keys", "rotate"])
+    assert result.exit_code == 0, result.output
+    assert "form_responses: 2 rows re-encrypted" in result.output
+    new_id = current_key_ring().current_id
+    db.session.expire_all()
+    for form_id, expected in ((encrypted.id, "Jozefien"), (older.id, "Mirthe")):
+        form = db.session.get(FormResponse, form_id)
+        assert form.answers_json.startswith(f"v1:{new_id}:")
+        assert scripts.answers(form) == {"notes": expected}

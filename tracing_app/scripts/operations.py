@@ -26,6 +26,8 @@ from tracing_app.scripts.models import (
     Script,
     ScriptVersion,
 )
+from tracing_app.tickets.crypto import context_for, decrypt, encrypt
+from tracing_app.tickets.keyring import current_key_ring
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -138,16 +140,39 @@ def start_form(version: ScriptVersion, *, agent, language: str) -> FormResponse:
         script_version=version,
         agent_id=agent.id,
         language=language,
-        answers_json=json.dumps(initial_answers(definition(version), today=today())),
     )
     db.session.add(response)
-    db.session.flush()
+    db.session.flush()  # the id binds the encrypted answers to this row
+    store_answers(response, initial_answers(definition(version), today=today()))
     return response
 
 
+#: Answers hold personal data: they are stored as one AES-GCM token bound to
+#: ``form_responses:<id>:answers_json`` (see docs/personal-data.md), like a ticket's fields.
+ANSWERS_TABLE = "form_responses"
+ANSWERS_COLUMN = "answers_json"
+
+
+def answers_context(response_id: int) -> str:
+    """The encryption context of a form's answers."""
+    return context_for(ANSWERS_TABLE, response_id, ANSWERS_COLUMN)
+
+
+def store_answers(response: FormResponse, values: dict[str, str]) -> None:
+    """Store a form's answers encrypted (the row must have its id: flush first)."""
+    response.answers_json = encrypt(
+        json.dumps(values, sort_keys=True),
+        context=answers_context(response.id),
+        key_ring=current_key_ring(),
+    )
+
+
 def answers(response: FormResponse) -> dict[str, str]:
-    """Return the saved answers of a form."""
-    return json.loads(response.answers_json)
+    """Return the saved answers of a form (decrypted; plain JSON of older forms as is)."""
+    stored = response.answers_json
+    if stored.startswith("v1:"):
+        stored = decrypt(stored, context=answers_context(response.id), key_ring=current_key_ring())
+    return json.loads(stored)
 
 
 def state(response: FormResponse, answered: dict[str, str] | None = None) -> FormState:
@@ -179,7 +204,7 @@ def save_answers(
     if base_revision != response.revision:
         raise StaleAnswers
     cleaned = clean_answers(response, submitted)
-    response.answers_json = json.dumps(cleaned, sort_keys=True)
+    store_answers(response, cleaned)
     response.revision += 1
     response.updated_dt = utcnow()
     return state(response, cleaned)
@@ -198,7 +223,7 @@ def complete(response: FormResponse) -> FormState:
     if current.complete and response.state == IN_PROGRESS:
         saved = answers(response)
         saved.update(current.normalized)  # identifiers in their one stored form
-        response.answers_json = json.dumps(saved, sort_keys=True)
+        store_answers(response, saved)
         response.state = COMPLETED
         response.completed_dt = utcnow()
         # E.g. the contacts named by a case become call orders (tracing_app.calls.contacts).

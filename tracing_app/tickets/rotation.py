@@ -17,7 +17,13 @@ from collections.abc import Callable, Iterator
 from sqlalchemy import Connection, and_, bindparam, delete, exists, func, not_, or_, select, update
 
 from content.extensions import db
-from tracing_app.tickets.crypto import DecryptionError, context_for, decrypt, reencrypt_batch
+from tracing_app.tickets.crypto import (
+    DecryptionError,
+    context_for,
+    decrypt,
+    encrypt,
+    reencrypt_batch,
+)
 from tracing_app.tickets.escalations import COLUMNS as ESCALATION_COLUMNS
 from tracing_app.tickets.escalations import TABLE as ESCALATION_TABLE
 from tracing_app.tickets.keys import KeyRing
@@ -216,12 +222,50 @@ def _rotate_call_notes(ring: KeyRing, batch_size: int) -> int:
     return reencrypt_notes(ring, batch_size=batch_size)
 
 
+def _rotate_form_answers(ring: KeyRing, batch_size: int) -> int:
+    """Script answers: encrypt forms saved before answers were encrypted, then rotate."""
+    from tracing_app.scripts import operations as scripts
+    from tracing_app.scripts.models import FormResponse
+
+    table = FormResponse.__table__
+    column = table.c[scripts.ANSWERS_COLUMN]
+    done, last_id = 0, 0
+    while True:  # plain JSON of older forms: encrypt it under the current key
+        with _batch_transaction() as conn:
+            query = (
+                select(table.c.id, column)
+                .where(table.c.id > last_id, not_(column.startswith("v1:")))
+                .order_by(table.c.id)
+                .limit(batch_size)
+            )
+            if conn.dialect.name != "sqlite":
+                query = query.with_for_update(of=table)
+            rows = conn.execute(query).all()
+            if not rows:
+                break
+            for row in rows:
+                token = encrypt(
+                    row.answers_json, context=scripts.answers_context(row.id), key_ring=ring
+                )
+                conn.execute(update(table).where(table.c.id == row.id).values({column: token}))
+        done += len(rows)
+        last_id = rows[-1].id
+    return done + rotate_token_table(
+        table,
+        {scripts.ANSWERS_COLUMN: scripts.ANSWERS_COLUMN},
+        scripts.ANSWERS_TABLE,
+        ring,
+        batch_size=batch_size,
+    )
+
+
 #: What a rotation re-encrypts: (label, function(ring, batch_size) -> rows changed).
 #: A package that adds encrypted columns adds its function here.
 ROTATIONS: list[tuple[str, Callable[[KeyRing, int], int]]] = [
     ("tickets", lambda ring, size: rotate_tickets(ring, batch_size=size)),
     ("ticket_escalations", _rotate_escalations),
     ("call_attempts", _rotate_call_notes),
+    ("form_responses", _rotate_form_answers),
 ]
 
 
@@ -268,6 +312,11 @@ def left_under(key_id: str) -> dict[str, int]:
                 ]
             )
         )
+    )
+    from tracing_app.scripts.models import FormResponse
+
+    counts["form_responses"] = db.session.scalar(
+        select(func.count()).where(FormResponse.answers_json.startswith(prefix, autoescape=True))
     )
     try:
         from tracing_app.calls.models import CallAttempt
