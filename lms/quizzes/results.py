@@ -5,7 +5,9 @@ Queries here, math in :mod:`lms.quizzes.statistics`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from statistics import median as statistics_median
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -29,6 +31,7 @@ ATTEMPT_COLUMNS = [
     "percent",
     "passed",
     "archived",
+    "minutes",
 ]
 QUESTION_COLUMNS = [
     "question_version_id",
@@ -60,6 +63,7 @@ class QuizReport:
     learners: int = 0
     attempt_pass_rate: float | None = None
     learner_pass_rate: float | None = None
+    median_minutes: float | None = None
     histogram: list[int] = field(default_factory=list)
     bars: list[statistics.Bar] = field(default_factory=list)
     questions: list[QuestionFigures] = field(default_factory=list)
@@ -104,10 +108,17 @@ def quiz_report(
     report.learner_pass_rate = statistics.pass_rate(
         _grade(own, settings) >= settings.pass_percent for own in by_learner.values()
     )
+    report.median_minutes = statistics_median(minutes_taken(a) for a in attempts)
     report.histogram = statistics.histogram(float(a.percent) for a in attempts)
     report.bars = statistics.histogram_bars(report.histogram)
     report.questions = _question_figures(attempts, select(Attempt.id).where(*conditions))
     return report
+
+
+def minutes_taken(attempt: Attempt) -> int:
+    """Return the whole minutes from start to submission (rounded up, at least 1)."""
+    seconds = (attempt.submitted_dt - attempt.started_dt).total_seconds()
+    return max(1, math.ceil(seconds / 60))
 
 
 def _grade(attempts: list[Attempt], settings: QuizSettings):
@@ -168,6 +179,7 @@ def attempt_rows(report: QuizReport) -> list[list]:
             a.percent,
             "yes" if a.passed else "no",
             "yes" if a.archived else "no",
+            minutes_taken(a),
         ]
         for a in report.attempts
     ]

@@ -166,6 +166,7 @@ def quiz_results(group: str):
         filters=filters,
         languages=language_names(),
         cohorts=cohorts(),
+        minutes_taken=results.minutes_taken,
     )
 
 

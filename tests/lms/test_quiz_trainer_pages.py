@@ -109,6 +109,7 @@ def test_results_page_shows_pass_rate_chart_and_questions(client, trainer, taken
     page = client.get(f"/en/quizzes/{taken_quiz.translation_group}/results").get_data(as_text=True)
     assert "4 submitted attempts" in page
     assert "Pass rate of the attempts: 50.0%" in page
+    assert "Median time taken: 1 min" in page
     assert "<svg" in page
     assert "Attempts per score band" in page  # the table beside the chart
     assert "Learner 3" in page
@@ -135,6 +136,7 @@ def test_csv_exports(client, trainer, taken_quiz):
         100,
     ]
     assert {row["language"] for row in rows} == {"nl", "fr"}
+    assert {row["minutes"] for row in rows} == {"1"}
 
     response = client.get(f"{url}?kind=questions")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
