@@ -177,3 +177,15 @@ def test_keys_rotate_reencrypts_the_notes(app, runner, make_campaign, queue_orde
     finally:
         path.write_bytes(saved)
         forget_key_ring(app)
+
+
+def test_a_campaigns_new_priority_reaches_its_queued_orders(
+    make_campaign, queue_order, calls_agent
+):
+    low, high = make_campaign(priority=0), make_campaign(priority=5)
+    first_low = queue_order(low)
+    queue_order(high)
+    operations.update_campaign(low, priority=9, retry_rules={"no_answer": 30})
+    db.session.commit()
+    assert low.retry_rules == {"no_answer": 30, "busy": None, "wrong_number": None}
+    assert operations.claim_next_call(calls_agent, now=NOW).id == first_low.id
