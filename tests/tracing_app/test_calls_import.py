@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 
@@ -195,3 +196,37 @@ def test_cli_imports_and_reports_problems_by_row(make_campaign, runner, tmp_path
     assert "phone" in result.output  # row 2, field phone
     assert db.session.scalar(select(func.count()).select_from(CallOrder)) == 1
     assert campaign.id
+
+
+def test_problems_are_in_the_supervisors_language(client, auth, make_campaign):
+    from tests.fixtures.web import post_form
+
+    campaign = make_campaign()
+    auth.login_as("supervisor")
+    response = post_form(
+        client,
+        f"/fr/calls/campaigns/{campaign.id}/import",
+        {"file": (io.BytesIO(b"last_name,phone\nBad,12\n"), "o.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "Ce n&#39;est pas un numéro de téléphone valide." in response.get_data(as_text=True)
+
+
+def test_nothing_personal_reaches_the_logs(make_campaign, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    campaign = make_campaign()
+    nn = national_number("850730", 33)
+    _import(campaign, _csv(f"1,Griet,Vanderhaeghen,{nn},,0470 12 34 56,,nl,,"))
+    with pytest.raises(importer.ImportRejected):
+        importer.import_orders(
+            _csv("2,Griet,Vanderhaeghen,85.07.30-033.99,,0470 12 34 56,,nl,,"),
+            "o.csv",
+            campaign,
+            actor=None,
+            now=NOW,
+        )
+    for value in ("Griet", "Vanderhaeghen", nn, "0470", "+32470123456"):
+        assert value not in caplog.text
