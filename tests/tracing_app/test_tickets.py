@@ -171,3 +171,30 @@ def test_browser_line_breaks_are_not_a_change(make_ticket, person_data, dummy_us
         expected_version=ticket.version,
     )
     assert changed == ["phone"]
+
+
+def test_a_save_racing_past_the_check_is_refused_by_the_database(
+    make_ticket, person_data, dummy_user
+):
+    from sqlalchemy import text
+
+    ticket = make_ticket()
+    read_version = ticket.version
+    db.session.commit()
+    assert ticket.version == read_version  # this session has read the row
+    # Another session saves now: this session's version check passes on what it read,
+    # then its UPDATE … WHERE version = read finds no row.
+    with db.engine.begin() as other:
+        other.execute(
+            text("UPDATE tickets SET version = version + 1 WHERE id = :id"), {"id": ticket.id}
+        )
+    with pytest.raises(operations.TicketConflict) as conflict:
+        operations.update_ticket(
+            ticket,
+            person_data(phone="0470 99 99 99"),
+            actor=dummy_user,
+            expected_version=read_version,
+        )
+    assert conflict.value.ticket.version == read_version + 1
+    db.session.expire_all()
+    assert operations.decrypt_ticket(conflict.value.ticket).phone == "0470 12 34 56"
