@@ -182,7 +182,8 @@ def test_dashboard_not_reached_and_csv(client, auth, make_campaign, create_user)
     assert order.state == NOT_REACHED
     auth.login_as("supervisor")
     page = client.get("/en/calls/dashboard").get_data(as_text=True)
-    assert "<svg" in page
+    assert page.count("<svg") == 2  # outcomes today and calls per hour
+    assert "<title>No answer: 1</title>" in page
     assert "1 agent active" in page
     assert "1 call today" in page
     assert '<th scope="row">Cases</th><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td>' in page

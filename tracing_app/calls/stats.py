@@ -187,3 +187,26 @@ def chart_bars(values: list[int], *, width: int = 480, height: int = 160) -> dic
             }
         )
     return {"width": width, "height": height, "bars": bars, "max": top}
+
+
+def chart_rows(items: list[tuple[str, int]], *, width: int = 480, row: int = 24) -> dict:
+    """Return the geometry of a horizontal bar chart of labelled values (inline SVG).
+
+    The labels sit in the left third; bars take the rest, scaled to the largest value.
+    """
+    top = max((value for _, value in items), default=0) or 1
+    label_width = width // 3
+    span = width - label_width - 40
+    rows = [
+        {
+            "label": label,
+            "value": value,
+            "y": index * row,
+            "text_y": index * row + row * 0.65,
+            "x": label_width,
+            "width": round(value / top * span, 1),
+            "value_x": round(label_width + value / top * span + 4, 1),
+        }
+        for index, (label, value) in enumerate(items)
+    ]
+    return {"width": width, "height": row * len(items), "rows": rows, "label_x": label_width - 6}

@@ -14,7 +14,7 @@ from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _
 from tracing_app.calls import importer, operations, stats
-from tracing_app.calls.forms import ButtonForm, CampaignForm, ImportForm
+from tracing_app.calls.forms import OUTCOME_LABELS, ButtonForm, CampaignForm, ImportForm
 from tracing_app.calls.models import BUSY, NO_ANSWER, WRONG_NUMBER, CallOrder, Campaign
 from tracing_app.calls.views import SUPERVISE, current_agent, current_time
 from tracing_app.scripts.models import Script
@@ -181,6 +181,9 @@ def dashboard():
         "calls/dashboard.html",
         figures=figures,
         chart=stats.chart_bars(figures.calls_per_hour),
+        outcome_chart=stats.chart_rows(
+            [(str(OUTCOME_LABELS[o]), n) for o, n in figures.outcomes_today.items()]
+        ),
     )
 
 
