@@ -158,6 +158,16 @@ def _draw_versions(settings: QuizSettings, language: str, rng: random.Random) ->
     return drawn
 
 
+def _deadline(settings: QuizSettings, now: datetime) -> datetime | None:
+    """The end of the time limit, but never after the quiz closes."""
+    ends = []
+    if settings.time_limit_minutes:
+        ends.append(now + timedelta(minutes=settings.time_limit_minutes))
+    if settings.close_dt is not None:
+        ends.append(settings.close_dt)
+    return min(ends, default=None)
+
+
 def start_attempt(user, item: ContentItem, *, now=None, seed: int | None = None) -> Attempt:
     """Start an attempt of the quiz ``item`` (its language is the attempt's), or resume one.
 
@@ -192,9 +202,7 @@ def start_attempt(user, item: ContentItem, *, now=None, seed: int | None = None)
         number=(last or 0) + 1,
         seed=seed,
         started_dt=now,
-        deadline_dt=now + timedelta(minutes=settings.time_limit_minutes)
-        if settings.time_limit_minutes
-        else None,
+        deadline_dt=_deadline(settings, now),
         state=IN_PROGRESS,
         max_score=Decimal(0),
         archived=False,

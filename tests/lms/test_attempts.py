@@ -352,3 +352,13 @@ def test_grade_overdue_attempts_command(create_quiz, learner, runner):
     assert "1" in result.output
     db.session.expire_all()
     assert db.session.get(Attempt, attempt.id).state == "submitted"
+
+
+def test_an_attempt_ends_when_the_quiz_closes(create_quiz, learner):
+    quiz = create_quiz(time_limit_minutes=60, close_dt=T0 + timedelta(minutes=20))
+    attempt = operations.start_attempt(learner, quiz, now=T0)
+    assert attempt.deadline_dt == T0 + timedelta(minutes=20)
+    untimed = create_quiz(close_dt=T0 + timedelta(minutes=20))
+    assert operations.start_attempt(learner, untimed, now=T0).deadline_dt == T0 + timedelta(
+        minutes=20
+    )
