@@ -242,6 +242,11 @@ class Recorder:
             self.samples.append((kind, time.perf_counter() - start, False, stage))
             self.statuses[kind][type(exc).__name__] += 1
             return None, "", ""
+        except asyncio.CancelledError:
+            # Still waiting when the run ended: an error too (it took longer than the rest).
+            self.samples.append((kind, time.perf_counter() - start, False, stage))
+            self.statuses[kind]["unfinished_at_end"] += 1
+            raise
         self.samples.append(
             (kind, time.perf_counter() - start, status == EXPECTED[kind], self.stage)
         )
@@ -365,7 +370,11 @@ async def workload(base: str, emails: list[str], stages: list[int], duration: fl
                 )
             )
         running = target
-    await asyncio.gather(*tasks)
+    # Bounded: a few seconds of grace for answers on their way, then stop waiting.
+    _done, pending = await asyncio.wait(tasks, timeout=max(0.0, stop + 5 - time.monotonic()))
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
     await connector.close()
     return recorder, offsets, time.monotonic() - started
 
@@ -373,6 +382,82 @@ async def workload(base: str, emails: list[str], stages: list[int], duration: fl
 async def _delayed(seconds: float, coroutine):
     await asyncio.sleep(seconds)
     await coroutine
+
+
+# --- service time: one agent, no concurrency ------------------------------------------------
+
+
+def service_times(email: str, cycles: int = 20) -> dict:
+    """Time each request type in-process (Flask test client), one agent, one at a time.
+
+    The cost of a request with nobody else around, and the SQL statements it runs: the
+    ceiling of what the server can do per core, whatever the machine's other load.
+    """
+    from sqlalchemy import event
+
+    from content.extensions import db
+    from tracing_app import create_app
+
+    app = create_app()
+    client = app.test_client()
+    statements = [0]
+    with app.app_context():
+        engine = db.engine
+
+    def count(*_args):
+        statements[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    samples: dict[str, list[tuple[float, int]]] = defaultdict(list)
+
+    def send(kind: str, method: str, url: str, **options):
+        statements[0] = 0
+        started = time.perf_counter()
+        response = client.open(url, method=method, **options)
+        samples[kind].append((time.perf_counter() - started, statements[0]))
+        assert response.status_code == EXPECTED[kind], (kind, response.status_code)
+        return response
+
+    page = client.get("/en/login").get_data(as_text=True)
+    data = {"email": email, "password": PASSWORD, "csrf_token": CSRF.search(page).group(1)}
+    assert client.post("/en/login", data=data).status_code == 302
+    token = {"csrf_token": CSRF.search(client.get("/en/calls/").get_data(as_text=True)).group(1)}
+    answers = {"called_name": "Bench Citizen", "consent": "yes"}
+    for _ in range(cycles):
+        send("baseline_healthz", "GET", "/healthz")
+        order = send("claim", "POST", "/en/calls/next", data=token).headers["Location"]
+        send("view_call", "GET", order)
+        form = send("open_script", "POST", f"{order}/script", data=token).headers["Location"]
+        page = send("form_page", "GET", form).get_data(as_text=True)
+        revision = int(REVISION.search(page).group(1))
+        saved = send(
+            "autosave",
+            "POST",
+            f"{form}/autosave",
+            json={"answers": answers, "revision": revision},
+            headers={"X-CSRFToken": token["csrf_token"]},
+        )
+        revision = saved.get_json()["revision"]
+        send(
+            "save",
+            "POST",
+            form,
+            data={**answers, "_action": "save", "_revision": revision, **token},
+        )
+        outcome = {"outcome": "reached", "callback_by": "me", "note": "", **token}
+        send("outcome", "POST", f"{order}/outcome", data=outcome)
+    event.remove(engine, "before_cursor_execute", count)
+    with app.app_context():
+        db.engine.dispose()
+    baseline = statistics.median(t for t, _ in samples["baseline_healthz"])
+    return {
+        kind: {
+            "median_ms": round(statistics.median(t for t, _ in values) * 1000, 1),
+            "ratio_to_healthz": round(statistics.median(t for t, _ in values) / baseline, 1),
+            "sql_statements": round(statistics.median(n for _, n in values)),
+        }
+        for kind, values in samples.items()
+    }
 
 
 # --- figures -------------------------------------------------------------------------------
@@ -444,6 +529,8 @@ def main() -> None:
             setup_started = time.perf_counter()
             emails = seed(settings, max(stages), args.orders)
             setup_seconds = time.perf_counter() - setup_started
+            # The last agent's account: the run's agents join in order and rarely reach it.
+            service = service_times(emails[-1])
             port = free_port()
             server = start_server(settings, port, args.workers, args.threads)
             recorder, offsets, seconds = asyncio.run(
@@ -463,6 +550,8 @@ def main() -> None:
         "setup_seconds": round(setup_seconds, 1),
         "run_seconds": round(seconds, 1),
         "target": "agent requests p95 < 150 ms at 2,000 agents",
+        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
+        "service_time_one_agent": service,
         "logins": dict(recorder.statuses.pop("login", {})),
         "status_codes": {k: dict(v) for k, v in recorder.statuses.items()},
         "stages": figures(recorder, stages, offsets, seconds),
