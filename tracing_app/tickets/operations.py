@@ -536,6 +536,7 @@ def hand_over_script(ticket: Ticket, response, *, agent: User) -> None:
     """
     if response.agent_id == agent.id:
         return
+    previous = response.agent_id
     response.agent_id = agent.id
     db.session.flush()
     record(
@@ -543,5 +544,5 @@ def hand_over_script(ticket: Ticket, response, *, agent: User) -> None:
         actor=agent,
         subject_type="ticket",
         subject_id=ticket.reference,
-        details={"form": response.id},
+        details={"from": f"user {previous}" if previous else "nobody"},
     )
