@@ -50,6 +50,9 @@ def init_command(demo: bool) -> None:
         click.echo(_("Wrote a new secret key to %(path)s.", path=current_app.instance_path))
     upgrade(revision="heads")  # every plugin's branch, not only the core's
     click.echo(_("Database schema is up to date."))
+    for found in hook(current_app).tracing_init(app=current_app):
+        for line in found:
+            click.echo(line)
     ensure_language_roots()
     db.session.commit()
     if demo:

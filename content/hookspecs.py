@@ -81,5 +81,10 @@ def tracing_translation_rows(user: Any) -> list[TranslationRow]:
 
 
 @hookspec
+def tracing_init(app: Flask) -> list[str]:
+    """Prepare what the plugin needs at ``tracing-app init`` (keys…); return lines to print."""
+
+
+@hookspec
 def tracing_demo_data(app: Flask) -> list[str]:
     """Create the plugin's demo content for ``init --demo``; return lines to print."""

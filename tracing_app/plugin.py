@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from content.auth.roles import Role
@@ -172,8 +173,40 @@ def tracing_navigation_items(user):
 
 
 @hookimpl
+def tracing_init(app):
+    """The data key file and the export pseudonym key, unless they exist (or come from env)."""
+    from tracing_app.exchange import pseudonyms
+    from tracing_app.tickets.keyfile import KEYS_ENV_VAR, generate_key_file, key_file_path
+    from tracing_app.tickets.keyring import forget_key_ring
+
+    lines = []
+    if not os.environ.get(KEYS_ENV_VAR):
+        path = key_file_path(app.instance_path)
+        if generate_key_file(path) is not None:
+            forget_key_ring(app)
+            lines.append(
+                _(
+                    "Wrote a new data key file %(path)s: back it up apart from the database.",
+                    path=path,
+                )
+            )
+    if not os.environ.get(pseudonyms.ENVIRONMENT_VARIABLE) and pseudonyms.ensure_key_file(
+        app.instance_path
+    ):
+        lines.append(_("Wrote a new pseudonym key %(path)s: copy it to every app host.",
+                       path=os.path.join(app.instance_path, pseudonyms.FILE_NAME)))  # fmt: skip
+    return lines
+
+
+@hookimpl
 def tracing_demo_data(app):
-    """Supervisor, specialist and agents in Dutch and French; the three demo call scripts."""
+    """Supervisor, specialist and agents in Dutch and French; the three demo call scripts.
+
+    The LMS's demo certification closes the workspace to agents without a certificate:
+    the Dutch demo agent, the supervisor and the specialist get a recorded exemption so
+    the workspace can be tried at once; the French agent follows the training first.
+    """
+    from lms.seed.install import exempt_demo_accounts
     from tracing_app.calls.demo import install_demo_campaigns
     from tracing_app.seed.scripts import install_demo_scripts
 
@@ -184,4 +217,7 @@ def tracing_demo_data(app):
         ensure_demo_user("specialist@example.org", "Dr. Senne Specialist", ["specialist"], "de"),
         ensure_demo_user("agent@example.org", "An Agent", ["agent"], "nl"),
         ensure_demo_user("agent-fr@example.org", "Amélie Agent", ["agent"], "fr"),
+        *exempt_demo_accounts(
+            ["agent@example.org", "supervisor@example.org", "specialist@example.org"]
+        ),
     ]

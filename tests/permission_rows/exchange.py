@@ -10,4 +10,7 @@ ROWS = {
     # Machine clients have no session: the API answers 401/403 by token and scope itself.
     "api.openapi_document": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
     "api.data_dictionary": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
+    "api.import_call_orders": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
+    "api.export_feed": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
+    "api.fhir_questionnaire": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
 }

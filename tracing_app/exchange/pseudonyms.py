@@ -25,20 +25,23 @@ ENVIRONMENT_VARIABLE = "TRACING_PSEUDONYM_KEY"
 EXTENSION = "tracing.pseudonym_key"
 
 
-def _read_or_create(path: Path) -> bytes:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
-        try:
-            os.link(temporary, path)  # never overwrite a key another process just made
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink(missing_ok=True)
-    return _decode(path.read_text().strip())
+def ensure_key_file(instance_path: str) -> bool:
+    """Create ``<instance>/pseudonym.key`` unless it exists; return whether it was created."""
+    path = Path(instance_path) / FILE_NAME
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
+    try:
+        os.link(temporary, path)  # never overwrite a key another process just made
+    except FileExistsError:
+        return False
+    finally:
+        temporary.unlink(missing_ok=True)
+    return True
 
 
 def _decode(text: str) -> bytes:
@@ -53,9 +56,10 @@ def pseudonym_key() -> bytes:
     key = current_app.extensions.get(EXTENSION)
     if key is None:
         text = os.environ.get(ENVIRONMENT_VARIABLE)
-        key = (
-            _decode(text) if text else _read_or_create(Path(current_app.instance_path) / FILE_NAME)
-        )
+        if not text:
+            ensure_key_file(current_app.instance_path)
+            text = (Path(current_app.instance_path) / FILE_NAME).read_text().strip()
+        key = _decode(text)
         current_app.extensions[EXTENSION] = key
     return key
 
