@@ -11,7 +11,10 @@ process and session:
   that match nothing (the real lookup operation of the tickets package);
 - the same plus ``ticket_summary`` of each hit (what the agent's result list shows:
   decrypts the row);
-- a lookup by reference (a plain unique column).
+- a lookup by reference (a plain unique column);
+- what the lookup screen does by national number: ``tickets.lookup.lookup`` (audit
+  entries, access grants), the summaries, and the commit;
+- PostgreSQL's own execution time of the lookup query (EXPLAIN ANALYZE) and its indexes.
 
 Writes bench/results/tickets_lookup.json. Run:
 
@@ -39,12 +42,15 @@ import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from content.auth.models import User
 from content.extensions import db
+from content.users.operations import create_user
 from tracing_app import create_app
 from tracing_app.tickets import blind_index as bi
 from tracing_app.tickets.crypto import context_for, encrypt
 from tracing_app.tickets.keyfile import generate_key_file, key_file_path
 from tracing_app.tickets.keyring import current_key_ring
+from tracing_app.tickets.lookup import lookup
 from tracing_app.tickets.models import Ticket, TicketBlindIndex
 from tracing_app.tickets.operations import ticket_summary, tickets_by_index
 from tracing_app.tickets.reference import new_reference
@@ -257,6 +263,8 @@ def run(app, url: str, schema: str, count: int) -> dict:
     rng = seeded(SEED + 2)
     people = rng.sample(sample, min(LOOKUPS, len(sample)))
     ids = [rng.randrange(1, count + 1) for _ in people]
+    agent_id = create_user("agent@bench.example.org", "bench password", roles=["agent"]).id
+    db.session.commit()
     # Warm up the connection pool, the statement caches and the index pages once.
     timed(lambda i: db.session.scalars(select(Ticket).where(Ticket.id == i)).one(), ids[:50])
 
@@ -283,6 +291,11 @@ def run(app, url: str, schema: str, count: int) -> dict:
                 references[: len(people)][batch],
             ),
         }
+        # What the lookup screen does: search, audit, grant access, summaries, commit.
+        runs["screen_national_number"] = (
+            lambda v: _screen(bi.NATIONAL_NUMBER, v, agent_id),
+            [typed(bi.NATIONAL_NUMBER, p) for p in people[batch]],
+        )
         for kind in (bi.NATIONAL_NUMBER, bi.PHONE, bi.NAME_BIRTH_DATE):
             found = [typed(kind, p) for p in people[batch]]
             runs[kind] = (lambda v, k=kind: _must_find(tickets_by_index(k, v)), found)
@@ -350,6 +363,15 @@ def _index_names(node: dict):
         yield node["Index Name"]
     for child in node.get("Plans", []):
         yield from _index_names(child)
+
+
+def _screen(kind: str, value, agent_id: int) -> list[dict]:
+    """The lookup view's work: ``lookup`` (audited, grants access), summaries, commit."""
+    agent = db.session.get(User, agent_id)
+    found = _must_find(lookup(kind, value, actor=agent, reason="inbound callback"))
+    summaries = [ticket_summary(ticket) for ticket in found]
+    db.session.commit()
+    return summaries
 
 
 def _must_find(tickets: list) -> list:
