@@ -1,7 +1,7 @@
 """question bank: categories, questions per language, immutable versions
 
 Revision ID: bc2600f42b55
-Revises: 1a2b3c4d5e6f
+Revises: 378f6efdb94f
 Create Date: 2026-11-30 00:20:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'bc2600f42b55'
-down_revision = '1a2b3c4d5e6f'
+down_revision = '378f6efdb94f'
 branch_labels = None
 depends_on = None
 

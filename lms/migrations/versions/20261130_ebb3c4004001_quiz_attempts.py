@@ -1,7 +1,7 @@
 """quizzes: settings, draws per category, attempts and the questions they asked
 
 Revision ID: ebb3c4004001
-Revises: 1a2b3c4d5e6f
+Revises: bc2600f42b55
 Create Date: 2026-11-30 00:30:00
 
 """
@@ -10,10 +10,10 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'ebb3c4004001'
-down_revision = '1a2b3c4d5e6f'
+down_revision = 'bc2600f42b55'
 branch_labels = None
 # Draws refer to bank categories, attempt questions to question versions.
-depends_on = ('bc2600f42b55',)
+depends_on = None
 
 
 def upgrade():

@@ -1,7 +1,7 @@
 """lms certification: certifications, required modules, certificates, certificate events
 
 Revision ID: f24eb8252dff
-Revises: 1a2b3c4d5e6f
+Revises: ebb3c4004001
 Create Date: 2026-11-30 00:40:00
 
 """
@@ -10,10 +10,10 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f24eb8252dff'
-down_revision = '1a2b3c4d5e6f'
+down_revision = 'ebb3c4004001'
 branch_labels = None
 # Certificates point at the exam attempt that earned them.
-depends_on = ('ebb3c4004001',)
+depends_on = None
 
 
 def upgrade():

@@ -13,7 +13,7 @@ from alembic import op
 revision = '3d9e5b7a1c42'
 down_revision = '7f670757769a'
 branch_labels = None
-depends_on = '604e88730a91'
+depends_on = None
 
 
 def upgrade():

@@ -1,7 +1,7 @@
 """call lists: campaign settings, outcomes and attempts, callbacks
 
 Revision ID: 7f670757769a
-Revises: b2c4e6a8d0f1
+Revises: 604e88730a91
 Create Date: 2026-11-30 00:15:00.000000
 
 Written by hand (several features add tables at once). Server defaults fill the new
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7f670757769a'
-down_revision = 'b2c4e6a8d0f1'
+down_revision = '604e88730a91'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """ticket documents: quarantine certificates, test prescriptions and their prints
 
 Revision ID: b6094df655c2
-Revises: b2c4e6a8d0f1
+Revises: 3d9e5b7a1c42
 Create Date: 2026-11-30 00:30:00.000000
 
 Depends on the tickets migration (foreign key to tickets).
@@ -11,9 +11,9 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b6094df655c2'
-down_revision = 'b2c4e6a8d0f1'
+down_revision = '3d9e5b7a1c42'
 branch_labels = None
-depends_on = '604e88730a91'
+depends_on = None
 
 
 def upgrade():

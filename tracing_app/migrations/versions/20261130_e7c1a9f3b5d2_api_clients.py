@@ -1,7 +1,7 @@
 """exchange: API clients with hashed tokens and scopes; order batches
 
 Revision ID: e7c1a9f3b5d2
-Revises: b2c4e6a8d0f1
+Revises: b6094df655c2
 Create Date: 2026-11-30 00:20:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e7c1a9f3b5d2'
-down_revision = 'b2c4e6a8d0f1'
+down_revision = 'b6094df655c2'
 branch_labels = None
 depends_on = None
 
