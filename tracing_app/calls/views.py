@@ -16,7 +16,6 @@ from werkzeug.routing import BuildError
 from content.auth.models import utcnow
 from content.auth.roles import requires
 from content.extensions import db
-from content.gates import access_denied
 from content.i18n import _
 from tracing_app.calls import operations
 from tracing_app.calls.forms import (
@@ -32,6 +31,7 @@ from tracing_app.calls.models import (
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.models import IN_PROGRESS, FormResponse
 from tracing_app.tickets import operations as tickets
+from tracing_app.workspace import check_workspace_gate
 
 WORK = "calls.work"
 SUPERVISE = "calls.supervise"
@@ -55,13 +55,6 @@ def _ticket_url(ticket) -> str | None:
         return None
 
 
-def _workspace_gate() -> None:
-    """Keep agents without what the workspace gate asks (a valid certificate) out."""
-    reasons = access_denied(current_user, "workspace")
-    if reasons:
-        abort(403, description=" ".join(reasons))
-
-
 def current_time() -> datetime:
     """The time of the request (UTC); one place to read the clock."""
     return utcnow()
@@ -78,7 +71,7 @@ def current_agent():
 @requires(WORK)
 def agent_home():
     """The agent's start: the calls they hold, and the button for the next one."""
-    _workspace_gate()
+    check_workspace_gate()
     held = db.session.scalars(
         select(CallOrder)
         .where(CallOrder.state == CLAIMED, CallOrder.claimed_by_id == current_user.id)
@@ -99,7 +92,7 @@ def agent_home():
 @requires(WORK)
 def claim_call():
     """Claim the most urgent due call (with a lease) and show it."""
-    _workspace_gate()
+    check_workspace_gate()
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
@@ -125,7 +118,7 @@ def _own_call(order_id: int) -> CallOrder:
 @requires(WORK)
 def view_call(order_id: int):
     """Before dialling: why we call, earlier attempts, the number; then the outcome."""
-    _workspace_gate()
+    check_workspace_gate()
     order = _own_call(order_id)
     form = OutcomeForm()
     return _render_call(order, form)
@@ -159,7 +152,7 @@ def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200):
 @requires(WORK)
 def record_outcome(order_id: int):
     """Save how the call ended; the retry rules schedule what comes next."""
-    _workspace_gate()
+    check_workspace_gate()
     order = _own_call(order_id)
     form = OutcomeForm()
     if form.validate_on_submit():
@@ -196,7 +189,7 @@ def _local_to_utc(moment: datetime) -> datetime:
 @requires(WORK)
 def release_call(order_id: int):
     """Give the call back to the queue without an outcome."""
-    _workspace_gate()
+    check_workspace_gate()
     order = _own_call(order_id)
     if ButtonForm().validate_on_submit():
         operations.release_call(order, current_agent())
@@ -208,7 +201,7 @@ def release_call(order_id: int):
 @requires(WORK)
 def open_script(order_id: int):
     """Start the campaign's script for this call, or continue the ticket's own form."""
-    _workspace_gate()
+    check_workspace_gate()
     order = _own_call(order_id)
     if not ButtonForm().validate_on_submit():
         abort(400)

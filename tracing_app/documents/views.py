@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from content.auth.roles import PUBLIC, requires
 from content.extensions import db
-from content.gates import access_denied
 from content.i18n import _, _l, language_names
 from tracing_app.documents import operations
 from tracing_app.documents.forms import IssueDocumentForm, PrintDocumentForm, RevokeDocumentForm
 from tracing_app.documents.models import TicketDocument
 from tracing_app.tickets.models import Ticket
 from tracing_app.tickets.operations import may_open
+from tracing_app.workspace import check_workspace_gate
 
 ISSUE = "documents.issue"
 
@@ -43,16 +43,9 @@ def template_context() -> dict:
     }
 
 
-def _workspace_gate() -> None:
-    """Keep users without what the workspace gate asks (a valid certificate) out."""
-    reasons = access_denied(current_user, "workspace")
-    if reasons:
-        abort(403, description=" ".join(reasons))
-
-
 def _open_ticket(reference: str) -> Ticket:
     """Return a ticket the user may open (404 unknown; 403 without a lookup or assignment)."""
-    _workspace_gate()
+    check_workspace_gate()
     ticket = db.first_or_404(select(Ticket).where(Ticket.reference == reference))
     if not may_open(current_user, ticket):
         abort(403, description=_("Look the ticket up or have it assigned to you first."))
@@ -61,7 +54,7 @@ def _open_ticket(reference: str) -> Ticket:
 
 def _open_document(document_id: int) -> TicketDocument:
     """Return a document of a ticket the user may open."""
-    _workspace_gate()
+    check_workspace_gate()
     document = db.get_or_404(TicketDocument, document_id)
     if not may_open(current_user, document.ticket):
         abort(403, description=_("Look the ticket up or have it assigned to you first."))

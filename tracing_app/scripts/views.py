@@ -9,12 +9,12 @@ from flask_login import current_user
 
 from content.auth.roles import requires
 from content.extensions import db
-from content.gates import access_denied, denied_response
 from content.i18n import _, _l, language_names, ngettext
 from tracing_app.scripts import checks, operations, xlsform
 from tracing_app.scripts.engine import repeat_count
 from tracing_app.scripts.forms import UploadForm, VersionStateForm
 from tracing_app.scripts.models import DRAFT, PUBLISHED, RETIRED, FormResponse, ScriptVersion
+from tracing_app.workspace import check_workspace_gate
 
 EDIT = "scripts.edit"
 FILL = "scripts.fill"
@@ -25,14 +25,6 @@ VERSION_STATE_LABELS = {DRAFT: _l("draft"), PUBLISHED: _l("published"), RETIRED:
 def version_state_labels() -> dict:
     """Template context of the scripts pages: the names of version states."""
     return {"state_labels": VERSION_STATE_LABELS}
-
-
-def _workspace_gate() -> None:
-    """Keep agents without what the workspace gate asks (a valid certificate) out."""
-    reasons = access_denied(current_user, "workspace")
-    if reasons:
-        # The translated page saying which training opens the workspace, with its link.
-        abort(denied_response(reasons))
 
 
 def _texts(definition, language: str):
@@ -196,7 +188,7 @@ def progress_text(done: int, total: int) -> str:
 @requires(FILL)
 def list_forms():
     """The agent's open forms, and the published scripts to start a call with."""
-    _workspace_gate()
+    check_workspace_gate()
     published = [
         (script, version)
         for script in operations.list_scripts()
@@ -213,7 +205,7 @@ def list_forms():
 @requires(FILL)
 def start_form(version_id: int):
     """Start a call with the published version of a script, in the page's language."""
-    _workspace_gate()
+    check_workspace_gate()
     version = db.get_or_404(ScriptVersion, version_id)
     try:
         response = operations.start_form(version, agent=current_user, language=g.lang_code)
@@ -243,7 +235,7 @@ def _submitted_answers() -> dict[str, str]:
 @requires(FILL)
 def fill_form(response_id: int):
     """The agent's screen: script and form in one; works fully without JavaScript."""
-    _workspace_gate()
+    check_workspace_gate()
     response = _own_form(response_id)
     status = 200
     if request.method == "POST":
@@ -307,7 +299,7 @@ def fill_form(response_id: int):
 @requires(FILL)
 def autosave_form(response_id: int):
     """Save answers as the agent types (JSON) and answer with the new state."""
-    _workspace_gate()
+    check_workspace_gate()
     response = _own_form(response_id)
     payload = request.get_json(silent=True) or {}
     submitted = payload.get("answers")

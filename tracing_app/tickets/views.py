@@ -14,7 +14,6 @@ from sqlalchemy import select
 from content.auth.models import User
 from content.auth.roles import requires
 from content.extensions import db
-from content.gates import access_denied, denied_response
 from content.i18n import _, _l
 from tracing_app.audit.operations import PersonalDataError, entries, record
 from tracing_app.audit.views import actor_names
@@ -44,6 +43,7 @@ from tracing_app.tickets.models import (
     TicketEscalation,
 )
 from tracing_app.tickets.reference import InvalidReferenceError, normalize_reference
+from tracing_app.workspace import check_workspace_gate
 
 VIEW = "tickets.view"
 WORK = "calls.work"
@@ -91,13 +91,6 @@ def ticket_context() -> dict:
     }
 
 
-def _workspace_gate() -> None:
-    """Keep users without what the workspace gate asks (a valid certificate) out."""
-    reasons = access_denied(current_user, "workspace")
-    if reasons:
-        abort(denied_response(reasons))
-
-
 def _open_ticket(reference: str) -> tuple[Ticket, str]:
     """Return the ticket and why the user may open it; 404 (audited) otherwise."""
     try:
@@ -140,7 +133,7 @@ def _person_from_form(form: TicketForm) -> operations.PersonData:
 @requires(VIEW)
 def view_ticket(reference: str):
     """Summary, personal data (audited view), script, attempts, escalations and history."""
-    _workspace_gate()
+    check_workspace_gate()
     ticket, reason = _open_ticket(reference)
     person = operations.person_data(ticket, actor=current_user, reason=reason)
     ticket_escalations = [
@@ -212,7 +205,7 @@ def _script_title(response: FormResponse | None) -> str | None:
 @requires(WORK)
 def edit_ticket(reference: str):
     """Edit personal data, notes and status; a stale save shows both versions (409)."""
-    _workspace_gate()
+    check_workspace_gate()
     ticket, _reason = _open_ticket(reference)
     if request.method == "GET":
         person = operations.person_data(ticket, actor=current_user, reason="edit")
@@ -284,7 +277,7 @@ def _shown(value) -> str:
 @requires(FILL)
 def ticket_script(reference: str):
     """Continue the ticket's script form, or start the inbound script for the ticket."""
-    _workspace_gate()
+    check_workspace_gate()
     ticket, _reason = _open_ticket(reference)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -324,7 +317,7 @@ def _inbound_version():
 @requires(LOOKUP)
 def lookup_tickets():
     """Find the ticket of a citizen who calls: exact match, reason required, audited."""
-    _workspace_gate()
+    check_workspace_gate()
     form = LookupForm()
     results = None
     status = 200
@@ -362,7 +355,7 @@ def lookup_tickets():
 @requires(WORK)
 def escalate_ticket(reference: str):
     """Send the ticket to the specialists' queue with a question."""
-    _workspace_gate()
+    check_workspace_gate()
     ticket, _reason = _open_ticket(reference)
     form = EscalationForm()
     if form.validate_on_submit():
@@ -377,7 +370,7 @@ def escalate_ticket(reference: str):
 @requires(WORK)
 def my_escalations():
     """The agent's escalations and the specialists' answers."""
-    _workspace_gate()
+    check_workspace_gate()
     mine = escalations.created_by(current_user)
     return render_template("tickets/my_escalations.html", escalations=mine)
 
