@@ -27,6 +27,7 @@ from content.extensions import db
 from content.pdf import extract_text
 from content.users import operations as users
 from tests.e2e.conftest import Account, catalog, sign_in
+from tests.e2e.test_login_flow import blocking_violations, describe
 
 pytestmark = pytest.mark.e2e
 
@@ -98,6 +99,13 @@ def menu_link(page, name: str):
     )
 
 
+def check_axe(page, found: dict[str, list[dict]], where: str) -> None:
+    """Run axe on the page; keep its serious and critical violations under ``where``."""
+    violations = blocking_violations(page)
+    if violations:
+        found[where] = violations
+
+
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out", exact=True).click()
 
@@ -107,6 +115,7 @@ def test_call_callback_document_escalation_and_answer(
 ):
     en = catalog("en").gettext
     reference = call_story
+    axe_findings: dict[str, list[dict]] = {}
 
     # 1. Ada takes the next call and records "callback requested" for any agent.
     page = new_context().new_page()
@@ -165,6 +174,7 @@ def test_call_callback_document_escalation_and_answer(
     # Bram issues a quarantine certificate: in French, the citizen's language.
     page.goto(f"/en/documents/tickets/{reference}/new")
     expect(page.get_by_role("heading", level=1)).to_have_text(en("Issue a document"))
+    check_axe(page, axe_findings, "the issue form")
     page.get_by_label(en("Quarantine certificate"), exact=True).check()
     start, end = dt.date.today(), dt.date.today() + dt.timedelta(days=7)
     page.get_by_label(en("First day of quarantine"), exact=True).fill(start.isoformat())
@@ -172,6 +182,7 @@ def test_call_callback_document_escalation_and_answer(
     page.locator("main").get_by_role("button", name=en("Issue the document"), exact=True).click()
     expect(page.locator("#document-state")).to_have_text(en("Valid"))
     screenshot(page, "06-document-issued")
+    check_axe(page, axe_findings, "the document page")
     with page.expect_download() as download_info:
         page.locator("main").get_by_role("button", name=en("Download the PDF"), exact=True).click()
     pdf = download_info.value.path().read_bytes()
@@ -194,6 +205,7 @@ def test_call_callback_document_escalation_and_answer(
     expect(public.locator("main")).to_contain_text("C. L.")
     expect(public.locator("main")).not_to_contain_text("Lefèvre")
     screenshot(public, "07-public-verification")
+    check_axe(public, axe_findings, "the public verification page")
 
     # Bram escalates the ticket with a question.
     page.goto(f"/en/tickets/{reference}")
@@ -225,3 +237,7 @@ def test_call_callback_document_escalation_and_answer(
     expect(page.locator(".lead .state")).to_have_text(en("closed"))
     expect(page.get_by_role("region", name=en("Escalations"))).to_contain_text(ANSWER)
     screenshot(page, "10-resolved")
+
+    # The documents' pages pass axe (serious and critical findings), checked at the end so
+    # that one finding does not hide the rest of the story.
+    assert not axe_findings, "\n".join(describe(v, w) for w, v in axe_findings.items())
