@@ -149,6 +149,6 @@ def view_attempt_record(attempt_id: int):
         "quizzes/record.html",
         attempt=attempt,
         questions=review.review_questions(attempt, everything),
-        versions={q.slot: q.version for q in attempt.questions},
+        versions={q.slot: q.version for q in operations.asked_questions(attempt)},
         title=_quiz_title(attempt),
     )

@@ -25,6 +25,7 @@ from content.extensions import db
 from content.i18n import _
 from content.items.models import ContentItem
 from lms.quizzes import bank
+from lms.quizzes.bank_models import QuestionVersion
 from lms.quizzes.grading import grade
 from lms.quizzes.models import (
     HIGHEST,
@@ -221,6 +222,19 @@ def start_attempt(user, item: ContentItem, *, now=None, seed: int | None = None)
 # Attempts: questions as the learner sees them ----------------------------------------
 
 
+def asked_questions(attempt: Attempt) -> list[AttemptQuestion]:
+    """Return the attempt's questions with their versions loaded in one query.
+
+    Loading each version lazily costs a query per question, and on submit an autoflush
+    of the previous question's grade before each of them.
+    """
+    asked = attempt.questions
+    ids = [attempt_question.question_version_id for attempt_question in asked]
+    # Versions enter the identity map: attempt_question.version then needs no query.
+    db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids))).all()
+    return asked
+
+
 def question_of(attempt_question: AttemptQuestion) -> Question:
     """Return the exact question version an attempt asked."""
     return bank.load_question(attempt_question.version)
@@ -240,7 +254,7 @@ def public_questions(attempt: Attempt) -> list[dict[str, Any]]:
     """
     settings = quiz_settings(attempt.quiz_group)
     shown = []
-    for attempt_question in attempt.questions:
+    for attempt_question in asked_questions(attempt):
         view = question_of(attempt_question).public_view(
             answer_rng(attempt, attempt_question.slot, settings)
         )
@@ -389,8 +403,9 @@ def _grade_attempt(attempt: Attempt, *, at: datetime) -> None:
     """Grade every question on the server, total the attempt, and announce it."""
     settings = quiz_settings(attempt.quiz_group)
     score = max_score = Decimal(0)
-    for attempt_question in attempt.questions:
-        question = question_of(attempt_question)
+    with db.session.no_autoflush:  # one flush of every grade at the end, not one per question
+        graded = [(aq, question_of(aq)) for aq in asked_questions(attempt)]
+    for attempt_question, question in graded:
         result = grade(question, response_of(attempt_question))
         attempt_question.fraction = _decimal(result.fraction)
         attempt_question.mark_awarded = result.score

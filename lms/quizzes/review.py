@@ -109,7 +109,7 @@ def review_questions(attempt: Attempt, shown: ReviewShown) -> list[ReviewedQuest
         raise ValueError("no review before the attempt is submitted")
     settings = operations.quiz_settings(attempt.quiz_group)
     reviewed = []
-    for attempt_question in attempt.questions:
+    for attempt_question in operations.asked_questions(attempt):
         question = operations.question_of(attempt_question)
         response = operations.response_of(attempt_question)
         item = ReviewedQuestion(
