@@ -280,3 +280,23 @@ def test_initials():
     assert operations.initials("Jean-Pierre", "Van den Bossche") == "J. P. V. D."
     assert operations.initials(None, "Peeters") == "P."
     assert operations.initials(None, None) == "—"
+
+
+def test_the_ticket_partial_renders_on_any_page(app, create_user, make_ticket):
+    """The ticket page (tickets blueprint) includes documents/_ticket_documents.html."""
+    from flask import render_template_string
+    from flask_login import login_user
+
+    agent = create_user(roles=["agent"])
+    ticket = make_ticket(assigned_to=agent)
+    operations.issue_document(
+        ticket, kind=TEST_PRESCRIPTION, actor=agent, today=today(), test_date=today()
+    )
+    db.session.commit()
+    with app.test_request_context("/en/"):
+        login_user(agent)
+        html = render_template_string(
+            '{% include "documents/_ticket_documents.html" %}', ticket=ticket
+        )
+    assert "Test prescription" in html
+    assert f"/en/documents/tickets/{ticket.reference}/new" in html  # "Issue a document"
