@@ -43,6 +43,8 @@ def test_agent_finds_a_ticket_by_national_number_then_opens_it(client, auth, mak
     opened = client.get(f"/en/tickets/{ticket.reference}")
     assert opened.status_code == 200
     assert "Vanderhaeghen" in opened.get_data(as_text=True)
+    # The ticket page leads to its documents (quarantine certificate, test prescription).
+    assert f"/en/documents/tickets/{ticket.reference}/new" in opened.get_data(as_text=True)
 
     view, found, search = _last_entries(3)
     assert (view.action, view.actor_id, view.reason) == ("ticket.view", agent.id, "lookup")
