@@ -22,27 +22,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
-import tempfile
 import time
 import tracemalloc
-import uuid
 from pathlib import Path
 
 import psycopg
-from flask_migrate import upgrade
+from sites import postgres_site
 from sqlalchemy import text
 
 from content.extensions import db
-from tracing_app import create_app
 from tracing_app.exchange import export
 from tracing_app.tickets.crypto import context_for, encrypt
-from tracing_app.tickets.keyfile import generate_key_file, key_file_path
 from tracing_app.tickets.keyring import current_key_ring
 
 RESULTS = Path(__file__).parent / "results" / "exchange_export.json"
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 SEED = 20261130
 
 
@@ -150,38 +144,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
     args = parser.parse_args()
-    url = os.environ.get("TRACING_BENCH_POSTGRES_URL", DEFAULT_URL)
-    schema = f"bench_export_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        with tempfile.TemporaryDirectory() as instance:
-            generate_key_file(key_file_path(instance))
-            app = create_app(
-                {
-                    "TESTING": True,
-                    "SECRET_KEY": "bench",
-                    "INSTANCE_PATH": instance,
-                    "SQLALCHEMY_DATABASE_URI": url.replace(
-                        "postgresql://", "postgresql+psycopg://"
-                    ),
-                    "SQLALCHEMY_ENGINE_OPTIONS": {
-                        "connect_args": {"options": f"-csearch_path={schema}"}
-                    },
-                }
-            )
-            with app.app_context():
-                upgrade(revision="heads")
-                ring = current_key_ring()
-                tenth = max(1, args.tickets // 10)
-                load_seconds = load(url, schema, 1, tenth, ring)
-                small = stage("tenth")
-                load_seconds += load(url, schema, tenth + 1, args.tickets, ring)
-                full = stage("all")
-                db.engine.dispose()
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with postgres_site("export") as site:
+        ring = current_key_ring()
+        tenth = max(1, args.tickets // 10)
+        load_seconds = load(site.url, site.schema, 1, tenth, ring)
+        small = stage("tenth")
+        load_seconds += load(site.url, site.schema, tenth + 1, args.tickets, ring)
+        full = stage("all")
     figures = {
         "database": "postgresql",
         "load_seconds": round(load_seconds, 1),

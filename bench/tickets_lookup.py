@@ -33,22 +33,18 @@ import json
 import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import psycopg
-from flask_migrate import upgrade
+from sites import postgres_site
 from sqlalchemy import select
 
 from content.auth.models import User
 from content.extensions import db
 from content.users.operations import create_user
-from tracing_app import create_app
 from tracing_app.tickets import blind_index as bi
 from tracing_app.tickets.crypto import context_for, encrypt
-from tracing_app.tickets.keyfile import generate_key_file, key_file_path
 from tracing_app.tickets.keyring import current_key_ring
 from tracing_app.tickets.lookup import lookup
 from tracing_app.tickets.models import Ticket, TicketBlindIndex
@@ -56,7 +52,6 @@ from tracing_app.tickets.operations import ticket_summary, tickets_by_index
 from tracing_app.tickets.reference import new_reference
 
 RESULTS = Path(__file__).parent / "results" / "tickets_lookup.json"
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 LOOKUPS = 500  # per kind
 SEED = 20261130
 LAST_NAMES = [
@@ -221,33 +216,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
     args = parser.parse_args()
-    url = os.environ.get("TRACING_BENCH_POSTGRES_URL", DEFAULT_URL)
-    schema = f"bench_lookup_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        with tempfile.TemporaryDirectory() as instance:
-            generate_key_file(key_file_path(instance))
-            app = create_app(
-                {
-                    "TESTING": True,
-                    "SECRET_KEY": "bench",
-                    "INSTANCE_PATH": instance,
-                    "SQLALCHEMY_DATABASE_URI": url.replace(
-                        "postgresql://", "postgresql+psycopg://"
-                    ),
-                    "SQLALCHEMY_ENGINE_OPTIONS": {
-                        "connect_args": {"options": f"-csearch_path={schema}"}
-                    },
-                }
-            )
-            with app.app_context():
-                upgrade(revision="heads")
-                figures = run(app, url, schema, args.tickets)
-                db.engine.dispose()
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with postgres_site("lookup") as site:
+        figures = run(site.app, site.url, site.schema, args.tickets)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
     print(json.dumps(figures, indent=2))
