@@ -14,9 +14,11 @@ from datetime import timedelta
 from flask import current_app, g, session
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
 
 from content.auth.models import AuthSession, User, utcnow
 from content.extensions import db
+from content.transactions import commit_keeping_loaded
 
 TOKEN_KEY = "auth_token"  # noqa: S105 - a session key name, not a secret
 # Writing last_seen on every request would turn every page view into a write.
@@ -45,10 +47,18 @@ def load_session_user(user_id: str) -> User | None:
     token = session.get(TOKEN_KEY)
     if not token or not user_id.isdigit():
         return None
-    auth_session = db.session.scalar(
-        select(AuthSession).where(
-            AuthSession.token_hash == _hash(token), AuthSession.ended_dt.is_(None)
+    # Session row, user and roles in one round trip: this runs on every signed-in request.
+    # Read from the database each time (no per-process cache), so an ended session or a
+    # removed role counts on every host at once.
+    auth_session = (
+        db.session.scalars(
+            select(AuthSession)
+            .join(AuthSession.user)
+            .where(AuthSession.token_hash == _hash(token), AuthSession.ended_dt.is_(None))
+            .options(contains_eager(AuthSession.user).joinedload(User.role_links))
         )
+        .unique()
+        .one_or_none()
     )
     if auth_session is None or auth_session.user_id != int(user_id):
         return None
@@ -62,7 +72,8 @@ def load_session_user(user_id: str) -> User | None:
         return None
     if now - auth_session.last_seen_dt > LAST_SEEN_GRANULARITY:
         auth_session.last_seen_dt = now
-        db.session.commit()
+        # The user and roles just read stay loaded: no second read of the same rows.
+        commit_keeping_loaded()
     user = auth_session.user
     return user if user.is_active else None
 
