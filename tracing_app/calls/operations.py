@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import Connection, and_, case, inspect, or_, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.expression import ClauseElement
 
 from content.extensions import db
 from content.i18n import _
@@ -223,8 +225,24 @@ def _update_own_claim(order: CallOrder, agent, **values) -> CallOrder:
     )
     if result.rowcount != 1:
         raise NotClaimedByAgent(f"call order {order.id} is not claimed by user {agent.id}")
-    db.session.refresh(order)
+    # The row now holds these values (the UPDATE matched it and keeps it locked until
+    # commit): set them on the object instead of reading the row back. Values computed by
+    # SQL, and relationships whose key changed, are expired and read only if used.
+    stale = []
+    for key, value in values.items():
+        if isinstance(value, ClauseElement):
+            stale.append(key)
+        else:
+            set_committed_value(order, key, value)
+        if key in _CLAIM_RELATIONSHIPS:
+            stale.append(_CLAIM_RELATIONSHIPS[key])
+    if stale:
+        db.session.expire(order, stale)
     return order
+
+
+#: Foreign keys of a call order set by ``_update_own_claim``, and their relationships.
+_CLAIM_RELATIONSHIPS = {"claimed_by_id": "claimed_by", "reserved_for_id": "reserved_for"}
 
 
 def release_call(order: CallOrder, agent) -> CallOrder:

@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from content.auth.models import utcnow
 from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _
+from content.transactions import commit_keeping_loaded
 from tracing_app.calls import operations
 from tracing_app.calls.forms import (
     OUTCOME_LABELS,
@@ -27,6 +29,7 @@ from tracing_app.calls.models import (
     CLAIMED,
     QUEUED,
     CallOrder,
+    Campaign,
 )
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.models import IN_PROGRESS, FormResponse
@@ -96,7 +99,11 @@ def claim_call():
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
-    db.session.rollback()  # the claim needs a session without open writes (SQLite)
+    # The claim needs a session without an open transaction (SQLite: no open write; both:
+    # no pooled connection held while the claim takes its own). Nothing was written yet
+    # in this request (the user loader commits its own write), so ending the transaction
+    # with a commit equals a rollback, and keeps the signed-in user loaded.
+    commit_keeping_loaded()
     order = operations.claim_next_call(current_agent(), now=current_time())
     if order is None:
         flash(_("No call is due right now."), "info")
@@ -104,12 +111,20 @@ def claim_call():
     if order.ticket is not None:
         # Calling someone is a reason to open their ticket.
         tickets.grant_access(current_agent(), order.ticket, reason=DIAL_REASON)
-        db.session.commit()
+        commit_keeping_loaded()
     return redirect(url_for("calls.view_call", order_id=order.id))
 
 
 def _own_call(order_id: int) -> CallOrder:
-    order = db.get_or_404(CallOrder, order_id)
+    # The call's pages all read its ticket, campaign and script: one query, not four.
+    order = db.get_or_404(
+        CallOrder,
+        order_id,
+        options=[
+            joinedload(CallOrder.ticket),
+            joinedload(CallOrder.campaign).joinedload(Campaign.script),
+        ],
+    )
     if order.state != CLAIMED or order.claimed_by_id != current_user.id:
         abort(404)  # not (or no longer) this agent's call
     return order
@@ -126,17 +141,20 @@ def view_call(order_id: int):
 
 def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200):
     summary = phone = None
-    if order.ticket is not None:
-        summary = tickets.ticket_summary(order.ticket)
-        # Showing the number is a view of personal data: audited by the tickets package.
-        phone = tickets.person_data(order.ticket, actor=current_agent(), reason=DIAL_REASON).phone
     attempts = [(a, operations.attempt_note(a)) for a in operations.order_attempts(order)]
     try:
         operations.extend_lease(order, current_agent(), now=current_time())
     except operations.NotClaimedByAgent:
         db.session.rollback()
         abort(404)
-    db.session.commit()
+    if order.ticket is not None:
+        # Showing the number is a view of personal data: audited by the tickets package.
+        # Last before the commit: the audit append lock is held until then. One decryption
+        # serves both the number and the summary.
+        person = tickets.person_data(order.ticket, actor=current_agent(), reason=DIAL_REASON)
+        summary = tickets.ticket_summary(order.ticket, person=person)
+        phone = person.phone
+    commit_keeping_loaded()
     return render_template(
         "calls/call.html",
         order=order,
@@ -228,5 +246,5 @@ def open_script(order_id: int):
             tickets.link_script_response(ticket, response.id, actor=current_agent())
     # A case call lasts ~20 minutes in the script's tab: keep the call that long and more.
     operations.extend_lease(order, current_agent(), now=current_time(), lease=SCRIPT_LEASE)
-    db.session.commit()
+    commit_keeping_loaded()
     return redirect(url_for("scripts.fill_form", response_id=response.id))

@@ -6,10 +6,12 @@ import functools
 
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _, _l, language_names, ngettext
+from content.transactions import commit_keeping_loaded
 from tracing_app.scripts import checks, operations, xlsform
 from tracing_app.scripts.engine import repeat_count
 from tracing_app.scripts.forms import UploadForm, VersionStateForm
@@ -217,7 +219,10 @@ def start_form(version_id: int):
 
 
 def _own_form(response_id: int) -> FormResponse:
-    response = db.get_or_404(FormResponse, response_id)
+    # Every form screen reads the version (definition, title): in the same query.
+    response = db.get_or_404(
+        FormResponse, response_id, options=[joinedload(FormResponse.script_version)]
+    )
     if response.agent_id != current_user.id:
         abort(404)  # another agent's form: not theirs to see
     return response
@@ -283,7 +288,8 @@ def fill_form(response_id: int):
             flash(
                 _("Some answers are missing or wrong: see the messages beside the fields."), "error"
             )
-        db.session.commit()
+        # The page below shows what was just saved: no need to read the rows again.
+        commit_keeping_loaded()
     state = operations.state(response)
     check = request.method == "POST" and request.form.get("_action") in ("save", "complete")
     return _render_form(
@@ -317,7 +323,7 @@ def autosave_form(response_id: int):
     except operations.ScriptError as exc:
         db.session.rollback()
         return jsonify(error=str(exc)), 400
-    db.session.commit()
+    commit_keeping_loaded()  # the answer below reads the form just saved
     definition = operations.definition(response.script_version)
     done, total = state.section_progress(definition)
     text = _texts(definition, response.language)

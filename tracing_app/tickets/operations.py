@@ -462,13 +462,16 @@ def access_reason(user: User, ticket: Ticket) -> str | None:
 # --- summary ----------------------------------------------------------------------------
 
 
-def ticket_summary(ticket: Ticket) -> dict:
+def ticket_summary(ticket: Ticket, person: PersonData | None = None) -> dict:
     """The minimum shown before dialling or in lookup results: no full personal data.
 
     Keys: reference, status, language, first_name ("An P."), attempts (latest first,
     dicts with outcome, started_dt, note presence, when the calls table has them).
+
+    :param person: the ticket's data when the caller has already decrypted it (e.g. with
+        :func:`person_data`), so it is not decrypted twice.
     """
-    person = decrypt_ticket(ticket)
+    person = person if person is not None else decrypt_ticket(ticket)
     first = _plain(person, "first_name") or ""
     last = _plain(person, "last_name") or ""
     shown = " ".join(part for part in (first, f"{last[0]}." if last else "") if part)
