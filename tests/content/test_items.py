@@ -193,7 +193,7 @@ def test_breadcrumbs_and_folder_listing(client, create_page):
     listing = client.get("/nl/opleiding").get_data(as_text=True)
     assert '<a href="/nl/opleiding/les">Les over contacten</a>' in listing
     page = client.get("/nl/opleiding/les").get_data(as_text=True)
-    assert 'aria-label="Breadcrumbs"' in page
+    assert f'aria-label="{translated("nl", "Breadcrumbs")}"' in page
     assert '<a href="/nl/opleiding">Opleiding</a>' in page
 
 

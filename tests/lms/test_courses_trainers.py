@@ -9,7 +9,7 @@ import re
 from content.extensions import db
 from lms.courses import modules
 from lms.courses import operations as courses
-from tests.fixtures.web import csrf_token, post_form
+from tests.fixtures.web import csrf_token, post_form, translated
 
 
 def _text(response) -> str:
@@ -163,7 +163,7 @@ def test_drag_and_drop_order_is_saved_and_checked(auth, client, create_module):
     token = csrf_token(client)
     response = client.post(url, data={"csrf_token": token, "order": f"{second.id},{first.id}"})
     assert response.status_code == 200
-    assert response.json["message"] == "The new order is saved."
+    assert response.json["message"] == translated("nl", "The new order is saved.")
     db.session.expire_all()
     assert [c.title for c in _titles(module)] == ["Twee", "Een"]
     response = client.post(url, data={"csrf_token": token, "order": f"{second.id}"})
