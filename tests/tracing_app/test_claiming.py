@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import threading
 from datetime import UTC, datetime, time, timedelta
 
@@ -11,28 +10,12 @@ import pytest
 from content.auth.models import User
 from content.extensions import db
 from tracing_app.calls import operations
-from tracing_app.calls.models import CLAIMED, DONE, QUEUED, CallOrder, Campaign, within_hours
+from tracing_app.calls.models import CLAIMED, DONE, QUEUED, CallOrder, within_hours
 
 pytestmark = pytest.mark.db
 
 #: 11:00 in Brussels (winter time), within the default calling hours 09:00-20:00.
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-
-_names = itertools.count(1)
-
-
-@pytest.fixture
-def create_campaign(app):
-    """Return a callable that creates and commits a campaign; every argument has a default."""
-
-    def factory(**kwargs):
-        kwargs.setdefault("name", f"Campaign {next(_names)}")
-        campaign = Campaign(**kwargs)
-        db.session.add(campaign)
-        db.session.commit()
-        return campaign
-
-    return factory
 
 
 @pytest.fixture
@@ -54,8 +37,8 @@ def _enqueue(campaign, **kwargs):
     return order
 
 
-def test_claims_by_campaign_then_order_priority_then_due_time(create_campaign, agent):
-    low, high = create_campaign(priority=0), create_campaign(priority=5)
+def test_claims_by_campaign_then_order_priority_then_due_time(make_campaign, agent):
+    low, high = make_campaign(priority=0), make_campaign(priority=5)
     first_due = _enqueue(low, priority=9, due_dt=NOW - timedelta(hours=3))
     urgent_low = _enqueue(low, priority=9, due_dt=NOW - timedelta(hours=1))
     plain_high = _enqueue(high, priority=0)
@@ -65,8 +48,8 @@ def test_claims_by_campaign_then_order_priority_then_due_time(create_campaign, a
     assert operations.claim_next_call(agent, now=NOW) is None
 
 
-def test_claim_sets_the_claim_and_the_lease(create_campaign, agent):
-    order = _enqueue(create_campaign(), external_id="HI-1")
+def test_claim_sets_the_claim_and_the_lease(make_campaign, agent):
+    order = _enqueue(make_campaign(), external_id="HI-1")
     claimed = operations.claim_next_call(agent, now=NOW, lease=timedelta(minutes=3))
     assert claimed.id == order.id
     assert claimed.state == CLAIMED
@@ -74,14 +57,14 @@ def test_claim_sets_the_claim_and_the_lease(create_campaign, agent):
     assert claimed.lease_until_dt == NOW + timedelta(minutes=3)
 
 
-def test_orders_not_yet_due_wait(create_campaign, agent):
-    order = _enqueue(create_campaign(), due_dt=NOW + timedelta(minutes=30))
+def test_orders_not_yet_due_wait(make_campaign, agent):
+    order = _enqueue(make_campaign(), due_dt=NOW + timedelta(minutes=30))
     assert operations.claim_next_call(agent, now=NOW) is None
     assert operations.claim_next_call(agent, now=NOW + timedelta(minutes=30)).id == order.id
 
 
-def test_calling_hours_are_local_time(create_campaign, agent):
-    campaign = create_campaign(calling_start=time(9, 0), calling_end=time(17, 0))
+def test_calling_hours_are_local_time(make_campaign, agent):
+    campaign = make_campaign(calling_start=time(9, 0), calling_end=time(17, 0))
     order = _enqueue(campaign)
     # 16:30 UTC is 17:30 in Brussels in November: too late.
     assert operations.claim_next_call(agent, now=NOW.replace(hour=16, minute=30)) is None
@@ -95,17 +78,15 @@ def test_calling_hours_may_span_midnight():
     assert not within_hours(time(9, 0), time(17, 0), time(17, 0))
 
 
-def test_inactive_campaigns_are_skipped(create_campaign, agent):
-    _enqueue(create_campaign(active=False, priority=10))
-    order = _enqueue(create_campaign(priority=0))
+def test_inactive_campaigns_are_skipped(make_campaign, agent):
+    _enqueue(make_campaign(active=False, priority=10))
+    order = _enqueue(make_campaign(priority=0))
     assert operations.claim_next_call(agent, now=NOW).id == order.id
     assert operations.claim_next_call(agent, now=NOW) is None
 
 
-def test_a_live_lease_keeps_the_call_and_an_expired_one_frees_it(
-    create_campaign, agent, other_agent
-):
-    order = _enqueue(create_campaign())
+def test_a_live_lease_keeps_the_call_and_an_expired_one_frees_it(make_campaign, agent, other_agent):
+    order = _enqueue(make_campaign())
     operations.claim_next_call(agent, now=NOW, lease=timedelta(minutes=10))
     assert operations.claim_next_call(other_agent, now=NOW + timedelta(minutes=9)) is None
     taken = operations.claim_next_call(other_agent, now=NOW + timedelta(minutes=10))
@@ -116,17 +97,17 @@ def test_a_live_lease_keeps_the_call_and_an_expired_one_frees_it(
         operations.complete_call(taken, agent)
 
 
-def test_sqlite_refuses_to_claim_over_uncommitted_writes(backend, create_campaign, agent):
+def test_sqlite_refuses_to_claim_over_uncommitted_writes(backend, make_campaign, agent):
     if backend != "sqlite":
         pytest.skip("PostgreSQL claims skip rows locked by the caller's own transaction")
-    campaign = create_campaign()
+    campaign = make_campaign()
     operations.enqueue(campaign, due_dt=NOW)
     with pytest.raises(operations.UncommittedWrites):
         operations.claim_next_call(agent, now=NOW)
 
 
-def test_extend_lease_keeps_the_call(create_campaign, agent, other_agent):
-    order = _enqueue(create_campaign())
+def test_extend_lease_keeps_the_call(make_campaign, agent, other_agent):
+    order = _enqueue(make_campaign())
     operations.claim_next_call(agent, now=NOW, lease=timedelta(minutes=10))
     later = NOW + timedelta(minutes=8)
     operations.extend_lease(order, agent, now=later)
@@ -137,8 +118,8 @@ def test_extend_lease_keeps_the_call(create_campaign, agent, other_agent):
         operations.extend_lease(order, other_agent, now=later)
 
 
-def test_only_the_claimer_completes_or_releases(create_campaign, agent, other_agent):
-    order = _enqueue(create_campaign())
+def test_only_the_claimer_completes_or_releases(make_campaign, agent, other_agent):
+    order = _enqueue(make_campaign())
     operations.claim_next_call(agent, now=NOW)
     with pytest.raises(operations.NotClaimedByAgent):
         operations.complete_call(order, other_agent)
@@ -155,8 +136,8 @@ def test_only_the_claimer_completes_or_releases(create_campaign, agent, other_ag
     assert operations.claim_next_call(other_agent, now=NOW) is None
 
 
-def test_released_calls_go_back_to_the_queue(create_campaign, agent, other_agent):
-    order = _enqueue(create_campaign())
+def test_released_calls_go_back_to_the_queue(make_campaign, agent, other_agent):
+    order = _enqueue(make_campaign())
     operations.claim_next_call(agent, now=NOW)
     operations.release_call(order, agent)
     db.session.commit()
@@ -164,9 +145,9 @@ def test_released_calls_go_back_to_the_queue(create_campaign, agent, other_agent
     assert operations.claim_next_call(other_agent, now=NOW).id == order.id
 
 
-def test_concurrent_agents_never_get_the_same_call(app, create_campaign, create_user):
+def test_concurrent_agents_never_get_the_same_call(app, make_campaign, create_user):
     threads_count, orders_count = 8, 200
-    campaigns = [create_campaign(priority=p) for p in range(3)]
+    campaigns = [make_campaign(priority=p) for p in range(3)]
     for number in range(orders_count):
         operations.enqueue(
             campaigns[number % 3],
