@@ -225,6 +225,9 @@ def open_script(order_id: int):
         abort(400)
     if not current_user.can("scripts.fill"):
         abort(403)
+    # A case call lasts ~20 minutes in the script's tab: keep the call that long and more.
+    # First, as the audit entry of a new form holds the append lock until the commit.
+    operations.extend_lease(order, current_agent(), now=current_time(), lease=SCRIPT_LEASE)
     ticket = order.ticket
     response = None
     if ticket is not None and ticket.script_response_id:
@@ -244,7 +247,5 @@ def open_script(order_id: int):
         response = scripts.start_form(version, agent=current_agent(), language=language)
         if ticket is not None:
             tickets.link_script_response(ticket, response.id, actor=current_agent())
-    # A case call lasts ~20 minutes in the script's tab: keep the call that long and more.
-    operations.extend_lease(order, current_agent(), now=current_time(), lease=SCRIPT_LEASE)
     commit_keeping_loaded()
     return redirect(url_for("scripts.fill_form", response_id=response.id))
