@@ -243,6 +243,7 @@ def fill_form(response_id: int):
     check_workspace_gate()
     response = _own_form(response_id)
     status = 200
+    state = None
     if request.method == "POST":
         submitted = _submitted_answers()
         action = request.form.get("_action", "save")
@@ -255,7 +256,8 @@ def fill_form(response_id: int):
             except operations.ScriptError as exc:
                 flash(str(exc), "error")
         try:
-            operations.save_answers(
+            # The state of the answers just saved: what the page below shows.
+            state = operations.save_answers(
                 response, submitted, base_revision=int(request.form.get("_revision", -1))
             )
         except operations.StaleAnswers:
@@ -290,7 +292,8 @@ def fill_form(response_id: int):
             )
         # The page below shows what was just saved: no need to read the rows again.
         commit_keeping_loaded()
-    state = operations.state(response)
+    if state is None:
+        state = operations.state(response)
     check = request.method == "POST" and request.form.get("_action") in ("save", "complete")
     return _render_form(
         "scripts/fill.html",
