@@ -27,12 +27,11 @@ from sqlalchemy import (
     Index,
     Row,
     String,
-    and_,
     event,
     literal_column,
-    or_,
     select,
     text,
+    tuple_,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -171,12 +170,11 @@ def page(kind: str, after: Cursor, limit: int) -> tuple[list[Row], Cursor]:
     """
     horizon = _horizon(db.session.connection())
     columns = (ExchangeChange.txid, ExchangeChange.id, ExchangeChange.subject_id)
+    # A row-value comparison: the index (kind, txid, id) seeks straight to the cursor,
+    # where "txid > a OR (txid = a AND id > b)" would scan from the feed's start each page.
     query = select(*columns).where(
         ExchangeChange.kind == kind,
-        or_(
-            ExchangeChange.txid > after.txid,
-            and_(ExchangeChange.txid == after.txid, ExchangeChange.id > after.id),
-        ),
+        tuple_(ExchangeChange.txid, ExchangeChange.id) > tuple_(after.txid, after.id),
     )
     if horizon is not None:
         query = query.where(ExchangeChange.txid < horizon)
