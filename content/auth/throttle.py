@@ -39,9 +39,20 @@ class DatabaseFailureStore:
     """Failures as rows of ``login_failures``, each committed at once, apart from the request."""
 
     def record(self, key: str) -> None:
-        """Insert one failure row, in its own transaction."""
+        """Insert one row, in its own transaction; the key's rows past the window go.
+
+        Without the clean-up a busy key (an API client counts every call) would grow the
+        table forever; every window in use is at most the login window.
+        """
+        now = utcnow()
+        window = timedelta(minutes=current_app.config["LOGIN_THROTTLE_WINDOW_MINUTES"])
         with db.engine.begin() as conn:
-            conn.execute(LoginFailure.__table__.insert().values(key=key, failed_dt=utcnow()))
+            conn.execute(
+                delete(LoginFailure).where(
+                    LoginFailure.key == key, LoginFailure.failed_dt < now - window
+                )
+            )
+            conn.execute(LoginFailure.__table__.insert().values(key=key, failed_dt=now))
 
     def count(self, key: str, window: timedelta) -> int:
         """Count failures since the window's start."""

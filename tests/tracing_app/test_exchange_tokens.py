@@ -151,3 +151,18 @@ def test_tokens_from_the_command_line(runner):
     bad = runner.invoke(args=["exchange", "tokens", "create", "x", "--scopes", "root"])
     assert bad.exit_code != 0
     assert "root" in bad.output
+
+
+def test_counting_calls_keeps_only_the_window(app, client, create_api_client):
+    from datetime import timedelta
+
+    from content.auth.models import LoginFailure, utcnow
+
+    api_client, token = create_api_client()
+    key = f"api-client:{api_client.id}"
+    long_ago = utcnow() - timedelta(hours=2)
+    db.session.add_all([LoginFailure(key=key, failed_dt=long_ago) for _ in range(5)])
+    db.session.commit()
+    client.get(DICTIONARY, headers=bearer(token))
+    stamps = db.session.scalars(select(LoginFailure.failed_dt).where(LoginFailure.key == key))
+    assert [stamp > long_ago for stamp in stamps] == [True]
