@@ -125,19 +125,21 @@ def render_http_error(error: HTTPException):
     Under ``/api/`` machine clients get an RFC 9457 problem document instead.
     """
     if request.path.startswith("/api/"):
-        response = jsonify(
-            {"type": "about:blank", "title": error.name, "status": error.code,
-             "detail": error.description or ""}
-        )  # fmt: skip
-        response.status_code = error.code or 500
-        response.mimetype = "application/problem+json"
-        return response
+        return _problem(error.code or 500, error.name, error.description or "")
     if error.code not in ERROR_TEXTS:
         return error
     if error.code == 500:
         logger.error("Server error on %s", request.endpoint)
     title, explanation = ERROR_TEXTS[error.code]
     return render_template("error.html", title=title, explanation=explanation), error.code
+
+
+def _problem(status: int, title: str, detail: str):
+    """An RFC 9457 problem document, for machine clients under ``/api/``."""
+    response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail})
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
 
 
 def render_csrf_error(error: CSRFError):

@@ -84,10 +84,13 @@ def test_clients_over_the_rate_limit_get_429(app, client, create_api_client, mon
     assert client.get(DICTIONARY, headers=bearer(other_token)).status_code == 200
 
 
-def test_unknown_api_urls_answer_json(client):
-    response = client.get("/api/v1/no-such-thing")
-    assert response.status_code == 404
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_unknown_api_urls_answer_json(client, method):
+    response = client.open("/api/v1/no-such-thing", method=method, json={})
+    # A POST matches the shape of a page URL, which only takes GET: 405, as a problem too.
+    assert response.status_code == (404 if method == "GET" else 405)
     assert response.mimetype == "application/problem+json"
+    assert response.json["status"] == response.status_code
 
 
 @pytest.mark.parametrize(
