@@ -13,6 +13,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from content.extensions import db
 from tests.fixtures.exchange import bearer
+from tests.fixtures.web import translated
 from tracing_app.seed.scripts import install_demo_scripts
 
 
@@ -99,6 +100,10 @@ def test_the_data_dictionary_page_for_supervisors(client, auth, published_script
     page = client.get("/fr/exchange/data-dictionary").get_data(as_text=True)
     assert "outbound_case" in page
     assert "<code>" in page
+    # Types and identifier kinds in the reader's language, not the JSON's words.
+    assert translated("fr", "one of the allowed values") in page
+    assert translated("fr", "national register number") in page
+    assert "string (one value)" not in page
 
 
 def test_the_data_dictionary_from_the_command_line(runner, published_scripts):

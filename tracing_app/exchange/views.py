@@ -8,13 +8,36 @@ from flask_login import current_user
 from content.auth.roles import requires
 from content.extensions import db
 from content.forms import attach_error
-from content.i18n import _
+from content.i18n import _, _l
 from tracing_app.exchange import dictionary, tokens
 from tracing_app.exchange.forms import ClientForm, RevokeForm
 from tracing_app.exchange.models import ApiClient
 
 MANAGE = "exchange.manage"
 READ_DICTIONARY = "exchange.read_dictionary"
+
+#: What each field type holds, for people (the JSON dictionary says it for programs).
+TYPE_LABELS = {
+    "text": _l("text"),
+    "integer": _l("whole number"),
+    "decimal": _l("decimal number"),
+    "date": _l("date"),
+    "time": _l("time"),
+    "datetime": _l("date and time"),
+    "select_one": _l("one of the allowed values"),
+    "select_multiple": _l("several of the allowed values"),
+    "acknowledge": _l("acknowledgement"),
+    "calculate": _l("computed"),
+}
+#: Identifier kinds a field is checked as (tracing_app.scripts.identifiers).
+IDENTIFIER_LABELS = {
+    "national_number": _l("national register number"),
+    "phone": _l("phone number"),
+    "email": _l("e-mail address"),
+    "postcode": _l("postcode"),
+    "date": _l("date"),
+    "birth_date": _l("date of birth"),
+}
 
 
 def _client_form() -> ClientForm:
@@ -76,4 +99,9 @@ def revoke_client(client_id: int):
 @requires(READ_DICTIONARY)
 def show_dictionary():
     """The data dictionary as a page."""
-    return render_template("exchange/dictionary.html", entries=dictionary.data_dictionary())
+    return render_template(
+        "exchange/dictionary.html",
+        entries=dictionary.data_dictionary(),
+        type_labels=TYPE_LABELS,
+        identifier_labels=IDENTIFIER_LABELS,
+    )
