@@ -48,8 +48,9 @@ from tracing_app.tickets.crypto import context_for, encrypt
 from tracing_app.tickets.keyring import current_key_ring
 from tracing_app.tickets.lookup import lookup
 from tracing_app.tickets.models import Ticket, TicketBlindIndex
-from tracing_app.tickets.operations import ticket_summary, tickets_by_index
+from tracing_app.tickets.operations import tickets_by_index
 from tracing_app.tickets.reference import new_reference
+from tracing_app.tickets.summaries import ticket_summary
 
 RESULTS = Path(__file__).parent / "results" / "tickets_lookup.json"
 LOOKUPS = 500  # per kind

@@ -24,7 +24,7 @@ from tracing_app.documents.models import (
     TEST_PRESCRIPTION,
     TicketDocument,
 )
-from tracing_app.tickets.operations import grant_access
+from tracing_app.tickets.access import grant_access
 
 
 def today() -> dt.date:

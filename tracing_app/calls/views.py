@@ -33,7 +33,9 @@ from tracing_app.calls.models import (
 )
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.models import IN_PROGRESS, FormResponse
+from tracing_app.tickets import access as ticket_access
 from tracing_app.tickets import operations as tickets
+from tracing_app.tickets import summaries
 from tracing_app.workspace import check_workspace_gate
 
 WORK = "calls.work"
@@ -110,7 +112,7 @@ def claim_call():
         return redirect(url_for("calls.agent_home"))
     if order.ticket is not None:
         # Calling someone is a reason to open their ticket.
-        tickets.grant_access(current_agent(), order.ticket, reason=DIAL_REASON)
+        ticket_access.grant_access(current_agent(), order.ticket, reason=DIAL_REASON)
         commit_keeping_loaded()
     return redirect(url_for("calls.view_call", order_id=order.id))
 
@@ -152,7 +154,7 @@ def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200):
         # Last before the commit: the audit append lock is held until then. One decryption
         # serves both the number and the summary.
         person = tickets.person_data(order.ticket, actor=current_agent(), reason=DIAL_REASON)
-        summary = tickets.ticket_summary(order.ticket, person=person)
+        summary = summaries.ticket_summary(order.ticket, person=person)
         phone = person.phone
     commit_keeping_loaded()
     return render_template(

@@ -13,8 +13,8 @@ from content.i18n import _, _l, language_names
 from tracing_app.documents import operations
 from tracing_app.documents.forms import IssueDocumentForm, PrintDocumentForm, RevokeDocumentForm
 from tracing_app.documents.models import TicketDocument
+from tracing_app.tickets.access import may_open
 from tracing_app.tickets.models import Ticket
-from tracing_app.tickets.operations import may_open
 from tracing_app.workspace import check_workspace_gate
 
 ISSUE = "documents.issue"

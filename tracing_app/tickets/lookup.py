@@ -2,7 +2,7 @@
 
 A lookup records who searched, when, by which kind of criterion, why and how many
 tickets it found (never the value searched), and lets the agent open what it found for
-:data:`operations.ACCESS_HOURS` hours.
+:data:`access.ACCESS_HOURS` hours.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from sqlalchemy import select
 from content.auth.models import User
 from content.extensions import db
 from tracing_app.audit.operations import record
+from tracing_app.tickets import access, operations
 from tracing_app.tickets import blind_index as bi
-from tracing_app.tickets import operations
 from tracing_app.tickets.models import Ticket
 from tracing_app.tickets.reference import InvalidReferenceError, normalize_reference
 
@@ -46,7 +46,7 @@ def lookup(kind: str, value: object, *, actor: User, reason: str) -> list[Ticket
         details={"criteria": [kind], "results": len(found)},
     )
     for ticket in found:
-        operations.grant_access(actor, ticket, reason="lookup")
+        access.grant_access(actor, ticket, reason="lookup")
         # One entry per ticket found, so a ticket's history shows who found it and when.
         # No entry ids in details: the personal-data guard refuses numbers of 8+ digits.
         record(

@@ -1,8 +1,9 @@
-"""Rules of tickets: create or link, decrypt (audited), edit with a version check, access.
+"""Rules of tickets: create or link, decrypt (audited), edit with a version check.
 
 Personal values exist in clear only in memory: :class:`PersonData` in, tokens out. Every
 decryption for a person (``person_data``) and every change is written to the audit log,
-with field names only, never values. See docs/tickets.md.
+with field names only, never values. Who may open a ticket: :mod:`.access`; what is
+shown before opening: :mod:`.summaries`. See docs/tickets.md.
 """
 
 from __future__ import annotations
@@ -28,19 +29,13 @@ from tracing_app.tickets.models import (
     OPEN,
     STATUSES,
     Ticket,
-    TicketAccess,
     TicketBlindIndex,
-    TicketEscalation,
 )
 from tracing_app.tickets.reference import new_reference
 
 TABLE = "tickets"
-#: How long a lookup lets the agent open what it found.
-ACCESS_HOURS = 12
 #: Kinds of blind index kept per ticket (the reference is a plain column).
 INDEXED_KINDS = (bi.NATIONAL_NUMBER, bi.PHONE, bi.EMAIL, bi.NAME_BIRTH_DATE)
-SUPERVISE = "calls.supervise"
-SPECIALIST = "tickets.escalations"
 
 
 class TicketConflict(Exception):
@@ -74,7 +69,8 @@ class PersonData:
 # --- encryption of one ticket ---------------------------------------------------------
 
 
-def _plain(person: PersonData, field: str) -> str | None:
+def plain(person: PersonData, field: str) -> str | None:
+    """Return a field as stored: text (dates in ISO form), None when empty."""
     value = getattr(person, field)
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -90,7 +86,7 @@ def _write_tokens(ticket: Ticket, person: PersonData, ring: KeyRing, fields=ENCR
     for field in fields:
         context = context_for(TABLE, ticket.id, field)
         setattr(
-            ticket, f"{field}_enc", encrypt(_plain(person, field), context=context, key_ring=ring)
+            ticket, f"{field}_enc", encrypt(plain(person, field), context=context, key_ring=ring)
         )
 
 
@@ -112,11 +108,11 @@ def decrypt_ticket(ticket: Ticket, ring: KeyRing | None = None) -> PersonData:
 def index_values(person: PersonData) -> dict[str, object]:
     """Return the values to index by kind (only those that normalize)."""
     candidates = {
-        bi.NATIONAL_NUMBER: _plain(person, "national_number"),
-        bi.PHONE: _plain(person, "phone"),
-        bi.EMAIL: _plain(person, "email"),
+        bi.NATIONAL_NUMBER: plain(person, "national_number"),
+        bi.PHONE: plain(person, "phone"),
+        bi.EMAIL: plain(person, "email"),
         bi.NAME_BIRTH_DATE: (person.last_name, person.birth_date)
-        if _plain(person, "last_name") and person.birth_date
+        if plain(person, "last_name") and person.birth_date
         else None,
     }
     values = {}
@@ -188,7 +184,7 @@ def create_ticket(person: PersonData, *, actor: User | None, source: str) -> Tic
 
 
 def _filled_fields(person: PersonData) -> list[str]:
-    return [field for field in ENCRYPTED_FIELDS if _plain(person, field) is not None]
+    return [field for field in ENCRYPTED_FIELDS if plain(person, field) is not None]
 
 
 def tickets_by_index(kind: str, value: object, ring: KeyRing | None = None) -> list[Ticket]:
@@ -269,7 +265,7 @@ def create_or_link_ticket(
 
 
 def _first_names_differ(one: PersonData, other: PersonData) -> bool:
-    mine, theirs = _plain(one, "first_name"), _plain(other, "first_name")
+    mine, theirs = plain(one, "first_name"), plain(other, "first_name")
     return bool(mine and theirs and bi.normalize_name(mine) != bi.normalize_name(theirs))
 
 
@@ -308,7 +304,7 @@ def update_ticket(
         raise ValueError("unknown ticket status")
     ring = current_key_ring()
     old = decrypt_ticket(ticket, ring)
-    changed = [f for f in ENCRYPTED_FIELDS if _plain(old, f) != _plain(person, f)]
+    changed = [f for f in ENCRYPTED_FIELDS if plain(old, f) != plain(person, f)]
     if person.language and person.language != ticket.language:
         ticket.language = person.language
         changed.append("language")
@@ -383,152 +379,6 @@ def record_contact(ticket: Ticket, *, actor: User, script: str, direction: str =
         subject_id=ticket.reference,
         details={"direction": direction, "script": script},
     )
-
-
-# --- access -----------------------------------------------------------------------------
-
-
-def grant_access(
-    user: User, ticket: Ticket, *, reason: str, hours: float | None = ACCESS_HOURS
-) -> TicketAccess:
-    """Let ``user`` open ``ticket`` for ``hours`` (None: no end); ``reason`` is a code."""
-    expires = utcnow() + dt.timedelta(hours=hours) if hours is not None else None
-    access = TicketAccess(user_id=user.id, ticket_id=ticket.id, reason=reason, expires_dt=expires)
-    db.session.add(access)
-    db.session.flush()
-    return access
-
-
-def assign(ticket: Ticket, user: User | None, *, actor: User | None) -> None:
-    """Assign the ticket to an agent (who may then open it), audited."""
-    ticket.assigned_to_id = user.id if user is not None else None
-    ticket.updated_dt = utcnow()
-    db.session.flush()
-    record(
-        "ticket.assign",
-        actor=actor,
-        subject_type="ticket",
-        subject_id=ticket.reference,
-        details={"assigned_to": f"user {user.id}" if user else "nobody"},
-    )
-
-
-def assignable_agents() -> list[User]:
-    """Active accounts with the agent role, by name (for the assignment form)."""
-    from content.auth.models import UserRole
-
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == "agent", User.is_active_account.is_(True))
-            .order_by(User.display_name, User.id)
-        )
-    )
-
-
-def may_open(user: User, ticket: Ticket) -> bool:
-    """Tell whether a user may open a ticket's personal data (see :func:`access_reason`)."""
-    return access_reason(user, ticket) is not None
-
-
-def access_reason(user: User, ticket: Ticket) -> str | None:
-    """Return why a user may open a ticket, or None when they may not.
-
-    Supervisors: every ticket ("supervision"). Specialists: tickets escalated to them
-    ("escalation"). Agents: a ticket assigned to them ("assignment"), or found by one of
-    their lookups or granted otherwise within the last hours ("lookup", "call"…).
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    if user.can(SUPERVISE):
-        return "supervision"
-    if user.can(SPECIALIST) and db.session.scalar(
-        select(TicketEscalation.id).where(TicketEscalation.ticket_id == ticket.id).limit(1)
-    ):
-        return "escalation"
-    if ticket.assigned_to_id is not None and ticket.assigned_to_id == user.id:
-        return "assignment"
-    now = utcnow()
-    return db.session.scalar(
-        select(TicketAccess.reason)
-        .where(TicketAccess.user_id == user.id, TicketAccess.ticket_id == ticket.id)
-        .where((TicketAccess.expires_dt.is_(None)) | (TicketAccess.expires_dt > now))
-        .order_by(TicketAccess.granted_dt.desc())
-        .limit(1)
-    )
-
-
-# --- summary ----------------------------------------------------------------------------
-
-
-def ticket_summary(ticket: Ticket, person: PersonData | None = None) -> dict:
-    """The minimum shown before dialling or in lookup results: no full personal data.
-
-    Keys: reference, status, language, first_name ("An P."), attempts (latest first,
-    dicts with outcome, started_dt, note presence, when the calls table has them).
-
-    :param person: the ticket's data when the caller has already decrypted it (e.g. with
-        :func:`person_data`), so it is not decrypted twice.
-    """
-    person = person if person is not None else decrypt_ticket(ticket)
-    first = _plain(person, "first_name") or ""
-    last = _plain(person, "last_name") or ""
-    shown = " ".join(part for part in (first, f"{last[0]}." if last else "") if part)
-    return {
-        "reference": ticket.reference,
-        "status": ticket.status,
-        "language": ticket.language,
-        "first_name": shown,
-        "attempts": [
-            {key: value for key, value in attempt.items() if key != "note_enc"}
-            for attempt in last_attempts(ticket)
-        ],
-    }
-
-
-def last_attempts(ticket: Ticket, limit: int = 5) -> list[dict]:
-    """Return the latest call attempts of the ticket's call orders.
-
-    Empty until the calls package has its ``CallAttempt`` model and ``CallOrder.ticket_id``.
-    """
-    from tracing_app.calls import models as call_models
-
-    attempt = getattr(call_models, "CallAttempt", None)
-    order = call_models.CallOrder
-    if attempt is None or not hasattr(order, "ticket_id"):
-        return []
-    rows = db.session.scalars(
-        select(attempt)
-        .join(order, order.id == attempt.order_id)
-        .where(order.ticket_id == ticket.id)
-        .order_by(attempt.started_dt.desc())
-        .limit(limit)
-    )
-    return [
-        {
-            "id": row.id,
-            "outcome": row.outcome,
-            "started_dt": row.started_dt,
-            "agent_id": row.agent_id,
-            "callback_dt": getattr(row, "callback_dt", None),
-            "note_enc": getattr(row, "note_enc", None),
-        }
-        for row in rows
-    ]
-
-
-def attempts_with_notes(ticket: Ticket, limit: int = 20) -> list[dict]:
-    """The ticket's attempts with the agents' notes decrypted (for the ticket page only)."""
-    attempts = last_attempts(ticket, limit)
-    try:
-        from tracing_app.calls.notes import decrypt_note
-    except ImportError:  # the calls package keeps no notes
-        decrypt_note = None
-    for attempt in attempts:
-        token = attempt.pop("note_enc")
-        attempt["note"] = decrypt_note(attempt["id"], token) if decrypt_note and token else None
-    return attempts
 
 
 def hand_over_script(ticket: Ticket, response, *, agent: User) -> None:

@@ -1,7 +1,7 @@
 """Request handling of tickets: the ticket page, editing, lookup, scripts and escalations.
 
 Tickets are named by their reference in URLs (never the id). Opening one needs the access
-rule of :func:`operations.access_reason`; a refused or unknown reference answers 404 and
+rule of :func:`access.access_reason`; a refused or unknown reference answers 404 and
 is audited, so guessing references shows nothing and leaves a trace.
 """
 
@@ -20,8 +20,8 @@ from tracing_app.audit.views import actor_names
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.models import IN_PROGRESS as FORM_IN_PROGRESS
 from tracing_app.scripts.models import FormResponse
+from tracing_app.tickets import access, escalations, operations, summaries
 from tracing_app.tickets import blind_index as bi
-from tracing_app.tickets import escalations, operations
 from tracing_app.tickets.forms import (
     LOOKUP_KINDS,
     STATUS_LABELS,
@@ -100,7 +100,7 @@ def _open_ticket(reference: str) -> tuple[Ticket, str]:
     ticket = None
     if normalized is not None:
         ticket = db.session.scalar(select(Ticket).where(Ticket.reference == normalized))
-    reason = operations.access_reason(current_user, ticket) if ticket is not None else None
+    reason = access.access_reason(current_user, ticket) if ticket is not None else None
     if reason is None:
         db.session.rollback()
         # Never the raw URL text in the log: it may be anything a user typed.
@@ -148,8 +148,8 @@ def view_ticket(reference: str):
         ticket=ticket,
         person=person,
         access=ACCESS_LABELS.get(reason, reason),
-        summary=operations.ticket_summary(ticket),
-        attempts=operations.attempts_with_notes(ticket),
+        summary=summaries.ticket_summary(ticket),
+        attempts=summaries.attempts_with_notes(ticket),
         escalations=ticket_escalations,
         history=history,
         actors=actor_names(history),
@@ -167,7 +167,7 @@ def view_ticket(reference: str):
 def _assign_form(ticket: Ticket, formdata=None) -> AssignForm:
     form = AssignForm(formdata=formdata, data={"agent": str(ticket.assigned_to_id or "")})
     form.agent.choices = choices(
-        {"": _("Nobody"), **{str(u.id): u.display_name for u in operations.assignable_agents()}}
+        {"": _("Nobody"), **{str(u.id): u.display_name for u in access.assignable_agents()}}
     )
     return form
 
@@ -180,7 +180,7 @@ def assign_ticket(reference: str):
     if not form.validate_on_submit():
         abort(400)
     agent = db.session.get(User, int(form.agent.data)) if form.agent.data else None
-    operations.assign(ticket, agent, actor=current_user)
+    access.assign(ticket, agent, actor=current_user)
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("tickets.view_ticket", reference=ticket.reference))
@@ -342,7 +342,7 @@ def lookup_tickets():
                 form.value.errors.append(_("This value is not valid for this kind of search."))
                 status = 400
             else:
-                results = [operations.ticket_summary(ticket) for ticket in found]
+                results = [summaries.ticket_summary(ticket) for ticket in found]
                 db.session.commit()
         else:
             status = 400
