@@ -125,7 +125,7 @@ def render_http_error(error: HTTPException):
     Under ``/api/`` machine clients get an RFC 9457 problem document instead.
     """
     if request.path.startswith("/api/"):
-        return _problem(error.code or 500, error.name, error.description or "")
+        return problem(error.code or 500, error.name, error.description or "")
     if error.code not in ERROR_TEXTS:
         return error
     if error.code == 500:
@@ -134,9 +134,12 @@ def render_http_error(error: HTTPException):
     return render_template("error.html", title=title, explanation=explanation), error.code
 
 
-def _problem(status: int, title: str, detail: str):
-    """An RFC 9457 problem document, for machine clients under ``/api/``."""
-    response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail})
+def problem(status: int, title: str, detail: str = "", **extra):
+    """Return an RFC 9457 problem document, for machine clients under ``/api/``."""
+    body = {"type": "about:blank", "title": title, "status": status, **extra}
+    if detail:
+        body["detail"] = detail
+    response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
     return response

@@ -11,13 +11,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from content.auth.roles import PUBLIC, requires
 from content.extensions import csrf, db
+from content.web import problem
 from tracing_app.audit.operations import record
 from tracing_app.exchange import tokens
 
@@ -26,17 +26,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 RATE_WINDOW = timedelta(minutes=1)
-
-
-def problem(status: int, title: str, detail: str = "", **extra: Any):
-    """Return an RFC 9457 problem response."""
-    body = {"type": "about:blank", "title": title, "status": status, **extra}
-    if detail:
-        body["detail"] = detail
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    return response
 
 
 def _bearer_token() -> str | None:

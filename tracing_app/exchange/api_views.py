@@ -7,9 +7,10 @@ from flask import Response, g, jsonify, request
 from content.auth.roles import PUBLIC, requires
 from content.extensions import db
 from content.i18n import _
+from content.web import problem
 from tracing_app.calls import importer
 from tracing_app.exchange import dictionary, export, fhir, orders
-from tracing_app.exchange.api import api_view, bp, problem
+from tracing_app.exchange.api import api_view, bp
 from tracing_app.exchange.openapi import document, operation
 from tracing_app.exchange.tokens import DATA_READ, ORDERS_WRITE
 
