@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from content.auth.models import User
 from content.extensions import db
+from tests.fixtures.calls import claim_concurrently
 from tracing_app.calls import operations
 from tracing_app.calls.models import CLAIMED, DONE, QUEUED, CallOrder, within_hours
 
@@ -156,31 +155,7 @@ def test_concurrent_agents_never_get_the_same_call(app, make_campaign, create_us
         )
     db.session.commit()
     agent_ids = [create_user(roles=["agent"]).id for _ in range(threads_count)]
-    claims: dict[int, list[int]] = {agent_id: [] for agent_id in agent_ids}
-    errors: list[BaseException] = []
-    start = threading.Barrier(threads_count)
-
-    def work(agent_id: int) -> None:
-        with app.app_context():
-            try:
-                agent = db.session.get(User, agent_id)
-                start.wait()
-                while (order := operations.claim_next_call(agent, now=NOW)) is not None:
-                    claims[agent_id].append(order.id)
-                    # End the session's transaction so it returns its connection.
-                    db.session.rollback()
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=work, args=(agent_id,)) for agent_id in agent_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    assert errors == []
+    claims = claim_concurrently(app, agent_ids, now=NOW)
     claimed_ids = [order_id for ids in claims.values() for order_id in ids]
     assert len(claimed_ids) == orders_count, "every order is claimed once, none twice"
     assert len(set(claimed_ids)) == orders_count
