@@ -147,29 +147,28 @@ def tracing_cli_commands(cli):
     cli.add_command(calls_group)
 
 
+#: Menu entries of the workspace: (permission, label, endpoint, order).
+NAVIGATION = [
+    ("scripts.fill", _l("Calls"), "scripts.list_forms", 300),
+    ("tickets.lookup", _l("Find a ticket"), "tickets.lookup_tickets", 302),
+    ("calls.work", _l("Call lists"), "calls.agent_home", 305),
+    ("calls.supervise", _l("Call dashboard"), "calls.dashboard", 306),
+    ("scripts.edit", _l("Call scripts"), "scripts.list_scripts", 310),
+    ("tickets.escalations", _l("Escalations"), "tickets.list_escalations", 320),
+    ("exchange.read_dictionary", _l("Data dictionary"), "exchange.show_dictionary", 380),
+    ("exchange.manage", _l("API clients"), "exchange.list_clients", 390),
+    ("tickets.audit", _l("Audit log"), "tickets.read_audit_log", 395),
+]
+
+
 @hookimpl
 def tracing_navigation_items(user):
-    """Calls for agents, call scripts for editors."""
-    items = []
-    if user.can("scripts.fill"):
-        items.append(NavItem(_l("Calls"), "scripts.list_forms", order=300))
-    if user.can("scripts.edit"):
-        items.append(NavItem(_l("Call scripts"), "scripts.list_scripts", order=310))
-    if user.can("tickets.lookup"):
-        items.append(NavItem(_l("Find a ticket"), "tickets.lookup_tickets", order=302))
-    if user.can("tickets.escalations"):
-        items.append(NavItem(_l("Escalations"), "tickets.list_escalations", order=320))
-    if user.can("tickets.audit"):
-        items.append(NavItem(_l("Audit log"), "tickets.read_audit_log", order=395))
-    if user.can("calls.work"):
-        items.append(NavItem(_l("Call lists"), "calls.agent_home", order=305))
-    if user.can("calls.supervise"):
-        items.append(NavItem(_l("Call dashboard"), "calls.dashboard", order=306))
-    if user.can("exchange.read_dictionary"):
-        items.append(NavItem(_l("Data dictionary"), "exchange.show_dictionary", order=380))
-    if user.can("exchange.manage"):
-        items.append(NavItem(_l("API clients"), "exchange.list_clients", order=390))
-    return items
+    """The workspace's menu entries this user may use."""
+    return [
+        NavItem(label, endpoint, order=order)
+        for permission, label, endpoint, order in NAVIGATION
+        if user.can(permission)
+    ]
 
 
 @hookimpl
