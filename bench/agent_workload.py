@@ -116,9 +116,9 @@ def seed(settings: dict[str, str], agents: int, orders: int) -> list[str]:
     from tracing_app import create_app
     from tracing_app.calls import operations as calls
     from tracing_app.calls.models import Campaign
+    from tracing_app.protection.keyfile import generate_key_file, key_file_path
     from tracing_app.scripts.models import Script
     from tracing_app.seed.scripts import install_demo_scripts
-    from tracing_app.tickets.keyfile import generate_key_file, key_file_path
     from tracing_app.tickets.operations import PersonData, create_ticket
 
     generate_key_file(key_file_path(settings["TRACING_INSTANCE_PATH"]))

@@ -19,7 +19,7 @@ from flask_migrate import upgrade
 
 from content.extensions import db
 from tracing_app import create_app
-from tracing_app.tickets.keyfile import generate_key_file, key_file_path
+from tracing_app.protection.keyfile import generate_key_file, key_file_path
 
 POSTGRES_URL = os.environ.get(
     "TRACING_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

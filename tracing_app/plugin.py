@@ -137,8 +137,8 @@ def tracing_cli_commands(cli):
     from tracing_app.audit.cli import audit_group
     from tracing_app.calls.cli import calls_group
     from tracing_app.exchange.cli import exchange_group
+    from tracing_app.protection.cli import keys_group
     from tracing_app.scripts.cli import scripts_group
-    from tracing_app.tickets.cli import keys_group
 
     cli.add_command(scripts_group)
     cli.add_command(audit_group)
@@ -175,8 +175,8 @@ def tracing_navigation_items(user):
 def tracing_init(app):
     """The data key file and the export pseudonym key, unless they exist (or come from env)."""
     from tracing_app.exchange import pseudonyms
-    from tracing_app.tickets.keyfile import KEYS_ENV_VAR, generate_key_file, key_file_path
-    from tracing_app.tickets.keyring import forget_key_ring
+    from tracing_app.protection.keyfile import KEYS_ENV_VAR, generate_key_file, key_file_path
+    from tracing_app.protection.keyring import forget_key_ring
 
     lines = []
     if not os.environ.get(KEYS_ENV_VAR):
