@@ -114,6 +114,10 @@ def test_deleting_the_newest_entries_is_detected(runner, record_entries):
     assert f"TRUNCATED: entries after entry {made[2].id} are missing" in cli.output
     assert f"5 entries up to entry {made[4].id}" in cli.output
 
+    # A checkpoint taken afterwards counts what is left, and does not absolve the log.
+    assert checkpoints.write_checkpoint().entries == 3
+    assert operations.verify_chain().problem == operations.TRUNCATED
+
 
 def test_deleting_the_newest_entries_and_appending_again_is_detected(
     runner, record_entries, dummy_user

@@ -24,7 +24,7 @@ from pathlib import Path
 from flask import current_app, has_app_context
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from content.extensions import db
 from tracing_app.audit.models import AuditEntry
@@ -102,16 +102,14 @@ def write_checkpoint(*, kind: str = "") -> Checkpoint:
     :raise KeyRingError: no audit key. :raise OSError: the file cannot be written.
     """
     key = current_audit_key()
-    earlier = aliased(AuditEntry)
-    count = select(func.count(earlier.id)).where(earlier.id <= AuditEntry.id).scalar_subquery()
+    path = checkpoint_path()
     with db.engine.connect() as conn:
         head = conn.execute(
-            select(AuditEntry.id, AuditEntry.entry_hash, count)
-            .order_by(AuditEntry.id.desc())
-            .limit(1)
+            select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
         ).first()
+        entries = _count_until(conn, head.id, _latest(path, key)) if head else 0
     checkpoint = Checkpoint(
-        entries=head[2] if head else 0,
+        entries=entries,
         head_id=head.id if head else None,
         head_hash=head.entry_hash if head else None,
         written_dt=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -120,7 +118,6 @@ def write_checkpoint(*, kind: str = "") -> Checkpoint:
     )
     payload = checkpoint.payload()
     line = json.dumps({**payload, "mac": _mac(key, payload)}, sort_keys=True) + "\n"
-    path = checkpoint_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     # O_APPEND: one write of one short line lands whole at the end, whoever else appends.
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -131,6 +128,42 @@ def write_checkpoint(*, kind: str = "") -> Checkpoint:
         os.close(fd)
     _state()["next"] = time.time() + _interval()
     return checkpoint
+
+
+def _count_until(conn, head_id: int, previous: Checkpoint | None) -> int:
+    """Count the entries up to ``head_id``, from the previous checkpoint when it still holds.
+
+    Counting only what came since keeps a checkpoint cheap on a log of millions of entries;
+    when the previous head is gone or changed (a rekey, or tampering that verify reports),
+    everything is counted.
+    """
+    table = AuditEntry.__table__
+    if previous is not None and previous.head_id is not None and previous.head_id <= head_id:
+        still = conn.scalar(select(table.c.entry_hash).where(table.c.id == previous.head_id))
+        if still == previous.head_hash:
+            since = conn.scalar(
+                select(func.count())
+                .select_from(table)
+                .where(table.c.id > previous.head_id, table.c.id <= head_id)
+            )
+            return previous.entries + since
+    return conn.scalar(select(func.count()).select_from(table).where(table.c.id <= head_id))
+
+
+def _latest(path: Path, key: AuditKey) -> Checkpoint | None:
+    """Return the file's last checkpoint when it is valid (else None: count from the start)."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - 4096))  # a line is about 350 bytes
+            tail = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    lines = [line for line in tail.splitlines() if line.strip()]
+    try:
+        return _parse(0, lines[-1], key) if lines else None
+    except CheckpointError:
+        return None
 
 
 def read_checkpoints(path: Path | None = None) -> list[Checkpoint]:
