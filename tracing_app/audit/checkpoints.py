@@ -13,6 +13,7 @@ with a time cached per process, and a ``stat`` of the file once that time has pa
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import os
@@ -206,7 +207,7 @@ def _parse(number: int, text: str, key: AuditKey) -> Checkpoint:
         raise CheckpointError(number, MALFORMED)
     if checkpoint.key_id != key.key_id:
         raise CheckpointError(number, OTHER_KEY)
-    if not isinstance(mac, str) or mac != _mac(key, checkpoint.payload()):
+    if not isinstance(mac, str) or not hmac.compare_digest(mac, _mac(key, checkpoint.payload())):
         raise CheckpointError(number, ALTERED)
     return checkpoint
 
