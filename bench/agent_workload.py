@@ -116,12 +116,15 @@ def seed(settings: dict[str, str], agents: int, orders: int) -> list[str]:
     from tracing_app import create_app
     from tracing_app.calls import operations as calls
     from tracing_app.calls.models import Campaign
+    from tracing_app.protection.audit_key import generate_audit_key_file
+    from tracing_app.protection.audit_key import key_file_path as audit_key_path
+    from tracing_app.protection.keyfile import generate_key_file, key_file_path
     from tracing_app.scripts.models import Script
     from tracing_app.seed.scripts import install_demo_scripts
-    from tracing_app.tickets.keyfile import generate_key_file, key_file_path
     from tracing_app.tickets.operations import PersonData, create_ticket
 
     generate_key_file(key_file_path(settings["TRACING_INSTANCE_PATH"]))
+    generate_audit_key_file(audit_key_path(settings["TRACING_INSTANCE_PATH"]))
     app = create_app()
     emails = [f"agent{i:04d}@bench.example.org" for i in range(agents)]
     with app.app_context():

@@ -33,8 +33,8 @@ from sqlalchemy import text
 
 from content.extensions import db
 from tracing_app.exchange import export
-from tracing_app.tickets.crypto import context_for, encrypt
-from tracing_app.tickets.keyring import current_key_ring
+from tracing_app.protection.crypto import context_for, encrypt
+from tracing_app.protection.keyring import current_key_ring
 
 RESULTS = Path(__file__).parent / "results" / "exchange_export.json"
 SEED = 20261130

@@ -19,7 +19,9 @@ from flask_migrate import upgrade
 
 from content.extensions import db
 from tracing_app import create_app
-from tracing_app.tickets.keyfile import generate_key_file, key_file_path
+from tracing_app.protection.audit_key import generate_audit_key_file
+from tracing_app.protection.audit_key import key_file_path as audit_key_path
+from tracing_app.protection.keyfile import generate_key_file, key_file_path
 
 POSTGRES_URL = os.environ.get(
     "TRACING_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -37,7 +39,7 @@ class Site:
 
 @contextlib.contextmanager
 def postgres_site(prefix: str, **config) -> Iterator[Site]:
-    """Yield a site migrated to the heads in a new schema, with a data key file.
+    """Yield a site migrated to the heads in a new schema, with a data key file and an audit key.
 
     :param prefix: start of the schema's name (``bench_<prefix>_<random>``).
     :param config: settings added to the bench defaults.
@@ -48,6 +50,7 @@ def postgres_site(prefix: str, **config) -> Iterator[Site]:
     try:
         with tempfile.TemporaryDirectory() as instance:
             generate_key_file(key_file_path(instance))
+            generate_audit_key_file(audit_key_path(instance))
             app = create_app(
                 {
                     "TESTING": True,

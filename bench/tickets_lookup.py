@@ -43,9 +43,9 @@ from sqlalchemy import select
 from content.auth.models import User
 from content.extensions import db
 from content.users.operations import create_user
-from tracing_app.tickets import blind_index as bi
-from tracing_app.tickets.crypto import context_for, encrypt
-from tracing_app.tickets.keyring import current_key_ring
+from tracing_app.protection import blind_index as bi
+from tracing_app.protection.crypto import context_for, encrypt
+from tracing_app.protection.keyring import current_key_ring
 from tracing_app.tickets.lookup import lookup
 from tracing_app.tickets.models import Ticket, TicketBlindIndex
 from tracing_app.tickets.operations import tickets_by_index

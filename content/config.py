@@ -14,9 +14,11 @@ from flask import Flask
 
 ENV_PREFIX = "TRACING_"
 #: Variables read directly where they are needed, never copied into the app's config:
-#: the instance folder (needed before the config exists) and the data keys (key material
-#: must not sit in a dict that debug pages and extensions can print).
-NOT_SETTINGS = frozenset({f"{ENV_PREFIX}INSTANCE_PATH", f"{ENV_PREFIX}DATA_KEYS"})
+#: the instance folder (needed before the config exists) and the data and audit keys (key
+#: material must not sit in a dict that debug pages and extensions can print).
+NOT_SETTINGS = frozenset(
+    {f"{ENV_PREFIX}INSTANCE_PATH", f"{ENV_PREFIX}DATA_KEYS", f"{ENV_PREFIX}AUDIT_KEY"}
+)
 INSTANCE_CONFIG_FILE = "config.toml"
 
 

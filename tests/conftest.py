@@ -19,6 +19,7 @@ from content.extensions import db
 from tests.fixtures.database import postgres_problem, postgres_url
 from tests.fixtures.settings import TEST_CONFIG
 from tracing_app import create_app
+from tracing_app.audit.checkpoints import checkpoint_path, forget_checkpoint_time
 from tracing_app.audit.operations import maintenance as audit_maintenance
 
 # Hypothesis caches constants of our source (while pytest collects) and Unicode tables under
@@ -129,6 +130,9 @@ def _app_context_and_cleanup(request):
         with db.engine.begin() as conn, audit_maintenance(conn):
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+        # The audit checkpoints describe the log just emptied: the next test starts afresh.
+        checkpoint_path().unlink(missing_ok=True)
+        forget_checkpoint_time(app)
         db.session.remove()
         app.extensions["tracing.page_cache"].clear()
 

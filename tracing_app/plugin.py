@@ -20,6 +20,11 @@ def tracing_config_defaults():
         # What exports send of tickets and answers (docs/exchange.md): the minimum.
         "EXCHANGE_TICKET_FIELDS": {"national_number": "pseudonym"},
         "EXCHANGE_ANSWER_FIELDS": {},
+        # Audit checkpoints outside the database (docs/audit-log.md): the file (None:
+        # <instance>/audit-checkpoints.jsonl) and the most minutes between two (0: only
+        # 'tracing-app audit checkpoint' or a job writes them).
+        "AUDIT_CHECKPOINT_FILE": None,
+        "AUDIT_CHECKPOINT_MINUTES": 5,
     }
 
 
@@ -137,8 +142,8 @@ def tracing_cli_commands(cli):
     from tracing_app.audit.cli import audit_group
     from tracing_app.calls.cli import calls_group
     from tracing_app.exchange.cli import exchange_group
+    from tracing_app.protection.cli import keys_group
     from tracing_app.scripts.cli import scripts_group
-    from tracing_app.tickets.cli import keys_group
 
     cli.add_command(scripts_group)
     cli.add_command(audit_group)
@@ -173,10 +178,11 @@ def tracing_navigation_items(user):
 
 @hookimpl
 def tracing_init(app):
-    """The data key file and the export pseudonym key, unless they exist (or come from env)."""
+    """The data key file, the audit key and the export pseudonym key, unless they exist."""
     from tracing_app.exchange import pseudonyms
-    from tracing_app.tickets.keyfile import KEYS_ENV_VAR, generate_key_file, key_file_path
-    from tracing_app.tickets.keyring import forget_key_ring
+    from tracing_app.protection import audit_key
+    from tracing_app.protection.keyfile import KEYS_ENV_VAR, generate_key_file, key_file_path
+    from tracing_app.protection.keyring import forget_key_ring
 
     lines = []
     if not os.environ.get(KEYS_ENV_VAR):
@@ -186,6 +192,17 @@ def tracing_init(app):
             lines.append(
                 _(
                     "Wrote a new data key file %(path)s: back it up apart from the database.",
+                    path=path,
+                )
+            )
+    if not os.environ.get(audit_key.ENV_VAR):
+        path = audit_key.key_file_path(app.instance_path)
+        if audit_key.generate_audit_key_file(path):
+            audit_key.forget_audit_key(app)
+            lines.append(
+                _(
+                    "Wrote a new audit key %(path)s: copy it to every app host and back it "
+                    "up apart from the database.",
                     path=path,
                 )
             )

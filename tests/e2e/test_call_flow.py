@@ -56,9 +56,9 @@ def call_story(live_server):
     """
     from tracing_app.calls import operations as calls
     from tracing_app.calls.models import Campaign
+    from tracing_app.protection.keyfile import generate_key_file, key_file_path
+    from tracing_app.protection.keyring import forget_key_ring
     from tracing_app.scripts.models import Script
-    from tracing_app.tickets.keyfile import generate_key_file, key_file_path
-    from tracing_app.tickets.keyring import forget_key_ring
     from tracing_app.tickets.operations import PersonData, create_ticket
 
     app = live_server.app

@@ -10,14 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracing_app.tickets.blind_index import (
+from tracing_app.protection.blind_index import (
     EMAIL,
     INDEX_HEX_LENGTH,
     KINDS,
     NAME_BIRTH_DATE,
     NATIONAL_NUMBER,
     PHONE,
-    REFERENCE,
     NormalizationError,
     blind_index,
     candidate_indexes,
@@ -25,8 +24,8 @@ from tracing_app.tickets.blind_index import (
     normalize,
     normalize_name,
 )
-from tracing_app.tickets.keys import KeyRing
-from tracing_app.tickets.reference import new_reference
+from tracing_app.protection.keys import KeyRing
+from tracing_app.tickets.reference import REFERENCE, new_reference
 
 PROPERTIES = settings(database=None, derandomize=True, max_examples=100, deadline=None)
 

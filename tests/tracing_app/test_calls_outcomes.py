@@ -156,8 +156,8 @@ def test_notes_are_encrypted_at_rest_and_outcomes_audited(make_campaign, queue_o
 
 
 def test_keys_rotate_reencrypts_the_notes(app, runner, make_campaign, queue_order, calls_agent):
-    from tracing_app.tickets.keyfile import key_file_path
-    from tracing_app.tickets.keyring import current_key_ring, forget_key_ring
+    from tracing_app.protection.keyfile import key_file_path
+    from tracing_app.protection.keyring import current_key_ring, forget_key_ring
 
     path = key_file_path(app.instance_path)
     saved = path.read_bytes()

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracing_app.tickets.crypto import (
+from tracing_app.protection.crypto import (
     DecryptionError,
     KeyRing,
     KeyRingError,
@@ -23,14 +23,14 @@ from tracing_app.tickets.crypto import (
     reencrypt,
     reencrypt_batch,
 )
-from tracing_app.tickets.keyfile import (
+from tracing_app.protection.keyfile import (
     add_key_to_file,
     key_file_path,
     read_key_file,
     remove_key_from_file,
     set_current_key,
 )
-from tracing_app.tickets.keys import KEYS_ENV_VAR, parse_key_ring
+from tracing_app.protection.keys import KEYS_ENV_VAR, parse_key_ring
 
 # No .hypothesis/ folder, the same examples on every run, and a suite that stays fast.
 PROPERTIES = settings(database=None, derandomize=True, max_examples=100, deadline=None)

@@ -46,7 +46,7 @@ def test_create_ticket_encrypts_every_field_and_decrypts_back(make_ticket, dummy
 
 
 def test_tokens_are_bound_to_their_row(make_ticket, key_ring):
-    from tracing_app.tickets.crypto import DecryptionError
+    from tracing_app.protection.crypto import DecryptionError
 
     one = make_ticket()
     two = make_ticket(last_name="Peeters", national_number=None, phone=None, email=None)

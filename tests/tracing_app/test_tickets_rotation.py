@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select, text
 
 from content.extensions import db
+from tracing_app.protection.keyfile import add_key_to_file, key_file_path
+from tracing_app.protection.keyring import current_key_ring, forget_key_ring
 from tracing_app.tickets import escalations, operations
-from tracing_app.tickets.keyfile import add_key_to_file, key_file_path
-from tracing_app.tickets.keyring import current_key_ring, forget_key_ring
 from tracing_app.tickets.models import Ticket, TicketBlindIndex
 
 pytestmark = pytest.mark.db

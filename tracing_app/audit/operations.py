@@ -1,6 +1,9 @@
-"""Append to the audit log, verify its hash chain, and read it.
+"""Append to the audit log, verify its keyed hash chain against the checkpoints, and read it.
 
-Appends are serialized so the chain never forks: on PostgreSQL with a transaction-level
+Each entry's hash is an HMAC under the audit key (kept outside the database, see
+:mod:`tracing_app.protection.audit_key`), so whoever rewrites rows cannot recompute the
+chain; checkpoints outside the database (:mod:`.checkpoints`) reveal deleted newest
+entries. Appends are serialized so the chain never forks: on PostgreSQL with a transaction-level
 advisory lock, on SQLite by taking the database's write lock before the last hash is
 read. Either lock is held until the caller's transaction ends, so call ``record`` late in
 the transaction and commit soon. Nothing here logs entry contents.
@@ -20,13 +23,25 @@ from sqlalchemy import Connection, Row, select, text
 
 from content.auth.models import User, utcnow
 from content.extensions import db
+from tracing_app.audit import checkpoints
+from tracing_app.audit.checkpoints import Checkpoint, CheckpointError
 from tracing_app.audit.models import GENESIS_HASH, AuditEntry
+from tracing_app.protection.audit_key import AuditKey, current_audit_key
 
 #: Key of the PostgreSQL advisory lock that serializes appends (any constant unique in
 #: the project; "audit" in ASCII).
 APPEND_LOCK_KEY = 0x6175646974
 
-HASH_FORMAT = "audit-v1"
+#: Entries hashed with the audit key (HMAC-SHA256).
+HASH_FORMAT = "audit-v2"
+#: Entries written before the audit key: plain SHA-256 (``tracing-app audit rekey``).
+PLAIN_HASH_FORMAT = "audit-v1"
+
+#: Kinds of problem beyond a broken link (``VerificationResult.problem``).
+UNKEYED = "unkeyed"
+TRUNCATED = "truncated"
+DIVERGED = "diverged"
+BAD_CHECKPOINT = "checkpoint"
 
 #: Eight or more digits, possibly split by spaces, dots, dashes, slashes or brackets: the
 #: shape of national register numbers, phone numbers and bank accounts.
@@ -39,12 +54,23 @@ class PersonalDataError(ValueError):
 
 @dataclass(frozen=True)
 class VerificationResult:
-    """Outcome of ``verify_chain``: ``first_bad_id`` is None when the chain is intact."""
+    """Outcome of ``verify_chain``: ``first_bad_id`` is None when the chain is intact.
+
+    ``problem`` is None for a broken link or hash at ``first_bad_id``; else
+    :data:`UNKEYED` (the log starts with entries from before the audit key),
+    :data:`TRUNCATED` (entries after ``last_id`` are missing: ``checkpoint`` counted more),
+    :data:`DIVERGED` (the log differs from ``checkpoint`` from ``first_bad_id`` on) or
+    :data:`BAD_CHECKPOINT` (``error`` names the line of the checkpoint file).
+    """
 
     ok: bool
     first_bad_id: int | None
     checked: int
     last_hash: str | None = None
+    problem: str | None = None
+    checkpoint: Checkpoint | None = None
+    last_id: int | None = None
+    error: CheckpointError | None = None
 
 
 def record(
@@ -66,7 +92,7 @@ def record(
     _check_no_personal_data("reason", reason)
     details_json = _canonical_details(details or {})
     session = db.session
-    _take_append_lock(session.connection())
+    take_append_lock(session.connection())
     previous_hash = session.execute(
         select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
     ).scalar_one_or_none()
@@ -81,16 +107,21 @@ def record(
         details=details_json,
         previous_hash=previous_hash or GENESIS_HASH,
     )
-    entry.entry_hash = compute_hash(entry)
+    entry.entry_hash = compute_hash(entry, current_audit_key())
     session.add(entry)
     session.flush()
+    checkpoints.note_append(session)
     return entry
 
 
-def compute_hash(entry: AuditEntry | Row) -> str:
-    """Return the hex SHA-256 of the entry's canonical serialization (see docs/audit-log.md)."""
+def compute_hash(entry: AuditEntry | Row, key: AuditKey | None) -> str:
+    """Return the hex HMAC-SHA256 of the entry's canonical serialization under the audit key.
+
+    With ``key=None``: the plain SHA-256 of entries written before the audit key existed
+    (read only by ``tracing-app audit rekey``). See docs/audit-log.md.
+    """
     payload = {
-        "format": HASH_FORMAT,
+        "format": HASH_FORMAT if key is not None else PLAIN_HASH_FORMAT,
         "created_dt": format_dt(entry.created_dt),
         "actor_label": entry.actor_label,
         "action": entry.action,
@@ -101,7 +132,9 @@ def compute_hash(entry: AuditEntry | Row) -> str:
         "previous_hash": entry.previous_hash,
     }
     serialized = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(serialized.encode("utf-8")).hexdigest()
+    if key is None:
+        return hashlib.sha256(serialized.encode("utf-8")).hexdigest()
+    return key.chain_mac(serialized.encode("utf-8"))
 
 
 def format_dt(value: datetime) -> str:
@@ -110,19 +143,72 @@ def format_dt(value: datetime) -> str:
 
 
 def verify_chain(batch_size: int = 1000) -> VerificationResult:
-    """Recompute every hash in id order; report the first entry whose hash or link is wrong."""
-    expected_previous = GENESIS_HASH
-    checked = 0
+    """Check every entry's link and keyed hash in id order, then the log against the checkpoints.
+
+    Reports the first entry whose hash or link is wrong; else an entry count or head that
+    a checkpoint contradicts (newest entries deleted, or replaced).
+    """
+    key = current_audit_key()
+    try:
+        anchors = checkpoints.read_checkpoints()
+    except CheckpointError as exc:
+        return VerificationResult(False, None, 0, problem=BAD_CHECKPOINT, error=exc)
+
+    def keyed(row: Row, _checked: int) -> bool:
+        return row.entry_hash == compute_hash(row, key)
+
+    result = walk_chain(keyed, anchors, batch_size=batch_size)
+    if result.first_bad_id is not None and result.problem is None and result.checked == 1:
+        row = db.session.execute(
+            select(AuditEntry.__table__).where(AuditEntry.id == result.first_bad_id)
+        ).one()
+        if row.entry_hash == compute_hash(row, None):  # written before the audit key existed
+            return VerificationResult(False, row.id, 1, problem=UNKEYED)
+    return result
+
+
+def walk_chain(
+    accept, anchors: list[Checkpoint], *, batch_size: int = 1000, connection=None
+) -> VerificationResult:
+    """Walk the log in id order: links, ``accept(row, position)`` for hashes, then checkpoints.
+
+    :param anchors: checkpoints of this chain; each must meet the entry at its count.
+    :param connection: read there (a transaction holding the append lock), else the session.
+    """
+    pending = sorted((c for c in anchors if c.entries > 0), key=lambda c: c.entries)
+    expected_previous, checked, waiting = GENESIS_HASH, 0, 0
+    matched_until = None  # id of the newest entry a checkpoint vouched for
+    first_unvouched = None
+    last_id = None
     # Plain rows, not ORM objects: what the database holds, never a cached object, and
     # memory stays flat on long logs.
     columns = [column for column in AuditEntry.__table__.columns if column.name != "actor_id"]
     query = select(*columns).order_by(AuditEntry.id).execution_options(yield_per=batch_size)
-    with db.session.execute(query) as rows:  # closes PostgreSQL's server-side cursor early
+    with (connection or db.session).execute(query) as rows:  # closes the server-side cursor
         for row in rows:
             checked += 1
-            if row.previous_hash != expected_previous or row.entry_hash != compute_hash(row):
+            if row.previous_hash != expected_previous or not accept(row, checked):
                 return VerificationResult(False, row.id, checked)
-            expected_previous = row.entry_hash
+            if first_unvouched is None:
+                first_unvouched = row.id
+            while waiting < len(pending) and pending[waiting].entries == checked:
+                anchor = pending[waiting]
+                if (anchor.head_id, anchor.head_hash) != (row.id, row.entry_hash):
+                    return VerificationResult(
+                        False,
+                        first_unvouched,
+                        checked,
+                        problem=DIVERGED,
+                        checkpoint=anchor,
+                        last_id=matched_until,
+                    )
+                matched_until, first_unvouched = row.id, None
+                waiting += 1
+            expected_previous, last_id = row.entry_hash, row.id
+    if waiting < len(pending):
+        return VerificationResult(
+            False, None, checked, problem=TRUNCATED, checkpoint=pending[-1], last_id=last_id
+        )
     last_hash = None if checked == 0 else expected_previous
     return VerificationResult(True, None, checked, last_hash)
 
@@ -165,7 +251,7 @@ def maintenance(connection: Connection) -> Iterator[None]:
         yield
         return
     # The write lock first: it also opens the transaction, so DROP TRIGGER cannot autocommit.
-    _take_append_lock(connection)
+    take_append_lock(connection)
     triggers = connection.execute(
         text(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
@@ -178,7 +264,7 @@ def maintenance(connection: Connection) -> Iterator[None]:
         connection.execute(text(sql))
 
 
-def _take_append_lock(connection: Connection) -> None:
+def take_append_lock(connection: Connection) -> None:
     """Serialize appends until the end of the transaction (see the module docstring)."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})

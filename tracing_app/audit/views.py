@@ -13,6 +13,7 @@ from content.extensions import db
 from content.i18n import _
 from tracing_app.audit import operations
 from tracing_app.audit.forms import AuditFilterForm
+from tracing_app.audit.reports import describe
 from tracing_app.audit.search import AuditFilter, known_actions, search_entries
 from tracing_app.tickets.forms import choices
 from tracing_app.tickets.reference import InvalidReferenceError, normalize_reference
@@ -65,6 +66,10 @@ def read_audit_log():
         has_next=has_next,
         args=args,
         verification=verification,
+        # Truncation, a rewrite, a bad checkpoint: said as the CLI says it.
+        verification_problem=describe(verification)
+        if verification and verification.problem
+        else None,
         details_text=details_text,
     ), status
 

@@ -21,8 +21,8 @@ from content.extensions import db
 from tracing_app.audit import operations as audit
 from tracing_app.calls.models import CLAIMED, QUEUED, CallOrder, Campaign
 from tracing_app.calls.operations import contacts_campaign, enqueue
+from tracing_app.protection import blind_index as bi
 from tracing_app.scripts import signals
-from tracing_app.tickets import blind_index as bi
 from tracing_app.tickets.models import Ticket
 from tracing_app.tickets.operations import (
     PersonData,

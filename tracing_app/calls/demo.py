@@ -10,8 +10,8 @@ from content.auth.models import utcnow
 from content.extensions import db
 from tracing_app.calls import importer
 from tracing_app.calls.models import Campaign
+from tracing_app.protection.keys import KeyRingError
 from tracing_app.scripts.models import Script
-from tracing_app.tickets.keys import KeyRingError
 
 #: (name, script form_id, priority, receives contacts)
 CAMPAIGNS = [

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from tracing_app.tickets import blind_index
+from tracing_app.protection import blind_index
 
 FILE_NAME = "pseudonym.key"
 ENVIRONMENT_VARIABLE = "TRACING_PSEUDONYM_KEY"

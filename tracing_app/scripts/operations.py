@@ -13,6 +13,9 @@ from content.auth.models import utcnow
 from content.extensions import db
 from content.i18n import _
 from content.revisions.operations import DiffLine, diff_text
+from tracing_app.protection.crypto import context_for, decrypt, encrypt
+from tracing_app.protection.keyring import current_key_ring
+from tracing_app.protection.registry import EncryptedTable, register_encrypted_table
 from tracing_app.scripts import signals, xlsform
 from tracing_app.scripts.definition import ScriptDefinition
 from tracing_app.scripts.engine import FormState, evaluate_form, initial_answers
@@ -26,8 +29,6 @@ from tracing_app.scripts.models import (
     Script,
     ScriptVersion,
 )
-from tracing_app.tickets.crypto import context_for, decrypt, encrypt
-from tracing_app.tickets.keyring import current_key_ring
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -151,6 +152,11 @@ def start_form(version: ScriptVersion, *, agent, language: str) -> FormResponse:
 #: ``form_responses:<id>:answers_json`` (see docs/personal-data.md), like a ticket's fields.
 ANSWERS_TABLE = "form_responses"
 ANSWERS_COLUMN = "answers_json"
+
+# Key rotation re-encrypts the answers, and encrypts those of forms saved in plain JSON.
+register_encrypted_table(
+    EncryptedTable(FormResponse.__table__, {ANSWERS_COLUMN: ANSWERS_COLUMN}, plain_legacy=True)
+)
 
 
 def answers_context(response_id: int) -> str:

@@ -13,9 +13,10 @@ from content.auth.models import User, utcnow
 from content.extensions import db
 from content.i18n import _
 from tracing_app.audit.operations import record
+from tracing_app.protection.crypto import context_for, decrypt, encrypt
+from tracing_app.protection.keyring import current_key_ring
+from tracing_app.protection.registry import EncryptedTable, register_encrypted_table
 from tracing_app.tickets import operations
-from tracing_app.tickets.crypto import context_for, decrypt, encrypt
-from tracing_app.tickets.keyring import current_key_ring
 from tracing_app.tickets.models import (
     CLOSED,
     ESCALATED,
@@ -30,6 +31,11 @@ from tracing_app.tickets.models import (
 TABLE = "ticket_escalations"
 #: Encrypted columns: value name -> column.
 COLUMNS = {"note": "note_enc", "answer": "answer_enc"}
+
+
+register_encrypted_table(
+    EncryptedTable(TicketEscalation.__table__, COLUMNS)  # key rotation re-encrypts them
+)
 
 
 class EscalationError(Exception):

@@ -8,8 +8,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from content.i18n import _, _l, language_names
-from tracing_app.tickets import blind_index as bi
+from tracing_app.protection import blind_index as bi
 from tracing_app.tickets.models import CLOSED, ESCALATED, IN_PROGRESS, OPEN
+from tracing_app.tickets.reference import REFERENCE
 
 STATUS_LABELS = {
     OPEN: _l("open"),
@@ -20,7 +21,7 @@ STATUS_LABELS = {
 
 #: Lookup kinds offered to agents (the reference is not a blind index, it is a column).
 LOOKUP_KINDS = {
-    bi.REFERENCE: _l("Ticket reference"),
+    REFERENCE: _l("Ticket reference"),
     bi.NATIONAL_NUMBER: _l("National register number"),
     bi.PHONE: _l("Phone number"),
     bi.NAME_BIRTH_DATE: _l("Last name and birth date"),

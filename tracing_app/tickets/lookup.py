@@ -12,10 +12,10 @@ from sqlalchemy import select
 from content.auth.models import User
 from content.extensions import db
 from tracing_app.audit.operations import record
+from tracing_app.protection import blind_index as bi
 from tracing_app.tickets import access, operations
-from tracing_app.tickets import blind_index as bi
 from tracing_app.tickets.models import Ticket
-from tracing_app.tickets.reference import InvalidReferenceError, normalize_reference
+from tracing_app.tickets.reference import REFERENCE, InvalidReferenceError, normalize_reference
 
 #: More results than this are cut (a last name + birth date shared by many is unlikely).
 MAX_RESULTS = 20
@@ -28,7 +28,7 @@ def lookup(kind: str, value: object, *, actor: User, reason: str) -> list[Ticket
     :raise NormalizationError: the value has no normal form of its kind.
     :raise PersonalDataError: the reason looks like personal data (nothing is recorded).
     """
-    if kind == bi.REFERENCE:
+    if kind == REFERENCE:
         try:
             reference = normalize_reference(str(value))
         except InvalidReferenceError:

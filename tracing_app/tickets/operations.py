@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -19,10 +20,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from content.auth.models import User, utcnow
 from content.extensions import db
 from tracing_app.audit.operations import record
-from tracing_app.tickets import blind_index as bi
-from tracing_app.tickets.crypto import context_for, decrypt, encrypt
-from tracing_app.tickets.keyring import current_key_ring
-from tracing_app.tickets.keys import KeyRing
+from tracing_app.protection import blind_index as bi
+from tracing_app.protection.crypto import context_for, decrypt, encrypt
+from tracing_app.protection.keyring import current_key_ring
+from tracing_app.protection.keys import KeyRing
+from tracing_app.protection.registry import (
+    BlindIndexTable,
+    EncryptedTable,
+    register_encrypted_table,
+)
 from tracing_app.tickets.models import (
     ENCRYPTED_FIELDS,
     IN_PROGRESS,
@@ -100,9 +106,15 @@ def decrypt_ticket(ticket: Ticket, ring: KeyRing | None = None) -> PersonData:
     for field in ENCRYPTED_FIELDS:
         token = getattr(ticket, f"{field}_enc")
         values[field] = decrypt(token, context=context_for(TABLE, ticket.id, field), key_ring=ring)
-    if values["birth_date"]:
-        values["birth_date"] = dt.date.fromisoformat(values["birth_date"])
-    return PersonData(language=ticket.language, **values)
+    return _person(values, ticket.language)
+
+
+def _person(values: Mapping[str, str | None], language: str = "nl") -> PersonData:
+    """Return the PersonData of a ticket's decrypted values (field -> text or None)."""
+    data = dict(values)
+    if data["birth_date"]:
+        data["birth_date"] = dt.date.fromisoformat(data["birth_date"])
+    return PersonData(language=language, **data)
 
 
 def index_values(person: PersonData) -> dict[str, object]:
@@ -140,6 +152,21 @@ def index_rows(ticket_id: int, person: PersonData, ring: KeyRing) -> list[dict]:
         }
         for kind, value in index_values(person).items()
     ]
+
+
+# Key rotation re-encrypts the fields and rebuilds the indexes from the decrypted values.
+register_encrypted_table(
+    EncryptedTable(
+        Ticket.__table__,
+        {field: f"{field}_enc" for field in ENCRYPTED_FIELDS},
+        row_label="reference",
+        blind_indexes=BlindIndexTable(
+            TicketBlindIndex.__table__,
+            "ticket_id",
+            lambda ticket_id, values, ring: index_rows(ticket_id, _person(values), ring),
+        ),
+    )
+)
 
 
 def _write_indexes(ticket: Ticket, person: PersonData, ring: KeyRing) -> None:

@@ -23,6 +23,8 @@ from collections.abc import Callable
 
 from stdnum.iso7064 import mod_37_2
 
+from tracing_app.protection.blind_index import register_kind
+
 #: Crockford's base 32 symbols, in value order.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PREFIX = "TR"
@@ -92,3 +94,9 @@ def is_valid_reference(text: str) -> bool:
 def _format(compact: str) -> str:
     groups = [compact[i : i + GROUP_SIZE] for i in range(0, LENGTH, GROUP_SIZE)]
     return "-".join([PREFIX, *groups])
+
+
+#: The blind-index kind of a ticket reference (the reference itself is a plain column;
+#: the kind lets the lookup form treat it like the other searchable values).
+REFERENCE = "reference"
+register_kind(REFERENCE, normalize_reference)

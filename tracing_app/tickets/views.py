@@ -17,11 +17,11 @@ from content.extensions import db
 from content.i18n import _, _l
 from tracing_app.audit.operations import PersonalDataError, entries, record
 from tracing_app.audit.views import actor_names
+from tracing_app.protection import blind_index as bi
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.models import IN_PROGRESS as FORM_IN_PROGRESS
 from tracing_app.scripts.models import FormResponse
 from tracing_app.tickets import access, escalations, operations, summaries
-from tracing_app.tickets import blind_index as bi
 from tracing_app.tickets.forms import (
     LOOKUP_KINDS,
     STATUS_LABELS,

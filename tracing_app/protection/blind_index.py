@@ -1,4 +1,4 @@
-"""Blind indexes: keyed HMACs of normalized values, to find a ticket without decrypting them all.
+"""Blind indexes: keyed HMACs of normalized values, to find a row without decrypting them all.
 
 The index of a value is ``HMAC-SHA256(blind-index key, kind + NUL + normalized value)``
 in hex, cut to :data:`INDEX_HEX_LENGTH` characters. Equal normalized values give equal
@@ -8,6 +8,10 @@ digits apart. Only exact matches are possible: no prefixes, no ranges, no fuzzy 
 128 bits leave no practical chance of two values sharing an index (about 10^-25 among
 ten million values), and halve the column against a full digest. They do not
 hide how often a value occurs: see docs/personal-data.md for that limit.
+
+The kinds of personal data every feature shares (national number, phone, e-mail, name
+and birth date) are defined here; a feature adds a kind of its own with
+:func:`register_kind` (the tickets add their reference).
 """
 
 from __future__ import annotations
@@ -23,10 +27,8 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from stdnum.be import nn
 
-from tracing_app.tickets.keys import KeyRing
-from tracing_app.tickets.reference import InvalidReferenceError, normalize_reference
+from tracing_app.protection.keys import KeyRing
 
-REFERENCE = "reference"
 NATIONAL_NUMBER = "national_number"
 PHONE = "phone"
 EMAIL = "email"
@@ -93,13 +95,6 @@ def keyed_digest(key: bytes, kind: str, normalized: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:INDEX_HEX_LENGTH]
 
 
-def _reference(text: str) -> str:
-    try:
-        return normalize_reference(text)
-    except InvalidReferenceError as exc:
-        raise NormalizationError(str(exc)) from None
-
-
 def _national_number(text: str) -> str:
     number = nn.compact(text)
     if not number.isascii() or not number.isdigit():
@@ -159,11 +154,29 @@ def _name_birth_date(value: object) -> str:
 
 
 _NORMALIZERS: dict[str, Callable[[object], str]] = {
-    REFERENCE: _reference,
     NATIONAL_NUMBER: _national_number,
     PHONE: _phone,
     EMAIL: _email,
     NAME_BIRTH_DATE: _name_birth_date,
 }
-#: Every kind of blind index.
-KINDS = frozenset(_NORMALIZERS)
+#: Every kind of blind index, those registered by features included (a live, read-only view).
+KINDS = _NORMALIZERS.keys()
+
+
+def register_kind(kind: str, normalizer: Callable[[str], str]) -> None:
+    """Add a kind of blind index: ``normalizer`` returns the one form of a non-empty string.
+
+    It raises :class:`NormalizationError` (or ``ValueError``, turned into one) for a value
+    that has no such form; its message must never repeat the value. Registering a kind
+    again replaces its normalizer (a module imported twice in tests).
+    """
+
+    def checked(text: object) -> str:
+        try:
+            return normalizer(text)
+        except NormalizationError:
+            raise
+        except ValueError as exc:
+            raise NormalizationError(str(exc)) from None
+
+    _NORMALIZERS[kind] = checked

@@ -15,15 +15,15 @@ from flask.cli import AppGroup
 from content.extensions import db
 from content.i18n import _
 from tracing_app.audit.operations import record
-from tracing_app.tickets import rotation
-from tracing_app.tickets.keyfile import (
+from tracing_app.protection import rotation
+from tracing_app.protection.keyfile import (
     add_key_to_file,
     generate_key_file,
     key_file_path,
     remove_key_from_file,
 )
-from tracing_app.tickets.keyring import current_key_ring, forget_key_ring
-from tracing_app.tickets.keys import KEYS_ENV_VAR, KeyRingError
+from tracing_app.protection.keyring import current_key_ring, forget_key_ring
+from tracing_app.protection.keys import KEYS_ENV_VAR, KeyRingError
 
 keys_group = AppGroup("keys", help="Data keys: init, list, rotate, retire.")
 

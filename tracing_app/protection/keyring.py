@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from tracing_app.tickets.keyfile import load_key_ring
-from tracing_app.tickets.keys import KeyRing
+from tracing_app.protection.keyfile import load_key_ring
+from tracing_app.protection.keys import KeyRing
 
 EXTENSION = "tracing.key_ring"
 

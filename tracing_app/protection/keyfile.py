@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tracing_app.tickets.keys import (
+from tracing_app.protection.keys import (
     KEY_BYTES,
     KEYS_ENV_VAR,
     KeyRing,
@@ -83,6 +83,30 @@ def generate_key_file(path: str | Path) -> str | None:
     except FileExistsError:  # created meanwhile by another process: keep theirs
         return None
     return entry["id"]
+
+
+def write_secret_file(path: Path, text: str) -> bool:
+    """Create a file readable by its owner only (0600); never overwrite an existing one.
+
+    :return: whether the file was created (False: it exists, possibly made meanwhile by
+        another process, whose content is kept).
+    """
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(temporary, path)  # fails when the file exists: never overwrite
+    except FileExistsError:
+        return False
+    finally:
+        temporary.unlink(missing_ok=True)
+    return True
 
 
 def add_key_to_file(path: str | Path, *, make_current: bool = True) -> str:

@@ -46,7 +46,8 @@ def _label(key_id: object) -> str:
     return "(malformed id)"
 
 
-def _derive(master: bytes, info: bytes) -> bytes:
+def derive_key(master: bytes, info: bytes) -> bytes:
+    """Derive a 32-byte key for one purpose (``info``) from a master key (HKDF-SHA256)."""
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info).derive(master)
 
 
@@ -75,8 +76,8 @@ class KeyRing:
                 raise KeyRingError(f"key id {key_id!r} appears twice")
             if not isinstance(master, bytes) or len(master) != KEY_BYTES:
                 raise KeyRingError(f"key {key_id!r} is not {KEY_BYTES} bytes")
-            self._ciphers[key_id] = AESGCM(_derive(master, _ENCRYPTION_INFO))
-            self._index_keys[key_id] = _derive(master, _BLIND_INDEX_INFO)
+            self._ciphers[key_id] = AESGCM(derive_key(master, _ENCRYPTION_INFO))
+            self._index_keys[key_id] = derive_key(master, _BLIND_INDEX_INFO)
         if not self._ciphers:
             raise KeyRingError("no keys")
         if current is None:

@@ -30,8 +30,8 @@ from collections.abc import Iterable
 
 from cryptography.exceptions import InvalidTag
 
-from tracing_app.tickets.keyfile import KEY_FILE_NAME, generate_key_file, load_key_ring
-from tracing_app.tickets.keys import KEY_ID_PATTERN, KeyRing, KeyRingError, UnknownKeyError
+from tracing_app.protection.keyfile import KEY_FILE_NAME, generate_key_file, load_key_ring
+from tracing_app.protection.keys import KEY_ID_PATTERN, KeyRing, KeyRingError, UnknownKeyError
 
 __all__ = [
     "KEY_FILE_NAME",

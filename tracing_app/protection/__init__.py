@@ -1,0 +1,12 @@
+"""Personal-data protection: encryption, the data keys, blind indexes, rotation, the audit key.
+
+- :mod:`.keys`, :mod:`.keyfile` and :mod:`.keyring`: the data key ring, from the instance
+  folder or the environment, never from the database;
+- :mod:`.crypto`: authenticated encryption of one field, bound to its row and column;
+- :mod:`.blind_index`: keyed HMACs of normalized values, for exact-match lookup;
+- :mod:`.registry`: the encrypted tables and blind indexes that features declare;
+- :mod:`.rotation` and :mod:`.cli` (``tracing-app keys``): key rotation over the declarations;
+- :mod:`.audit_key`: the key of the audit log's chain and checkpoints.
+
+This package knows nothing of the features that use it. See docs/personal-data.md.
+"""
