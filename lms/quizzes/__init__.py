@@ -4,12 +4,12 @@ Question types live in :mod:`.questions`, grading in :mod:`.grading`, the GIFT f
 :mod:`.gift` and the Aiken format in :mod:`.aiken`. See docs/lms-questions.md.
 """
 
-from lms.quizzes.aiken import parse_aiken
-from lms.quizzes.answers import NumericAnswer, NumericRange, TextAnswer, parse_number
-from lms.quizzes.gift import dump_gift, parse_gift
-from lms.quizzes.grading import Grade, feedback_texts, grade
-from lms.quizzes.problems import Problem, QuestionImportError
-from lms.quizzes.questions import (
+from lms.quizzes.formats.aiken import parse_aiken
+from lms.quizzes.formats.gift import dump_gift, parse_gift
+from lms.quizzes.formats.problems import Problem, QuestionImportError
+from lms.quizzes.questions.answers import NumericAnswer, NumericRange, TextAnswer, parse_number
+from lms.quizzes.questions.grading import Grade, feedback_texts, grade
+from lms.quizzes.questions.types import (
     Choice,
     MatchingQuestion,
     MatchPair,

@@ -8,9 +8,9 @@ import pytest
 
 from content.extensions import db
 from lms.quizzes import QuestionImportError, parse_gift
-from lms.quizzes import bank_operations as bank
-from lms.quizzes.bank import current_versions, load_question
-from lms.quizzes.bank_models import BankQuestion
+from lms.quizzes.bank import operations as bank
+from lms.quizzes.bank.models import BankQuestion
+from lms.quizzes.bank.queries import current_versions, load_question
 from tests.fixtures.web import post_form, translated
 
 GIFT = """\

@@ -29,7 +29,7 @@ from lms.quizzes import (
     option_ids,
     parse_gift,
 )
-from lms.quizzes.gift_syntax import escape, unescape
+from lms.quizzes.formats.gift_syntax import escape, unescape
 
 PROPERTIES = settings(
     database=None,
