@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import click
 from flask import current_app
 
@@ -47,9 +49,19 @@ def _language(language: str | None) -> str:
     default=None,
     help="File format (default: aiken for files ending in .aiken, else gift).",
 )
+@click.option(
+    "--categories-from-file",
+    is_flag=True,
+    help="Put the questions below a GIFT $CATEGORY: line in that category, as Moodle does "
+    "(created when missing); the others go to --category.",
+)
 @_language_option
 def import_command(
-    path: str, category_path: str, file_format: str | None, language: str | None
+    path: str,
+    category_path: str,
+    file_format: str | None,
+    language: str | None,
+    categories_from_file: bool,
 ) -> None:
     """Import every question of a GIFT or Aiken file, or none and list every problem."""
     language = _language(language)
@@ -62,7 +74,11 @@ def import_command(
     try:
         category = operations.category_by_path(category_path, create=True)
         added = operations.import_questions(
-            category, text, file_format=file_format, language=language
+            category,
+            text,
+            file_format=file_format,
+            language=language,
+            categories_from_file=categories_from_file,
         )
     except QuestionImportError as error:
         db.session.rollback()
@@ -78,14 +94,17 @@ def import_command(
         db.session.rollback()
         raise click.ClickException(str(error.message)) from error
     db.session.commit()
-    click.echo(
-        _(
-            "%(num)d question(s) imported into %(category)s (%(language)s).",
-            num=len(added),
-            category=category.path,
-            language=language,
+    # One line per category that received questions (several with --categories-from-file).
+    counts = Counter(row.category for row in added) or Counter({category: 0})
+    for target, num in counts.items():
+        click.echo(
+            _(
+                "%(num)d question(s) imported into %(category)s (%(language)s).",
+                num=num,
+                category=target.path,
+                language=language,
+            )
         )
-    )
 
 
 @click.command("export-questions")

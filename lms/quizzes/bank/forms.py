@@ -155,6 +155,7 @@ class ImportForm(FlaskForm):
         choices=[SelectChoice("gift", _l("GIFT (Moodle)")), SelectChoice("aiken", _l("Aiken"))],
     )
     category_id = SelectField(_l("Category"), coerce=int)
+    categories_from_file = BooleanField(_l("Take the categories from the file"))
     language = SelectField(_l("Language of the questions"))
     submit = SubmitField(_l("Import"))
 

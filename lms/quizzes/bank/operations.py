@@ -18,11 +18,19 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from content.auth.models import User, utcnow
 from content.extensions import db
 from content.i18n import _l
+from lms.quizzes.bank.categories import (
+    category_by_path,
+    create_category,
+    delete_category,
+    file_categories,
+    update_category,
+)
+from lms.quizzes.bank.errors import BankError
 from lms.quizzes.bank.models import BankQuestion, Category, QuestionVersion, new_translation_group
 from lms.quizzes.bank.queries import current_versions, load_question
 from lms.quizzes.formats.aiken import parse_aiken
@@ -30,9 +38,11 @@ from lms.quizzes.formats.gift import dump_gift, parse_gift
 from lms.quizzes.questions.serialize import question_to_json
 from lms.quizzes.questions.types import Question
 
+# Categories live in categories.py; these names are part of this module's interface too.
 __all__ = [
     "IMPORT_FORMATS",
     "BankError",
+    "category_by_path",
     "create_category",
     "create_question",
     "delete_category",
@@ -50,108 +60,6 @@ logger = logging.getLogger(__name__)
 
 #: Import formats and their parsers; each raises QuestionImportError with every problem.
 IMPORT_FORMATS = {"gift": parse_gift, "aiken": parse_aiken}
-
-
-class BankError(ValueError):
-    """A change the bank refuses; ``message`` is for people, ``field`` names the form field."""
-
-    def __init__(self, message, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-
-
-# Categories -------------------------------------------------------------------------------
-
-
-def _check_category_name(name: str, parent: Category | None, exclude: Category | None) -> str:
-    name = " ".join(name.split())
-    if not name:
-        raise BankError(_l("A category needs a name."), "name")
-    if "/" in name:
-        # Paths are written with "/" (GIFT $CATEGORY, the bank page): a name cannot hold one.
-        raise BankError(_l("A category name cannot contain “/”."), "name")
-    siblings = select(Category.id).where(
-        func.lower(Category.name) == name.lower(),
-        Category.parent_id.is_(None) if parent is None else Category.parent_id == parent.id,
-    )
-    if exclude is not None:
-        siblings = siblings.where(Category.id != exclude.id)
-    if db.session.scalar(siblings.limit(1)) is not None:
-        raise BankError(_l("There is already a category with this name here."), "name")
-    return name
-
-
-def create_category(name: str, parent: Category | None = None, description: str = "") -> Category:
-    """Add a category (below ``parent``); names are unique among siblings, case ignored.
-
-    :raise BankError: empty or taken name.
-    """
-    category = Category(
-        name=_check_category_name(name, parent, None),
-        parent=parent,
-        description=description.strip(),
-    )
-    db.session.add(category)
-    db.session.flush()
-    logger.info("question category %s created", category.id)
-    return category
-
-
-def update_category(
-    category: Category, name: str, parent: Category | None, description: str = ""
-) -> Category:
-    """Rename or move a category; it cannot move below itself.
-
-    :raise BankError: empty or taken name, or a parent inside the category itself.
-    """
-    ancestor = parent
-    while ancestor is not None:
-        if ancestor.id == category.id:
-            raise BankError(_l("A category cannot be moved inside itself."), "parent_id")
-        ancestor = ancestor.parent
-    category.name = _check_category_name(name, parent, category)
-    category.parent = parent
-    category.description = description.strip()
-    db.session.flush()
-    return category
-
-
-def category_by_path(path: str, *, create: bool = False) -> Category | None:
-    """Return the category at ``path`` (names joined by ``/``, case ignored).
-
-    :param create: create the missing categories of the path instead of returning None.
-    :raise BankError: an empty path.
-    """
-    names = [" ".join(name.split()) for name in path.split("/")]
-    if not any(names) or not all(names):
-        raise BankError(_l("A category needs a name."), "category")
-    parent = None
-    for name in names:
-        found = db.session.scalar(
-            select(Category).where(
-                func.lower(Category.name) == name.lower(),
-                Category.parent_id.is_(None) if parent is None else Category.parent_id == parent.id,
-            )
-        )
-        if found is None:
-            if not create:
-                return None
-            found = create_category(name, parent)
-        parent = found
-    return parent
-
-
-def delete_category(category: Category) -> None:
-    """Delete an empty category.
-
-    :raise BankError: it still holds subcategories or questions (retired ones too: their
-        versions may prove past results).
-    """
-    if category.children or category.questions:
-        raise BankError(_l("Only an empty category can be deleted."))
-    db.session.delete(category)
-    db.session.flush()
 
 
 # Questions and versions -------------------------------------------------------------------
@@ -336,12 +244,16 @@ def import_questions(
     file_format: str = "gift",
     language: str,
     user: User | None = None,
+    categories_from_file: bool = False,
 ) -> list[BankQuestion]:
     """Add every question of a GIFT or Aiken file to ``category``, or none.
 
     The parsers read the whole file and raise with every problem; only a file without
     any problem adds questions (each a new translation group in ``language``).
 
+    :param categories_from_file: as Moodle's "Get category from file": the questions
+        below a GIFT ``$CATEGORY:`` line go to that category (created when missing), the
+        others to ``category``. Otherwise ``category`` takes them all.
     :raise QuestionImportError: the file's problems, by line; nothing was added.
     :raise BankError: unknown format or language.
     """
@@ -349,9 +261,17 @@ def import_questions(
         raise BankError(_l("Unknown file format."), "file_format")
     _check_language(language)
     questions = IMPORT_FORMATS[file_format](text)
-    added = [create_question(category, language, question, user) for question in questions]
+    from_file = categories_from_file and file_format == "gift"
+    targets = file_categories(text, category) if from_file else {}
+    added = [
+        create_question(targets.get(question.category, category), language, question, user)
+        for question in questions
+    ]
     logger.info(
-        "%d question(s) imported into category %s (%s)", len(added), category.id, file_format
+        "%d question(s) imported into %d categories (%s)",
+        len(added),
+        len({row.category_id for row in added}),
+        file_format,
     )
     return added
 

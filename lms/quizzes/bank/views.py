@@ -147,6 +147,7 @@ def import_questions():
                     file_format=form.file_format.data,
                     language=form.language.data,
                     user=current_author(),
+                    categories_from_file=form.categories_from_file.data,
                 )
             except QuestionImportError as error:
                 db.session.rollback()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from content.i18n import _l
-from lms.quizzes.formats.gift_syntax import Block, find, split, unescape
+from lms.quizzes.formats.gift_syntax import FORMAT_TAG, Block, find, split, unescape
 from lms.quizzes.formats.problems import Problem
 from lms.quizzes.questions.answers import (
     ONE,
@@ -35,7 +35,10 @@ from lms.quizzes.questions.types import (
     option_ids,
 )
 
-__all__ = ["Reader", "read_answers"]
+__all__ = ["HTML_REFUSED", "Reader", "read_answers", "read_text"]
+
+#: The problem of ``[html]``, at any level (question text, answer, feedback).
+HTML_REFUSED = _l("HTML text is not supported: the site uses Markdown. Use [markdown].")
 
 _WEIGHT = re.compile(r"\s*%(-?[0-9]{1,3}(?:\.[0-9]{1,7})?)%")
 _TRUE, _FALSE = {"T", "TRUE"}, {"F", "FALSE"}
@@ -55,6 +58,22 @@ class Reader:
         self.problems.append(Problem(self.block.line(offset), code, message))
 
 
+def read_text(reader: Reader, raw: str, offset: int) -> str:
+    """Return the text of ``raw`` (at ``offset`` in the block) without its format tag.
+
+    As in Moodle, a question text, an answer and a feedback may each start with
+    ``[markdown]``, ``[plain]``, ``[moodle]`` or ``[html]``; the tag is not part of the
+    text. Every text of the site is Markdown, so the first three are read as Markdown and
+    ``[html]`` is refused, wherever it stands (docs/lms-question-bank.md).
+    """
+    tag = FORMAT_TAG.match(raw)
+    if tag is None:
+        return unescape(raw).strip()
+    if tag[1].lower() == "html":
+        reader.problem(offset + tag.start(1), "html-not-supported", HTML_REFUSED)
+    return unescape(raw[tag.end() :]).strip()
+
+
 @dataclass(frozen=True)
 class _Item:
     """One answer: its mark (``=``/``~``), where it starts, weight, text and feedback."""
@@ -62,12 +81,8 @@ class _Item:
     mark: str
     offset: int
     weight: Decimal | None
-    raw: str
+    text: str
     feedback: str
-
-    @property
-    def text(self) -> str:
-        return unescape(self.raw).strip()
 
     def fraction(self) -> Decimal:
         if self.weight is not None:
@@ -89,9 +104,13 @@ def _items(reader: Reader, raw: str, base: int, marks: str) -> list[_Item]:
                 reader.problem(
                     base + offset, "bad-weight", _l("Weights lie between -100% and 100%.")
                 )
+        start = base + offset + len(piece) - len(rest)
         hash_at = find(rest, "#")
-        feedback = unescape(rest[hash_at + 1 :]).strip() if hash_at >= 0 else ""
-        item = _Item(mark, base + offset, weight, rest if hash_at < 0 else rest[:hash_at], feedback)
+        text = read_text(reader, rest if hash_at < 0 else rest[:hash_at], start)
+        feedback = (
+            read_text(reader, rest[hash_at + 1 :], start + hash_at + 1) if hash_at >= 0 else ""
+        )
+        item = _Item(mark, base + offset, weight, text, feedback)
         if not item.text:
             reader.problem(item.offset, "empty-answer", _l("An answer is empty."))
         items.append(item)
@@ -221,7 +240,9 @@ def _matching(reader: Reader, pieces: list, base: int, common: dict) -> Question
         if arrow < 0:
             reader.problem(base + offset, "missing-arrow", _l("Each pair is written a -> b."))
             continue
-        prompt, answer = unescape(piece[:arrow]).strip(), unescape(piece[arrow + 2 :]).strip()
+        # As in Moodle, the item may carry a format tag; what it matches is plain text.
+        prompt = read_text(reader, piece[:arrow], base + offset)
+        answer = unescape(piece[arrow + 2 :]).strip()
         if not answer:
             reader.problem(base + offset, "empty-answer", _l("An answer is empty."))
         elif prompt:
@@ -239,7 +260,7 @@ def _matching(reader: Reader, pieces: list, base: int, common: dict) -> Question
 
 
 def _true_false(reader: Reader, raw: str, base: int, common: dict) -> Question | None:
-    pieces = [unescape(piece).strip() for _mark, _offset, piece in split(raw, "#")]
+    pieces = [read_text(reader, piece, base + offset) for _mark, offset, piece in split(raw, "#")]
     word = pieces[0].upper()
     if word not in _TRUE | _FALSE:
         message = _l("Cannot tell the question type from these answers.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from lms.quizzes.formats.gift_syntax import escape
+from lms.quizzes.formats.gift_syntax import FORMAT_TAG, escape
 from lms.quizzes.questions.answers import ONE, ZERO, NumericAnswer
 from lms.quizzes.questions.types import (
     Choice,
@@ -56,10 +56,19 @@ def _category_line(category: str | None) -> str:
     return f"$CATEGORY: {category}"
 
 
+def _text(text: str) -> str:
+    """``text`` escaped; one that starts like a format tag gets ``[markdown]`` before it.
+
+    The parser takes a leading ``[plain]``, ``[html]``… of an answer or a feedback for its
+    format, so such a text must say its real format first to come back unchanged.
+    """
+    return ("[markdown]" if FORMAT_TAG.match(text) else "") + escape(text)
+
+
 def _question(question: Question) -> str:
     answers = _answers(question)
     if question.general_feedback:
-        answers.append("####" + escape(question.general_feedback))
+        answers.append("####" + _text(question.general_feedback))
     head = f"::{escape(question.name, colons=True)}::[markdown]{escape(question.text)} {{"
     return "\n".join([head, *(_INDENT + answer for answer in answers), "}"])
 
@@ -75,7 +84,7 @@ def _weight(fraction: Decimal) -> str:
 def _answer(mark: str, text: str, fraction: Decimal, default: Decimal, feedback: str) -> str:
     """One ``=``/``~`` answer; a weight when not the default, or the text starts with %."""
     weight = _weight(fraction) if fraction != default or text.startswith("%") else ""
-    return mark + weight + escape(text) + ("#" + escape(feedback) if feedback else "")
+    return mark + weight + _text(text) + ("#" + _text(feedback) if feedback else "")
 
 
 def _choices(options: Iterable[Choice], *, single: bool) -> list[str]:
@@ -101,12 +110,12 @@ def _numeric(question: NumericQuestion) -> list[str]:
         specs.append((answer, spec))
     if len(specs) == 1 and specs[0][0].fraction == ONE:
         answer, spec = specs[0]
-        return ["#" + spec + ("#" + escape(answer.feedback) if answer.feedback else "")]
+        return ["#" + spec + ("#" + _text(answer.feedback) if answer.feedback else "")]
     lines = ["#"]
     for answer, spec in specs:
         weight = _weight(answer.fraction) if answer.fraction != ONE else ""
         lines.append(
-            "=" + weight + spec + ("#" + escape(answer.feedback) if answer.feedback else "")
+            "=" + weight + spec + ("#" + _text(answer.feedback) if answer.feedback else "")
         )
     return lines
 
@@ -119,7 +128,7 @@ def _answers(question: Question) -> list[str]:
         wrong, right = (question.feedback_false, question.feedback_true)
         if not question.answer:
             wrong, right = right, wrong
-        feedback = f"#{escape(wrong)}#{escape(right)}" if right else f"#{escape(wrong)}"
+        feedback = f"#{_text(wrong)}#{_text(right)}" if right else f"#{_text(wrong)}"
         return [("TRUE" if question.answer else "FALSE") + (feedback if wrong or right else "")]
     if isinstance(question, NumericQuestion):
         return _numeric(question)
@@ -130,6 +139,7 @@ def _answers(question: Question) -> list[str]:
     if isinstance(question, MatchingQuestion):
         if any("->" in pair.prompt for pair in question.pairs):
             raise ValueError("GIFT cannot write '->' in a matching prompt")
-        pairs = [f"={escape(p.prompt)} -> {escape(p.answer)}" for p in question.pairs]
+        # The item may start with a format tag (Moodle reads one there), what it matches not.
+        pairs = [f"={_text(p.prompt)} -> {escape(p.answer)}" for p in question.pairs]
         return pairs + [f"= -> {escape(target)}" for target in question.distractors]
     raise TypeError(f"GIFT cannot write a {type(question).__name__}")

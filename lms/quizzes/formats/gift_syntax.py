@@ -12,10 +12,12 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["CATEGORY", "Block", "blocks", "escape", "find", "split", "unescape"]
+__all__ = ["CATEGORY", "FORMAT_TAG", "Block", "blocks", "escape", "find", "split", "unescape"]
 
 #: Starts a line that sets the category of the questions after it.
 CATEGORY = "$CATEGORY:"
+#: Moodle's text-format tag at the start of a question text, an answer or a feedback.
+FORMAT_TAG = re.compile(r"\s*\[(markdown|plain|moodle|html)\]", re.IGNORECASE)
 
 _ESCAPE = re.compile(r"\\([~=#{}:\\n])")
 _SPECIAL = re.compile(r"[\\~=#{}]")
