@@ -1,7 +1,8 @@
-"""Questions, grading and question import: the database-free core of quizzes and exams.
+"""Quizzes and exams; this package's names are the database-free core (docs/lms-questions.md).
 
-Question types live in :mod:`.questions`, grading in :mod:`.grading`, the GIFT format in
-:mod:`.gift` and the Aiken format in :mod:`.aiken`. See docs/lms-questions.md.
+Question types, answers, grading and their JSON form are in :mod:`.questions`, the GIFT
+and Aiken formats in :mod:`.formats`; the bank, settings, attempts and results are
+sub-features with their own rooms (docs/architecture.md, "The LMS").
 """
 
 from lms.quizzes.formats.aiken import parse_aiken

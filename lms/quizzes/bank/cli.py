@@ -12,7 +12,7 @@ from flask import current_app
 
 from content.extensions import db
 from content.i18n import _
-from lms.quizzes.bank import operations as operations
+from lms.quizzes.bank import operations
 from lms.quizzes.formats.problems import QuestionImportError
 
 

@@ -18,7 +18,7 @@ from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _, language_names
 from content.rendering import render_markdown
-from lms.quizzes.bank import operations as operations
+from lms.quizzes.bank import operations
 from lms.quizzes.bank import queries as bank
 from lms.quizzes.bank.editor import has_errors, question_form_data, read_question
 from lms.quizzes.bank.forms import KIND_LABELS, ButtonForm, QuestionForm

@@ -15,10 +15,10 @@ from sqlalchemy.orm import joinedload
 from content.extensions import db
 from lms.courses.models import Enrolment
 from lms.quizzes.attempts.models import SUBMITTED, Attempt, AttemptQuestion
-from lms.quizzes.attempts.operations import quiz_settings
 from lms.quizzes.bank.models import QuestionVersion
 from lms.quizzes.results import statistics
 from lms.quizzes.settings.models import HIGHEST, QuizSettings
+from lms.quizzes.settings.operations import quiz_settings
 
 ATTEMPT_COLUMNS = [
     "learner",
