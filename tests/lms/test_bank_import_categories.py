@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from io import BytesIO
 
 import pytest
 
@@ -13,7 +12,8 @@ from lms.quizzes import QuestionImportError, parse_gift
 from lms.quizzes.bank import operations as bank
 from lms.quizzes.bank.models import BankQuestion, Category
 from lms.quizzes.bank.queries import current_versions, load_question
-from tests.fixtures.web import post_form, translated
+from tests.fixtures.lms_bank import upload_questions as upload
+from tests.fixtures.web import translated
 
 # A Moodle export of two categories, with questions before any $CATEGORY line too.
 GIFT = """\
@@ -135,19 +135,6 @@ def test_an_export_imports_back_into_the_same_category(create_category):
 
 
 # The upload form and the command --------------------------------------------------------
-
-
-def upload(client, category, text, lang="en", **fields):
-    data = {
-        "file": (BytesIO(text.encode()), "vragen.gift.txt"),
-        "file_format": "gift",
-        "category_id": str(category.id),
-        "language": "nl",
-        **fields,
-    }
-    return post_form(
-        client, f"/{lang}/quizzes/bank/import", data, content_type="multipart/form-data"
-    )
 
 
 def test_the_form_offers_the_choice_in_the_users_language(auth, client, create_category):
