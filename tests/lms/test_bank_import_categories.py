@@ -176,11 +176,15 @@ def test_the_form_lists_bad_category_lines_and_keeps_the_choice(auth, client, cr
     auth.login_as("trainer")
     chosen = create_category(name="Import")
 
-    response = upload(client, chosen, "$CATEGORY: a//b\n::a::Vraag{T}\n", categories_from_file="y")
+    text = "$CATEGORY: a//b\n::a::[html]<b>Vraag</b>{T}\n"
+
+    response = upload(client, chosen, text, categories_from_file="y")
 
     assert response.status_code == 400
     html = response.get_data(as_text=True)
+    # Every problem at once: the category's and the question's.
     assert "Line 1: A category name cannot contain “/”." in html
+    assert "Line 2: HTML text is not supported" in html
     assert re.search(r'<input[^>]*\bchecked\b[^>]*name="categories_from_file"', html)
     assert category_count() == 1
 

@@ -131,15 +131,13 @@ def delete_category(category: Category) -> None:
     db.session.flush()
 
 
-def file_categories(text: str, chosen: Category) -> dict[str | None, Category]:
-    """Return the category for each ``$CATEGORY:`` path of a GIFT file, as Moodle finds it.
+def file_category_names(text: str) -> dict[str | None, list[str]]:
+    """Return the names each ``$CATEGORY:`` path of a GIFT file leads to, from the top.
 
-    Paths are read with Moodle's rules (:func:`~lms.quizzes.formats.gift.category_names`)
-    from the top of the bank; missing categories are created. A path with no name left
-    (``$CATEGORY:`` alone, ``$course$/top``) means ``chosen``, the category the user chose.
+    Paths are read with Moodle's rules (:func:`~lms.quizzes.formats.gift.category_names`);
+    nothing is looked up or created here.
 
-    :raise QuestionImportError: names the bank cannot hold, with their lines; nothing was
-        created then.
+    :raise QuestionImportError: names the bank cannot hold, with their lines.
     """
     paths: dict[str | None, list[str]] = {None: []}
     problems = []
@@ -153,6 +151,15 @@ def file_categories(text: str, chosen: Category) -> dict[str | None, Category]:
         paths[path] = names
     if problems:
         raise QuestionImportError(problems)
+    return paths
+
+
+def file_categories(paths: dict[str | None, list[str]], chosen: Category) -> dict:
+    """Return the category of each path of :func:`file_category_names`, created if missing.
+
+    A path with no name left (``$CATEGORY:`` alone, ``$course$/top``) means ``chosen``, the
+    category the user chose, as do the questions before the first ``$CATEGORY:`` line.
+    """
     return {
         path: category_by_names(names, create=True) if names else chosen
         for path, names in paths.items()

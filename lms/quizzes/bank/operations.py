@@ -28,6 +28,7 @@ from lms.quizzes.bank.categories import (
     create_category,
     delete_category,
     file_categories,
+    file_category_names,
     update_category,
 )
 from lms.quizzes.bank.errors import BankError
@@ -35,6 +36,7 @@ from lms.quizzes.bank.models import BankQuestion, Category, QuestionVersion, new
 from lms.quizzes.bank.queries import current_versions, load_question
 from lms.quizzes.formats.aiken import parse_aiken
 from lms.quizzes.formats.gift import dump_gift, parse_gift
+from lms.quizzes.formats.problems import QuestionImportError
 from lms.quizzes.questions.serialize import question_to_json
 from lms.quizzes.questions.types import Question
 
@@ -260,9 +262,20 @@ def import_questions(
     if file_format not in IMPORT_FORMATS:
         raise BankError(_l("Unknown file format."), "file_format")
     _check_language(language)
-    questions = IMPORT_FORMATS[file_format](text)
-    from_file = categories_from_file and file_format == "gift"
-    targets = file_categories(text, category) if from_file else {}
+    # Every problem at once: the file's, then (when asked) its categories', by line.
+    problems, questions, paths = [], [], {}
+    try:
+        questions = IMPORT_FORMATS[file_format](text)
+    except QuestionImportError as error:
+        problems += error.problems
+    if categories_from_file and file_format == "gift":
+        try:
+            paths = file_category_names(text)
+        except QuestionImportError as error:
+            problems += error.problems
+    if problems:
+        raise QuestionImportError(problems)
+    targets = file_categories(paths, category)
     added = [
         create_question(targets.get(question.category, category), language, question, user)
         for question in questions
