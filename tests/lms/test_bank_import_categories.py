@@ -157,6 +157,7 @@ def test_the_form_puts_questions_in_the_files_categories_when_ticked(auth, clien
     response = upload(client, chosen, GIFT, categories_from_file="y")
 
     assert response.status_code == 302
+    assert response.location.endswith("/en/quizzes/bank/")  # the whole bank, not one category
     assert where("Duur") == "Default for Opleiding/Quarantaine"
     assert where("Eerst") == "Import"
 
@@ -168,6 +169,7 @@ def test_the_form_keeps_the_chosen_category_when_not_ticked(auth, client, create
     response = upload(client, chosen, GIFT)
 
     assert response.status_code == 302
+    assert response.location.endswith(f"/en/quizzes/bank/?category={chosen.id}")
     assert where("Duur") == "Import"
     assert category_count() == 1
 

@@ -164,7 +164,11 @@ def import_questions():
                     ),
                     "success",
                 )
-                return redirect(url_for("quizzes.view_bank", category=category.id))
+                # Questions spread over the file's categories: the whole bank shows them.
+                spread = any(row.category_id != category.id for row in added)
+                return redirect(
+                    url_for("quizzes.view_bank", category=None if spread else category.id)
+                )
     status = 400 if form.is_submitted() else 200
     return render_template(
         "quizzes/bank/import.html", form=form, problems=problems, has_categories=bool(
