@@ -50,6 +50,7 @@ def category_count():
     return db.session.query(Category).count()
 
 
+@pytest.mark.db
 def test_the_file_chooses_and_creates_categories_when_asked(create_category):
     chosen = create_category(name="Import")
     existing = create_category(name="examen")  # found again, whatever the case
@@ -75,6 +76,7 @@ def test_without_the_option_the_chosen_category_takes_every_question(create_cate
     assert category_count() == 1
 
 
+@pytest.mark.db
 def test_names_the_bank_cannot_hold_are_reported_by_line_and_nothing_changes(create_category):
     chosen = create_category(name="Import")
     text = (
@@ -113,6 +115,7 @@ def test_aiken_files_have_no_categories(create_category):
     assert row.category is chosen
 
 
+@pytest.mark.db
 def test_an_export_imports_back_into_the_same_category(create_category):
     chosen = create_category(name="Import")
     bank.import_questions(chosen, GIFT, language="nl", categories_from_file=True)
