@@ -92,7 +92,7 @@ def demo_site(backend: str) -> Iterator[tuple[Flask, dict[str, Any]]]:
 def form_fields(shown: list[dict[str, Any]], questions: dict[int, Any]) -> list[tuple[str, str]]:
     """Return the attempt form's fields answering every slot right (as a browser posts them).
 
-    :param shown: :func:`lms.quizzes.operations.public_questions` of the attempt.
+    :param shown: :func:`lms.quizzes.attempts.operations.public_questions` of the attempt.
     :param questions: the graded question of each slot (server side, for the answer key).
     """
     fields = []

@@ -5,7 +5,7 @@ On the demo site (the exam's category gets 25 more English questions, and the ex
 
 - ``grade_only``: the 40 questions graded in memory with :func:`lms.quizzes.grade`, no
   database: the bare cost of grading (baseline of the operation);
-- ``submit_operation``: :func:`lms.quizzes.operations.submit_attempt` with the 40
+- ``submit_operation``: :func:`lms.quizzes.attempts.operations.submit_attempt` with the 40
   responses, then commit (store responses, grade, store marks, ``attempt_graded``, the
   certification's listener);
 - ``submit_http``: what a browser does through the Flask test client: POST the attempt
@@ -34,9 +34,10 @@ from content.extensions import db
 from content.items.models import ContentItem
 from content.users.operations import create_user
 from lms.quizzes import grade
-from lms.quizzes import operations as quizzes
-from lms.quizzes.bank_operations import category_by_path, create_question
-from lms.quizzes.models import Attempt, QuizSettings
+from lms.quizzes.attempts import operations as quizzes
+from lms.quizzes.attempts.models import Attempt
+from lms.quizzes.bank.operations import category_by_path, create_question
+from lms.quizzes.settings.models import QuizSettings
 from lms.seed.answers import right_response
 from lms.seed.training import load
 

@@ -120,8 +120,9 @@ def tracing_blueprints(app):
     """The LMS's blueprints; also imports its models so migrations know the tables."""
     from lms.certification import models as certification_models  # noqa: F401
     from lms.courses import models as course_models  # noqa: F401 - course tables
-    from lms.quizzes import bank_models  # noqa: F401 - question bank tables
-    from lms.quizzes import models as quiz_models  # noqa: F401 - quiz settings, attempts
+    from lms.quizzes.attempts import models as attempt_models  # noqa: F401 - attempts
+    from lms.quizzes.bank import models as bank_models  # noqa: F401 - question bank tables
+    from lms.quizzes.settings import models as settings_models  # noqa: F401 - settings, draws
 
     blueprints = []
     from lms.courses.blueprint import assets as courses_assets
@@ -154,8 +155,7 @@ def tracing_migration_directories():
 
 @hookimpl
 def tracing_cli_commands(cli):
-    """``tracing-app lms import-questions|export-questions`` (the question bank)."""
-    from lms.quizzes import attempt_cli  # noqa: F401 - adds grade-overdue-attempts
+    """``tracing-app lms import-questions|export-questions|grade-overdue-attempts``."""
     from lms.quizzes.cli import lms_group
 
     cli.add_command(lms_group)
@@ -166,6 +166,6 @@ def tracing_translation_rows(user):
     """The bank's quiz questions and their languages, for those who write them."""
     if not user.can("lms.manage_courses"):
         return []
-    from lms.quizzes.bank_views import translation_rows
+    from lms.quizzes.bank.views import translation_rows
 
     return translation_rows()

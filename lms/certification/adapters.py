@@ -1,7 +1,7 @@
 """The few things certification asks of courses and quizzes, in one place.
 
 Certification only uses the interfaces agreed in the LMS contract
-(``lms.courses.operations`` and ``lms.quizzes.operations``). They are imported when
+(``lms.courses.operations`` and ``lms.quizzes.attempts.operations``). They are imported when
 called, not at import time, so this package also works in a site (or a test) where one
 of those parts is missing: then no module counts as completed and no exam as taken.
 """
@@ -36,7 +36,7 @@ def module_url(module_group: str, language: str) -> str | None:
 def quiz_grade(user, quiz_group: str) -> Decimal | None:
     """Return ``user``'s current grade (percent) in a quiz, or None without attempts."""
     try:
-        from lms.quizzes.operations import quiz_grade as grade
+        from lms.quizzes.attempts.operations import quiz_grade as grade
     except ImportError:
         return None
     return grade(user, quiz_group)
@@ -45,7 +45,7 @@ def quiz_grade(user, quiz_group: str) -> Decimal | None:
 def quiz_url(quiz_group: str, language: str) -> str | None:
     """Return the learner's page of a quiz in ``language`` (or another), or None."""
     try:
-        from lms.quizzes.operations import quiz_url as url
+        from lms.quizzes.settings.operations import quiz_url as url
     except ImportError:
         return None
     return url(quiz_group, language)
@@ -54,7 +54,7 @@ def quiz_url(quiz_group: str, language: str) -> str | None:
 def archive_attempts(user, quiz_group: str) -> None:
     """Start a fresh cycle of attempts at a quiz (recertification)."""
     try:
-        from lms.quizzes.operations import archive_attempts as archive
+        from lms.quizzes.attempts.operations import archive_attempts as archive
     except ImportError:
         return
     archive(user, quiz_group)
@@ -66,7 +66,7 @@ def passing_attempt(user, quiz_group: str, min_percent: int):
     The certificate records it (and the question versions it asked) as its exam version.
     """
     try:
-        from lms.quizzes.models import SUBMITTED, Attempt
+        from lms.quizzes.attempts.models import SUBMITTED, Attempt
     except ImportError:
         return None
     return db.session.scalar(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.auth.models import User, utcnow
 from content.extensions import db
-from lms.quizzes.models import ScaledDecimal
+from lms.quizzes.columns import ScaledDecimal
 
 #: Length of ``ContentItem.translation_group`` (a UUID string).
 GROUP_LENGTH = 36

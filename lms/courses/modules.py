@@ -18,8 +18,8 @@ from content.items.models import ContentItem
 from content.multilingual import operations as multilingual
 from content.revisions.models import Revision
 from lms.courses.models import ModulePrerequisite, ModuleSettings
-from lms.quizzes import operations as quizzes
-from lms.quizzes.models import QuizSettings
+from lms.quizzes.attempts import operations as quizzes
+from lms.quizzes.settings.models import QuizSettings
 
 MODULE = "module"
 LESSON = "lesson"

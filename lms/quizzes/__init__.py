@@ -1,15 +1,16 @@
-"""Questions, grading and question import: the database-free core of quizzes and exams.
+"""Quizzes and exams; this package's names are the database-free core (docs/lms-questions.md).
 
-Question types live in :mod:`.questions`, grading in :mod:`.grading`, the GIFT format in
-:mod:`.gift` and the Aiken format in :mod:`.aiken`. See docs/lms-questions.md.
+Question types, answers, grading and their JSON form are in :mod:`.questions`, the GIFT
+and Aiken formats in :mod:`.formats`; the bank, settings, attempts and results are
+sub-features with their own rooms (docs/architecture.md, "The LMS").
 """
 
-from lms.quizzes.aiken import parse_aiken
-from lms.quizzes.answers import NumericAnswer, NumericRange, TextAnswer, parse_number
-from lms.quizzes.gift import dump_gift, parse_gift
-from lms.quizzes.grading import Grade, feedback_texts, grade
-from lms.quizzes.problems import Problem, QuestionImportError
-from lms.quizzes.questions import (
+from lms.quizzes.formats.aiken import parse_aiken
+from lms.quizzes.formats.gift import dump_gift, parse_gift
+from lms.quizzes.formats.problems import Problem, QuestionImportError
+from lms.quizzes.questions.answers import NumericAnswer, NumericRange, TextAnswer, parse_number
+from lms.quizzes.questions.grading import Grade, feedback_texts, grade
+from lms.quizzes.questions.types import (
     Choice,
     MatchingQuestion,
     MatchPair,

@@ -34,10 +34,10 @@ from content.users.operations import AccountError, get_user
 from content.workflow.operations import transition
 from lms.certification import operations as certification_operations
 from lms.courses.models import ModuleSettings
-from lms.quizzes import bank_operations
-from lms.quizzes.bank_models import BankQuestion, Category
-from lms.quizzes.models import QuizSettings
-from lms.quizzes.operations import default_settings, save_settings
+from lms.quizzes.bank import operations as bank_operations
+from lms.quizzes.bank.models import BankQuestion, Category
+from lms.quizzes.settings.models import QuizSettings
+from lms.quizzes.settings.operations import default_settings, save_settings
 from lms.seed.training import DEMO_MODULE, Text, TrainingModule, load
 
 #: Who publishes the demo content (the demo administrator of content/plugin.py).

@@ -35,8 +35,8 @@ from content.extensions import db
 from content.pdf import extract_text
 from content.plugins import hook
 from content.users import operations as users
-from lms.quizzes import operations as quizzes
-from lms.quizzes.models import IN_PROGRESS, Attempt
+from lms.quizzes.attempts import operations as quizzes
+from lms.quizzes.attempts.models import IN_PROGRESS, Attempt
 from lms.seed.answers import right_response, wrong_response
 from lms.seed.training import load
 from tests.e2e.conftest import (

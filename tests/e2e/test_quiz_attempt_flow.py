@@ -19,9 +19,9 @@ from content.auth.models import User
 from content.extensions import db
 from content.items import operations as items
 from content.workflow.operations import transition
-from lms.quizzes.bank_models import BankQuestion, Category, QuestionVersion
-from lms.quizzes.operations import default_settings, save_settings
-from lms.quizzes.serialize import question_to_json
+from lms.quizzes.bank.models import BankQuestion, Category, QuestionVersion
+from lms.quizzes.questions.serialize import question_to_json
+from lms.quizzes.settings.operations import default_settings, save_settings
 from tests.e2e.conftest import DUTCH_AGENT, EVERY_ROLE, catalog, sign_in
 from tests.fixtures.lms_quizzes import single_choice
 

@@ -11,8 +11,9 @@ import pytest
 from content.auth.models import utcnow
 from content.extensions import db
 from content.items.urls import item_url
-from lms.quizzes import operations
-from lms.quizzes.models import NEVER, Attempt
+from lms.quizzes.attempts import operations
+from lms.quizzes.attempts.models import Attempt
+from lms.quizzes.settings.models import NEVER
 from tests.fixtures.web import csrf_token, post_form
 
 

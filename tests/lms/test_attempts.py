@@ -11,9 +11,10 @@ import pytest
 from content.auth.models import utcnow
 from content.extensions import db
 from lms import signals
-from lms.quizzes import operations
-from lms.quizzes.models import LAST, Attempt
-from lms.quizzes.operations import AttemptClosed, QuizError
+from lms.quizzes.attempts import operations
+from lms.quizzes.attempts.models import Attempt
+from lms.quizzes.attempts.operations import AttemptClosed, QuizError
+from lms.quizzes.settings.models import LAST
 from tests.fixtures.lms_quizzes import single_choice
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -18,8 +18,8 @@ import pytest
 
 from content.extensions import db
 from content.items.urls import item_url
-from lms.quizzes import operations
-from lms.quizzes.models import Attempt
+from lms.quizzes.attempts import operations
+from lms.quizzes.attempts.models import Attempt
 from tests.fixtures.lms_quizzes import every_kind
 from tests.fixtures.web import csrf_token, translated
 

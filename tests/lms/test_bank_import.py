@@ -8,9 +8,10 @@ import pytest
 
 from content.extensions import db
 from lms.quizzes import QuestionImportError, parse_gift
-from lms.quizzes import bank_operations as bank
-from lms.quizzes.bank import current_versions, load_question
-from lms.quizzes.bank_models import BankQuestion
+from lms.quizzes.bank import operations as bank
+from lms.quizzes.bank.models import BankQuestion
+from lms.quizzes.bank.queries import current_versions, load_question
+from tests.fixtures.lms_bank import upload_questions as upload
 from tests.fixtures.web import post_form, translated
 
 GIFT = """\
@@ -182,20 +183,6 @@ def test_the_command_exports_a_category(runner, create_category, tmp_path):
 
 
 # The upload form ------------------------------------------------------------------------
-
-
-def upload(client, category, text, lang="en", **fields):
-    """Send a file through the import form of the bank, in the interface language ``lang``."""
-    data = {
-        "file": (BytesIO(text.encode()), "vragen.txt"),
-        "file_format": "gift",
-        "category_id": str(category.id),
-        "language": "nl",
-        **fields,
-    }
-    return post_form(
-        client, f"/{lang}/quizzes/bank/import", data, content_type="multipart/form-data"
-    )
 
 
 def test_the_upload_form_imports_a_valid_file(auth, client, create_category):

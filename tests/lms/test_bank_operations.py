@@ -8,8 +8,8 @@ import pytest
 
 from content.extensions import db
 from lms.quizzes import TrueFalseQuestion
-from lms.quizzes import bank_operations as bank
-from lms.quizzes.bank import categories, current_versions, load_question
+from lms.quizzes.bank import operations as bank
+from lms.quizzes.bank.queries import categories, current_versions, load_question
 from tests.fixtures.lms_bank import single_choice
 
 

@@ -22,7 +22,7 @@ from lms.quizzes import (
     TextAnswer,
     grade,
 )
-from lms.quizzes.serialize import question_from_json, question_to_json
+from lms.quizzes.questions.serialize import question_from_json, question_to_json
 from tests.lms.test_gift import PROPERTIES, QUESTIONS
 
 D = Decimal

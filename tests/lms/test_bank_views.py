@@ -20,8 +20,8 @@ from lms.quizzes import (
     TrueFalseQuestion,
     option_ids,
 )
-from lms.quizzes.bank import load_question
-from lms.quizzes.bank_models import BankQuestion, Category
+from lms.quizzes.bank.models import BankQuestion, Category
+from lms.quizzes.bank.queries import load_question
 from tests.fixtures.lms_bank import single_choice
 from tests.fixtures.web import post_form
 
@@ -458,7 +458,7 @@ def test_a_question_moves_with_its_translations(trainer, client, create_category
 def test_a_save_on_top_of_someone_elses_is_refused_and_keeps_the_input(
     trainer, client, create_question
 ):
-    from lms.quizzes import bank_operations
+    from lms.quizzes.bank import operations as bank_operations
 
     bank_question = create_question(question=single_choice(text="Oud"))
     url = f"/en/quizzes/bank/questions/{bank_question.id}"
@@ -478,7 +478,7 @@ def test_a_save_on_top_of_someone_elses_is_refused_and_keeps_the_input(
 
 
 def test_the_question_is_previewed_in_every_language(trainer, client, create_question):
-    from lms.quizzes import bank_operations
+    from lms.quizzes.bank import operations as bank_operations
 
     dutch = create_question(question=single_choice(text="Hoelang?", right="10 dagen"))
     french = bank_operations.translate_question(dutch, "fr")

@@ -7,7 +7,7 @@ import pytest
 from content.extensions import db
 from lms.certification import operations
 from lms.courses import operations as courses
-from lms.quizzes import operations as quizzes
+from lms.quizzes.attempts import operations as quizzes
 from tests.fixtures.lms_certification import expire
 
 

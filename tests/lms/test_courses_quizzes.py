@@ -7,7 +7,7 @@ from decimal import Decimal
 from content.extensions import db
 from lms import signals
 from lms.courses import operations as courses
-from lms.quizzes import operations as quizzes
+from lms.quizzes.attempts import operations as quizzes
 from tests.fixtures.web import post_form
 
 

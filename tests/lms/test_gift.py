@@ -29,7 +29,7 @@ from lms.quizzes import (
     option_ids,
     parse_gift,
 )
-from lms.quizzes.gift_syntax import escape, unescape
+from lms.quizzes.formats.gift_syntax import escape, unescape
 
 PROPERTIES = settings(
     database=None,
@@ -353,6 +353,7 @@ def test_unwritable_texts_are_refused():
 
 # Characters GIFT must escape, or that sit near its syntax, plus any other printable text.
 AWKWARD = [*"~=#{}:\\%->[]$/_ \t\nTF0159.,", "::", "->", "####", "\\n", "$CATEGORY:"]
+AWKWARD += ["[html]", "[markdown]", "[plain]", "[Moodle]", "[HTML]"]  # Moodle's format tags
 CHARS = st.sampled_from(AWKWARD) | st.characters(exclude_categories=("Cs", "Cc"))
 TEXT = st.lists(CHARS, min_size=1, max_size=8).map("".join).map(str.strip).filter(bool)
 NO_ARROW = TEXT.filter(lambda text: "->" not in text)

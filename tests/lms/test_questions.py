@@ -28,7 +28,7 @@ from lms.quizzes import (
     grade,
     parse_number,
 )
-from lms.quizzes.grading import option_weights
+from lms.quizzes.questions.grading import option_weights
 
 PROPERTIES = settings(
     database=None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lms.quizzes import statistics
+from lms.quizzes.results import statistics
 
 
 def test_correlation_is_pearsons_r():

@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 
 from content.extensions import db
-from lms.quizzes import operations
-from lms.quizzes.models import Attempt, QuizSettings
+from lms.quizzes.attempts import operations
+from lms.quizzes.attempts.models import Attempt
+from lms.quizzes.settings.models import QuizSettings
 from tests.fixtures.lms_quizzes import single_choice
 from tests.fixtures.web import post_form
 

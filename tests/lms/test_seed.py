@@ -20,9 +20,9 @@ from lms.certification import operations as certification_operations
 from lms.courses import modules
 from lms.courses import operations as courses
 from lms.courses.models import ModuleSettings
-from lms.quizzes import operations as quizzes
-from lms.quizzes.bank_models import BankQuestion, QuestionVersion
-from lms.quizzes.models import QuizDraw, QuizSettings
+from lms.quizzes.attempts import operations as quizzes
+from lms.quizzes.bank.models import BankQuestion, QuestionVersion
+from lms.quizzes.settings.models import QuizDraw, QuizSettings
 from lms.seed.answers import right_response, wrong_response
 from lms.seed.install import exempt_demo_accounts, install_demo_training
 from lms.seed.training import load

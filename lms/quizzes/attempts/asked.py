@@ -1,0 +1,87 @@
+"""The questions an attempt asked, and what the attempt page shows of them.
+
+Only ``public_view()`` of a question and the learner's own responses leave this module
+before submission (the no-leak rule, docs/lms-quizzes.md).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from sqlalchemy import select
+
+from content.extensions import db
+from lms.quizzes.attempts.models import Attempt, AttemptQuestion
+from lms.quizzes.bank import queries as bank
+from lms.quizzes.bank.models import QuestionVersion
+from lms.quizzes.questions.types import Question
+from lms.quizzes.settings.models import QuizSettings
+from lms.quizzes.settings.operations import quiz_settings
+
+
+def asked_questions(attempt: Attempt) -> list[AttemptQuestion]:
+    """Return the attempt's questions with their versions loaded in one query.
+
+    Loading each version lazily costs a query per question, and on submit an autoflush
+    of the previous question's grade before each of them.
+    """
+    asked = attempt.questions
+    ids = [attempt_question.question_version_id for attempt_question in asked]
+    # Versions enter the identity map: attempt_question.version then needs no query.
+    db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids))).all()
+    return asked
+
+
+def question_of(attempt_question: AttemptQuestion) -> Question:
+    """Return the exact question version an attempt asked."""
+    return bank.load_question(attempt_question.version)
+
+
+def answer_rng(attempt: Attempt, slot: int, settings: QuizSettings) -> random.Random | None:
+    """Return the generator that orders a question's answers: the same on every reload."""
+    if not settings.shuffle_answers:
+        return None
+    return random.Random(f"{attempt.seed}:{slot}")  # noqa: S311 - an order, not a secret
+
+
+def public_questions(attempt: Attempt) -> list[dict[str, Any]]:
+    """Return what the attempt page shows: per slot the public view and the saved response.
+
+    Only ``public_view()`` goes in: no fraction, feedback or accepted answer.
+    """
+    settings = quiz_settings(attempt.quiz_group)
+    shown = []
+    for attempt_question in asked_questions(attempt):
+        view = question_of(attempt_question).public_view(
+            answer_rng(attempt, attempt_question.slot, settings)
+        )
+        shown.append(
+            {
+                "slot": attempt_question.slot,
+                "view": view,
+                "response": response_of(attempt_question),
+            }
+        )
+    return shown
+
+
+def response_of(attempt_question: AttemptQuestion) -> Any:
+    """Return the saved response (None: not answered)."""
+    if attempt_question.response_json is None:
+        return None
+    return json.loads(attempt_question.response_json)
+
+
+def is_answered(response: Any) -> bool:
+    """Return whether a response holds an answer (for "3 of 10 answered")."""
+    if response is None:
+        return False
+    if isinstance(response, str):
+        return bool(response.strip())
+    if isinstance(response, list | dict):
+        return any(
+            is_answered(v) for v in (response.values() if isinstance(response, dict) else response)
+        )
+    return True

@@ -1,0 +1,1 @@
+"""The question bank: categories, questions with immutable versions, editor, import and export."""

@@ -1,0 +1,1 @@
+"""Question file formats (GIFT, Aiken): parse into question types, and write GIFT back."""

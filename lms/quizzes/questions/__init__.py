@@ -1,0 +1,1 @@
+"""Question types, answers, grading and their JSON form: no database, no Flask."""

@@ -1,0 +1,1 @@
+"""Results of a quiz: attempts, pass rate, score distribution and per-question statistics."""

@@ -1,0 +1,1 @@
+"""Quiz settings: draws per category, shuffling, limits, timing, pass mark, review policy."""
