@@ -36,7 +36,6 @@ from tracing_app.scripts.models import IN_PROGRESS, FormResponse
 from tracing_app.tickets import access as ticket_access
 from tracing_app.tickets import operations as tickets
 from tracing_app.tickets import summaries
-from tracing_app.workspace import check_workspace_gate
 
 WORK = "calls.work"
 SUPERVISE = "calls.supervise"
@@ -76,7 +75,6 @@ def current_agent():
 @requires(WORK)
 def agent_home():
     """The agent's start: the calls they hold, and the button for the next one."""
-    check_workspace_gate()
     held = db.session.scalars(
         select(CallOrder)
         .where(CallOrder.state == CLAIMED, CallOrder.claimed_by_id == current_user.id)
@@ -97,7 +95,6 @@ def agent_home():
 @requires(WORK)
 def claim_call():
     """Claim the most urgent due call (with a lease) and show it."""
-    check_workspace_gate()
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
@@ -135,7 +132,6 @@ def _own_call(order_id: int) -> CallOrder:
 @requires(WORK)
 def view_call(order_id: int):
     """Before dialling: why we call, earlier attempts, the number; then the outcome."""
-    check_workspace_gate()
     order = _own_call(order_id)
     form = OutcomeForm()
     return _render_call(order, form)
@@ -172,7 +168,6 @@ def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200):
 @requires(WORK)
 def record_outcome(order_id: int):
     """Save how the call ended; the retry rules schedule what comes next."""
-    check_workspace_gate()
     order = _own_call(order_id)
     form = OutcomeForm()
     if form.validate_on_submit():
@@ -209,7 +204,6 @@ def _local_to_utc(moment: datetime) -> datetime:
 @requires(WORK)
 def release_call(order_id: int):
     """Give the call back to the queue without an outcome."""
-    check_workspace_gate()
     order = _own_call(order_id)
     if ButtonForm().validate_on_submit():
         operations.release_call(order, current_agent())
@@ -221,7 +215,6 @@ def release_call(order_id: int):
 @requires(WORK)
 def open_script(order_id: int):
     """Start the campaign's script for this call, or continue the ticket's own form."""
-    check_workspace_gate()
     order = _own_call(order_id)
     if not ButtonForm().validate_on_submit():
         abort(400)

@@ -15,7 +15,6 @@ from tracing_app.documents.forms import IssueDocumentForm, PrintDocumentForm, Re
 from tracing_app.documents.models import TicketDocument
 from tracing_app.tickets.access import may_open
 from tracing_app.tickets.models import Ticket
-from tracing_app.workspace import check_workspace_gate
 
 ISSUE = "documents.issue"
 
@@ -45,7 +44,6 @@ def template_context() -> dict:
 
 def _open_ticket(reference: str) -> Ticket:
     """Return a ticket the user may open (404 unknown; 403 without a lookup or assignment)."""
-    check_workspace_gate()
     ticket = db.first_or_404(select(Ticket).where(Ticket.reference == reference))
     if not may_open(current_user, ticket):
         abort(403, description=_("Look the ticket up or have it assigned to you first."))
@@ -54,7 +52,6 @@ def _open_ticket(reference: str) -> Ticket:
 
 def _open_document(document_id: int) -> TicketDocument:
     """Return a document of a ticket the user may open."""
-    check_workspace_gate()
     document = db.get_or_404(TicketDocument, document_id)
     if not may_open(current_user, document.ticket):
         abort(403, description=_("Look the ticket up or have it assigned to you first."))

@@ -43,7 +43,6 @@ from tracing_app.tickets.models import (
     TicketEscalation,
 )
 from tracing_app.tickets.reference import InvalidReferenceError, normalize_reference
-from tracing_app.workspace import check_workspace_gate
 
 VIEW = "tickets.view"
 WORK = "calls.work"
@@ -133,7 +132,6 @@ def _person_from_form(form: TicketForm) -> operations.PersonData:
 @requires(VIEW)
 def view_ticket(reference: str):
     """Summary, personal data (audited view), script, attempts, escalations and history."""
-    check_workspace_gate()
     ticket, reason = _open_ticket(reference)
     person = operations.person_data(ticket, actor=current_user, reason=reason)
     ticket_escalations = [
@@ -205,7 +203,6 @@ def _script_title(response: FormResponse | None) -> str | None:
 @requires(WORK)
 def edit_ticket(reference: str):
     """Edit personal data, notes and status; a stale save shows both versions (409)."""
-    check_workspace_gate()
     ticket, _reason = _open_ticket(reference)
     if request.method == "GET":
         person = operations.person_data(ticket, actor=current_user, reason="edit")
@@ -277,7 +274,6 @@ def _shown(value) -> str:
 @requires(FILL)
 def ticket_script(reference: str):
     """Continue the ticket's script form, or start the inbound script for the ticket."""
-    check_workspace_gate()
     ticket, _reason = _open_ticket(reference)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -317,7 +313,6 @@ def _inbound_version():
 @requires(LOOKUP)
 def lookup_tickets():
     """Find the ticket of a citizen who calls: exact match, reason required, audited."""
-    check_workspace_gate()
     form = LookupForm()
     results = None
     status = 200
@@ -355,7 +350,6 @@ def lookup_tickets():
 @requires(WORK)
 def escalate_ticket(reference: str):
     """Send the ticket to the specialists' queue with a question."""
-    check_workspace_gate()
     ticket, _reason = _open_ticket(reference)
     form = EscalationForm()
     if form.validate_on_submit():
@@ -370,7 +364,6 @@ def escalate_ticket(reference: str):
 @requires(WORK)
 def my_escalations():
     """The agent's escalations and the specialists' answers."""
-    check_workspace_gate()
     mine = escalations.created_by(current_user)
     return render_template("tickets/my_escalations.html", escalations=mine)
 
