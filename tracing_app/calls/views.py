@@ -19,6 +19,7 @@ from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _
 from content.transactions import commit_keeping_loaded
+from tracing_app.audit import operations as audit
 from tracing_app.calls import operations
 from tracing_app.calls.forms import (
     OUTCOME_LABELS,
@@ -33,7 +34,6 @@ from tracing_app.calls.models import (
 )
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.models import IN_PROGRESS, FormResponse
-from tracing_app.tickets import access as ticket_access
 from tracing_app.tickets import operations as tickets
 from tracing_app.tickets import summaries
 
@@ -103,15 +103,29 @@ def claim_call():
     # in this request (the user loader commits its own write), so ending the transaction
     # with a commit equals a rollback, and keeps the signed-in user loaded.
     commit_keeping_loaded()
-    order = operations.claim_next_call(current_agent(), now=current_time())
-    if order is None:
+    claim = operations.next_call(current_agent(), now=current_time())
+    if claim.order is None:
         flash(_("No call is due right now."), "info")
         return redirect(url_for("calls.agent_home"))
-    if order.ticket is not None:
-        # Calling someone is a reason to open their ticket.
-        ticket_access.grant_access(current_agent(), order.ticket, reason=DIAL_REASON)
+    if claim.held:
+        flash(
+            _(
+                "You still hold this call. Save its outcome or put it back in the queue "
+                "before you take the next one."
+            ),
+            "info",
+        )
+    else:
+        # Claims are counted per hour on the audit screen (unusual activity). The claim
+        # itself opens the ticket for as long as it lives (tickets.access), no grant.
+        audit.record(
+            operations.CLAIM_ACTION,
+            actor=current_agent(),
+            subject_type="call_order",
+            subject_id=claim.order.id,
+        )
         commit_keeping_loaded()
-    return redirect(url_for("calls.view_call", order_id=order.id))
+    return redirect(url_for("calls.view_call", order_id=claim.order.id))
 
 
 def _own_call(order_id: int) -> CallOrder:

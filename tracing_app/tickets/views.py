@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from content.auth.models import User
 from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _, _l
-from tracing_app.audit.operations import PersonalDataError, entries, record
+from tracing_app.audit.operations import PersonalDataError, entries
 from tracing_app.audit.views import actor_names
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.models import IN_PROGRESS as FORM_IN_PROGRESS
@@ -42,7 +41,6 @@ from tracing_app.tickets.models import (
     Ticket,
     TicketEscalation,
 )
-from tracing_app.tickets.reference import InvalidReferenceError, normalize_reference
 
 VIEW = "tickets.view"
 WORK = "calls.work"
@@ -92,27 +90,7 @@ def ticket_context() -> dict:
 
 def _open_ticket(reference: str) -> tuple[Ticket, str]:
     """Return the ticket and why the user may open it; 404 (audited) otherwise."""
-    try:
-        normalized = normalize_reference(reference)
-    except InvalidReferenceError:
-        normalized = None
-    ticket = None
-    if normalized is not None:
-        ticket = db.session.scalar(select(Ticket).where(Ticket.reference == normalized))
-    reason = access.access_reason(current_user, ticket) if ticket is not None else None
-    if reason is None:
-        db.session.rollback()
-        # Never the raw URL text in the log: it may be anything a user typed.
-        record(
-            "ticket.open_denied",
-            actor=current_user,
-            subject_type="ticket",
-            subject_id=normalized or "invalid",
-            details={"exists": ticket is not None},
-        )
-        db.session.commit()
-        abort(404)
-    return ticket, reason
+    return access.open_ticket_or_404(reference, current_user)
 
 
 def _person_form_data(person: operations.PersonData, ticket: Ticket) -> dict:
