@@ -20,6 +20,11 @@ def tracing_config_defaults():
         # What exports send of tickets and answers (docs/exchange.md): the minimum.
         "EXCHANGE_TICKET_FIELDS": {"national_number": "pseudonym"},
         "EXCHANGE_ANSWER_FIELDS": {},
+        # The audit screen's "unusual activity" (docs/audit-log.md): more than this many
+        # lookups or claims of calls by one account within one hour, in the last hours.
+        "AUDIT_UNUSUAL_LOOKUPS_PER_HOUR": 20,
+        "AUDIT_UNUSUAL_CLAIMS_PER_HOUR": 40,
+        "AUDIT_UNUSUAL_WINDOW_HOURS": 24,
     }
 
 
