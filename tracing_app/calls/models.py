@@ -102,6 +102,8 @@ class CallOrder(db.Model):
         UniqueConstraint("campaign_id", "external_id", name="uq_call_orders_campaign_external"),
         # "Next due call": filter on state and due time, then order by priority.
         Index("ix_call_orders_next_due", "state", "due_dt", "priority"),
+        # An agent's live calls (counted by every "Next call"; the agent's home page).
+        Index("ix_call_orders_claimed_by", "claimed_by_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

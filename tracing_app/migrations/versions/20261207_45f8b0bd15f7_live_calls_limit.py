@@ -22,6 +22,9 @@ def upgrade():
         batch_op.add_column(
             sa.Column('max_live_calls', sa.Integer(), nullable=False, server_default='1')
         )
+    # Every "Next call" counts the agent's live calls.
+    with op.batch_alter_table('call_orders', schema=None) as batch_op:
+        batch_op.create_index('ix_call_orders_claimed_by', ['claimed_by_id', 'state'], unique=False)
     # The supervisors' "unusual activity" panel counts actions per actor and hour.
     # Not in batch mode: a rebuilt audit_log table would lose its append-only triggers.
     op.create_index('ix_audit_log_action_created', 'audit_log', ['action', 'created_dt'])
@@ -40,6 +43,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('call_orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_call_orders_claimed_by')
     op.drop_index('ix_audit_log_action_created', table_name='audit_log')
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.drop_column('max_live_calls')
