@@ -68,7 +68,9 @@ def build_app(instance: str, url: str | None, schema: str | None):
 
 
 def seed(orders: int, threads: int) -> list[int]:
-    campaigns = [Campaign(name=f"Bench {p}", priority=p) for p in range(3)]
+    # Each thread claims until the queue is empty: preview campaigns, so one agent may
+    # hold every order (with the default of 1, "Next call" would give the held call back).
+    campaigns = [Campaign(name=f"Bench {p}", priority=p, max_live_calls=orders) for p in range(3)]
     db.session.add_all(campaigns)
     db.session.flush()
     for number in range(orders):

@@ -9,10 +9,11 @@ shows, so a refused user learns what to do instead of meeting a bare "Forbidden"
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Response, abort, current_app, make_response, render_template
+from flask import Blueprint, Flask, Response, abort, current_app, make_response, render_template
 from flask_login import current_user
 
 from content.plugins import hook
@@ -71,10 +72,55 @@ def check_gate(gate: str) -> None:
         abort(denied_response(reasons))
 
 
+@dataclass(frozen=True)
+class BlueprintGate:
+    """What a blueprint declared: the gate its views pass (None: none) and the views exempt.
+
+    :param gate: the gate's name (``"workspace"``), or None for a blueprint outside gates.
+    :param exempt: endpoint names (``"calls.dashboard"``) that do not pass the gate.
+    """
+
+    gate: str | None
+    exempt: frozenset[str]
+
+
+def gate_blueprint(bp: Blueprint, gate: str | None, *, exempt: Iterable[str] = ()) -> None:
+    """Declare once that every view of ``bp`` passes ``gate``, except the ``exempt`` views.
+
+    The access check (``content.auth.access``) enforces the declaration for every request,
+    after the view's permission, so a new view of the blueprint is gated without a word.
+    ``exempt`` names views by their name in the blueprint (``"verify_document"``);
+    ``gate=None`` declares a blueprint that is outside every gate on purpose.
+    """
+    qualified = [name for name in exempt if "." in name]
+    if qualified:
+        raise ValueError(f"Name exempt views without the blueprint: {qualified}")
+    declaration = BlueprintGate(gate, frozenset(f"{bp.name}.{name}" for name in exempt))
+
+    def register(state) -> None:
+        state.app.extensions.setdefault("tracing.gates", {})[bp.name] = declaration
+
+    bp.record_once(register)
+
+
+def blueprint_gate(app: Flask, blueprint: str | None) -> BlueprintGate | None:
+    """Return what ``blueprint`` declared with :func:`gate_blueprint`, or None (nothing)."""
+    return app.extensions.get("tracing.gates", {}).get(blueprint)
+
+
+def gate_of(app: Flask, endpoint: str) -> str | None:
+    """Return the gate the view ``endpoint`` passes (declared by its blueprint), or None."""
+    declaration = blueprint_gate(app, endpoint.rpartition(".")[0] or None)
+    if declaration is None or endpoint in declaration.exempt:
+        return None
+    return declaration.gate
+
+
 def require_gate(gate: str) -> Callable[[F], F]:
     """Decorate a view so that only users who may pass ``gate`` reach it.
 
-    Works above or below ``@requires(...)`` (the permission is still checked first).
+    Works above or below ``@requires(...)`` (the permission is still checked first). For
+    a whole blueprint, declare the gate once with :func:`gate_blueprint` instead.
     """
 
     def decorate(view: F) -> F:

@@ -25,6 +25,11 @@ def tracing_config_defaults():
         # 'tracing-app audit checkpoint' or a job writes them).
         "AUDIT_CHECKPOINT_FILE": None,
         "AUDIT_CHECKPOINT_MINUTES": 5,
+        # The audit screen's "unusual activity" (docs/audit-log.md): more than this many
+        # lookups or claims of calls by one account within one hour, in the last hours.
+        "AUDIT_UNUSUAL_LOOKUPS_PER_HOUR": 20,
+        "AUDIT_UNUSUAL_CLAIMS_PER_HOUR": 40,
+        "AUDIT_UNUSUAL_WINDOW_HOURS": 24,
     }
 
 

@@ -8,6 +8,7 @@ from flask import Flask, abort, current_app, flash, g, redirect, request, url_fo
 from flask_login import current_user
 
 from content.auth.roles import AUTHENTICATED, PUBLIC, required_permission
+from content.gates import check_gate, gate_of
 from content.i18n import _
 from content.security import safe_next_url
 
@@ -22,7 +23,8 @@ def check_access() -> None:
     """Deny the request unless the user holds the permission the view declared.
 
     Views that declare nothing are refused: forgetting the declaration closes a page,
-    it never opens one.
+    it never opens one. Then the gate the view's blueprint declared (``gate_blueprint``)
+    is asked, so a gated blueprint cannot have an ungated view by omission.
     """
     endpoint = request.endpoint
     if endpoint is None or _is_static(endpoint):
@@ -31,12 +33,15 @@ def check_access() -> None:
     if permission is None:
         logger.error("View %s declares no permission; refusing", endpoint)
         abort(403)
-    if permission == PUBLIC:
-        return
-    if not current_user.is_authenticated:
-        return redirect_to_login()
-    if permission != AUTHENTICATED and not current_user.can(permission):
-        abort(403)
+    if permission != PUBLIC:
+        if not current_user.is_authenticated:
+            return redirect_to_login()
+        if permission != AUTHENTICATED and not current_user.can(permission):
+            abort(403)
+    # Public views of a gated blueprint pass the gate too, unless declared exempt.
+    gate = gate_of(current_app, endpoint)
+    if gate is not None:
+        check_gate(gate)
 
 
 def redirect_to_login():

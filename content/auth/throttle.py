@@ -81,9 +81,19 @@ class RedisFailureStore:
     """Failures as sorted sets in Redis, one per key, expiring with the window."""
 
     def __init__(self, url: str) -> None:
-        """Connect lazily to the Redis server at ``url``."""
-        import redis
+        """Connect lazily to the Redis server at ``url``.
 
+        :raise RuntimeError: the optional ``redis`` package is not installed.
+        """
+        # Imported here: only sites that set REDIS_URL need the package (the redis extra).
+        try:
+            import redis
+        except ImportError as exc:
+            raise RuntimeError(
+                "REDIS_URL is set but the Python package 'redis' is not installed: "
+                "install it with pip install 'tracing-app[redis]', or unset REDIS_URL "
+                "to count login failures in the database."
+            ) from exc
         self.redis = redis.Redis.from_url(url)
 
     def _name(self, key: str) -> str:

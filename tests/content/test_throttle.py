@@ -1,5 +1,9 @@
 """Login throttling: per account, per address, shared by every worker process."""
 
+import sys
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from content.auth.throttle import RedisFailureStore
@@ -116,3 +120,16 @@ def test_redis_store_counts_and_clears(app):
     finally:
         store.clear(key)
         store.redis.close()
+
+
+def test_redis_url_without_the_package_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "redis", None)  # what an install without the extra has
+    with pytest.raises(RuntimeError, match=r"pip install 'tracing-app\[redis\]'"):
+        RedisFailureStore("redis://127.0.0.1:6379/15")
+
+
+def test_redis_is_an_optional_extra_the_tests_install():
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    assert not [dep for dep in project["dependencies"] if dep.startswith("redis")]
+    assert [dep for dep in project["optional-dependencies"]["redis"] if dep.startswith("redis")]
+    assert "tracing-app[redis]" in project["optional-dependencies"]["test"]

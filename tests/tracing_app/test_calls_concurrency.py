@@ -27,7 +27,7 @@ def agents(create_user):
 
 
 def test_fifty_agents_claim_300_orders_each_exactly_once(app, make_campaign, agents):
-    campaigns = [make_campaign(priority=p) for p in range(3)]
+    campaigns = [make_campaign(priority=p, max_live_calls=300) for p in range(3)]
     for number in range(300):
         operations.enqueue(
             campaigns[number % 3], due_dt=NOW - timedelta(minutes=number % 7), priority=number % 4
@@ -43,7 +43,7 @@ def test_fifty_agents_claim_300_orders_each_exactly_once(app, make_campaign, age
 
 
 def test_expired_leases_come_back_once_each_under_contention(app, make_campaign, agents):
-    campaign = make_campaign()
+    campaign = make_campaign(max_live_calls=120)
     for _ in range(120):
         operations.enqueue(campaign, due_dt=NOW - timedelta(minutes=1))
     db.session.commit()

@@ -37,7 +37,9 @@ def _enqueue(campaign, **kwargs):
 
 
 def test_claims_by_campaign_then_order_priority_then_due_time(make_campaign, agent):
-    low, high = make_campaign(priority=0), make_campaign(priority=5)
+    # Preview campaigns: one agent may hold the four calls (and one more) at once.
+    low = make_campaign(priority=0, max_live_calls=5)
+    high = make_campaign(priority=5, max_live_calls=5)
     first_due = _enqueue(low, priority=9, due_dt=NOW - timedelta(hours=3))
     urgent_low = _enqueue(low, priority=9, due_dt=NOW - timedelta(hours=1))
     plain_high = _enqueue(high, priority=0)
@@ -77,11 +79,11 @@ def test_calling_hours_may_span_midnight():
     assert not within_hours(time(9, 0), time(17, 0), time(17, 0))
 
 
-def test_inactive_campaigns_are_skipped(make_campaign, agent):
+def test_inactive_campaigns_are_skipped(make_campaign, agent, other_agent):
     _enqueue(make_campaign(active=False, priority=10))
     order = _enqueue(make_campaign(priority=0))
     assert operations.claim_next_call(agent, now=NOW).id == order.id
-    assert operations.claim_next_call(agent, now=NOW) is None
+    assert operations.claim_next_call(other_agent, now=NOW) is None
 
 
 def test_a_live_lease_keeps_the_call_and_an_expired_one_frees_it(make_campaign, agent, other_agent):
@@ -146,7 +148,7 @@ def test_released_calls_go_back_to_the_queue(make_campaign, agent, other_agent):
 
 def test_concurrent_agents_never_get_the_same_call(app, make_campaign, create_user):
     threads_count, orders_count = 8, 200
-    campaigns = [make_campaign(priority=p) for p in range(3)]
+    campaigns = [make_campaign(priority=p, max_live_calls=orders_count) for p in range(3)]
     for number in range(orders_count):
         operations.enqueue(
             campaigns[number % 3],

@@ -8,6 +8,7 @@ interface strings of that language's catalog, and the verification address.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from babel.dates import format_date
@@ -233,10 +234,10 @@ def test_dates_are_checked_and_the_form_keeps_what_was_typed(client, agent, make
 
 def test_an_agent_needs_a_lookup_or_an_assignment(client, agent, make_ticket):
     ticket = make_ticket(language="nl")  # not assigned to the agent
-    assert client.get(f"/en/documents/tickets/{ticket.reference}/new").status_code == 403
+    assert client.get(f"/en/documents/tickets/{ticket.reference}/new").status_code == 404
     assert (
         issue(client, ticket, kind=TEST_PRESCRIPTION, test_date=today().isoformat()).status_code
-        == 403
+        == 404
     )
     assert db.session.scalar(select(TicketDocument)) is None
 
@@ -257,10 +258,58 @@ def test_documents_of_another_agents_ticket_stay_closed(client, auth, create_use
     )
     db.session.commit()
     auth.login_as("agent")
-    assert client.get(f"/en/documents/{document.id}").status_code == 403
-    assert download(client, document).status_code == 403
-    assert post_form(client, f"/en/documents/{document.id}/revoke", {}).status_code == 403
+    assert client.get(f"/en/documents/{document.id}").status_code == 404
+    assert download(client, document).status_code == 404
+    assert post_form(client, f"/en/documents/{document.id}/revoke", {}).status_code == 404
     assert not db.session.get(TicketDocument, document.id).revoked
+
+
+def _denied(action: str, subject_id: str) -> list[str]:
+    """The ``details`` of the refusals of ``action`` recorded for ``subject_id``."""
+    rows = db.session.scalars(
+        select(AuditEntry.details).where(
+            AuditEntry.action == action, AuditEntry.subject_id == subject_id
+        )
+    )
+    return [json.loads(details) for details in rows]
+
+
+def test_a_ticket_reference_answers_alike_whether_it_exists_or_not(client, agent, make_ticket):
+    """No reference oracle: an existing ticket the agent may not open looks unknown."""
+    ticket = make_ticket()
+    unknown = "T-" + "2" * len(ticket.reference.removeprefix("T-"))
+    for path in ("", "/new"):
+        existing = client.get(f"/en/documents/tickets/{ticket.reference}{path}")
+        missing = client.get(f"/en/documents/tickets/{unknown}{path}")
+        assert (existing.status_code, missing.status_code) == (404, 404)
+        # The same page (its language links name the URL asked for).
+        page = existing.get_data(as_text=True).replace(ticket.reference, unknown)
+        assert page == missing.get_data(as_text=True)
+    assert _denied("ticket.open_denied", ticket.reference) == [{"exists": True}] * 2
+
+
+def test_a_document_number_answers_alike_whether_it_exists_or_not(
+    client, auth, create_user, make_ticket
+):
+    owner = create_user(roles=["agent"])
+    document = operations.issue_document(
+        make_ticket(assigned_to=owner),
+        kind=TEST_PRESCRIPTION,
+        actor=owner,
+        today=today(),
+        test_date=today(),
+    )
+    db.session.commit()
+    auth.login_as("agent")
+    existing = client.get(f"/en/documents/{document.id}")
+    missing = client.get(f"/en/documents/{document.id + 1000}")
+    assert (existing.status_code, missing.status_code) == (404, 404)
+    page = existing.get_data(as_text=True)
+    assert page.replace(f"/documents/{document.id}", f"/documents/{document.id + 1000}") == (
+        missing.get_data(as_text=True)
+    )
+    assert _denied("document.open_denied", str(document.id)) == [{"exists": True}]
+    assert _denied("document.open_denied", str(document.id + 1000)) == [{"exists": False}]
 
 
 def test_codes_are_random_readable_and_normalized():

@@ -22,7 +22,11 @@ class AuditEntry(db.Model):
     """
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_subject", "subject_type", "subject_id"),)
+    __table_args__ = (
+        Index("ix_audit_log_subject", "subject_type", "subject_id"),
+        # Counts of an action per actor and hour (the audit screen's unusual activity).
+        Index("ix_audit_log_action_created", "action", "created_dt"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_dt: Mapped[datetime]

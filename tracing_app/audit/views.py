@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import json
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from sqlalchemy import func, select
 
-from content.auth.models import User
+from content.auth.models import User, utcnow
 from content.auth.roles import requires
 from content.extensions import db
-from content.i18n import _
+from content.i18n import _, _l
 from tracing_app.audit import operations
 from tracing_app.audit.forms import AuditFilterForm
 from tracing_app.audit.reports import describe
 from tracing_app.audit.search import AuditFilter, known_actions, search_entries
+from tracing_app.audit.unusual import thresholds, unusual_hours
 from tracing_app.tickets.forms import choices
 from tracing_app.tickets.reference import InvalidReferenceError, normalize_reference
 
 AUDIT = "tickets.audit"
+#: What the unusual-activity panel calls each watched action.
+UNUSUAL_LABELS = {
+    "ticket.search": _l("Ticket lookups"),
+    "calls.claim": _l("Calls taken with Next call"),
+}
 
 
 @requires(AUDIT)
@@ -55,7 +61,9 @@ def read_audit_log():
     if form.errors:
         status = 400
     verification = operations.verify_chain() if request.args.get("verify") else None
-    actors = actor_names(entries)
+    window = current_app.config["AUDIT_UNUSUAL_WINDOW_HOURS"]
+    unusual = unusual_hours(now=utcnow(), hours=window)
+    actors = actor_names([*entries, *unusual])
     args = {k: v for k, v in request.args.items() if k not in ("page", "verify")}
     return render_template(
         "audit/log.html",
@@ -71,7 +79,20 @@ def read_audit_log():
         if verification and verification.problem
         else None,
         details_text=details_text,
+        unusual=unusual,
+        unusual_labels=UNUSUAL_LABELS,
+        unusual_limits=thresholds(),
+        unusual_window=window,
+        actor_emails=_emails({row.actor_id for row in unusual}),
     ), status
+
+
+def _emails(ids: set) -> dict[int, str]:
+    """E-mail addresses of staff accounts, for links that filter the log by them."""
+    ids.discard(None)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
 
 
 def details_text(details: str) -> str:

@@ -3,14 +3,29 @@
 from flask import Blueprint
 
 from tracing_app.calls import contacts, supervisor_views, views
+from tracing_app.workspace import gate_workspace
 
 bp = Blueprint("calls", __name__, url_prefix="/<lang_code>/calls", template_folder="templates")
+# Supervisors follow the lists without the agents' training certificate.
+gate_workspace(
+    bp,
+    exempt=[
+        "list_campaigns",
+        "create_campaign",
+        "edit_campaign",
+        "import_orders",
+        "not_reached",
+        "requeue_order",
+        "dashboard",
+        "export_dashboard",
+    ],
+)
 
 bp.context_processor(views.calls_context)
 # Contacts named by a case become call orders when the case's form is completed.
 contacts.connect()
 
-# Agents (calls.work, behind the workspace gate).
+# Agents (calls.work).
 bp.add_url_rule("/", "agent_home", views.agent_home)
 bp.add_url_rule("/next", "claim_call", views.claim_call, methods=["POST"])
 bp.add_url_rule("/orders/<int:order_id>", "view_call", views.view_call)

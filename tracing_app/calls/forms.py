@@ -81,6 +81,17 @@ class CampaignForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=0, max=24 * 60)],
         description=_l("Minutes after the callback time; then any agent may call."),
     )
+    max_live_calls = IntegerField(
+        _l("Live calls an agent may hold"),
+        **NUMERIC,
+        # A form from before the setting existed keeps the safe default.
+        default=1,
+        validators=[DataRequired(), NumberRange(min=1, max=20)],
+        description=_l(
+            "1: Next call shows the call the agent still holds. More only for preview work, "
+            "where an agent prepares several calls."
+        ),
+    )
     receives_contacts = BooleanField(_l("Contacts named by cases are called in this campaign"))
     active = BooleanField(_l("Active"))
     submit = SubmitField(_l("Save"))

@@ -71,6 +71,9 @@ class Campaign(db.Model):
     callback_grace_minutes: Mapped[int] = mapped_column(default=30)
     #: Contacts named in a case's script become orders of the campaign marked so.
     receives_contacts: Mapped[bool] = mapped_column(default=False)
+    #: How many live calls an agent may hold at once while holding one of this campaign
+    #: (1: "Next call" shows the held call again; more for preview work).
+    max_live_calls: Mapped[int] = mapped_column(default=1, server_default="1")
 
     orders: Mapped[list[CallOrder]] = relationship(back_populates="campaign")
     script: Mapped[Script | None] = relationship()
@@ -99,6 +102,8 @@ class CallOrder(db.Model):
         UniqueConstraint("campaign_id", "external_id", name="uq_call_orders_campaign_external"),
         # "Next due call": filter on state and due time, then order by priority.
         Index("ix_call_orders_next_due", "state", "due_dt", "priority"),
+        # An agent's live calls (counted by every "Next call"; the agent's home page).
+        Index("ix_call_orders_claimed_by", "claimed_by_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

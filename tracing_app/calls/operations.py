@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import threading
 import time as clock
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Connection, and_, case, inspect, or_, select, update
+from sqlalchemy import Connection, and_, case, func, inspect, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -41,6 +42,10 @@ from tracing_app.calls.models import (
 )
 
 DEFAULT_LEASE = timedelta(minutes=10)
+#: Audit action of a claim by "Next call" (counted per hour for unusual activity).
+CLAIM_ACTION = "calls.claim"
+#: First key of the PostgreSQL advisory lock that serialises one agent's claims.
+AGENT_CLAIM_LOCK = 7_301
 #: Tries of ``BEGIN IMMEDIATE`` on SQLite; each already waits up to the busy timeout.
 SQLITE_BEGIN_TRIES = 3
 #: Serialises the claims of this process on SQLite (see ``_claim_on_sqlite``).
@@ -73,8 +78,27 @@ def enqueue(
     return order
 
 
+@dataclass(frozen=True)
+class Claim:
+    """What "Next call" gave: a new claim, or (``held``) a live call the agent still holds."""
+
+    order: CallOrder | None
+    held: bool = False
+
+
 def claim_next_call(agent, *, now: datetime, lease: timedelta = DEFAULT_LEASE) -> CallOrder | None:
+    """Return :func:`next_call`'s order: a new claim, or a live call the agent holds."""
+    return next_call(agent, now=now, lease=lease).order
+
+
+def next_call(agent, *, now: datetime, lease: timedelta = DEFAULT_LEASE) -> Claim:
     """Claim the most urgent due call for ``agent`` and commit the claim at once.
+
+    An agent holds at most as many live calls (claimed, lease not expired) as the
+    campaigns of the calls they hold allow (``max_live_calls``, 1 by default): at the
+    limit, the oldest held call is returned (``held``) and nothing is claimed. Below it,
+    only campaigns that allow one more live call are candidates. The check and the claim
+    are one transaction, serialised per agent, so parallel presses claim one call.
 
     Candidates are queued orders of active campaigns within their calling hours, and
     claimed orders whose lease has expired; a callback reserved for another agent is
@@ -82,24 +106,28 @@ def claim_next_call(agent, *, now: datetime, lease: timedelta = DEFAULT_LEASE) -
     campaign priority, order priority (both highest first), due time, id.
 
     :param now: the current time, timezone-aware.
-    :return: the claimed order, loaded in ``db.session``, or ``None`` if nothing is due.
+    :return: the claim; its order is loaded in ``db.session``, ``None`` if nothing is due.
     :raise UncommittedWrites: on SQLite, if ``db.session`` has written without committing.
     """
     agent_id = _identity(agent)
     if db.engine.dialect.name == "sqlite":
         _refuse_open_sqlite_write()
-        order_id = _claim_on_sqlite(agent_id, now, lease)
+        order_id, held = _claim_on_sqlite(agent_id, now, lease)
     else:
         # READ COMMITTED + FOR UPDATE SKIP LOCKED: concurrent claimers lock different
         # rows instead of queueing on the same one; the commit releases the lock.
         with db.engine.begin() as conn:
-            order_id = _pick_and_claim(conn, agent_id, now, lease, lock=True)
+            # One agent's claims run one after the other (two presses, two tabs, a
+            # script): the second sees the first's claim when it counts live calls.
+            conn.execute(select(func.pg_advisory_xact_lock(AGENT_CLAIM_LOCK, agent_id)))
+            order_id, held = _pick_and_claim(conn, agent_id, now, lease, lock=True)
     if order_id is None:
-        return None
-    # With its ticket: the caller grants the agent access to it (one query, not two).
-    return db.session.get(
+        return Claim(None)
+    # With its ticket: the page of the call shows its summary (one query, not two).
+    order = db.session.get(
         CallOrder, order_id, populate_existing=True, options=[joinedload(CallOrder.ticket)]
     )
+    return Claim(order, held=held)
 
 
 def _identity(agent) -> int:
@@ -125,7 +153,7 @@ def _refuse_open_sqlite_write() -> None:
         )
 
 
-def _claim_on_sqlite(agent_id: int, now: datetime, lease: timedelta) -> int | None:
+def _claim_on_sqlite(agent_id: int, now: datetime, lease: timedelta) -> tuple[int | None, bool]:
     # pysqlite opens transactions itself, lazily and DEFERRED (and only before writes),
     # so two claimers could both read the same queued row before either writes. On a
     # dedicated connection in AUTOCOMMIT mode (pysqlite's isolation_level=None, reset by
@@ -141,12 +169,12 @@ def _claim_on_sqlite(agent_id: int, now: datetime, lease: timedelta) -> int | No
     with connection as conn, _SQLITE_CLAIMS:
         _begin_immediate(conn)
         try:
-            order_id = _pick_and_claim(conn, agent_id, now, lease, lock=False)
+            claim = _pick_and_claim(conn, agent_id, now, lease, lock=False)
         except BaseException:
             conn.exec_driver_sql("ROLLBACK")
             raise
         conn.exec_driver_sql("COMMIT")
-    return order_id
+    return claim
 
 
 def _begin_immediate(conn: Connection) -> None:
@@ -163,16 +191,35 @@ def _begin_immediate(conn: Connection) -> None:
             clock.sleep(0.01 * attempt)
 
 
+def _live_calls(conn: Connection, agent_id: int, now: datetime) -> list:
+    """The agent's live calls (oldest first) with their campaign's ``max_live_calls``."""
+    return conn.execute(
+        select(CallOrder.id, Campaign.max_live_calls)
+        .join(Campaign, Campaign.id == CallOrder.campaign_id)
+        .where(
+            CallOrder.state == CLAIMED,
+            CallOrder.claimed_by_id == agent_id,
+            CallOrder.lease_until_dt > now,
+        )
+        .order_by(CallOrder.claimed_dt, CallOrder.id)
+    ).all()
+
+
 def _pick_and_claim(
     conn: Connection, agent_id: int, now: datetime, lease: timedelta, *, lock: bool
-) -> int | None:
+) -> tuple[int | None, bool]:
+    live = _live_calls(conn, agent_id, now)
+    if live and len(live) >= min(row.max_live_calls for row in live):
+        return live[0].id, True
     local = now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).time()
     campaigns = conn.execute(
-        select(Campaign.id, Campaign.calling_start, Campaign.calling_end).where(Campaign.active)
+        select(Campaign.id, Campaign.calling_start, Campaign.calling_end).where(
+            Campaign.active, Campaign.max_live_calls > len(live)
+        )
     ).all()
     campaign_ids = [c.id for c in campaigns if within_hours(c.calling_start, c.calling_end, local)]
     if not campaign_ids:
-        return None
+        return None, False
     # The campaign's priority is copied onto its orders (kept in step by
     # update_campaign), so the sort needs no join.
     query = (
@@ -211,7 +258,7 @@ def _pick_and_claim(
                 state=CLAIMED, claimed_by_id=agent_id, claimed_dt=now, lease_until_dt=now + lease
             )
         )
-    return order_id
+    return order_id, False
 
 
 def _update_own_claim(order: CallOrder, agent, **values) -> CallOrder:

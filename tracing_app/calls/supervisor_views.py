@@ -40,6 +40,7 @@ def _campaign_form(campaign: Campaign | None) -> CampaignForm:
             calling_start=time(9, 0),
             calling_end=time(20, 0),
             callback_grace_minutes=30,
+            max_live_calls=1,
             active=True,
         )
         form = CampaignForm(obj=shown)
@@ -65,6 +66,7 @@ def _save_campaign(form: CampaignForm, campaign: Campaign):
         calling_end=form.calling_end.data,
         max_attempts=form.max_attempts.data,
         callback_grace_minutes=form.callback_grace_minutes.data,
+        max_live_calls=form.max_live_calls.data,
         receives_contacts=form.receives_contacts.data,
         active=form.active.data,
         retry_rules={

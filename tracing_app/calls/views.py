@@ -19,6 +19,7 @@ from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _
 from content.transactions import commit_keeping_loaded
+from tracing_app.audit import operations as audit
 from tracing_app.calls import operations
 from tracing_app.calls.forms import (
     OUTCOME_LABELS,
@@ -33,10 +34,8 @@ from tracing_app.calls.models import (
 )
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.models import IN_PROGRESS, FormResponse
-from tracing_app.tickets import access as ticket_access
 from tracing_app.tickets import operations as tickets
 from tracing_app.tickets import summaries
-from tracing_app.workspace import check_workspace_gate
 
 WORK = "calls.work"
 SUPERVISE = "calls.supervise"
@@ -76,7 +75,6 @@ def current_agent():
 @requires(WORK)
 def agent_home():
     """The agent's start: the calls they hold, and the button for the next one."""
-    check_workspace_gate()
     held = db.session.scalars(
         select(CallOrder)
         .where(CallOrder.state == CLAIMED, CallOrder.claimed_by_id == current_user.id)
@@ -97,7 +95,6 @@ def agent_home():
 @requires(WORK)
 def claim_call():
     """Claim the most urgent due call (with a lease) and show it."""
-    check_workspace_gate()
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
@@ -106,15 +103,29 @@ def claim_call():
     # in this request (the user loader commits its own write), so ending the transaction
     # with a commit equals a rollback, and keeps the signed-in user loaded.
     commit_keeping_loaded()
-    order = operations.claim_next_call(current_agent(), now=current_time())
-    if order is None:
+    claim = operations.next_call(current_agent(), now=current_time())
+    if claim.order is None:
         flash(_("No call is due right now."), "info")
         return redirect(url_for("calls.agent_home"))
-    if order.ticket is not None:
-        # Calling someone is a reason to open their ticket.
-        ticket_access.grant_access(current_agent(), order.ticket, reason=DIAL_REASON)
+    if claim.held:
+        flash(
+            _(
+                "You still hold this call. Save its outcome or put it back in the queue "
+                "before you take the next one."
+            ),
+            "info",
+        )
+    else:
+        # Claims are counted per hour on the audit screen (unusual activity). The claim
+        # itself opens the ticket for as long as it lives (tickets.access), no grant.
+        audit.record(
+            operations.CLAIM_ACTION,
+            actor=current_agent(),
+            subject_type="call_order",
+            subject_id=claim.order.id,
+        )
         commit_keeping_loaded()
-    return redirect(url_for("calls.view_call", order_id=order.id))
+    return redirect(url_for("calls.view_call", order_id=claim.order.id))
 
 
 def _own_call(order_id: int) -> CallOrder:
@@ -135,7 +146,6 @@ def _own_call(order_id: int) -> CallOrder:
 @requires(WORK)
 def view_call(order_id: int):
     """Before dialling: why we call, earlier attempts, the number; then the outcome."""
-    check_workspace_gate()
     order = _own_call(order_id)
     form = OutcomeForm()
     return _render_call(order, form)
@@ -172,7 +182,6 @@ def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200):
 @requires(WORK)
 def record_outcome(order_id: int):
     """Save how the call ended; the retry rules schedule what comes next."""
-    check_workspace_gate()
     order = _own_call(order_id)
     form = OutcomeForm()
     if form.validate_on_submit():
@@ -209,7 +218,6 @@ def _local_to_utc(moment: datetime) -> datetime:
 @requires(WORK)
 def release_call(order_id: int):
     """Give the call back to the queue without an outcome."""
-    check_workspace_gate()
     order = _own_call(order_id)
     if ButtonForm().validate_on_submit():
         operations.release_call(order, current_agent())
@@ -221,7 +229,6 @@ def release_call(order_id: int):
 @requires(WORK)
 def open_script(order_id: int):
     """Start the campaign's script for this call, or continue the ticket's own form."""
-    check_workspace_gate()
     order = _own_call(order_id)
     if not ButtonForm().validate_on_submit():
         abort(400)

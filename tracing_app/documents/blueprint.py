@@ -3,8 +3,11 @@
 from flask import Blueprint
 
 from tracing_app.documents import operations, views
+from tracing_app.workspace import gate_workspace
 
 bp = Blueprint("documents", __name__, url_prefix="/<lang_code>", template_folder="templates")
+# Anyone holding a printed document checks its code: the verification pages are public.
+gate_workspace(bp, exempt=["find_document", "verify_document"])
 
 # The ticket page (tickets blueprint) includes documents/_ticket_documents.html.
 bp.app_template_global("ticket_documents")(operations.documents_of)

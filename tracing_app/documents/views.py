@@ -5,17 +5,16 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user
-from sqlalchemy import select
 
 from content.auth.roles import PUBLIC, requires
 from content.extensions import db
 from content.i18n import _, _l, language_names
+from tracing_app.audit.operations import record
 from tracing_app.documents import operations
 from tracing_app.documents.forms import IssueDocumentForm, PrintDocumentForm, RevokeDocumentForm
 from tracing_app.documents.models import TicketDocument
-from tracing_app.tickets.access import may_open
+from tracing_app.tickets.access import may_open, open_ticket_or_404
 from tracing_app.tickets.models import Ticket
-from tracing_app.workspace import check_workspace_gate
 
 ISSUE = "documents.issue"
 
@@ -44,20 +43,29 @@ def template_context() -> dict:
 
 
 def _open_ticket(reference: str) -> Ticket:
-    """Return a ticket the user may open (404 unknown; 403 without a lookup or assignment)."""
-    check_workspace_gate()
-    ticket = db.first_or_404(select(Ticket).where(Ticket.reference == reference))
-    if not may_open(current_user, ticket):
-        abort(403, description=_("Look the ticket up or have it assigned to you first."))
+    """Return a ticket the user may open; else 404 (audited), as on the ticket page."""
+    ticket, _reason = open_ticket_or_404(reference, current_user)
     return ticket
 
 
 def _open_document(document_id: int) -> TicketDocument:
-    """Return a document of a ticket the user may open."""
-    check_workspace_gate()
-    document = db.get_or_404(TicketDocument, document_id)
-    if not may_open(current_user, document.ticket):
-        abort(403, description=_("Look the ticket up or have it assigned to you first."))
+    """Return a document of a ticket the user may open; else 404 (audited).
+
+    Unknown documents and those of tickets the user may not open answer alike, so
+    document numbers tell nothing about which exist.
+    """
+    document = db.session.get(TicketDocument, document_id)
+    if document is None or not may_open(current_user, document.ticket):
+        db.session.rollback()
+        record(
+            "document.open_denied",
+            actor=current_user,
+            subject_type="document",
+            subject_id=document_id,
+            details={"exists": document is not None},
+        )
+        db.session.commit()
+        abort(404)
     return document
 
 

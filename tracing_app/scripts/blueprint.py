@@ -3,14 +3,27 @@
 from flask import Blueprint
 
 from tracing_app.scripts import views
+from tracing_app.workspace import gate_workspace, outside_workspace
 
 bp = Blueprint(
     "scripts", __name__, url_prefix="/<lang_code>/workspace", template_folder="templates"
+)
+# Editors write and publish scripts; only filling a form is the agents' work.
+gate_workspace(
+    bp,
+    exempt=[
+        "list_scripts",
+        "view_version",
+        "change_version_state",
+        "compare_versions",
+        "download_version",
+    ],
 )
 # The agent's script needs one small script file; assets carry no language in their URL.
 assets = Blueprint(
     "workspace_assets", __name__, static_folder="static", static_url_path="/workspace-static"
 )
+outside_workspace(assets)
 
 bp.context_processor(views.version_state_labels)
 

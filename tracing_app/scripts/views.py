@@ -16,7 +16,6 @@ from tracing_app.scripts import checks, operations, xlsform
 from tracing_app.scripts.engine import repeat_count
 from tracing_app.scripts.forms import UploadForm, VersionStateForm
 from tracing_app.scripts.models import DRAFT, PUBLISHED, RETIRED, FormResponse, ScriptVersion
-from tracing_app.workspace import check_workspace_gate
 
 EDIT = "scripts.edit"
 FILL = "scripts.fill"
@@ -190,7 +189,6 @@ def progress_text(done: int, total: int) -> str:
 @requires(FILL)
 def list_forms():
     """The agent's open forms, and the published scripts to start a call with."""
-    check_workspace_gate()
     published = [
         (script, version)
         for script in operations.list_scripts()
@@ -207,7 +205,6 @@ def list_forms():
 @requires(FILL)
 def start_form(version_id: int):
     """Start a call with the published version of a script, in the page's language."""
-    check_workspace_gate()
     version = db.get_or_404(ScriptVersion, version_id)
     try:
         response = operations.start_form(version, agent=current_user, language=g.lang_code)
@@ -240,7 +237,6 @@ def _submitted_answers() -> dict[str, str]:
 @requires(FILL)
 def fill_form(response_id: int):
     """The agent's screen: script and form in one; works fully without JavaScript."""
-    check_workspace_gate()
     response = _own_form(response_id)
     status = 200
     state = None
@@ -308,7 +304,6 @@ def fill_form(response_id: int):
 @requires(FILL)
 def autosave_form(response_id: int):
     """Save answers as the agent types (JSON) and answer with the new state."""
-    check_workspace_gate()
     response = _own_form(response_id)
     payload = request.get_json(silent=True) or {}
     submitted = payload.get("answers")

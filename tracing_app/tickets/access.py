@@ -1,25 +1,32 @@
-"""Who may open a ticket's personal data: supervision, escalation, assignment, or a grant.
+"""Who may open a ticket's personal data: supervision, escalation, assignment, a call, a grant.
 
-An agent opens a ticket after a lookup that found it or a call that was given to them
-(a grant for :data:`ACCESS_HOURS`), or when it is assigned to them; anything else is
-refused (the views answer 404 and audit the attempt).
+An agent opens a ticket while they hold a live call for it (claimed, lease not expired:
+releasing it, saving an outcome or the lease's end closes the ticket again), after a
+lookup that found it (a grant for :data:`ACCESS_HOURS`), or when it is assigned to them;
+anything else is refused: :func:`open_ticket_or_404` answers 404 and audits the attempt,
+the same for a ticket that exists and one that does not.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from flask import abort
 from sqlalchemy import select
 
 from content.auth.models import User, UserRole, utcnow
 from content.extensions import db
 from tracing_app.audit.operations import record
+from tracing_app.calls.models import CLAIMED, CallOrder
 from tracing_app.tickets.models import Ticket, TicketAccess, TicketEscalation
+from tracing_app.tickets.reference import InvalidReferenceError, normalize_reference
 
 #: How long a lookup lets the agent open what it found.
 ACCESS_HOURS = 12
 SUPERVISE = "calls.supervise"
 SPECIALIST = "tickets.escalations"
+#: The reason of an agent who holds a live call for the ticket.
+CALL = "call"
 
 
 def grant_access(
@@ -68,8 +75,9 @@ def access_reason(user: User, ticket: Ticket) -> str | None:
     """Return why a user may open a ticket, or None when they may not.
 
     Supervisors: every ticket ("supervision"). Specialists: tickets escalated to them
-    ("escalation"). Agents: a ticket assigned to them ("assignment"), or found by one of
-    their lookups or granted otherwise within the last hours ("lookup", "call"…).
+    ("escalation"). Agents: a ticket assigned to them ("assignment"), the ticket of a call
+    they hold now ("call"), or found by one of their lookups within the last hours
+    ("lookup"…).
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return None
@@ -82,6 +90,17 @@ def access_reason(user: User, ticket: Ticket) -> str | None:
     if ticket.assigned_to_id is not None and ticket.assigned_to_id == user.id:
         return "assignment"
     now = utcnow()
+    if db.session.scalar(
+        select(CallOrder.id)
+        .where(
+            CallOrder.ticket_id == ticket.id,
+            CallOrder.state == CLAIMED,
+            CallOrder.claimed_by_id == user.id,
+            CallOrder.lease_until_dt > now,
+        )
+        .limit(1)
+    ):
+        return CALL
     return db.session.scalar(
         select(TicketAccess.reason)
         .where(TicketAccess.user_id == user.id, TicketAccess.ticket_id == ticket.id)
@@ -89,3 +108,33 @@ def access_reason(user: User, ticket: Ticket) -> str | None:
         .order_by(TicketAccess.granted_dt.desc())
         .limit(1)
     )
+
+
+def open_ticket_or_404(reference: str, user: User) -> tuple[Ticket, str]:
+    """Return the ticket named by ``reference`` and why ``user`` may open it.
+
+    Otherwise end the request with 404, the same for a ticket that exists and one that
+    does not (no reference oracle), after auditing the attempt (``ticket.open_denied``).
+    The session's pending changes are rolled back first; the audit entry is committed.
+    """
+    try:
+        normalized = normalize_reference(reference)
+    except InvalidReferenceError:
+        normalized = None
+    ticket = None
+    if normalized is not None:
+        ticket = db.session.scalar(select(Ticket).where(Ticket.reference == normalized))
+    reason = access_reason(user, ticket) if ticket is not None else None
+    if reason is None:
+        db.session.rollback()
+        # Never the raw URL text in the log: it may be anything a user typed.
+        record(
+            "ticket.open_denied",
+            actor=user,
+            subject_type="ticket",
+            subject_id=normalized or "invalid",
+            details={"exists": ticket is not None},
+        )
+        db.session.commit()
+        abort(404)
+    return ticket, reason

@@ -4,8 +4,21 @@ from flask import Blueprint
 
 from tracing_app.audit import views as audit_views
 from tracing_app.tickets import views
+from tracing_app.workspace import gate_workspace
 
 bp = Blueprint("tickets", __name__, url_prefix="/<lang_code>/tickets", template_folder="templates")
+# Supervisors (assignment, audit log) and specialists (escalations) work without the
+# agents' training certificate.
+gate_workspace(
+    bp,
+    exempt=[
+        "assign_ticket",
+        "read_audit_log",
+        "list_escalations",
+        "take_escalation",
+        "answer_escalation",
+    ],
+)
 
 bp.context_processor(views.ticket_context)
 

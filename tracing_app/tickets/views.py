@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from content.auth.models import User
 from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _, _l
-from tracing_app.audit.operations import PersonalDataError, entries, record
+from tracing_app.audit.operations import PersonalDataError, entries
 from tracing_app.audit.views import actor_names
 from tracing_app.protection import blind_index as bi
 from tracing_app.scripts import operations as scripts
@@ -42,8 +41,6 @@ from tracing_app.tickets.models import (
     Ticket,
     TicketEscalation,
 )
-from tracing_app.tickets.reference import InvalidReferenceError, normalize_reference
-from tracing_app.workspace import check_workspace_gate
 
 VIEW = "tickets.view"
 WORK = "calls.work"
@@ -93,27 +90,7 @@ def ticket_context() -> dict:
 
 def _open_ticket(reference: str) -> tuple[Ticket, str]:
     """Return the ticket and why the user may open it; 404 (audited) otherwise."""
-    try:
-        normalized = normalize_reference(reference)
-    except InvalidReferenceError:
-        normalized = None
-    ticket = None
-    if normalized is not None:
-        ticket = db.session.scalar(select(Ticket).where(Ticket.reference == normalized))
-    reason = access.access_reason(current_user, ticket) if ticket is not None else None
-    if reason is None:
-        db.session.rollback()
-        # Never the raw URL text in the log: it may be anything a user typed.
-        record(
-            "ticket.open_denied",
-            actor=current_user,
-            subject_type="ticket",
-            subject_id=normalized or "invalid",
-            details={"exists": ticket is not None},
-        )
-        db.session.commit()
-        abort(404)
-    return ticket, reason
+    return access.open_ticket_or_404(reference, current_user)
 
 
 def _person_form_data(person: operations.PersonData, ticket: Ticket) -> dict:
@@ -133,7 +110,6 @@ def _person_from_form(form: TicketForm) -> operations.PersonData:
 @requires(VIEW)
 def view_ticket(reference: str):
     """Summary, personal data (audited view), script, attempts, escalations and history."""
-    check_workspace_gate()
     ticket, reason = _open_ticket(reference)
     person = operations.person_data(ticket, actor=current_user, reason=reason)
     ticket_escalations = [
@@ -205,7 +181,6 @@ def _script_title(response: FormResponse | None) -> str | None:
 @requires(WORK)
 def edit_ticket(reference: str):
     """Edit personal data, notes and status; a stale save shows both versions (409)."""
-    check_workspace_gate()
     ticket, _reason = _open_ticket(reference)
     if request.method == "GET":
         person = operations.person_data(ticket, actor=current_user, reason="edit")
@@ -277,7 +252,6 @@ def _shown(value) -> str:
 @requires(FILL)
 def ticket_script(reference: str):
     """Continue the ticket's script form, or start the inbound script for the ticket."""
-    check_workspace_gate()
     ticket, _reason = _open_ticket(reference)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -317,7 +291,6 @@ def _inbound_version():
 @requires(LOOKUP)
 def lookup_tickets():
     """Find the ticket of a citizen who calls: exact match, reason required, audited."""
-    check_workspace_gate()
     form = LookupForm()
     results = None
     status = 200
@@ -355,7 +328,6 @@ def lookup_tickets():
 @requires(WORK)
 def escalate_ticket(reference: str):
     """Send the ticket to the specialists' queue with a question."""
-    check_workspace_gate()
     ticket, _reason = _open_ticket(reference)
     form = EscalationForm()
     if form.validate_on_submit():
@@ -370,7 +342,6 @@ def escalate_ticket(reference: str):
 @requires(WORK)
 def my_escalations():
     """The agent's escalations and the specialists' answers."""
-    check_workspace_gate()
     mine = escalations.created_by(current_user)
     return render_template("tickets/my_escalations.html", escalations=mine)
 
