@@ -13,7 +13,8 @@ from flask_babel import force_locale
 from content.extensions import db
 from tracing_app import create_app
 from tracing_app.scripts import xlsform
-from tracing_app.scripts.checks import check_definition, check_file, format_problem
+from tracing_app.scripts.checks import check_definition, format_problem
+from tracing_app.scripts.xlsform import check_file
 from tracing_app.scripts.definition import Question, ScriptDefinition, Settings
 from tracing_app.scripts.xlsform import Problem, XLSFormError
 
@@ -305,14 +306,6 @@ BROKEN = {
             "The choice yes needs a label in Nederlands, the default language.",
         ),
     ],
-    "missing_version": [
-        (
-            "settings",
-            6,
-            "version",
-            "The settings sheet needs a version, for example 2024-06-01 or 3.",
-        ),
-    ],
     "missing_columns": [
         ("survey", 2, "name", "The survey sheet has no name column."),
     ],
@@ -376,8 +369,9 @@ def test_survey_only_csv_with_semicolons_in_windows_encoding():
     source = "type;name;label;hint\ntext;full_name;Naam;Voornaam én familienaam\n"
     definition, problems = xlsform.read(source.encode("cp1252"), "survey.csv")
     assert definition.by_name("full_name").hint == {"nl": "Voornaam én familienaam"}
-    # A survey alone has no settings: its version is missing.
-    assert [(p.sheet, p.column) for p in problems] == [("settings", "version")]
+    # A survey alone has no settings: it gets a version made from its content (a note).
+    assert [(p.sheet, p.column, p.is_note) for p in problems] == [("settings", "version", True)]
+    assert definition.settings.version.startswith("content-")
     assert definition.settings.form_id == "survey"
 
 
@@ -443,10 +437,12 @@ def test_repeated_column():
 def test_unknown_csv_section():
     source = b"survey\n,type,name,label\n,note,intro,Dag\nsetings\n,version\n,1\n"
     _definition, problems = xlsform.read(source, "intro.csv")
-    assert [(p.sheet, p.row, p.message) for p in problems] == [
-        ("settings", None, "The settings sheet needs a version, for example 2024-06-01 or 3."),
-        ("setings", 4, "Unknown sheet setings: use survey, choices or settings."),
+    assert [(p.sheet, p.row, p.is_note) for p in problems] == [
+        ("settings", None, True),
+        ("setings", 4, False),
     ]
+    assert problems[0].message.startswith("The form has no version; it gets version content-")
+    assert problems[1].message == "Unknown sheet setings: use survey, choices or settings."
 
 
 def test_unreadable_files():

@@ -20,7 +20,7 @@ scripts_group = AppGroup("scripts", help="Check and try call scripts (XLSForm)."
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def check_command(path: str) -> None:
     """Validate a script; print each problem with sheet, row and column."""
-    problems = checks.check_file(path)
+    problems = xlsform.check_file(path)
     for problem in problems:
         click.echo(checks.format_problem(problem))
     if problems:

@@ -8,6 +8,9 @@ its logic, and ``xlsform_write`` writes it back. See docs/scripts.md, "Writing a
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -15,13 +18,10 @@ from pathlib import PurePath
 from content.i18n import _
 from tracing_app.scripts.checks import check_definition
 from tracing_app.scripts.definition import (
-    GROUP,
     GROUP_TYPES,
-    IDENTIFIER_TYPES,
-    REPEAT,
-    SELECT_TYPES,
+    IGNORED_METADATA,
     SITE_LANGUAGES,
-    TYPES,
+    TEXT,
     Choice,
     ChoiceList,
     Question,
@@ -31,6 +31,7 @@ from tracing_app.scripts.definition import (
 )
 from tracing_app.scripts.xlsform_read import (
     CHOICES,
+    NOTE,
     SETTINGS,
     SHEETS,
     SURVEY,
@@ -40,13 +41,24 @@ from tracing_app.scripts.xlsform_read import (
     Source,
     XLSFormError,
     default_language,
+    format_problem,
     read_columns,
     read_sheets,
     row_values,
 )
+from tracing_app.scripts.xlsform_types import ENDS, OR_OTHER, RowType, parse_type
 from tracing_app.scripts.xlsform_write import dump_csv, dump_xlsx
 
-__all__ = ["Problem", "XLSFormError", "dump_csv", "dump_xlsx", "load", "read"]
+__all__ = [
+    "Problem",
+    "XLSFormError",
+    "check_file",
+    "dump_csv",
+    "dump_xlsx",
+    "format_problem",
+    "load",
+    "read",
+]
 
 SURVEY_TEXTS = frozenset({"label", "hint", "required_message", "constraint_message"})
 #: Survey columns copied to the question's attribute of the same name.
@@ -56,15 +68,18 @@ SURVEY_COLUMNS = (
 )
 MEDIA_COLUMNS = frozenset({"image", "big-image", "audio", "video", "media"})
 CHOICE_COLUMNS = frozenset({"list_name", "name", "label"}) | MEDIA_COLUMNS
-SETTINGS_COLUMNS = frozenset({"form_title", "form_id", "version", "default_language"})
-
-_BEGINS = {
-    "begin group": GROUP,
-    "begin_group": GROUP,
-    "begin repeat": REPEAT,
-    "begin_repeat": REPEAT,
+SETTINGS_COLUMNS = frozenset(
+    {"form_title", "form_id", "version", "default_language", "allow_choice_duplicates"}
+)
+#: What pyxform adds for ``select_one list or_other``: a choice, and a text question for it.
+OTHER_CHOICE = "other"
+OTHER_LABELS = {"nl": "Andere", "fr": "Autre", "de": "Andere", "en": "Other"}
+SPECIFY_OTHER_LABELS = {
+    "nl": "Specificeer andere.",
+    "fr": "Précisez autre.",
+    "de": "Andere angeben.",
+    "en": "Specify other.",
 }
-_ENDS = {"end group": GROUP, "end_group": GROUP, "end repeat": REPEAT, "end_repeat": REPEAT}
 _YES = frozenset({"yes", "true", "true()", "1"})
 _NO = frozenset({"", "no", "false", "false()", "0"})
 _SHEET_ORDER = {name: rank for rank, name in enumerate(("", *SHEETS))}
@@ -76,20 +91,31 @@ def load(source: Source, filename: str | None = None) -> ScriptDefinition:
     :param source: a path, the file's bytes or a binary stream.
     :param filename: decides the format by its extension (defaults to the path's name)
         and gives the form id when the settings have none.
-    :raise XLSFormError: with every problem found, when there is any.
+    :raise XLSFormError: with every problem found, when there is any (notes do not count).
     """
     definition, problems = read(source, filename)
-    if problems or definition is None:
-        raise XLSFormError(problems)
+    errors = [problem for problem in problems if not problem.is_note]
+    if errors or definition is None:
+        raise XLSFormError(errors)
     return definition
+
+
+def check_file(path: str | os.PathLike[str]) -> list[Problem]:
+    """Return every problem and note of an ``.xlsx`` or ``.csv`` form file (empty when fine)."""
+    try:
+        return read(path)[1]
+    except OSError as error:
+        message = _("%(path)s cannot be read: %(error)s", path=os.fspath(path), error=error)
+        return [Problem("", None, None, message)]
 
 
 def read(
     source: Source, filename: str | None = None
 ) -> tuple[ScriptDefinition | None, list[Problem]]:
-    """Read a form and return it with every problem found, ordered by sheet and row.
+    """Read a form and return it with every problem and note found, ordered by sheet and row.
 
-    The definition is ``None`` when the survey sheet cannot be read at all.
+    The definition is ``None`` when the survey sheet cannot be read at all. Notes
+    (`Problem.is_note`) tell how something was read; the form can be imported with them.
     """
     if filename is None and not isinstance(source, bytes) and not hasattr(source, "read"):
         filename = PurePath(source).name
@@ -135,6 +161,8 @@ class _FormReader:
         self.names: dict[str, int] = {}
         self.default_language, self.problems = default_language(sheets)
         self.languages = {self.default_language}
+        self.allow_choice_duplicates = False
+        self.or_other_lists: dict[str, int] = {}  # list name -> first row using it
 
     def read(self) -> ScriptDefinition | None:
         settings = self._settings()
@@ -147,6 +175,9 @@ class _FormReader:
 
     def _problem(self, sheet: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(sheet, row, column, message))
+
+    def _note(self, sheet: str, row: int | None, column: str | None, message: str) -> None:
+        self.problems.append(Problem(sheet, row, column, message, NOTE))
 
     def _columns(self, sheet: Sheet, known: frozenset[str], texts: frozenset[str]) -> list[Column]:
         columns, problems = read_columns(sheet, known, texts, self.default_language)
@@ -166,12 +197,25 @@ class _FormReader:
                 plain, texts = row_values(columns, cells)
         version = plain.get("version", "")
         if not version:
-            message = _("The settings sheet needs a version, for example 2024-06-01 or 3.")
-            self._problem(SETTINGS, row, "version", message)
+            # pyxform leaves it out and ODK Central makes one up; ours is repeatable.
+            version = _content_version(self.sheets)
+            message = _(
+                "The form has no version; it gets version %(version)s, made from its content.",
+                version=version,
+            )
+            self._note(SETTINGS, row, "version", message)
         form_id = plain.get("form_id", "") or _form_id(self.filename)
         if not is_valid_name(form_id):
             self._problem(SETTINGS, row, "form_id", _invalid_name(form_id))
-        return Settings(form_id, version, self.default_language, texts.get("form_title", {}))
+        duplicates = plain.get("allow_choice_duplicates", "")
+        self.allow_choice_duplicates = flag(duplicates) is True
+        return Settings(
+            form_id,
+            version,
+            self.default_language,
+            texts.get("form_title", {}),
+            allow_choice_duplicates=self.allow_choice_duplicates,
+        )
 
     def _survey(self) -> tuple[Question, ...] | None:
         sheet = self.sheets.get(SURVEY)
@@ -212,18 +256,19 @@ class _FormReader:
             if texts or any(plain.values()):
                 self._problem(SURVEY, number, "type", _("This row has no type."))
             return
-        if type_text.lower() in _ENDS:
-            self._end(number, _ENDS[type_text.lower()], stack)
+        if type_text.lower() in ENDS:
+            self._end(number, ENDS[type_text.lower()], stack)
             return
         name = plain.get("name", "")
         self._check_name(number, name)
-        parsed = self._type(number, type_text)
-        if parsed is None:
+        parsed = parse_type(type_text)
+        if isinstance(parsed, str):
+            self._problem(SURVEY, number, "type", parsed)
             return
-        question_type, list_name, identifier = parsed
+        question_type, list_name = parsed.type, parsed.list_name
         appearance = plain.get("appearance", "")
-        if identifier and identifier not in appearance.split():
-            appearance = f"{identifier} {appearance}".strip()
+        if parsed.appearance and parsed.appearance not in appearance.split():
+            appearance = f"{parsed.appearance} {appearance}".strip()
         fields = {
             **{column: plain.get(column, "") for column in SURVEY_PLAIN},
             **{column: texts.get(column, {}) for column in SURVEY_TEXTS},
@@ -237,31 +282,40 @@ class _FormReader:
         }
         if question_type in GROUP_TYPES:
             stack.append(_Frame(fields))
-        else:
-            stack[-1].children.append(Question(**fields))
-
-    def _type(self, number: int, type_text: str) -> tuple[str, str, str] | None:
-        """Return (type, choice list, identifier appearance) of a row, or None if unknown."""
-        if type_text.lower() in _BEGINS:
-            return _BEGINS[type_text.lower()], "", ""
-        words = type_text.split()
-        head = words[0].lower()
-        if head in SELECT_TYPES:
-            if len(words) == 2:
-                return head, words[1], ""
+            return
+        stack[-1].children.append(Question(**fields))
+        if question_type in IGNORED_METADATA:
             message = _(
-                "Write %(type)s followed by the name of its choice list, as in %(type)s yes_no.",
-                type=head,
+                "%(type)s is metadata of a phone or tablet; a call has none, so %(name)s"
+                " stays empty.",
+                type=question_type,
+                name=name,
             )
-            self._problem(SURVEY, number, "type", message)
-            return None
-        if len(words) == 1 and head in TYPES - GROUP_TYPES:
-            return head, "", ""
-        if len(words) == 1 and head in IDENTIFIER_TYPES:
-            base_type, appearance = IDENTIFIER_TYPES[head]
-            return base_type, "", appearance
-        self._problem(SURVEY, number, "type", _("Type %(type)s is not supported.", type=type_text))
-        return None
+            self._note(SURVEY, number, "type", message)
+        if parsed.or_other:
+            stack[-1].children.append(self._specify_other(number, name, parsed))
+
+    def _specify_other(self, number: int, name: str, parsed: RowType) -> Question:
+        """Return the text question pyxform adds after ``select_one list or_other``."""
+        other_name = f"{name}_{OTHER_CHOICE}"
+        self._check_name(number, other_name)
+        self.or_other_lists.setdefault(parsed.list_name, number)
+        message = _(
+            "%(or_other)s: the choice %(choice)s was added to list %(list)s, and the question"
+            " %(name)s after this one; the export writes them out.",
+            or_other=OR_OTHER,
+            choice=OTHER_CHOICE,
+            list=parsed.list_name,
+            name=other_name,
+        )
+        self._note(SURVEY, number, "type", message)
+        return Question(
+            TEXT,
+            other_name,
+            label=_texts(SPECIFY_OTHER_LABELS, self.languages),
+            relevant=f"selected(${{{name}}}, '{OTHER_CHOICE}')",
+            row=number,
+        )
 
     def _end(self, number: int, group_type: str, stack: list[_Frame]) -> None:
         if len(stack) == 1:
@@ -295,8 +349,9 @@ class _FormReader:
 
     def _choices(self) -> dict[str, ChoiceList]:
         sheet = self.sheets.get(CHOICES)
-        if sheet is None:
-            return {}
+        if sheet is None or not sheet.rows:
+            # An empty choices sheet (maybe just its header) is what tools write by default.
+            return self._add_other({})
         columns = self._columns(sheet, CHOICE_COLUMNS, frozenset({"label"}))
         missing = [name for name in ("list_name", "name") if name not in {c.base for c in columns}]
         for name in missing:
@@ -307,7 +362,7 @@ class _FormReader:
         filter_columns = [
             c.base for c in columns if c.language is None and c.base not in CHOICE_COLUMNS
         ]
-        lists: dict[str, dict[str, Choice]] = {}
+        lists: dict[str, list[Choice]] = {}
         for number, cells in sheet.rows:
             plain, texts = row_values(columns, cells)
             choice = Choice(
@@ -317,12 +372,18 @@ class _FormReader:
                 number,
             )
             if self._check_choice(plain["list_name"], choice, lists):
-                lists.setdefault(plain["list_name"], {})[choice.name] = choice
-        return {name: ChoiceList(name, tuple(choices.values())) for name, choices in lists.items()}
+                lists.setdefault(plain["list_name"], []).append(choice)
+        return self._add_other(lists)
 
-    def _check_choice(
-        self, list_name: str, choice: Choice, lists: dict[str, dict[str, Choice]]
-    ) -> bool:
+    def _add_other(self, lists: dict[str, list[Choice]]) -> dict[str, ChoiceList]:
+        """Return the choice lists, with ``other`` last in each list an or_other select uses."""
+        for list_name in self.or_other_lists:
+            if list_name in lists and all(c.name != OTHER_CHOICE for c in lists[list_name]):
+                label = _texts(OTHER_LABELS, self.languages)
+                lists[list_name].append(Choice(OTHER_CHOICE, label))
+        return {name: ChoiceList(name, tuple(choices)) for name, choices in lists.items()}
+
+    def _check_choice(self, list_name: str, choice: Choice, lists: dict[str, list[Choice]]) -> bool:
         """Return whether a choice can join its list, noting the problem when not."""
         if not list_name:
             message = _("This choice has no list_name.")
@@ -334,17 +395,34 @@ class _FormReader:
             # select_multiple answers are stored as choice names separated by spaces.
             message = _("The choice name %(name)s cannot contain spaces.", name=choice.name)
             self._problem(CHOICES, choice.row, "name", message)
-        elif choice.name in lists.get(list_name, {}):
+        elif not self.allow_choice_duplicates and (
+            twin := next((c for c in lists.get(list_name, ()) if c.name == choice.name), None)
+        ):
             message = _(
                 "The choice %(name)s is already in list %(list)s on row %(row)s.",
                 name=choice.name,
                 list=list_name,
-                row=lists[list_name][choice.name].row,
+                row=twin.row,
             )
             self._problem(CHOICES, choice.row, "name", message)
         else:
             return True
         return False
+
+
+def _texts(texts: dict[str, str], languages: set[str]) -> dict[str, str]:
+    """Return the texts in the form's site languages."""
+    return {code: texts[code] for code in SITE_LANGUAGES if code in languages}
+
+
+def _content_version(sheets: dict[str, Sheet]) -> str:
+    """Return a version made from the sheets' content: the same form, the same version."""
+    content = {
+        name: [sheet.header, [cells for _number, cells in sheet.rows]]
+        for name, sheet in sheets.items()
+    }
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+    return f"content-{digest[:12]}"
 
 
 def _form_id(filename: str | None) -> str:
