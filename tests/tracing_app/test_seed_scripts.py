@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tracing_app.scripts import checks, xlsform
+from tracing_app.scripts import xlsform
 from tracing_app.scripts.definition import CALCULATE, NOTE, SITE_LANGUAGES, ScriptDefinition
 from tracing_app.scripts.engine import FormState, evaluate_form
 

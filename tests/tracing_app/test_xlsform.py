@@ -14,9 +14,8 @@ from content.extensions import db
 from tracing_app import create_app
 from tracing_app.scripts import xlsform
 from tracing_app.scripts.checks import check_definition, format_problem
-from tracing_app.scripts.xlsform import check_file
 from tracing_app.scripts.definition import Question, ScriptDefinition, Settings
-from tracing_app.scripts.xlsform import Problem, XLSFormError
+from tracing_app.scripts.xlsform import Problem, XLSFormError, check_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "contact_tracing.csv"
