@@ -280,7 +280,7 @@ BROKEN = {
     "broken_expressions": [
         ("survey", 3, "constraint", "Unexpected end of expression at position 10"),
         ("survey", 4, "relevant", "Expected ')' at position 11"),
-        ("survey", 5, "calculation", "Unknown function 'count' at position 0"),
+        ("survey", 5, "calculation", "Unknown function 'counted' at position 0"),
         ("survey", 6, "required", "Unexpected end of expression at position 8"),
         ("survey", 7, "default", "Unexpected end of expression at position 6"),
         # The position is in the filter as written, choice column names and all.

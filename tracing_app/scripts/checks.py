@@ -78,11 +78,11 @@ def _walk(
 
 
 def _needs_label(question: Question, top_level: bool) -> bool:
-    """Whether the agent sees the question: all but calculations and inner plain groups.
+    """Whether the agent sees the question: all but calculations, metadata, inner plain groups.
 
     A group inside a section may only gather questions under one ``relevant``.
     """
-    if question.type == CALCULATE:
+    if question.type == CALCULATE or question.is_metadata:
         return False
     return question.type != GROUP or top_level
 

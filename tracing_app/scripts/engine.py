@@ -26,12 +26,16 @@ from tracing_app.scripts.definition import (
     CALCULATE,
     DATETIME,
     DECIMAL,
+    END,
     INTEGER,
     NOTE,
     REPEAT,
     SELECT_MULTIPLE,
     SELECT_ONE,
+    START,
     TIME,
+    TODAY,
+    USERNAME,
     Question,
     ScriptDefinition,
 )
@@ -99,7 +103,11 @@ class FormState:
 
 
 class _Context:
-    """The evaluation context of one slot (resolves names inside its repeat instance first)."""
+    """The evaluation context of one slot.
+
+    ``${name}`` is the answer in the nearest enclosing repeat instance that has the
+    field, then the next one out, up to the top level (XLSForm's relative references).
+    """
 
     def __init__(self, form: _Evaluation, prefix: str, current: str = "", filters=None):
         self.form = form
@@ -110,9 +118,24 @@ class _Context:
     def value(self, name: str) -> str:
         if name.startswith(CHOICE_COLUMN_PREFIX):
             return self._filters.get(name.removeprefix(CHOICE_COLUMN_PREFIX), "")
-        if self.prefix and (self.prefix + name) in self.form.keys:
-            return self.form.values.get(self.prefix + name, "")
-        return self.form.values.get(name, "")
+        return self.form.values.get(self.form.resolve(name, self.prefix), "")
+
+    def values(self, name: str) -> list[str]:
+        """The answers of ``${name}`` in every instance seen from here (``sum``, ``count``)."""
+        return [self.form.values.get(key, "") for key in self.form.instances(name, self.prefix)]
+
+    def position(self) -> int:
+        """``position(..)``: the number (from 1) of the repeat instance this slot is in."""
+        return self.form.scope_index.get(self.prefix, 0) + 1
+
+    def indexed_value(self, field: str, pairs: list[tuple[str, float]]) -> str:
+        """``indexed-repeat(${field}, ${repeat}, n, …)``: the answer in instance n."""
+        scope = self.prefix
+        for repeat, index in pairs:
+            if not (index == index and 1 <= index <= MAX_REPEAT_INSTANCES):
+                return ""
+            scope = f"{self.form.resolve(repeat, scope)}.{int(index) - 1}."
+        return self.form.values.get(self.form.resolve(field, scope), "")
 
     def current(self) -> str:
         return self._current
@@ -130,7 +153,7 @@ class _Context:
 class _Evaluation:
     """One evaluation of a definition over answers (see `evaluate_form`)."""
 
-    def __init__(self, definition, answers, language, today, now):
+    def __init__(self, definition, answers, language, today, now, metadata=None):
         self.definition = definition
         self.language = language
         self.today = today
@@ -139,6 +162,17 @@ class _Evaluation:
         self.slots = list(_slots(definition.questions, "", (), answers))
         self.keys = {slot.key for slot in self.slots}
         self.values = {key: answers.get(key, "") for key in self.keys}
+        self.keys_by_name: dict[str, list[str]] = {}
+        self.scope_parent: dict[str, str] = {}  # "hh.0.member.1." -> "hh.0."
+        self.scope_index: dict[str, int] = {}  # "hh.0.member.1." -> 1
+        for slot in self.slots:
+            self.keys_by_name.setdefault(slot.question.name, []).append(slot.key)
+            if slot.question.type == REPEAT:
+                for index in range(repeat_count(answers, slot.key)):
+                    self.scope_parent[f"{slot.key}.{index}."] = slot.prefix
+                    self.scope_index[f"{slot.key}.{index}."] = index
+            elif slot.question.is_metadata:
+                self.values[slot.key] = _metadata(slot.question.type, self, metadata or {})
         for slot in self.slots:
             # Belgian agents type 38,5: a decimal comma is read as a point.
             if slot.question.type == DECIMAL and _DECIMAL.fullmatch(self.values[slot.key].strip()):
@@ -148,6 +182,33 @@ class _Evaluation:
 
     def text(self, texts: dict[str, str]) -> str:
         return self.definition.text(texts, self.language)
+
+    def resolve(self, name: str, prefix: str) -> str:
+        """Return the key ``${name}`` means in the repeat instance ``prefix``."""
+        while prefix:
+            if prefix + name in self.keys:
+                return prefix + name
+            prefix = self.scope_parent.get(prefix, "")
+        return name
+
+    def instances(self, name: str, prefix: str) -> list[str]:
+        """Return the keys of ``${name}`` in every instance under the nearest scope holding one.
+
+        A repeat's own key stands for its instances: ``count(${members})`` counts them.
+        """
+        keys = self.keys_by_name.get(name, [])
+        scope = prefix
+        while scope and not any(key.startswith(scope) for key in keys):
+            scope = self.scope_parent.get(scope, "")
+        found = [key for key in keys if key.startswith(scope)]
+        question = self.question(name)
+        if question is not None and question.type == REPEAT:
+            return [
+                f"{key}.{index}."
+                for key in found
+                for index in range(repeat_count(self.answers, key))
+            ]
+        return found
 
     def question(self, name: str) -> Question | None:
         try:
@@ -172,7 +233,9 @@ class _Evaluation:
             changed = False
             for slot in calculations:
                 visible = all(self.visible.get(key, True) for key in slot.parents)
-                result = _evaluate(slot.question.calculation, _Context(self, slot.prefix), "string")
+                # once(): the calculation's own value, once it has one, stays.
+                context = _Context(self, slot.prefix, self.values.get(slot.key, ""))
+                result = _evaluate(slot.question.calculation, context, "string")
                 value = result if visible and result is not None else ""
                 changed |= self.values.get(slot.key) != value
                 self.values[slot.key] = value
@@ -186,7 +249,7 @@ class _Evaluation:
             if shown and question.relevant:
                 shown = bool(_evaluate(question.relevant, _Context(self, slot.prefix), "boolean"))
             self.visible[slot.key] = shown
-            if not shown and question.type != CALCULATE:
+            if not shown and question.type != CALCULATE and not question.is_metadata:
                 self.values[slot.key] = ""  # what is not relevant is not answered
 
     def check(self, slot: Slot) -> str | None:
@@ -275,6 +338,19 @@ def _evaluate(text: str, context: _Context, kind: str):
         return False if kind == "boolean" else None
 
 
+def _metadata(kind: str, form: _Evaluation, metadata: dict[str, str]) -> str:
+    """The value of an ODK metadata field: start/end of the call, the date, the agent."""
+    if kind == START:
+        return metadata.get(START) or form.now.isoformat(timespec="seconds")
+    if kind == END:
+        return metadata.get(END) or form.now.isoformat(timespec="seconds")
+    if kind == TODAY:
+        return form.today.isoformat()
+    if kind == USERNAME:
+        return metadata.get(USERNAME, "")
+    return ""  # device metadata: a call has none
+
+
 def _slots(questions, prefix, parents, answers):
     for question in questions:
         key = prefix + question.name
@@ -301,10 +377,15 @@ def evaluate_form(
     language: str,
     today: datetime.date,
     now: datetime.datetime | None = None,
+    metadata: dict[str, str] | None = None,
 ) -> FormState:
-    """Return the state of the form for these answers, in the call's language."""
+    """Return the state of the form for these answers, in the call's language.
+
+    :param metadata: what ODK metadata fields hold: ``start`` and ``end`` (ISO date-times
+        of the call; default ``now``) and ``username`` (the agent's name).
+    """
     now = now or datetime.datetime.combine(today, datetime.time(12))
-    form = _Evaluation(definition, answers, language, today, now)
+    form = _Evaluation(definition, answers, language, today, now, metadata)
     for _round in range(2):
         form.calculate()
         form.relevance()

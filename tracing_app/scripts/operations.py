@@ -14,7 +14,7 @@ from content.extensions import db
 from content.i18n import _
 from content.revisions.operations import DiffLine, diff_text
 from tracing_app.scripts import signals, xlsform
-from tracing_app.scripts.definition import ScriptDefinition
+from tracing_app.scripts.definition import END, START, USERNAME, ScriptDefinition
 from tracing_app.scripts.engine import FormState, evaluate_form, initial_answers
 from tracing_app.scripts.models import (
     COMPLETED,
@@ -182,7 +182,18 @@ def state(response: FormResponse, answered: dict[str, str] | None = None) -> For
         answers(response) if answered is None else answered,
         language=response.language,
         today=today(),
+        metadata=metadata(response),
     )
+
+
+def metadata(response: FormResponse) -> dict[str, str]:
+    """Return what a script's ODK metadata fields hold: start and end of the call, the agent."""
+    end = response.completed_dt or utcnow()
+    return {
+        START: response.created_dt.isoformat(timespec="seconds"),
+        END: end.isoformat(timespec="seconds"),
+        USERNAME: response.agent.display_name if response.agent else "",
+    }
 
 
 def clean_answers(response: FormResponse, submitted: dict[str, str]) -> dict[str, str]:
