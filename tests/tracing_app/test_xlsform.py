@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
@@ -17,6 +16,8 @@ from tracing_app.scripts.checks import check_definition, format_problem
 from tracing_app.scripts.definition import Question, ScriptDefinition, Settings
 from tracing_app.scripts.xlsform import Problem, XLSFormError, check_file
 
+from .xlsform_oracle import workbook_like
+
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "contact_tracing.csv"
 FORMATS = ["csv", "xlsx"]
@@ -30,27 +31,6 @@ def english():
         yield
     with app.app_context():
         db.engine.dispose()
-
-
-def workbook_like(path: Path) -> bytes:
-    """Return the sectioned CSV file as a workbook, each row on the sheet row of its line.
-
-    Problems then have the same row numbers in both formats.
-    """
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    sheet = None
-    with path.open(encoding="utf-8", newline="") as file:
-        for line, cells in enumerate(csv.reader(file), 1):
-            if cells and cells[0]:
-                sheet = workbook.create_sheet(cells[0])
-                continue
-            for column, value in enumerate(cells[1:], 1):
-                if value:
-                    sheet.cell(line, column, value)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def read_as(file_format: str, path: Path) -> tuple[ScriptDefinition | None, list[Problem]]:

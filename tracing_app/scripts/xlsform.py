@@ -418,11 +418,18 @@ def _texts(texts: dict[str, str], languages: set[str]) -> dict[str, str]:
 def _content_version(sheets: dict[str, Sheet]) -> str:
     """Return a version made from the sheets' content: the same form, the same version."""
     content = {
-        name: [sheet.header, [cells for _number, cells in sheet.rows]]
-        for name, sheet in sheets.items()
+        name: [_trimmed(cells) for cells in (sheet.header, *(cells for _n, cells in sheet.rows))]
+        for name, sheet in sorted(sheets.items())
     }
     digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     return f"content-{digest[:12]}"
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """Return a row without its empty cells at the end (a workbook and a CSV file differ)."""
+    while cells and not cells[-1]:
+        cells = cells[:-1]
+    return cells
 
 
 def _form_id(filename: str | None) -> str:
