@@ -21,28 +21,24 @@ from dataclasses import dataclass, field
 
 from content.i18n import _
 from tracing_app.scripts import identifiers
-from tracing_app.scripts.checks import CHOICE_COLUMN_PREFIX, rewrite_choice_filter
+from tracing_app.scripts.checks import rewrite_choice_filter
 from tracing_app.scripts.definition import (
     CALCULATE,
     DATETIME,
     DECIMAL,
-    END,
     INTEGER,
     NOTE,
     REPEAT,
     SELECT_MULTIPLE,
     SELECT_ONE,
-    START,
     TIME,
-    TODAY,
-    USERNAME,
     Question,
     ScriptDefinition,
 )
+from tracing_app.scripts.engine_context import MAX_REPEAT_INSTANCES, FieldContext, metadata_value
 from tracing_app.scripts.expressions import ExpressionError, ExpressionSyntaxError, parse
 
 PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
-MAX_REPEAT_INSTANCES = 50
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
@@ -102,54 +98,6 @@ class FormState:
         return {slot.key for slot in self.slots if section.name in slot.parents}
 
 
-class _Context:
-    """The evaluation context of one slot.
-
-    ``${name}`` is the answer in the nearest enclosing repeat instance that has the
-    field, then the next one out, up to the top level (XLSForm's relative references).
-    """
-
-    def __init__(self, form: _Evaluation, prefix: str, current: str = "", filters=None):
-        self.form = form
-        self.prefix = prefix
-        self._current = current
-        self._filters = filters or {}
-
-    def value(self, name: str) -> str:
-        if name.startswith(CHOICE_COLUMN_PREFIX):
-            return self._filters.get(name.removeprefix(CHOICE_COLUMN_PREFIX), "")
-        return self.form.values.get(self.form.resolve(name, self.prefix), "")
-
-    def values(self, name: str) -> list[str]:
-        """The answers of ``${name}`` in every instance seen from here (``sum``, ``count``)."""
-        return [self.form.values.get(key, "") for key in self.form.instances(name, self.prefix)]
-
-    def position(self) -> int:
-        """``position(..)``: the number (from 1) of the repeat instance this slot is in."""
-        return self.form.scope_index.get(self.prefix, 0) + 1
-
-    def indexed_value(self, field: str, pairs: list[tuple[str, float]]) -> str:
-        """``indexed-repeat(${field}, ${repeat}, n, …)``: the answer in instance n."""
-        scope = self.prefix
-        for repeat, index in pairs:
-            if not (index == index and 1 <= index <= MAX_REPEAT_INSTANCES):
-                return ""
-            scope = f"{self.form.resolve(repeat, scope)}.{int(index) - 1}."
-        return self.form.values.get(self.form.resolve(field, scope), "")
-
-    def current(self) -> str:
-        return self._current
-
-    def choice_label(self, name: str, value: str) -> str:
-        return self.form.choice_label(name, value)
-
-    def today(self) -> datetime.date:
-        return self.form.today
-
-    def now(self) -> datetime.datetime:
-        return self.form.now
-
-
 class _Evaluation:
     """One evaluation of a definition over answers (see `evaluate_form`)."""
 
@@ -172,7 +120,7 @@ class _Evaluation:
                     self.scope_parent[f"{slot.key}.{index}."] = slot.prefix
                     self.scope_index[f"{slot.key}.{index}."] = index
             elif slot.question.is_metadata:
-                self.values[slot.key] = _metadata(slot.question.type, self, metadata or {})
+                self.values[slot.key] = metadata_value(slot.question.type, self, metadata or {})
         for slot in self.slots:
             # Belgian agents type 38,5: a decimal comma is read as a point.
             if slot.question.type == DECIMAL and _DECIMAL.fullmatch(self.values[slot.key].strip()):
@@ -234,7 +182,7 @@ class _Evaluation:
             for slot in calculations:
                 visible = all(self.visible.get(key, True) for key in slot.parents)
                 # once(): the calculation's own value, once it has one, stays.
-                context = _Context(self, slot.prefix, self.values.get(slot.key, ""))
+                context = FieldContext(self, slot.prefix, self.values.get(slot.key, ""))
                 result = _evaluate(slot.question.calculation, context, "string")
                 value = result if visible and result is not None else ""
                 changed |= self.values.get(slot.key) != value
@@ -247,7 +195,9 @@ class _Evaluation:
             question = slot.question
             shown = all(self.visible.get(key, False) for key in slot.parents)
             if shown and question.relevant:
-                shown = bool(_evaluate(question.relevant, _Context(self, slot.prefix), "boolean"))
+                shown = bool(
+                    _evaluate(question.relevant, FieldContext(self, slot.prefix), "boolean")
+                )
             self.visible[slot.key] = shown
             if not shown and question.type != CALCULATE and not question.is_metadata:
                 self.values[slot.key] = ""  # what is not relevant is not answered
@@ -255,7 +205,7 @@ class _Evaluation:
     def check(self, slot: Slot) -> str | None:
         """Return the error of a visible input, or None."""
         question, value = slot.question, self.values[slot.key]
-        context = _Context(self, slot.prefix, value)
+        context = FieldContext(self, slot.prefix, value)
         if not value.strip():
             required = question.required
             if isinstance(required, str):
@@ -308,13 +258,13 @@ class _Evaluation:
         expression, _positions = rewrite_choice_filter(question.choice_filter, columns)
         keep = []
         for choice in choices:
-            context = _Context(self, prefix, filters={**choice.filters, "name": choice.name})
+            context = FieldContext(self, prefix, filters={**choice.filters, "name": choice.name})
             if _evaluate(expression, context, "boolean"):
                 keep.append(choice)
         return keep
 
     def fill_placeholders(self, text: str, prefix: str) -> str:
-        context = _Context(self, prefix)
+        context = FieldContext(self, prefix)
 
         def replace(match: re.Match) -> str:
             name = match.group(1)
@@ -327,7 +277,7 @@ class _Evaluation:
         return PLACEHOLDER.sub(replace, text)
 
 
-def _evaluate(text: str, context: _Context, kind: str):
+def _evaluate(text: str, context: FieldContext, kind: str):
     """Evaluate an expression; a run-time error counts as false / empty (and never crashes)."""
     try:
         expression = parse(text)
@@ -336,19 +286,6 @@ def _evaluate(text: str, context: _Context, kind: str):
         return expression.evaluate_string(context)
     except (ExpressionError, ExpressionSyntaxError):  # a published script was checked; be safe
         return False if kind == "boolean" else None
-
-
-def _metadata(kind: str, form: _Evaluation, metadata: dict[str, str]) -> str:
-    """The value of an ODK metadata field: start/end of the call, the date, the agent."""
-    if kind == START:
-        return metadata.get(START) or form.now.isoformat(timespec="seconds")
-    if kind == END:
-        return metadata.get(END) or form.now.isoformat(timespec="seconds")
-    if kind == TODAY:
-        return form.today.isoformat()
-    if kind == USERNAME:
-        return metadata.get(USERNAME, "")
-    return ""  # device metadata: a call has none
 
 
 def _slots(questions, prefix, parents, answers):
@@ -425,7 +362,7 @@ def initial_answers(definition: ScriptDefinition, *, today: datetime.date) -> di
             continue
         if question.default_is_expression:
             answers[slot.key] = (
-                _evaluate(question.default, _Context(form, slot.prefix), "string") or ""
+                _evaluate(question.default, FieldContext(form, slot.prefix), "string") or ""
             )
         else:
             answers[slot.key] = question.default

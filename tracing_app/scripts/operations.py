@@ -58,9 +58,12 @@ def definition(version: ScriptVersion) -> ScriptDefinition:
     return _definition(version.id, version.definition_csv)
 
 
-def upload_version(data: bytes, filename: str, *, actor) -> ScriptVersion:
+def upload_version(
+    data: bytes, filename: str, *, actor, notes: list[xlsform.Problem] | None = None
+) -> ScriptVersion:
     """Add a draft version from an XLSForm file.
 
+    :param notes: receives the notes on how the file was read (a version made up, …).
     :raise ScriptError: when the file is empty or too large.
     :raise xlsform.XLSFormError: with every problem of the form (sheet, row, column).
     """
@@ -68,7 +71,11 @@ def upload_version(data: bytes, filename: str, *, actor) -> ScriptVersion:
         raise ScriptError(_("The file is empty."))
     if len(data) > MAX_UPLOAD_BYTES:
         raise ScriptError(_("The file is too large."))
-    parsed = xlsform.load(data, filename)
+    parsed, problems = xlsform.read(data, filename)
+    if parsed is None or any(not problem.is_note for problem in problems):
+        raise xlsform.XLSFormError([problem for problem in problems if not problem.is_note])
+    if notes is not None:
+        notes += problems
     script = db.session.scalar(select(Script).where(Script.form_id == parsed.settings.form_id))
     if script is None:
         script = Script(form_id=parsed.settings.form_id)
