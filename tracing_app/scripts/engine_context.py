@@ -33,11 +33,11 @@ class FieldContext:
             return self._filters.get(name.removeprefix(CHOICE_COLUMN_PREFIX), "")
         return self.form.values.get(self.form.resolve(name, self.prefix), "")
 
-    def values(self, name: str) -> list[str]:
+    def instance_values(self, name: str) -> list[str]:
         """The answers of ``${name}`` in every instance seen from here (``sum``, ``count``)."""
         return [self.form.values.get(key, "") for key in self.form.instances(name, self.prefix)]
 
-    def position(self) -> int:
+    def instance_position(self) -> int:
         """``position(..)``: the number (from 1) of the repeat instance this slot is in."""
         return self.form.scope_index.get(self.prefix, 0) + 1
 

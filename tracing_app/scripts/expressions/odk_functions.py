@@ -3,7 +3,7 @@
 Functions over repeats (``count``, ``sum``, ``max``, ``min``, ``join``,
 ``count-non-empty``) receive a ``${field}`` argument as the list of its answers in every
 instance the question can see (`ANSWERS`); other arguments are plain values. The context
-gives those lists (``values(name)``), the instance number (``position()``) and
+gives those lists (``instance_values(name)``), the instance number (``instance_position()``) and
 ``indexed-repeat`` lookups (``indexed_value``); a context without them (a test's dict)
 counts one instance. docs/scripts.md, "Functions", lists them all.
 """
@@ -65,7 +65,7 @@ class ANSWERS(list):
 
 def nodes(context: Any, name: str) -> ANSWERS:
     """The answers of ``${name}`` visible from the context (one when it cannot tell)."""
-    values = getattr(context, "values", None)
+    values = getattr(context, "instance_values", None)
     return ANSWERS(values(name) if values else [context.value(name)])
 
 
@@ -176,7 +176,7 @@ def _once(context: Any, value: Callable) -> Value:
 
 
 def _position(context: Any) -> float:
-    position = getattr(context, "position", None)
+    position = getattr(context, "instance_position", None)
     return float(position()) if position else 1.0
 
 
