@@ -187,7 +187,8 @@ def test_select_one_or_other_adds_the_choice_and_the_question_as_pyxform_does():
 def test_or_other_question_name_already_taken():
     text = OR_OTHER.replace(
         ",select_one place or_other,place,Where?,Waar?\n",
-        ",text,place_other,Other place,Andere plaats\n,select_one place or_other,place,Where?,Waar?\n",
+        ",text,place_other,Other place,Andere plaats\n"
+        ",select_one place or_other,place,Where?,Waar?\n",
     )
     _definition, problems = read(text)
     assert errors(problems) == [
@@ -238,7 +239,8 @@ def test_types_a_call_cannot_have_are_refused_by_row(written, reason):
     _definition, problems = read(f"survey\n,type,name,label\n,{written},q,Vraag\n" + SETTINGS)
     [(sheet, row, column, message)] = errors(problems)
     assert (sheet, row, column) == ("survey", 3, "type")
-    assert message.startswith(f"Type {written} ") and reason in message
+    assert message.startswith(f"Type {written} ")
+    assert reason in message
 
 
 METADATA = (
