@@ -309,3 +309,20 @@ def test_inner_repeat_reads_the_fields_of_its_outer_instance():
     assert filled.labels["household.1.member"] == "Lid van B"
     # The constraint compares with the limit of the member's own household only.
     assert filled.errors == {"household.1.member.1.age": "This answer is not allowed."}
+
+
+def test_repeat_count_is_read_and_ignored_with_a_note():
+    definition, problems = read(
+        "survey\n,type,name,label,repeat_count\n,begin repeat,visit,Bezoek,3\n"
+        ",date,visit_date,Datum,\n,end repeat,,,\n" + SETTINGS
+    )
+    assert errors(problems) == []
+    assert notes(problems) == [
+        (
+            "survey",
+            2,
+            "repeat_count",
+            "Column repeat_count is not used: the agent adds repeat instances as the call goes.",
+        )
+    ]
+    assert definition.by_name("visit").children[0].name == "visit_date"

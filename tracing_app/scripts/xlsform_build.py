@@ -51,6 +51,8 @@ CHOICE_COLUMNS = frozenset({"list_name", "name", "label"}) | MEDIA_COLUMNS
 SETTINGS_COLUMNS = frozenset(
     {"form_title", "form_id", "version", "default_language", "allow_choice_duplicates"}
 )
+#: pyxform's columns for a fixed number of repeat instances: read, then ignored with a note.
+REPEAT_COUNT_COLUMNS = frozenset({"repeat_count", "jr:count", "count"})
 #: What pyxform adds for ``select_one list or_other``: a choice, and a text question for it.
 OTHER_CHOICE = "other"
 OTHER_LABELS = {"nl": "Andere", "fr": "Autre", "de": "Andere", "en": "Other"}
@@ -162,6 +164,14 @@ class FormBuilder:
             self._problem(SURVEY, sheet.header_row, name, message)
         if missing:
             return None
+        for column in columns:
+            if column.base.lower() in REPEAT_COUNT_COLUMNS:
+                message = _(
+                    "Column %(column)s is not used: the agent adds repeat instances as the call"
+                    " goes.",
+                    column=column.header,
+                )
+                self._note(SURVEY, sheet.header_row, column.header, message)
         stack = [_Frame({})]
         for number, cells in sheet.rows:
             plain, texts = row_values(columns, cells)
