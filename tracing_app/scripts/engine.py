@@ -354,7 +354,8 @@ def evaluate_form(
 
 def initial_answers(definition: ScriptDefinition, *, today: datetime.date) -> dict[str, str]:
     """Return the answers a new form starts with: the defaults (literal or computed)."""
-    form = _Evaluation(definition, {}, definition.settings.default_language, today, None)
+    now = datetime.datetime.combine(today, datetime.time(12))
+    form = _Evaluation(definition, {}, definition.settings.default_language, today, now)
     answers = {}
     for slot in form.slots:
         question = slot.question
