@@ -232,6 +232,8 @@ def test_type_aliases(written, type_, list_name, appearance):
         ("geopoint", "asks for a photo, a sound, a location, a barcode or a file"),
         ("image", "asks for a photo, a sound, a location, a barcode or a file"),
         ("select_one_from_file places.csv", "reads choices or data from a file"),
+        ("select one from file places.csv", "reads choices or data from a file"),
+        ("select_one_external places", "reads choices or data from a file"),
         ("range", "is not supported"),
     ],
 )

@@ -139,7 +139,14 @@ DEVICE_TYPES = frozenset(
     }
 )
 #: Selects whose choices live in a file next to the form (``pulldata`` territory).
-EXTERNAL_SELECTS = ("select_one_from_file", "select_multiple_from_file", "select_one_external")
+EXTERNAL_SELECTS = (
+    "select_one_from_file",
+    "select_multiple_from_file",
+    "select one from file",
+    "select multiple from file",
+    "select_one_external",
+    "select one external",
+)
 
 
 @dataclass(frozen=True)
@@ -160,15 +167,15 @@ def parse_type(text: str) -> RowType | str:
     lowered = text.lower()
     if lowered in BEGINS:
         return RowType(BEGINS[lowered])
-    for alias, select_type in SELECT_ALIASES.items():
-        if lowered.startswith(alias + " ") or lowered == alias:
-            return _select(select_type, text[len(alias) :].split(), alias)
     if lowered.startswith(EXTERNAL_SELECTS) or lowered in ("xml-external", "csv-external"):
         return _(
             "Type %(type)s reads choices or data from a file outside the form;"
             " put the choices in the choices sheet.",
             type=text,
         )
+    for alias, select_type in SELECT_ALIASES.items():
+        if lowered.startswith(alias + " ") or lowered == alias:
+            return _select(select_type, text[len(alias) :].split(), alias)
     if lowered in DEVICE_TYPES:
         return _(
             "Type %(type)s asks for a photo, a sound, a location, a barcode or a file,"
