@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -328,3 +329,15 @@ def test_repeat_count_is_read_and_ignored_with_a_note():
         )
     ]
     assert definition.by_name("visit").children[0].name == "visit_date"
+
+
+def test_cli_check_prints_notes_and_counts_only_errors(runner):
+    corpus = Path(__file__).parent / "xlsform_corpus"
+    result = runner.invoke(args=["scripts", "check", str(corpus / "no_settings_sheet.csv")])
+    assert result.exit_code == 0, result.output
+    assert "settings, column version: Note: The form has no version" in result.output
+    assert "No problems found." in result.output
+    result = runner.invoke(args=["scripts", "check", str(corpus / "refused_device_types.csv")])
+    assert result.exit_code == 1
+    assert "survey, row 4, column type: Type geopoint asks for a photo" in result.output
+    assert "3 problem(s); the script cannot be used." in result.output
