@@ -250,6 +250,10 @@ def test_odk_form_uploads_with_its_notes_and_fills_its_metadata(client, auth, cr
     auth.logout()
     agent = auth.login_as("agent", display_name="Agent Smith")
     response_id = _start(client, version)
+    page = client.get(f"/fr/workspace/forms/{response_id}").get_data(as_text=True)
+    assert "Hello, my name is Agent Smith" in page
+    assert 'name="deviceid"' not in page  # metadata are never fields to fill
+    assert 'name="username"' not in page
     state = _autosave(client, response_id, {"username": "forged"}, 0).get_json()
     assert state["notes"]["hello"].startswith("Hello, my name is Agent Smith; the call started")
     saved = db.session.get(FormResponse, response_id)
