@@ -487,7 +487,11 @@ NUMBERS = st.one_of(
     st.floats(min_value=0, allow_nan=False, allow_infinity=False),
 )
 SAFE_PATTERNS = st.sampled_from(["^[0-9]+$", "a|b", r"\d{2}", "(ab)+"])
-CALLABLE = sorted(name for name in FUNCTIONS if name not in ("regex", "jr:choice-name"))
+CALLABLE = sorted(
+    name
+    for name in FUNCTIONS
+    if name not in ("regex", "jr:choice-name", "indexed-repeat", "digest")
+)
 
 LEAVES = st.one_of(
     NUMBERS.map(NumberLiteral),
@@ -530,6 +534,19 @@ def calls(arguments):
             ),
             arguments,
             NAMES,
+        ),
+        st.builds(
+            lambda field, repeat, index: FunctionCall(
+                "indexed-repeat", (Reference(field), Reference(repeat), index)
+            ),
+            NAMES,
+            NAMES,
+            arguments,
+        ),
+        st.builds(
+            lambda value, algorithm: FunctionCall("digest", (value, StringLiteral(algorithm))),
+            arguments,
+            st.sampled_from(["MD5", "sha-256"]),
         ),
         st.builds(
             lambda value, pattern: FunctionCall("regex", (value, pattern)),

@@ -230,3 +230,33 @@ def test_missing_answers_are_shown_only_when_the_agent_checks(client, auth, publ
 
     checked = post_form(client, url, {"_revision": "1", "_action": "save", "consent": "OK"})
     assert required in checked.get_data(as_text=True)
+
+
+CORPUS = Path(__file__).parent / "xlsform_corpus"
+
+
+def test_odk_form_uploads_with_its_notes_and_fills_its_metadata(client, auth, create_user):
+    from tracing_app.scripts import operations
+
+    auth.login_as("editor")
+    source = CORPUS / "metadata.csv"
+    response = _upload(client, source.read_bytes(), source.name)
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Note: deviceid is metadata of a phone or tablet" in page
+    version = db.session.query(ScriptVersion).one()
+    operations.publish(version)
+    db.session.commit()
+    auth.logout()
+    agent = auth.login_as("agent", display_name="Agent Smith")
+    response_id = _start(client, version)
+    page = client.get(f"/fr/workspace/forms/{response_id}").get_data(as_text=True)
+    assert "Hello, my name is Agent Smith" in page
+    assert 'name="deviceid"' not in page  # metadata are never fields to fill
+    assert 'name="username"' not in page
+    state = _autosave(client, response_id, {"username": "forged"}, 0).get_json()
+    assert state["notes"]["hello"].startswith("Hello, my name is Agent Smith; the call started")
+    saved = db.session.get(FormResponse, response_id)
+    assert saved.agent_id == agent.id
+    started = saved.created_dt.isoformat(timespec="seconds")
+    assert state["notes"]["hello"].endswith(f"the call started at {started}.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
@@ -13,9 +12,11 @@ from flask_babel import force_locale
 from content.extensions import db
 from tracing_app import create_app
 from tracing_app.scripts import xlsform
-from tracing_app.scripts.checks import check_definition, check_file, format_problem
+from tracing_app.scripts.checks import check_definition, format_problem
 from tracing_app.scripts.definition import Question, ScriptDefinition, Settings
-from tracing_app.scripts.xlsform import Problem, XLSFormError
+from tracing_app.scripts.xlsform import Problem, XLSFormError, check_file
+
+from .xlsform_oracle import workbook_like
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "contact_tracing.csv"
@@ -30,27 +31,6 @@ def english():
         yield
     with app.app_context():
         db.engine.dispose()
-
-
-def workbook_like(path: Path) -> bytes:
-    """Return the sectioned CSV file as a workbook, each row on the sheet row of its line.
-
-    Problems then have the same row numbers in both formats.
-    """
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    sheet = None
-    with path.open(encoding="utf-8", newline="") as file:
-        for line, cells in enumerate(csv.reader(file), 1):
-            if cells and cells[0]:
-                sheet = workbook.create_sheet(cells[0])
-                continue
-            for column, value in enumerate(cells[1:], 1):
-                if value:
-                    sheet.cell(line, column, value)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def read_as(file_format: str, path: Path) -> tuple[ScriptDefinition | None, list[Problem]]:
@@ -280,7 +260,7 @@ BROKEN = {
     "broken_expressions": [
         ("survey", 3, "constraint", "Unexpected end of expression at position 10"),
         ("survey", 4, "relevant", "Expected ')' at position 11"),
-        ("survey", 5, "calculation", "Unknown function 'count' at position 0"),
+        ("survey", 5, "calculation", "Unknown function 'counted' at position 0"),
         ("survey", 6, "required", "Unexpected end of expression at position 8"),
         ("survey", 7, "default", "Unexpected end of expression at position 6"),
         # The position is in the filter as written, choice column names and all.
@@ -303,14 +283,6 @@ BROKEN = {
             12,
             "label",
             "The choice yes needs a label in Nederlands, the default language.",
-        ),
-    ],
-    "missing_version": [
-        (
-            "settings",
-            6,
-            "version",
-            "The settings sheet needs a version, for example 2024-06-01 or 3.",
         ),
     ],
     "missing_columns": [
@@ -376,8 +348,9 @@ def test_survey_only_csv_with_semicolons_in_windows_encoding():
     source = "type;name;label;hint\ntext;full_name;Naam;Voornaam én familienaam\n"
     definition, problems = xlsform.read(source.encode("cp1252"), "survey.csv")
     assert definition.by_name("full_name").hint == {"nl": "Voornaam én familienaam"}
-    # A survey alone has no settings: its version is missing.
-    assert [(p.sheet, p.column) for p in problems] == [("settings", "version")]
+    # A survey alone has no settings: it gets a version made from its content (a note).
+    assert [(p.sheet, p.column, p.is_note) for p in problems] == [("settings", "version", True)]
+    assert definition.settings.version.startswith("content-")
     assert definition.settings.form_id == "survey"
 
 
@@ -443,10 +416,12 @@ def test_repeated_column():
 def test_unknown_csv_section():
     source = b"survey\n,type,name,label\n,note,intro,Dag\nsetings\n,version\n,1\n"
     _definition, problems = xlsform.read(source, "intro.csv")
-    assert [(p.sheet, p.row, p.message) for p in problems] == [
-        ("settings", None, "The settings sheet needs a version, for example 2024-06-01 or 3."),
-        ("setings", 4, "Unknown sheet setings: use survey, choices or settings."),
+    assert [(p.sheet, p.row, p.is_note) for p in problems] == [
+        ("settings", None, True),
+        ("setings", 4, False),
     ]
+    assert problems[0].message.startswith("The form has no version; it gets version content-")
+    assert problems[1].message == "Unknown sheet setings: use survey, choices or settings."
 
 
 def test_unreadable_files():

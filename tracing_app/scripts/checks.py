@@ -1,13 +1,13 @@
-"""Check a script's logic, and report problems the way the command line shows them.
+"""Check a script's logic: expressions, references, texts, choice lists, appearances.
 
 :func:`check_definition` checks what the sheets alone cannot: expressions, the fields
 they and the texts refer to, choice lists, labels and identifier appearances. The
-import runs it on every file; an editor can run it on a definition it changed.
+import (``xlsform.read``) runs it on every file; an editor can run it on a definition it
+changed. This module does not import ``xlsform``: ``xlsform.check_file`` checks a file.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 
@@ -22,36 +22,14 @@ from tracing_app.scripts.definition import (
     ScriptDefinition,
 )
 from tracing_app.scripts.expressions import ExpressionSyntaxError, parse
-from tracing_app.scripts.xlsform_read import CHOICES, SURVEY, Problem
+from tracing_app.scripts.xlsform_read import CHOICES, SURVEY, Problem, format_problem
 
-__all__ = ["Problem", "check_definition", "check_file", "format_problem"]
+__all__ = ["Problem", "check_definition", "format_problem"]
 
 # ``${name}`` in a label, hint or message: replaced by the answer when shown.
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 # In a choice filter: quoted text, a ${reference}, or a name (maybe a choice column).
 _FILTER_WORD = re.compile(r"'[^']*'|\"[^\"]*\"|\$\{[^}]*\}|[^\W\d][\w.-]*(?::[^\W\d][\w.-]*)?")
-
-
-def check_file(path: str | os.PathLike[str]) -> list[Problem]:
-    """Return every problem of an ``.xlsx`` or ``.csv`` form file (empty when it is fine)."""
-    # xlsform runs check_definition on every file, so it imports this module first.
-    from tracing_app.scripts.xlsform import read
-
-    try:
-        return read(path)[1]
-    except OSError as error:
-        message = _("%(path)s cannot be read: %(error)s", path=os.fspath(path), error=error)
-        return [Problem("", None, None, message)]
-
-
-def format_problem(problem: Problem) -> str:
-    """Return a problem on one line: ``survey, row 12, column relevant: Expected ')' …``."""
-    place = [problem.sheet] if problem.sheet else []
-    if problem.row is not None:
-        place.append(_("row %(row)s", row=problem.row))
-    if problem.column:
-        place.append(_("column %(column)s", column=problem.column))
-    return f"{', '.join(place)}: {problem.message}" if place else problem.message
 
 
 def check_definition(
@@ -100,11 +78,11 @@ def _walk(
 
 
 def _needs_label(question: Question, top_level: bool) -> bool:
-    """Whether the agent sees the question: all but calculations and inner plain groups.
+    """Whether the agent sees the question: all but calculations, metadata, inner plain groups.
 
     A group inside a section may only gather questions under one ``relevant``.
     """
-    if question.type == CALCULATE:
+    if question.type == CALCULATE or question.is_metadata:
         return False
     return question.type != GROUP or top_level
 

@@ -19,13 +19,14 @@ scripts_group = AppGroup("scripts", help="Check and try call scripts (XLSForm)."
 @scripts_group.command("check")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def check_command(path: str) -> None:
-    """Validate a script; print each problem with sheet, row and column."""
-    problems = checks.check_file(path)
+    """Validate a script; print each problem (and note) with sheet, row and column."""
+    problems = xlsform.check_file(path)
     for problem in problems:
         click.echo(checks.format_problem(problem))
-    if problems:
+    errors = [problem for problem in problems if not problem.is_note]
+    if errors:
         raise click.ClickException(
-            _("%(num)d problem(s); the script cannot be used.", num=len(problems))
+            _("%(num)d problem(s); the script cannot be used.", num=len(errors))
         )
     click.echo(_("No problems found."))
 

@@ -30,6 +30,9 @@ _LANGUAGE_BY_NAME = {
     for code in SITE_LANGUAGES
     for locale in SITE_LANGUAGES
 }
+_ANY_LANGUAGE_BY_NAME = {
+    name.lower(): code for code, name in Locale("en").languages.items() if len(code) == 2
+}
 # XML names without a colon: what XLSForm allows as a field name.
 _NAME = re.compile(r"[^\W\d][\w.-]*")
 
@@ -47,13 +50,35 @@ CALCULATE = "calculate"
 GROUP = "group"
 REPEAT = "repeat"
 
+#: ODK metadata the platform fills in: start and end of the call, the agent, the date.
+START = "start"
+END = "end"
+TODAY = "today"
+USERNAME = "username"
+KNOWN_METADATA = frozenset({START, END, TODAY, USERNAME})
+#: ODK metadata about the phone or tablet that a call centre does not have: kept so
+#: the form reads and writes back as it was, always empty.
+IGNORED_METADATA = frozenset(
+    {
+        "deviceid",
+        "subscriberid",
+        "simserial",
+        "phonenumber",
+        "audit",
+        "start-geopoint",
+        "background-audio",
+        "background-geopoint",
+    }
+)
+METADATA_TYPES = KNOWN_METADATA | IGNORED_METADATA
+
 #: Types the agent answers.
 INPUT_TYPES = frozenset(
     {TEXT, INTEGER, DECIMAL, DATE, TIME, DATETIME, SELECT_ONE, SELECT_MULTIPLE, ACKNOWLEDGE}
 )
 SELECT_TYPES = frozenset({SELECT_ONE, SELECT_MULTIPLE})
 GROUP_TYPES = frozenset({GROUP, REPEAT})
-TYPES = INPUT_TYPES | GROUP_TYPES | {NOTE, CALCULATE}
+TYPES = INPUT_TYPES | GROUP_TYPES | METADATA_TYPES | {NOTE, CALCULATE}
 
 #: Appearance that marks an identifier → (the type it applies to, the identifier kind).
 IDENTIFIER_APPEARANCES = {
@@ -83,6 +108,8 @@ class Settings:
     version: str
     default_language: str
     title: dict[str, str] = field(default_factory=dict)
+    #: XLSForm's ``allow_choice_duplicates``: a list may hold one choice name twice.
+    allow_choice_duplicates: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +148,11 @@ class Question:
     def is_input(self) -> bool:
         """Whether the agent answers this question."""
         return self.type in INPUT_TYPES
+
+    @property
+    def is_metadata(self) -> bool:
+        """Whether this is ODK metadata (``start``, ``username``…): filled in, never shown."""
+        return self.type in METADATA_TYPES
 
     @property
     def appearances(self) -> tuple[str, ...]:
@@ -243,14 +275,15 @@ def _walk(questions: tuple[Question, ...]) -> Iterator[Question]:
 def parse_language(text: str) -> str | None:
     """Return the code of a language written ``Nederlands (nl)``, ``nl``, ``nl-BE`` or ``Dutch``.
 
-    Names are known for the site languages only; any code is returned, so the caller
+    Names are known in the site languages for the site languages, and in English for all
+    (``Swahili``, as ODK forms write them); any code is returned, so the caller
     decides what to do with languages the site does not have.
     """
     text = text.strip()
     match = _CODE_IN_PARENTHESES.search(text) or _CODE.fullmatch(text)
     if match:
         return match.group(1).lower()
-    return _LANGUAGE_BY_NAME.get(text.lower())
+    return _LANGUAGE_BY_NAME.get(text.lower()) or _ANY_LANGUAGE_BY_NAME.get(text.lower())
 
 
 def language_header(column: str, code: str) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from content.i18n import _
 from tracing_app.scripts import identifiers
-from tracing_app.scripts.checks import CHOICE_COLUMN_PREFIX, rewrite_choice_filter
+from tracing_app.scripts.checks import rewrite_choice_filter
 from tracing_app.scripts.definition import (
     CALCULATE,
     DATETIME,
@@ -35,10 +35,10 @@ from tracing_app.scripts.definition import (
     Question,
     ScriptDefinition,
 )
+from tracing_app.scripts.engine_context import MAX_REPEAT_INSTANCES, FieldContext, metadata_value
 from tracing_app.scripts.expressions import ExpressionError, ExpressionSyntaxError, parse
 
 PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
-MAX_REPEAT_INSTANCES = 50
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
@@ -98,39 +98,10 @@ class FormState:
         return {slot.key for slot in self.slots if section.name in slot.parents}
 
 
-class _Context:
-    """The evaluation context of one slot (resolves names inside its repeat instance first)."""
-
-    def __init__(self, form: _Evaluation, prefix: str, current: str = "", filters=None):
-        self.form = form
-        self.prefix = prefix
-        self._current = current
-        self._filters = filters or {}
-
-    def value(self, name: str) -> str:
-        if name.startswith(CHOICE_COLUMN_PREFIX):
-            return self._filters.get(name.removeprefix(CHOICE_COLUMN_PREFIX), "")
-        if self.prefix and (self.prefix + name) in self.form.keys:
-            return self.form.values.get(self.prefix + name, "")
-        return self.form.values.get(name, "")
-
-    def current(self) -> str:
-        return self._current
-
-    def choice_label(self, name: str, value: str) -> str:
-        return self.form.choice_label(name, value)
-
-    def today(self) -> datetime.date:
-        return self.form.today
-
-    def now(self) -> datetime.datetime:
-        return self.form.now
-
-
 class _Evaluation:
     """One evaluation of a definition over answers (see `evaluate_form`)."""
 
-    def __init__(self, definition, answers, language, today, now):
+    def __init__(self, definition, answers, language, today, now, metadata=None):
         self.definition = definition
         self.language = language
         self.today = today
@@ -139,6 +110,17 @@ class _Evaluation:
         self.slots = list(_slots(definition.questions, "", (), answers))
         self.keys = {slot.key for slot in self.slots}
         self.values = {key: answers.get(key, "") for key in self.keys}
+        self.keys_by_name: dict[str, list[str]] = {}
+        self.scope_parent: dict[str, str] = {}  # "hh.0.member.1." -> "hh.0."
+        self.scope_index: dict[str, int] = {}  # "hh.0.member.1." -> 1
+        for slot in self.slots:
+            self.keys_by_name.setdefault(slot.question.name, []).append(slot.key)
+            if slot.question.type == REPEAT:
+                for index in range(repeat_count(answers, slot.key)):
+                    self.scope_parent[f"{slot.key}.{index}."] = slot.prefix
+                    self.scope_index[f"{slot.key}.{index}."] = index
+            elif slot.question.is_metadata:
+                self.values[slot.key] = metadata_value(slot.question.type, self, metadata or {})
         for slot in self.slots:
             # Belgian agents type 38,5: a decimal comma is read as a point.
             if slot.question.type == DECIMAL and _DECIMAL.fullmatch(self.values[slot.key].strip()):
@@ -148,6 +130,33 @@ class _Evaluation:
 
     def text(self, texts: dict[str, str]) -> str:
         return self.definition.text(texts, self.language)
+
+    def resolve(self, name: str, prefix: str) -> str:
+        """Return the key ``${name}`` means in the repeat instance ``prefix``."""
+        while prefix:
+            if prefix + name in self.keys:
+                return prefix + name
+            prefix = self.scope_parent.get(prefix, "")
+        return name
+
+    def instances(self, name: str, prefix: str) -> list[str]:
+        """Return the keys of ``${name}`` in every instance under the nearest scope holding one.
+
+        A repeat's own key stands for its instances: ``count(${members})`` counts them.
+        """
+        keys = self.keys_by_name.get(name, [])
+        scope = prefix
+        while scope and not any(key.startswith(scope) for key in keys):
+            scope = self.scope_parent.get(scope, "")
+        found = [key for key in keys if key.startswith(scope)]
+        question = self.question(name)
+        if question is not None and question.type == REPEAT:
+            return [
+                f"{key}.{index}."
+                for key in found
+                for index in range(repeat_count(self.answers, key))
+            ]
+        return found
 
     def question(self, name: str) -> Question | None:
         try:
@@ -172,7 +181,9 @@ class _Evaluation:
             changed = False
             for slot in calculations:
                 visible = all(self.visible.get(key, True) for key in slot.parents)
-                result = _evaluate(slot.question.calculation, _Context(self, slot.prefix), "string")
+                # once(): the calculation's own value, once it has one, stays.
+                context = FieldContext(self, slot.prefix, self.values.get(slot.key, ""))
+                result = _evaluate(slot.question.calculation, context, "string")
                 value = result if visible and result is not None else ""
                 changed |= self.values.get(slot.key) != value
                 self.values[slot.key] = value
@@ -184,15 +195,17 @@ class _Evaluation:
             question = slot.question
             shown = all(self.visible.get(key, False) for key in slot.parents)
             if shown and question.relevant:
-                shown = bool(_evaluate(question.relevant, _Context(self, slot.prefix), "boolean"))
+                shown = bool(
+                    _evaluate(question.relevant, FieldContext(self, slot.prefix), "boolean")
+                )
             self.visible[slot.key] = shown
-            if not shown and question.type != CALCULATE:
+            if not shown and question.type != CALCULATE and not question.is_metadata:
                 self.values[slot.key] = ""  # what is not relevant is not answered
 
     def check(self, slot: Slot) -> str | None:
         """Return the error of a visible input, or None."""
         question, value = slot.question, self.values[slot.key]
-        context = _Context(self, slot.prefix, value)
+        context = FieldContext(self, slot.prefix, value)
         if not value.strip():
             required = question.required
             if isinstance(required, str):
@@ -245,13 +258,13 @@ class _Evaluation:
         expression, _positions = rewrite_choice_filter(question.choice_filter, columns)
         keep = []
         for choice in choices:
-            context = _Context(self, prefix, filters={**choice.filters, "name": choice.name})
+            context = FieldContext(self, prefix, filters={**choice.filters, "name": choice.name})
             if _evaluate(expression, context, "boolean"):
                 keep.append(choice)
         return keep
 
     def fill_placeholders(self, text: str, prefix: str) -> str:
-        context = _Context(self, prefix)
+        context = FieldContext(self, prefix)
 
         def replace(match: re.Match) -> str:
             name = match.group(1)
@@ -264,7 +277,7 @@ class _Evaluation:
         return PLACEHOLDER.sub(replace, text)
 
 
-def _evaluate(text: str, context: _Context, kind: str):
+def _evaluate(text: str, context: FieldContext, kind: str):
     """Evaluate an expression; a run-time error counts as false / empty (and never crashes)."""
     try:
         expression = parse(text)
@@ -301,10 +314,15 @@ def evaluate_form(
     language: str,
     today: datetime.date,
     now: datetime.datetime | None = None,
+    metadata: dict[str, str] | None = None,
 ) -> FormState:
-    """Return the state of the form for these answers, in the call's language."""
+    """Return the state of the form for these answers, in the call's language.
+
+    :param metadata: what ODK metadata fields hold: ``start`` and ``end`` (ISO date-times
+        of the call; default ``now``) and ``username`` (the agent's name).
+    """
     now = now or datetime.datetime.combine(today, datetime.time(12))
-    form = _Evaluation(definition, answers, language, today, now)
+    form = _Evaluation(definition, answers, language, today, now, metadata)
     for _round in range(2):
         form.calculate()
         form.relevance()
@@ -336,7 +354,8 @@ def evaluate_form(
 
 def initial_answers(definition: ScriptDefinition, *, today: datetime.date) -> dict[str, str]:
     """Return the answers a new form starts with: the defaults (literal or computed)."""
-    form = _Evaluation(definition, {}, definition.settings.default_language, today, None)
+    now = datetime.datetime.combine(today, datetime.time(12))
+    form = _Evaluation(definition, {}, definition.settings.default_language, today, now)
     answers = {}
     for slot in form.slots:
         question = slot.question
@@ -344,7 +363,7 @@ def initial_answers(definition: ScriptDefinition, *, today: datetime.date) -> di
             continue
         if question.default_is_expression:
             answers[slot.key] = (
-                _evaluate(question.default, _Context(form, slot.prefix), "string") or ""
+                _evaluate(question.default, FieldContext(form, slot.prefix), "string") or ""
             )
         else:
             answers[slot.key] = question.default

@@ -17,7 +17,7 @@ from tracing_app.protection.crypto import context_for, decrypt, encrypt
 from tracing_app.protection.keyring import current_key_ring
 from tracing_app.protection.registry import EncryptedTable, register_encrypted_table
 from tracing_app.scripts import signals, xlsform
-from tracing_app.scripts.definition import ScriptDefinition
+from tracing_app.scripts.definition import END, START, USERNAME, ScriptDefinition
 from tracing_app.scripts.engine import FormState, evaluate_form, initial_answers
 from tracing_app.scripts.models import (
     COMPLETED,
@@ -59,9 +59,12 @@ def definition(version: ScriptVersion) -> ScriptDefinition:
     return _definition(version.id, version.definition_csv)
 
 
-def upload_version(data: bytes, filename: str, *, actor) -> ScriptVersion:
+def upload_version(
+    data: bytes, filename: str, *, actor, notes: list[xlsform.Problem] | None = None
+) -> ScriptVersion:
     """Add a draft version from an XLSForm file.
 
+    :param notes: receives the notes on how the file was read (a version made up, …).
     :raise ScriptError: when the file is empty or too large.
     :raise xlsform.XLSFormError: with every problem of the form (sheet, row, column).
     """
@@ -69,7 +72,11 @@ def upload_version(data: bytes, filename: str, *, actor) -> ScriptVersion:
         raise ScriptError(_("The file is empty."))
     if len(data) > MAX_UPLOAD_BYTES:
         raise ScriptError(_("The file is too large."))
-    parsed = xlsform.load(data, filename)
+    parsed, problems = xlsform.read(data, filename)
+    if parsed is None or any(not problem.is_note for problem in problems):
+        raise xlsform.XLSFormError([problem for problem in problems if not problem.is_note])
+    if notes is not None:
+        notes += problems
     script = db.session.scalar(select(Script).where(Script.form_id == parsed.settings.form_id))
     if script is None:
         script = Script(form_id=parsed.settings.form_id)
@@ -188,7 +195,18 @@ def state(response: FormResponse, answered: dict[str, str] | None = None) -> For
         answers(response) if answered is None else answered,
         language=response.language,
         today=today(),
+        metadata=metadata(response),
     )
+
+
+def metadata(response: FormResponse) -> dict[str, str]:
+    """Return what a script's ODK metadata fields hold: start and end of the call, the agent."""
+    end = response.completed_dt or utcnow()
+    return {
+        START: response.created_dt.isoformat(timespec="seconds"),
+        END: end.isoformat(timespec="seconds"),
+        USERNAME: response.agent.display_name if response.agent else "",
+    }
 
 
 def clean_answers(response: FormResponse, submitted: dict[str, str]) -> dict[str, str]:

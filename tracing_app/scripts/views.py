@@ -69,11 +69,13 @@ def list_scripts():
     problems = []
     if form.validate_on_submit():
         upload = form.file.data
+        notes: list[xlsform.Problem] = []
         try:
             version = operations.upload_version(
                 upload.read(operations.MAX_UPLOAD_BYTES + 1),
                 upload.filename or "script.xlsx",
                 actor=current_user._get_current_object(),
+                notes=notes,
             )
         except xlsform.XLSFormError as exc:
             db.session.rollback()
@@ -85,6 +87,8 @@ def list_scripts():
         else:
             db.session.commit()
             flash(_("Version %(number)d uploaded as a draft.", number=version.number), "success")
+            for note in notes:
+                flash(checks.format_problem(note), "info")
             return redirect(url_for("scripts.view_version", version_id=version.id))
     status = 400 if form.is_submitted() else 200
     return render_template(

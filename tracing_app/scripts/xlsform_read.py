@@ -26,17 +26,27 @@ SURVEY = "survey"
 CHOICES = "choices"
 SETTINGS = "settings"
 SHEETS = (SURVEY, CHOICES, SETTINGS)
+ERROR = "error"
+NOTE = "note"
 
 #: Other spellings of column names that XLSForm tools accept.
 ALIASES = {
     "jr:constraintmsg": "constraint_message",
     "constraint message": "constraint_message",
+    "constraint_message": "constraint_message",
     "jr:requiredmsg": "required_message",
     "required message": "required_message",
     "readonly": "read_only",
     "choice filter": "choice_filter",
     "list name": "list_name",
     "id_string": "form_id",
+    "set_form_id": "form_id",
+    "set_form_title": "form_title",
+    "caption": "label",
+    "relevance": "relevant",
+    "calculate": "calculation",
+    "requiredmsg": "required_message",
+    "constraining_message": "constraint_message",
 }
 
 Source = str | os.PathLike[str] | bytes | IO[bytes]
@@ -48,12 +58,54 @@ class Problem:
 
     ``sheet`` is ``""`` for a problem with the whole file, ``row`` is ``None`` for one
     with a whole sheet, and ``column`` (a column name) is ``None`` for one with a row.
+    A ``note`` (`NOTE`) says how something was read and does not stop the import.
     """
 
     sheet: str
     row: int | None
     column: str | None
     message: str
+    severity: str = ERROR
+
+    @property
+    def is_note(self) -> bool:
+        """Whether this only tells how something was read (the import goes on)."""
+        return self.severity == NOTE
+
+
+def format_problem(problem: Problem) -> str:
+    """Return a problem on one line: ``survey, row 12, column relevant: Expected ')' …``."""
+    place = [problem.sheet] if problem.sheet else []
+    if problem.row is not None:
+        place.append(_("row %(row)s", row=problem.row))
+    if problem.column:
+        place.append(_("column %(column)s", column=problem.column))
+    message = (
+        _("Note: %(message)s", message=problem.message) if problem.is_note else problem.message
+    )
+    return f"{', '.join(place)}: {message}" if place else message
+
+
+def split_header(header: str, double_colon: bool) -> tuple[str, str | None]:
+    """Return a header's column name (snake case) and the language written after it, if any.
+
+    As pyxform: a sheet with a ``::`` header anywhere separates languages with ``::``;
+    otherwise a single ``:`` does (``label:English (en)``), except in ``jr:`` names.
+    """
+    if double_colon or "::" in header:
+        base, separator, language = header.partition("::")
+    else:
+        tokens = header.split(":")
+        if tokens[0].strip().lower() == "jr" and len(tokens) > 1:
+            tokens = [f"jr:{tokens[1]}", *tokens[2:]]
+        base, separator, language = tokens[0], ":" if len(tokens) > 1 else "", ":".join(tokens[1:])
+    base = "_".join(base.split()).lower()
+    return base, language.strip() if separator else None
+
+
+def uses_double_colon(sheet: Sheet) -> bool:
+    """Whether the sheet's headers separate languages with ``::`` (else with ``:``)."""
+    return any("::" in header for header in sheet.header)
 
 
 class XLSFormError(ValueError):
@@ -236,10 +288,11 @@ def default_language(sheets: dict[str, Sheet]) -> tuple[str, list[Problem]]:
                     )
                     problems.append(Problem(SETTINGS, row, "default_language", message))
     survey = sheets.get(SURVEY)
+    double_colon = bool(survey) and uses_double_colon(survey)
     for header in survey.header if survey else ():
-        base, separator, language = header.partition("::")
-        code = parse_language(language) if separator else None
-        if base.strip().lower() == "label" and code in SITE_LANGUAGES:
+        base, language = split_header(header, double_colon)
+        code = parse_language(language) if language is not None else None
+        if base == "label" and code in SITE_LANGUAGES:
             return code, problems
     return SITE_LANGUAGES[0], problems
 
@@ -255,9 +308,11 @@ def read_columns(
     problems: list[Problem] = []
     columns: list[Column] = []
     seen: dict[tuple[str, str | None], str] = {}
+    double_colon = uses_double_colon(sheet)
     for index, header in enumerate(sheet.header):
-        base, separator, language_text = header.partition("::")
-        base = ALIASES.get(base.strip().lower(), base.strip().lower())
+        base, language_text = split_header(header, double_colon)
+        separator = language_text is not None
+        base = ALIASES.get(base, base)
         if base not in known:
             base = header.strip()  # an extra column, e.g. a choice filter: keep its case
         language = None

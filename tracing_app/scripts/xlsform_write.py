@@ -162,4 +162,7 @@ def _settings(definition: ScriptDefinition) -> Table:
     row = [settings.title[code] for code in titled]
     header += ["form_id", "version", "default_language"]
     row += [settings.form_id, settings.version, f"{LANGUAGE_NAMES[language]} ({language})"]
+    if settings.allow_choice_duplicates:
+        header.append("allow_choice_duplicates")
+        row.append("yes")
     return [header, row]

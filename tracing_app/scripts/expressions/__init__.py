@@ -23,6 +23,11 @@ Deviations from ODK, all deliberate:
   raising an error; ``string-length()`` counts code points, not UTF-16 units.
 * ``concat()`` needs at least one argument; ``coalesce()`` takes exactly two.
 * Expressions are at most 10,000 characters and 100 levels deep.
+* There are no paths: ``${name}`` names a field, the engine resolves it to the nearest
+  repeat instance; ``count``, ``sum``, ``max``, ``min``, ``join`` and
+  ``count-non-empty`` read a ``${field}`` argument as all its answers (``odk_functions``).
+  ``..`` is read only in ``position(..)``. Functions that need a file, a location or
+  randomness (``pulldata``, ``distance``, ``random``…) are refused by name.
 """
 
 from .context import EvaluationContext

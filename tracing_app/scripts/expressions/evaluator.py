@@ -24,6 +24,7 @@ from .nodes import (
     Reference,
     StringLiteral,
 )
+from .odk_functions import nodes
 from .operators import COMPARISONS, SAME_TYPE_FUNCTIONS, VALUE_FUNCTIONS
 from .values import Value, to_boolean, to_number
 
@@ -135,7 +136,14 @@ def _binary(
 def _call(node: FunctionCall) -> tuple[Compiled, str]:
     spec = FUNCTIONS[node.name]
     implementation = spec.implementation
+    if node.name == "indexed-repeat":
+        return _indexed_repeat(node), STRING
     compiled = [_compile(argument) for argument in node.arguments]
+    if spec.answers:
+        compiled = [
+            (_answers(argument.name), ANY) if isinstance(argument, Reference) else pair
+            for argument, pair in zip(node.arguments, compiled, strict=True)
+        ]
     arguments = [function for function, _kind in compiled]
     kind = spec.result
     if spec.lazy:
@@ -152,3 +160,22 @@ def _call(node: FunctionCall) -> tuple[Compiled, str]:
         first, second = arguments
         return (lambda context: implementation(context, first(context), second(context))), kind
     return (lambda context: implementation(context, *[a(context) for a in arguments])), kind
+
+
+def _answers(name: str) -> Compiled:
+    """A ``${name}`` argument read as the answers of every instance it can be seen in."""
+    return lambda context: nodes(context, name)  # type: ignore[return-value]
+
+
+def _indexed_repeat(node: FunctionCall) -> Compiled:
+    """``indexed-repeat(${field}, ${repeat}, n, …)``; the parser checked the references."""
+    implementation = FUNCTIONS[node.name].implementation
+    field = node.arguments[0].name  # type: ignore[union-attr]
+    repeats = [argument.name for argument in node.arguments[1::2]]  # type: ignore[union-attr]
+    indexes = [_compile(argument)[0] for argument in node.arguments[2::2]]
+
+    def indexed(context: Any) -> Value:
+        pairs = [(repeat, index(context)) for repeat, index in zip(repeats, indexes, strict=True)]
+        return implementation(context, field, pairs)
+
+    return indexed

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from . import regexes
+from . import odk_functions, regexes
 from .values import (
     Value,
     days_to_date,
@@ -35,6 +35,8 @@ class Function:
     result: str
     implementation: Callable[..., Value]
     lazy: bool = False
+    #: ``${field}`` arguments arrive as the list of its answers (`odk_functions.ANSWERS`).
+    answers: bool = False
 
     def arity_problem(self, count: int) -> str | None:
         """The error message when called with `count` arguments, else None."""
@@ -144,5 +146,11 @@ _FUNCTIONS = [
     Function("now", 0, 0, STRING, lambda c: c.now().isoformat(timespec="milliseconds")),
     Function("date", 1, 1, STRING, _date),
     Function("jr:choice-name", 2, 2, STRING, _choice_name),
+    # indexed-repeat(${field}, ${repeat}, n[, ${inner}, m]): compiled apart (names, not values).
+    Function("indexed-repeat", 3, None, STRING, odk_functions.indexed_repeat),
+    *(
+        Function(name, low, high, result, implementation, kind == "lazy", kind == "answers")
+        for name, low, high, result, implementation, kind in odk_functions.specifications()
+    ),
 ]
 FUNCTIONS: dict[str, Function] = {function.name: function for function in _FUNCTIONS}

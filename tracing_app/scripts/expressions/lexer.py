@@ -48,6 +48,7 @@ class Kind(Enum):
     LPAREN = "'('"
     RPAREN = "')'"
     COMMA = "','"
+    PARENT = "'..'"
     OPERATOR = "operator"
     NAME = "name"
     END = "end of expression"
@@ -130,6 +131,8 @@ def _next_token(text: str, position: int, char: str, after_operand: bool) -> Tok
         return _number(text, position)
     if char == ".":
         if two == "..":
+            if _in_position_call(text, position):
+                return Token(Kind.PARENT, two, position)
             raise ExpressionSyntaxError("'..' is not supported; write ${name}", position)
         return Token(Kind.DOT, char, position)
     if char in "(),":
@@ -142,6 +145,17 @@ def _next_token(text: str, position: int, char: str, after_operand: bool) -> Tok
             return Token(Kind.OPERATOR, name, position)
         return Token(Kind.NAME, name, position)
     raise ExpressionSyntaxError(_unexpected_character(char), position)
+
+
+def _in_position_call(text: str, position: int) -> bool:
+    """Whether the ``..`` at `position` is the whole argument of ``position(..)``."""
+    before = text[:position].rstrip(WHITESPACE)
+    after = text[position + 2 :].lstrip(WHITESPACE)
+    return (
+        before.endswith("(")
+        and before[:-1].rstrip(WHITESPACE).endswith("position")
+        and after.startswith(")")
+    )
 
 
 def _reference_name(text: str, position: int) -> str:

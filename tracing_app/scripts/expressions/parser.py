@@ -21,6 +21,7 @@ from .nodes import (
     Reference,
     StringLiteral,
 )
+from .odk_functions import DIGESTS, REFUSED
 from .regexes import compile_pattern
 
 MAX_DEPTH = 100
@@ -144,8 +145,19 @@ class _Parser:
             )
         function = FUNCTIONS.get(name.value)
         if function is None:
+            if name.value in REFUSED:
+                raise ExpressionSyntaxError(
+                    f"Function '{name.value}' is not supported in call scripts: "
+                    f"{REFUSED[name.value]}",
+                    name.position,
+                )
             raise ExpressionSyntaxError(f"Unknown function '{name.value}'", name.position)
         self.index += 1  # "(": each argument's binary() counts the level
+        if name.value == "position" and self.token.kind is Kind.PARENT:
+            # position(..): the number of the repeat instance; '..' means nothing else here.
+            self.index += 1
+            self.expect(Kind.RPAREN, "')'")
+            return FunctionCall(name.value, (), name.position)
         arguments: list[Node] = []
         if self.token.kind is not Kind.RPAREN:
             arguments.append(self.binary(0))
@@ -172,6 +184,20 @@ def check_literal_arguments(call: FunctionCall) -> None:
             raise ExpressionSyntaxError(
                 "The second argument of jr:choice-name() must be a quoted field: '${name}'",
                 field.position,
+            )
+    elif call.name == "indexed-repeat":
+        names = (call.arguments[0], *call.arguments[1::2])
+        bad = next((node for node in names if not isinstance(node, Reference)), None)
+        if bad is not None or len(call.arguments) % 2 == 0:
+            raise ExpressionSyntaxError(
+                "Write indexed-repeat(${field}, ${repeat}, number[, ${inner_repeat}, number])",
+                bad.position if bad is not None else call.position,
+            )
+    elif call.name == "digest" and isinstance(call.arguments[1], StringLiteral):
+        algorithm = call.arguments[1]
+        if algorithm.value.upper() not in DIGESTS:
+            raise ExpressionSyntaxError(
+                f"digest() knows {', '.join(DIGESTS)}, not {algorithm.value!r}", algorithm.position
             )
     elif call.name == "regex" and isinstance(call.arguments[1], StringLiteral):
         pattern = call.arguments[1]

@@ -39,6 +39,8 @@ def unparse(node: Node) -> str:
         operand = unparse(node.operand)
         return f"-({operand})" if isinstance(node.operand, Operation) else f"-{operand}"
     if isinstance(node, FunctionCall):
+        if node.name == "position" and not node.arguments:
+            return "position(..)"  # the parser reads position() and position(..) alike
         return f"{node.name}({', '.join(unparse(argument) for argument in node.arguments)})"
     return _operation(node)
 
