@@ -14,14 +14,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("content", "lms", "tracing_app")
 
-#: Loops known when this test was written, being untied on other branches right now.
-#: The lead empties this list after merging them; any other loop fails the test.
-KNOWN_LOOPS = [
-    {"lms.quizzes.bank_views", "lms.quizzes.blueprint"},
-    {"tracing_app.scripts.checks", "tracing_app.scripts.xlsform"},
-    {"tracing_app.calls.notes", "tracing_app.tickets.rotation"},
-]
-
 
 def _modules(root: Path = ROOT) -> dict[str, Path]:
     """Every module of the packages by dotted name (migrations are scripts, left out)."""
@@ -123,14 +115,9 @@ def _path_through(graph: dict[str, set[str]], group: set[str]) -> list[str]:
 
 def test_no_import_loop_between_files():
     found = loops(import_graph(_modules()))
-    new = [" -> ".join(loop) for loop in found if set(loop) not in KNOWN_LOOPS]
-    assert new == [], "files import each other; give the shared part its own module"
-
-
-def test_the_known_loops_are_still_there_or_leave_the_list():
-    """Keeps KNOWN_LOOPS honest: an untied loop must leave the list (so it cannot return)."""
-    found = [set(loop) for loop in loops(import_graph(_modules()))]
-    assert [loop for loop in KNOWN_LOOPS if loop not in found] == []
+    assert [" -> ".join(loop) for loop in found] == [], (
+        "files import each other; give the shared part its own module"
+    )
 
 
 def test_probe_a_deferred_import_loop_is_found_and_named(tmp_path):
