@@ -214,8 +214,9 @@ def render_database_unavailable(error: SQLAlchemyError):
         # Rendering the page must not ask the database who is signed in.
         g._login_user = login_manager.anonymous_user()
         title, explanation = ERROR_TEXTS[503]
+        # A page of its own: the frame (base.html) would query the database again.
         response = current_app.make_response(
-            (render_template("error.html", title=title, explanation=explanation), 503)
+            (render_template("unavailable.html", title=title, explanation=explanation), 503)
         )
     response.headers["Retry-After"] = retry_after
     return response
