@@ -40,14 +40,12 @@ def kept_headers(error: HTTPException) -> dict[str, str]:
 
 def http_problem(error: HTTPException):
     """Return an HTTP error as a problem document, with the headers it needs (``Allow``)."""
-    if isinstance(error, MethodNotAllowed):
-        # Routing counts page routes too: only the API's own methods are allowed here.
-        methods = api_methods()
-        if not methods:
-            return http_problem(NotFound())
-        error = MethodNotAllowed(valid_methods=methods, description=error.description)
     response = problem(error.code or 500, error.name, error.description or "")
     response.headers.extend(kept_headers(error))
+    if isinstance(error, MethodNotAllowed):
+        # Routing counts page routes too: only the API's own methods are allowed here. An
+        # unknown API URL allows none, which an empty Allow says (RFC 9110 10.2.1).
+        response.headers["Allow"] = ", ".join(api_methods())
     return response
 
 

@@ -127,7 +127,9 @@ def test_an_unsupported_method_is_405_naming_the_allowed_ones(client, create_api
     assert got.headers["Allow"] == "OPTIONS, POST"
     assert got.json["status"] == 405
     assert options.headers["Allow"] == "OPTIONS, POST"
-    assert client.post("/api/v1/no-such-call").status_code == 404
+    unknown = client.post("/api/v1/no-such-call")
+    assert unknown.status_code == 405
+    assert unknown.headers["Allow"] == ""  # no method at all, not the page route's GET
 
 
 def test_a_page_answers_405_with_allow_too(client):
