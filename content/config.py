@@ -57,9 +57,11 @@ class DefaultConfig:
     ARGON2_PARALLELISM = 4
     PASSWORD_MIN_LENGTH = 12
 
-    #: Failed logins allowed per account and per client address within the window.
+    #: Failed logins allowed per account (strict: guessing one password) and per client
+    #: address (high: a call centre behind one NAT or proxy shares it; see TRUSTED_PROXIES)
+    #: within the window.
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
-    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 500
     LOGIN_THROTTLE_WINDOW_MINUTES = 15
     #: When set (redis://…), login throttling is kept in Redis instead of the database.
     REDIS_URL: str | None = None
@@ -71,6 +73,12 @@ class DefaultConfig:
     PAGE_CACHE_CHECK_SECONDS = 1.0
     #: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     TRUSTED_PROXIES = 0
+    #: Strict-Transport-Security max-age sent on HTTPS responses (0: no header). Behind a
+    #: trusted proxy, ``X-Forwarded-Proto: https`` counts as HTTPS.
+    HSTS_SECONDS = 365 * 24 * 3600
+    HSTS_INCLUDE_SUBDOMAINS = False
+    #: Seconds a client is told to wait (Retry-After) when the database is unreachable.
+    DATABASE_RETRY_AFTER_SECONDS = 5
 
     #: Largest media file (image or document) an editor may upload, in bytes.
     MEDIA_MAX_BYTES = 10 * 1024 * 1024

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from flask import Response
+from flask import Response, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,10 +35,26 @@ def add_security_headers(response: Response) -> Response:
     """Set the security headers on every response (after_request handler)."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    hsts = strict_transport_security()
+    if hsts and request.is_secure:
+        # Over plain HTTP the header is ignored by browsers (RFC 6797 8.1) and would only
+        # mislead; behind a trusted proxy ProxyFix has already applied X-Forwarded-Proto.
+        response.headers.setdefault("Strict-Transport-Security", hsts)
     if response.mimetype == "text/html":
         # Pages can show personal data: never keep them in shared caches or history.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def strict_transport_security() -> str | None:
+    """Return the ``Strict-Transport-Security`` value of the settings, or None when off."""
+    max_age = int(current_app.config.get("HSTS_SECONDS") or 0)
+    if max_age <= 0:
+        return None
+    value = f"max-age={max_age}"
+    if current_app.config.get("HSTS_INCLUDE_SUBDOMAINS"):
+        value += "; includeSubDomains"
+    return value
 
 
 def safe_next_url(target: str | None) -> str | None:

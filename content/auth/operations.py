@@ -40,21 +40,20 @@ def log_in(email: str, password: str, address: str) -> LoginResult:
     Unknown account, wrong password and deactivated account fail alike, in similar time.
     No personal data is logged: not the e-mail address, not the client address.
     """
-    wait = throttle.seconds_until_allowed(email, address)
-    if wait:
+    attempt = throttle.begin_attempt(email, address)  # counted before the password check
+    if attempt.wait_seconds:
         signals.login_failed.send(reason="throttled")
         logger.warning("Login refused: too many failures")
-        return LoginResult(wait_seconds=wait)
+        return LoginResult(wait_seconds=attempt.wait_seconds)
     user = find_user_by_email(email)
     password_ok = passwords.verify_password(user.password_hash if user else None, password)
     if not (user and password_ok and user.is_active):
-        throttle.record_failure(email, address)
         signals.login_failed.send(reason="credentials")
         logger.info("Login failed")
         return LoginResult()
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    throttle.clear_account(email)
+    throttle.succeeded(attempt)
     start_session(user)
     logger.info("User %s signed in", user.id)
     return LoginResult(user=user)

@@ -1,135 +1,38 @@
 """Login throttling per account and per client address, shared by every worker process.
 
 Failures are kept in the database by default, or in Redis when ``REDIS_URL`` is set, so
-the limits hold across gunicorn workers and app hosts alike.
+the limits hold across gunicorn workers and app hosts alike (``failure_stores.py``).
+
+Each try is counted *before* its password is checked (:func:`begin_attempt`) and uncounted
+when it succeeds, so parallel guesses cannot get more checks than the limit. Two limits:
+
+- per account, strict (``LOGIN_MAX_FAILURES_PER_ACCOUNT``, 5): guessing one password;
+- per client address, high (``LOGIN_MAX_FAILURES_PER_ADDRESS``, 500): spraying many
+  accounts. A call centre behind one NAT or proxy shares an address, so a few agents'
+  typos must not lock everyone out; behind a reverse proxy set ``TRUSTED_PROXIES`` so the
+  address is the client's, not the proxy's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import time
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import delete, func, select
 
-from content.auth.models import LoginFailure, utcnow
-from content.extensions import db
+from content.auth.failure_stores import DatabaseFailureStore, FailureStore, RedisFailureStore
 
-
-class FailureStore(Protocol):
-    """Where failed logins are counted."""
-
-    def record(self, key: str) -> None:
-        """Count one failure for the key."""
-
-    def count(self, key: str, window: timedelta) -> int:
-        """Return the failures of the key within the window."""
-
-    def oldest(self, key: str, window: timedelta) -> float | None:
-        """Return the age in seconds of the oldest failure within the window."""
-
-    def clear(self, key: str) -> None:
-        """Forget the key's failures (after a successful login)."""
-
-
-class DatabaseFailureStore:
-    """Failures as rows of ``login_failures``, each committed at once, apart from the request."""
-
-    def record(self, key: str) -> None:
-        """Insert one row, in its own transaction; the key's rows past the window go.
-
-        Without the clean-up a busy key (an API client counts every call) would grow the
-        table forever; every window in use is at most the login window.
-        """
-        now = utcnow()
-        window = timedelta(minutes=current_app.config["LOGIN_THROTTLE_WINDOW_MINUTES"])
-        with db.engine.begin() as conn:
-            conn.execute(
-                delete(LoginFailure).where(
-                    LoginFailure.key == key, LoginFailure.failed_dt < now - window
-                )
-            )
-            conn.execute(LoginFailure.__table__.insert().values(key=key, failed_dt=now))
-
-    def count(self, key: str, window: timedelta) -> int:
-        """Count failures since the window's start."""
-        query = select(func.count()).where(
-            LoginFailure.key == key, LoginFailure.failed_dt > utcnow() - window
-        )
-        return db.session.scalar(query) or 0
-
-    def oldest(self, key: str, window: timedelta) -> float | None:
-        """Return the age of the oldest failure within the window."""
-        query = select(func.min(LoginFailure.failed_dt)).where(
-            LoginFailure.key == key, LoginFailure.failed_dt > utcnow() - window
-        )
-        first = db.session.scalar(query)
-        if first is None:
-            return None
-        return (utcnow() - first).total_seconds()
-
-    def clear(self, key: str) -> None:
-        """Delete the key's failures, in its own transaction."""
-        with db.engine.begin() as conn:
-            conn.execute(delete(LoginFailure).where(LoginFailure.key == key))
-
-
-class RedisFailureStore:
-    """Failures as sorted sets in Redis, one per key, expiring with the window."""
-
-    def __init__(self, url: str) -> None:
-        """Connect lazily to the Redis server at ``url``.
-
-        :raise RuntimeError: the optional ``redis`` package is not installed.
-        """
-        # Imported here: only sites that set REDIS_URL need the package (the redis extra).
-        try:
-            import redis
-        except ImportError as exc:
-            raise RuntimeError(
-                "REDIS_URL is set but the Python package 'redis' is not installed: "
-                "install it with pip install 'tracing-app[redis]', or unset REDIS_URL "
-                "to count login failures in the database."
-            ) from exc
-        self.redis = redis.Redis.from_url(url)
-
-    def _name(self, key: str) -> str:
-        return f"tracing:login-failures:{key}"
-
-    def record(self, key: str) -> None:
-        """Add a failure stamped now."""
-        now = time.time()
-        window = current_app.config["LOGIN_THROTTLE_WINDOW_MINUTES"] * 60
-        pipe = self.redis.pipeline()
-        pipe.zadd(self._name(key), {f"{now}:{time.perf_counter_ns()}": now})
-        pipe.expire(self._name(key), int(window) + 1)
-        pipe.execute()
-
-    def count(self, key: str, window: timedelta) -> int:
-        """Drop failures older than the window, count the rest."""
-        pipe = self.redis.pipeline()
-        pipe.zremrangebyscore(self._name(key), 0, time.time() - window.total_seconds())
-        pipe.zcard(self._name(key))
-        return int(pipe.execute()[1])
-
-    def oldest(self, key: str, window: timedelta) -> float | None:
-        """Return the age of the oldest failure within the window."""
-        first = self.redis.zrangebyscore(
-            self._name(key),
-            time.time() - window.total_seconds(),
-            "+inf",
-            start=0,
-            num=1,
-            withscores=True,
-        )
-        return time.time() - first[0][1] if first else None
-
-    def clear(self, key: str) -> None:
-        """Delete the key's set."""
-        self.redis.delete(self._name(key))
+__all__ = [
+    "Attempt",
+    "DatabaseFailureStore",
+    "FailureStore",
+    "RedisFailureStore",
+    "begin_attempt",
+    "init_throttle",
+    "succeeded",
+]
 
 
 def init_throttle(app: Flask) -> None:
@@ -163,22 +66,45 @@ def _window() -> timedelta:
     return timedelta(minutes=current_app.config["LOGIN_THROTTLE_WINDOW_MINUTES"])
 
 
-def seconds_until_allowed(email: str, address: str) -> int:
-    """Return 0 when a login may be tried, else the seconds until the next try is allowed."""
+@dataclass
+class Attempt:
+    """A login try counted against the limits; ``wait_seconds`` is set when it is refused."""
+
+    email: str
+    wait_seconds: int = 0
+    counted: list[tuple[str, str]] = field(default_factory=list)
+
+
+def begin_attempt(email: str, address: str) -> Attempt:
+    """Count a try against the account and the address before its password is checked.
+
+    A try over a limit is refused (and uncounted, so waiting ends the lockout); otherwise
+    it stays counted as a failure unless :func:`succeeded` says otherwise.
+    """
+    attempt = Attempt(email)
     wait = 0.0
     for key, limit in _limits(email, address):
-        if _store().count(key, _window()) >= limit:
+        count, handle = _store().hit(key, _window())
+        attempt.counted.append((key, handle))
+        if count > limit:
             age = _store().oldest(key, _window()) or 0.0
-            wait = max(wait, _window().total_seconds() - age)
-    return int(wait) + 1 if wait else 0
+            wait = max(wait, _window().total_seconds() - age, 1.0)
+    if wait:
+        _uncount(attempt)
+        attempt.wait_seconds = int(wait) + 1
+    return attempt
 
 
-def record_failure(email: str, address: str) -> None:
-    """Count a failed login against the account and the address."""
-    for key, _limit in _limits(email, address):
-        _store().record(key)
+def _uncount(attempt: Attempt) -> None:
+    for key, handle in attempt.counted:
+        _store().release(key, handle)
+    attempt.counted = []
 
 
-def clear_account(email: str) -> None:
-    """Forget the account's failures after a successful login (the address keeps its count)."""
-    _store().clear(_key("account", email))
+def succeeded(attempt: Attempt) -> None:
+    """The password was right: uncount the try and forget the account's failures.
+
+    The address keeps the failures of other accounts.
+    """
+    _uncount(attempt)
+    _store().clear(_key("account", attempt.email))

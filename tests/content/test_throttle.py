@@ -1,16 +1,23 @@
 """Login throttling: per account, per address, shared by every worker process."""
 
 import sys
+import threading
+import time
 import tomllib
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from content.auth import passwords, throttle
 from content.auth.throttle import RedisFailureStore
+from content.config import DefaultConfig
 from content.extensions import db
 from tests.fixtures.database import redis_problem, redis_url
 from tests.fixtures.settings import TEST_CONFIG
-from tests.fixtures.web import IsolatedClient, post_form
+from tests.fixtures.users import PASSWORD
+from tests.fixtures.web import IsolatedClient, csrf_token, post_form
 
 pytestmark = pytest.mark.db
 
@@ -133,3 +140,109 @@ def test_redis_is_an_optional_extra_the_tests_install():
     assert not [dep for dep in project["dependencies"] if dep.startswith("redis")]
     assert [dep for dep in project["optional-dependencies"]["redis"] if dep.startswith("redis")]
     assert "tracing-app[redis]" in project["optional-dependencies"]["test"]
+
+
+def _guess_in_parallel(app, email, guesses, address):
+    """Send ``guesses`` wrong passwords at once, each from its own browser; return statuses."""
+    clients = [app.test_client() for _ in range(guesses)]
+    tokens = [csrf_token(client) for client in clients]
+    start = threading.Barrier(guesses)
+
+    def guess(index):
+        start.wait()
+        return (
+            clients[index]
+            .post(
+                "/en/login",
+                data={"csrf_token": tokens[index], "email": email, "password": WRONG},
+                environ_base={"REMOTE_ADDR": address},
+            )
+            .status_code
+        )
+
+    with ThreadPoolExecutor(max_workers=guesses) as pool:
+        return list(pool.map(guess, range(guesses)))
+
+
+@pytest.fixture
+def counted_password_checks(monkeypatch):
+    """Count password checks, each made slow enough that parallel guesses overlap."""
+    checks = []
+    real_verify = passwords.verify_password
+
+    def slow_verify(password_hash, password):
+        checks.append(1)
+        time.sleep(0.05)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(passwords, "verify_password", slow_verify)
+    return checks
+
+
+@pytest.fixture(params=["database", "redis"])
+def failure_store(request, app):
+    """The app's login-failure store: its database (default), or Redis."""
+    if request.param == "database":
+        yield app.extensions["tracing.login_failures"]
+        return
+    if redis_problem() is not None:
+        pytest.skip(f"Redis not reachable at {redis_url()}: {redis_problem()}")
+    store = RedisFailureStore(redis_url())
+    saved = app.extensions["tracing.login_failures"]
+    app.extensions["tracing.login_failures"] = store
+    try:
+        yield store
+    finally:
+        app.extensions["tracing.login_failures"] = saved
+        store.redis.close()
+
+
+def test_parallel_wrong_guesses_get_no_more_password_checks_than_the_limit(
+    app, create_user, counted_password_checks, failure_store
+):
+    email = f"burst-{uuid.uuid4().hex[:8]}@example.org"
+    address = f"10.7.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    create_user(email=email)
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    try:
+        statuses = _guess_in_parallel(app, email, 16, address)
+    finally:
+        for key in (throttle._key("account", email), throttle._key("address", address)):
+            failure_store.clear(key)
+
+    assert len(counted_password_checks) <= limit
+    assert statuses.count(401) == len(counted_password_checks)
+    assert statuses.count(429) == 16 - statuses.count(401)
+
+
+def test_a_call_centre_behind_one_address_is_not_locked_out_by_typos(
+    app, client, create_user, auth
+):
+    """Thirty agents mistype once from the centre's one public address; the next signs in."""
+    saved = app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = DefaultConfig.LOGIN_MAX_FAILURES_PER_ADDRESS
+    try:
+        for number in range(30):
+            assert _fail(
+                client, f"agent{number}@example.org", 1, address="10.0.0.1"
+            ).status_code == (401)
+        create_user(email="next.agent@example.org")
+        response = post_form(
+            client,
+            "/en/login",
+            {"email": "next.agent@example.org", "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        )
+        assert response.status_code == 302
+        auth.logout()
+        # The account limit stays strict on that same address.
+        response = _fail(client, "agent0@example.org", DefaultConfig.LOGIN_MAX_FAILURES_PER_ACCOUNT)
+    finally:
+        app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = saved
+    assert response.status_code == 429
+
+
+def test_the_address_limit_is_far_above_the_account_limit():
+    assert DefaultConfig.LOGIN_MAX_FAILURES_PER_ADDRESS >= (
+        20 * DefaultConfig.LOGIN_MAX_FAILURES_PER_ACCOUNT
+    )

@@ -112,3 +112,69 @@ def test_the_data_dictionary_from_the_command_line(runner, published_scripts):
     result = runner.invoke(args=["exchange", "dictionary"])
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.output)["scripts"]) == 3
+
+
+def test_an_unsupported_method_is_405_naming_the_allowed_ones(client, create_api_client):
+    _client, token = create_api_client()
+    traced = client.open("/api/v1/data-dictionary", method="TRACE", headers=bearer(token))
+    # GET here would otherwise reach the CMS's page route, which also matches /api/v1/….
+    got = client.get("/api/v1/call-orders", headers=bearer(token))
+    options = client.options("/api/v1/call-orders")
+    assert traced.status_code == 405
+    assert traced.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert traced.mimetype == "application/problem+json"
+    assert got.status_code == 405
+    assert got.headers["Allow"] == "OPTIONS, POST"
+    assert got.json["status"] == 405
+    assert options.headers["Allow"] == "OPTIONS, POST"
+    unknown = client.post("/api/v1/no-such-call")
+    assert unknown.status_code == 405
+    assert unknown.headers["Allow"] == ""  # no method at all, not the page route's GET
+
+
+def test_a_page_answers_405_with_allow_too(client):
+    response = client.delete("/en/login")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+    assert translated("en", "This page cannot be used this way.") in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [("limit=0", "limit"), ("limit=5001", "limit"), ("limit=-3", "limit"),
+     ("format=xml", "format"), ("cursor=%C3%84", "cursor"), ("limit=1&limit=2", "limit")],
+)  # fmt: skip
+def test_query_parameters_outside_the_document_are_refused(
+    client, create_api_client, query, parameter
+):
+    _client, token = create_api_client()
+    response = client.get(f"/api/v1/exports/tickets?{query}", headers=bearer(token))
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert [error["parameter"] for error in response.json["errors"]] == [parameter]
+
+
+def test_the_refusal_is_in_the_clients_language(client, create_api_client):
+    _client, token = create_api_client()
+    response = client.get(
+        "/api/v1/exports/tickets?limit=0", headers={**bearer(token), "Accept-Language": "fr"}
+    )
+    message = response.json["errors"][0]["message"]
+    assert message == translated(
+        "fr", "The value breaks the rule %(rule)s of the API document.", rule="minimum 1"
+    )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["99999999999999999999.1", "1.99999999999999999999", "9223372036854775808.0", "1.2.3",
+     "01.2", "+1.2", " 1.2", "1_0.2", "\u0661.2", ""],
+)  # fmt: skip
+def test_a_cursor_this_site_did_not_give_out_is_a_400_problem(client, create_api_client, raw):
+    import base64
+
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=") or "AAAA"
+    _client, token = create_api_client()
+    response = client.get(f"/api/v1/exports/tickets?cursor={cursor}", headers=bearer(token))
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"

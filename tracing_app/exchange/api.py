@@ -2,8 +2,9 @@
 
 Every API view is declared ``PUBLIC`` for the site's session check (machine clients have
 no session) and wrapped by :func:`api_view`, which does the API's own checks in order:
-token (401), scope (403), rate limit (429); then the view runs and the call is audited.
-Errors are RFC 9457 problem documents (``application/problem+json``).
+token (401), scope (403), rate limit (429), query parameters against the OpenAPI document
+(400); then the view runs and the call is audited. Errors are RFC 9457 problem documents
+(``application/problem+json``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from werkzeug.exceptions import HTTPException
 
 from content.auth.roles import PUBLIC, requires
 from content.extensions import csrf, db
-from content.web import problem
+from content.i18n import _
+from content.web import http_problem, problem
 from tracing_app.audit.operations import record
 from tracing_app.exchange import tokens
+from tracing_app.exchange.parameters import query_errors
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Machine clients authenticate every request with a token, not a cookie: no CSRF exposure.
@@ -73,10 +76,16 @@ def api_view(scope: str | None) -> Callable:
             # SQLite would refuse while this session holds the write lock.
             tokens.note_use(client)
             g.api_client = client
+            errors = query_errors(request.endpoint)
             try:
-                result = view(*args, **kwargs)
+                if errors:
+                    result = problem(
+                        400, "Bad Request", _("A query parameter is not valid."), errors=errors
+                    )
+                else:
+                    result = view(*args, **kwargs)
             except HTTPException as exc:
-                result = problem(exc.code or 500, exc.name, exc.description or "")
+                result = http_problem(exc)
             response = current_app.make_response(result)
             record(
                 "api.call",

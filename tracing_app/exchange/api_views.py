@@ -226,7 +226,12 @@ operation(
                 "required": True,
                 "schema": {"type": "string", "enum": list(export.FEEDS)},
             },
-            {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+            {
+                "name": "cursor",
+                "in": "query",
+                "description": "X-Next-Cursor of an earlier page; none: from the start.",
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": 64},
+            },
             {
                 "name": "limit",
                 "in": "query",
@@ -259,7 +264,13 @@ operation(
                     },
                 },
             },
-            "400": {"description": "An unknown format, or a foreign cursor.", "content": _PROBLEM},
+            "400": {
+                "description": (
+                    "A parameter outside the document (limit, format), or a cursor this "
+                    "site did not give out."
+                ),
+                "content": _PROBLEM,
+            },
             "404": {"description": "No such feed.", "content": _PROBLEM},
         },
     },

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,6 +64,10 @@ class ExchangeChange(db.Model):
         return f"<ExchangeChange {self.id} {self.kind} {self.subject_id} xid {self.txid}>"
 
 
+_CURSOR_TEXT = re.compile(r"(0|[1-9][0-9]{0,18})\.(0|[1-9][0-9]{0,18})")
+_BIGINT_MAX = 2**63 - 1
+
+
 class CursorError(ValueError):  # a ValueError: views answer both the same way
     """A cursor that this site did not give out."""
 
@@ -87,13 +92,18 @@ class Cursor:
         if not value:
             return cls()
         try:
-            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-            txid, id_ = (int(part) for part in raw.split("."))
+            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode("ascii")
         except (ValueError, binascii.Error, UnicodeDecodeError):
             raise CursorError("not a cursor of this site") from None
-        if txid < 0 or id_ < 0:
+        # Only what encode() writes: two canonical numbers that fit a BIGINT column (a
+        # larger one would overflow the database's integer and fail as a server error).
+        match = _CURSOR_TEXT.fullmatch(raw)
+        if match is None:
             raise CursorError("not a cursor of this site")
-        return cls(txid, id_)
+        cursor = cls(int(match[1]), int(match[2]))
+        if max(cursor.txid, cursor.id) > _BIGINT_MAX or cursor.encode() != value.rstrip("="):
+            raise CursorError("not a cursor of this site")
+        return cursor
 
 
 def _subject_kinds() -> dict[type, str]:
