@@ -78,6 +78,11 @@ class DefaultConfig:
     #: for the form around the file. Raise it with MEDIA_MAX_BYTES.
     MAX_CONTENT_LENGTH = MEDIA_MAX_BYTES + 256 * 1024
 
+    #: Seconds between two checks of the job runner (``tracing-app jobs serve``).
+    JOBS_POLL_SECONDS = 30
+    #: Days the record of job runs is kept.
+    JOB_RUNS_KEEP_DAYS = 30
+
 
 def _parse_env_value(raw: str) -> Any:
     """Read an environment value as JSON when it is JSON (numbers, booleans, lists), else text."""

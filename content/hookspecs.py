@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from content.auth.roles import Role
     from content.core.panels import DashboardPanel, NavItem
     from content.items.types import ContentType
+    from content.jobs import Job
     from content.multilingual.operations import TranslationRow
 
 PROJECT = "tracing"
@@ -88,3 +89,8 @@ def tracing_init(app: Flask) -> list[str]:
 @hookspec
 def tracing_demo_data(app: Flask) -> list[str]:
     """Create the plugin's demo content for ``init --demo``; return lines to print."""
+
+
+@hookspec
+def tracing_jobs(app: Flask) -> list[Job]:
+    """Return the plugin's periodic jobs (name, label, period, function); see content/jobs."""

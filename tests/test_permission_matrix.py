@@ -43,6 +43,7 @@ MATRIX = {
     "users.reset_password": ("users.manage", {"admin"}),
     "users.deactivate_user": ("users.manage", {"admin"}),
     "users.reactivate_user": ("users.manage", {"admin"}),
+    "jobs.list_jobs": ("jobs.monitor", {"admin"}),
     # Content: visibility of each item is decided in the view (live or drafts allowed).
     "items.view_item": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
     "items.missing_translation": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),

@@ -220,3 +220,17 @@ def tracing_demo_data(app):
             ["agent@example.org", "supervisor@example.org", "specialist@example.org"]
         ),
     ]
+
+
+@hookimpl
+def tracing_jobs(app):
+    """A nightly check of the audit log's hash chain (a break shows on the jobs page)."""
+    from datetime import timedelta
+
+    from content.jobs import Job
+    from tracing_app.audit.jobs import verify_audit_chain
+
+    return [
+        Job("audit.verify_chain", _l("Verify the audit log's hash chain"), timedelta(days=1),
+            verify_audit_chain),
+    ]  # fmt: skip

@@ -1,0 +1,1 @@
+"""Metrics for Prometheus and JSON logs with a request id (docs/operations.md)."""
