@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from flask.cli import AppGroup
 
     from content.auth.roles import Role
+    from content.backup import BackupItem
     from content.core.panels import DashboardPanel, NavItem
     from content.items.types import ContentType
     from content.jobs import Job
@@ -94,3 +95,8 @@ def tracing_demo_data(app: Flask) -> list[str]:
 @hookspec
 def tracing_jobs(app: Flask) -> list[Job]:
     """Return the plugin's periodic jobs (name, label, period, function); see content/jobs."""
+
+
+@hookspec
+def tracing_backup_items(app: Flask) -> list[BackupItem]:
+    """Return the plugin's files a backup copies, and the secrets it must say to keep apart."""

@@ -78,6 +78,7 @@ def tracing_blueprints(app):
 @hookimpl
 def tracing_cli_commands(cli):
     """``init``, ``users``, ``translations``, ``content`` (export and import) and ``jobs``."""
+    from content.backup.cli import backup_command, restore_command
     from content.cli import init_command, translations_group, users_group
     from content.jobs.cli import jobs_group
     from content.transfer.cli import content_group
@@ -87,6 +88,24 @@ def tracing_cli_commands(cli):
     cli.add_command(translations_group)
     cli.add_command(content_group)
     cli.add_command(jobs_group)
+    cli.add_command(backup_command)
+    cli.add_command(restore_command)
+
+
+@hookimpl
+def tracing_backup_items(app):
+    """Media files go into backups; the instance settings (with SECRET_KEY) stay apart."""
+    from content.backup import BackupItem
+    from content.config import INSTANCE_CONFIG_FILE
+    from content.media.storage import media_directory
+
+    with app.app_context():
+        media = media_directory()
+    return [
+        BackupItem("media", media, _l("Media files (images and documents of pages)")),
+        BackupItem("settings", Path(app.instance_path) / INSTANCE_CONFIG_FILE,
+                   _l("Site settings with the SECRET_KEY"), included=False),
+    ]  # fmt: skip
 
 
 @hookimpl

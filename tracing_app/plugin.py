@@ -234,3 +234,20 @@ def tracing_jobs(app):
         Job("audit.verify_chain", _l("Verify the audit log's hash chain"), timedelta(days=1),
             verify_audit_chain),
     ]  # fmt: skip
+
+
+@hookimpl
+def tracing_backup_items(app):
+    """The keys of personal data: never in a backup, always kept apart from it."""
+    from content.backup import BackupItem
+
+    instance = Path(app.instance_path)
+    # File names of tickets/keyfile.py and exchange/pseudonyms.py; data keys may come from
+    # TRACING_DATA_KEYS instead, then that value is what to keep.
+    return [
+        BackupItem("data-keys", instance / "keys.json",
+                   _l("Data keys of the tickets' personal data (or TRACING_DATA_KEYS)"),
+                   included=False),
+        BackupItem("pseudonym-key", instance / "pseudonym.key",
+                   _l("Pseudonym key of the exports"), included=False),
+    ]  # fmt: skip
