@@ -100,3 +100,8 @@ def tracing_jobs(app: Flask) -> list[Job]:
 @hookspec
 def tracing_backup_items(app: Flask) -> list[BackupItem]:
     """Return the plugin's files a backup copies, and the secrets it must say to keep apart."""
+
+
+@hookspec
+def tracing_metrics(app: Flask) -> list[Any]:
+    """Return Prometheus metric families read from the database when /metrics is scraped."""

@@ -55,6 +55,7 @@ def tracing_blueprints(app):
     from content.jobs.blueprint import bp as jobs_bp
     from content.media.blueprint import bp as media_bp
     from content.multilingual.blueprint import bp as multilingual_bp
+    from content.observability.blueprint import bp as observability_bp
     from content.revisions.blueprint import bp as revisions_bp
     from content.search.blueprint import bp as search_bp
     from content.users.blueprint import bp as users_bp
@@ -72,6 +73,7 @@ def tracing_blueprints(app):
         search_bp,
         media_bp,
         jobs_bp,
+        observability_bp,
     ]
 
 
@@ -106,6 +108,14 @@ def tracing_backup_items(app):
         BackupItem("settings", Path(app.instance_path) / INSTANCE_CONFIG_FILE,
                    _l("Site settings with the SECRET_KEY"), included=False),
     ]  # fmt: skip
+
+
+@hookimpl
+def tracing_metrics(app):
+    """Job runs by job and state, and each job's last success and failure (from job_runs)."""
+    from content.jobs.metrics import job_metrics
+
+    return job_metrics()
 
 
 @hookimpl

@@ -50,10 +50,14 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # gunicorn itself need not interpret them.
 forwarded_allow_ips = "127.0.0.1"
 
-# nginx writes the access log; the app writes JSON lines with a request id to stderr.
+# nginx writes the access log; the app writes JSON lines with a request id to stderr
+# (content/observability/logs.py), and gunicorn's own messages use the same format.
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("TRACING_LOG_LEVEL", "info")
+logconfig_dict = {
+    "formatters": {"generic": {"()": "content.observability.logs.JsonFormatter"}},
+}
 
 
 def on_starting(server):

@@ -251,3 +251,30 @@ def tracing_backup_items(app):
         BackupItem("pseudonym-key", instance / "pseudonym.key",
                    _l("Pseudonym key of the exports"), included=False),
     ]  # fmt: skip
+
+
+@hookimpl
+def tracing_metrics(app):
+    """Call orders by state (the queues) and escalations waiting for a specialist."""
+    from prometheus_client.core import GaugeMetricFamily
+    from sqlalchemy import func, select
+
+    from content.extensions import db
+    from tracing_app.calls.models import ORDER_STATES, CallOrder
+    from tracing_app.tickets.models import ESCALATION_OPEN, TicketEscalation
+
+    orders = GaugeMetricFamily(
+        "tracing_call_orders", "Call orders by state (queued: the queue).", labels=["state"]
+    )
+    counts = dict(
+        db.session.execute(select(CallOrder.state, func.count()).group_by(CallOrder.state)).all()
+    )
+    for state in ORDER_STATES:
+        orders.add_metric([state], counts.get(state, 0))
+    waiting = db.session.scalar(
+        select(func.count()).where(TicketEscalation.state == ESCALATION_OPEN)
+    )
+    escalations = GaugeMetricFamily(
+        "tracing_escalations_open", "Escalated tickets waiting for a specialist.", value=waiting
+    )
+    return [orders, escalations]

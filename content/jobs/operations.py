@@ -89,14 +89,7 @@ def execute(job: Job, run: JobRun, *, now: datetime) -> JobRun:
         logger.info("Job %s succeeded: %s", job.name, run.result)
     run.finished_dt = utcnow()
     db.session.commit()
-    _count(job.name, run.state)
     return run
-
-
-def _count(job_name: str, state: str) -> None:
-    from content.observability.metrics import count_job_run
-
-    count_job_run(job_name, state)
 
 
 def run_job(job: Job, *, now: datetime | None = None, manual: bool = False) -> JobRun | None:

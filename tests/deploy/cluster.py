@@ -112,6 +112,7 @@ def nginx_config(folder: Path, ports: list[int], https_port: int, http_port: int
     site = re.sub(r"ssl_certificate .*;", f"ssl_certificate {cert};", site)
     site = re.sub(r"ssl_certificate_key .*;", f"ssl_certificate_key {key};", site)
     site = _replace(site, "/opt/tracing/app/deploy/nginx", str(folder))
+    site = _replace(site, "/var/log/nginx/tracing.access.log", str(folder / "access.log"))
     # The included files: includes point at the test folder, static folders at this checkout.
     locations = (DEPLOY / "nginx" / "tracing-locations.conf").read_text()
     locations = _replace(locations, "/opt/tracing/app/deploy/nginx", str(folder))

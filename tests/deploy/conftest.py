@@ -28,6 +28,7 @@ from tests.fixtures.database import postgres_problem, postgres_url, redis_proble
 from tests.fixtures.settings import TEST_CONFIG
 
 HOSTS = 3
+METRICS_TOKEN = "harness-scraper-token"
 
 
 def _skip_reason() -> str | None:
@@ -85,6 +86,7 @@ def site(tmp_path_factory):
         "WEB_CONCURRENCY": "2",
         "TRACING_THREADS": "4",
         "TRACING_GRACEFUL_TIMEOUT": "5",
+        "TRACING_METRICS_TOKEN": METRICS_TOKEN,
     }
     config = {
         **TEST_CONFIG,

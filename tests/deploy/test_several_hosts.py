@@ -7,6 +7,8 @@ the reason when one is missing.
 from __future__ import annotations
 
 import itertools
+import json
+import re
 import threading
 import time
 import uuid
@@ -16,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 
 import pytest
+import requests
 
 from content.extensions import db
 from tests.deploy.cluster import wait_until
@@ -192,6 +195,34 @@ def test_no_call_is_claimed_twice_across_hosts(cluster, site):
             db.session.scalars(db.select(CallOrder.id).where(CallOrder.campaign_id == campaign_id))
         )
     assert set(claimed) == ids
+
+
+def test_metrics_add_up_every_worker_of_a_host_and_logs_are_json(cluster, site):
+    from tests.deploy.conftest import METRICS_TOKEN
+
+    host = cluster.hosts[1]
+    for _ in range(20):
+        assert requests.get(f"{host.url}/healthz", timeout=10).status_code == 200
+    scraped = requests.get(
+        f"{host.url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10
+    ).text
+    found = re.search(
+        r'^tracing_http_requests_total\{endpoint="core.healthz",method="GET",status="200"\} (\S+)$',
+        scraped, flags=re.MULTILINE,
+    )  # fmt: skip
+    assert found, scraped[:2000]
+    assert float(found.group(1)) >= 20  # both workers' counts, from PROMETHEUS_MULTIPROC_DIR
+    assert 'tracing_call_orders{state="queued"}' in scraped
+    # Through nginx from the monitoring network (loopback here), with the token.
+    browser = cluster.browser()
+    answer = browser.get(f"{cluster.url}/metrics", timeout=10,
+                         headers={"Authorization": f"Bearer {METRICS_TOKEN}"})  # fmt: skip
+    assert answer.status_code == 200
+    # The hosts' logs are JSON lines; the access lines carry nginx's request id.
+    lines = [json.loads(line) for line in host.log.read_text().splitlines() if line.strip()]
+    access = [line for line in lines if line.get("logger") == "tracing.access"]
+    assert access
+    assert all(re.fullmatch(r"[0-9a-f]{32}", line["request_id"]) for line in access)
 
 
 def test_a_host_killed_under_write_load_loses_no_acknowledged_write(cluster, site):

@@ -18,6 +18,7 @@ from content.auth.models import utcnow
 from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _
+from content.observability.metrics import count_claim
 from content.transactions import commit_keeping_loaded
 from tracing_app.calls import operations
 from tracing_app.calls.forms import (
@@ -110,6 +111,7 @@ def claim_call():
     if order is None:
         flash(_("No call is due right now."), "info")
         return redirect(url_for("calls.agent_home"))
+    count_claim()
     if order.ticket is not None:
         # Calling someone is a reason to open their ticket.
         ticket_access.grant_access(current_agent(), order.ticket, reason=DIAL_REASON)
