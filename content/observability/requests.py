@@ -7,7 +7,7 @@ import re
 import time
 import uuid
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
 from content.extensions import db
 from content.observability import metrics
@@ -23,7 +23,7 @@ def _start() -> None:
     g.request_started = time.perf_counter()
     given = request.headers.get("X-Request-Id", "")
     # Only a trusted proxy may choose the id; a client could otherwise forge log lines.
-    trusted = g.get("_trusted_proxies", 0) and VALID_REQUEST_ID.match(given)
+    trusted = current_app.config["TRUSTED_PROXIES"] and VALID_REQUEST_ID.match(given)
     g.request_id = given if trusted else uuid.uuid4().hex
     g.request_id_token = request_id.set(g.request_id)
 
@@ -59,12 +59,6 @@ def _forget(_exc) -> None:
 
 def init_request_observation(app: Flask) -> None:
     """Install the request hooks (first, so the id exists for every later hook's logs)."""
-    trusted = int(app.config["TRUSTED_PROXIES"] or 0)
-
-    def start() -> None:
-        g._trusted_proxies = trusted
-        _start()
-
-    app.before_request_funcs.setdefault(None, []).insert(0, start)
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.after_request(_finish)
     app.teardown_request(_forget)

@@ -191,3 +191,22 @@ def test_session_and_throttle_clean_up_keeps_what_still_counts(app, create_user)
     db.session.expire_all()
     assert set(db.session.scalars(select(AuthSession.token_hash))) == {"a" * 64, "b" * 64}
     assert list(db.session.scalars(select(LoginFailure.key))) == ["k1"]
+
+
+def test_the_runner_service_runs_due_jobs_until_stopped(app, declare):
+    from content.jobs.service import serve
+
+    ran = threading.Event()
+    declare(Job("test.served", "served", timedelta(hours=1), lambda now: ran.set()))
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=serve, args=(app,), kwargs={"poll_seconds": 0.05, "stop": stop}
+    )
+    thread.start()
+    try:
+        assert ran.wait(30)
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive()
+    assert [run.state for run in _runs("test.served")] == ["succeeded"]
