@@ -281,3 +281,28 @@ def test_a_host_killed_under_write_load_loses_no_acknowledged_write(cluster, sit
     victim.start()
     wait_until(victim.healthy, 30, "the restarted host")
     assert time.monotonic() - started < 30
+
+
+def test_two_job_runners_on_two_hosts_run_each_job_once(site):
+    """Two `tracing-app jobs run` processes at once on the shared database."""
+    import subprocess
+    import sys
+
+    from content.jobs import declared_jobs
+    from content.jobs.models import JobRun
+
+    command = [sys.executable, "-c", "from tracing_app.cli import main; main()", "jobs", "run"]
+    env = site.harness["env"]
+    runners = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        for _ in range(2)
+    ]
+    outputs = [runner.communicate(timeout=120)[0].decode() for runner in runners]
+    assert [runner.returncode for runner in runners] == [0, 0], outputs
+    with site.app_context():
+        names = set(declared_jobs(site))
+        runs = Counter(
+            db.session.scalars(db.select(JobRun.job_name).where(JobRun.manual.is_(False)))
+        )
+    assert runs == Counter(dict.fromkeys(names, 1))
+    assert sum(output.count(": succeeded") for output in outputs) == len(names)
