@@ -39,6 +39,7 @@ def create_cms(
     from content.config import apply_plugin_defaults, load_config
     from content.db import configure_database, init_database
     from content.items.types import init_content_types
+    from content.observability import init_observability
     from content.plugins import create_plugin_manager
     from content.web import init_web
 
@@ -74,6 +75,7 @@ def create_cms(
             app.register_blueprint(blueprint)
     init_access(app)
     init_web(app)
+    init_observability(app)
     pm.hook.tracing_cli_commands(cli=app.cli)
     signals.app_ready.send(app)
     return app

@@ -88,6 +88,18 @@ class DefaultConfig:
     #: for the form around the file. Raise it with MEDIA_MAX_BYTES.
     MAX_CONTENT_LENGTH = MEDIA_MAX_BYTES + 256 * 1024
 
+    #: Seconds between two checks of the job runner (``tracing-app jobs serve``).
+    JOBS_POLL_SECONDS = 30
+    #: Days the record of job runs is kept.
+    JOB_RUNS_KEEP_DAYS = 30
+
+    #: "json": every log record as one JSON line on standard error (with the request id);
+    #: "text": Python's default. Tests keep pytest's capture either way.
+    LOG_FORMAT = "json"
+    LOG_LEVEL = "INFO"
+    #: Bearer token of Prometheus scrapers at /metrics; None: /metrics answers 404.
+    METRICS_TOKEN: str | None = None
+
 
 def _parse_env_value(raw: str) -> Any:
     """Read an environment value as JSON when it is JSON (numbers, booleans, lists), else text."""

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from flask.cli import AppGroup
 
     from content.auth.roles import Role
+    from content.backup import BackupItem
     from content.core.panels import DashboardPanel, NavItem
     from content.items.types import ContentType
+    from content.jobs import Job
     from content.multilingual.operations import TranslationRow
 
 PROJECT = "tracing"
@@ -88,3 +90,18 @@ def tracing_init(app: Flask) -> list[str]:
 @hookspec
 def tracing_demo_data(app: Flask) -> list[str]:
     """Create the plugin's demo content for ``init --demo``; return lines to print."""
+
+
+@hookspec
+def tracing_jobs(app: Flask) -> list[Job]:
+    """Return the plugin's periodic jobs (name, label, period, function); see content/jobs."""
+
+
+@hookspec
+def tracing_backup_items(app: Flask) -> list[BackupItem]:
+    """Return the plugin's files a backup copies, and the secrets it must say to keep apart."""
+
+
+@hookspec
+def tracing_metrics(app: Flask) -> list[Any]:
+    """Return Prometheus metric families read from the database when /metrics is scraped."""

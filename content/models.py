@@ -2,6 +2,7 @@
 
 from content.auth.models import AuthSession, LoginFailure, User, UserRole
 from content.items.models import ContentItem
+from content.jobs.models import JobRun
 from content.media.models import MediaFile
 from content.revisions.models import Revision
 from content.search.models import SearchDocument
@@ -10,6 +11,7 @@ from content.workflow.models import WorkflowEvent
 __all__ = [
     "AuthSession",
     "ContentItem",
+    "JobRun",
     "LoginFailure",
     "MediaFile",
     "Revision",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from content.auth.roles import Role
@@ -40,6 +41,7 @@ def tracing_permissions():
         "content.review": {"reviewer", "admin"},
         # Seeing unpublished work (drafts, pending review) in pages, listings and search.
         "content.view_drafts": {"editor", "reviewer", "admin"},
+        "jobs.monitor": {"admin"},
     }
 
 
@@ -50,8 +52,10 @@ def tracing_blueprints(app):
     from content.core.blueprint import bp as core_bp
     from content.core.blueprint import localized as site_bp
     from content.items.blueprint import bp as items_bp
+    from content.jobs.blueprint import bp as jobs_bp
     from content.media.blueprint import bp as media_bp
     from content.multilingual.blueprint import bp as multilingual_bp
+    from content.observability.blueprint import bp as observability_bp
     from content.revisions.blueprint import bp as revisions_bp
     from content.search.blueprint import bp as search_bp
     from content.users.blueprint import bp as users_bp
@@ -68,19 +72,68 @@ def tracing_blueprints(app):
         multilingual_bp,
         search_bp,
         media_bp,
+        jobs_bp,
+        observability_bp,
     ]
 
 
 @hookimpl
 def tracing_cli_commands(cli):
-    """``init``, ``users``, ``translations`` and ``content`` (export and import)."""
+    """``init``, ``users``, ``translations``, ``content`` (export and import) and ``jobs``."""
+    from content.backup.cli import backup_command, restore_command
     from content.cli import init_command, translations_group, users_group
+    from content.jobs.cli import jobs_group
     from content.transfer.cli import content_group
 
     cli.add_command(init_command)
     cli.add_command(users_group)
     cli.add_command(translations_group)
     cli.add_command(content_group)
+    cli.add_command(jobs_group)
+    cli.add_command(backup_command)
+    cli.add_command(restore_command)
+
+
+@hookimpl
+def tracing_backup_items(app):
+    """Media files go into backups; the instance settings (with SECRET_KEY) stay apart."""
+    from content.backup import BackupItem
+    from content.config import INSTANCE_CONFIG_FILE
+    from content.media.storage import media_directory
+
+    with app.app_context():
+        media = media_directory()
+    return [
+        BackupItem("media", media, _l("Media files (images and documents of pages)")),
+        BackupItem("settings", Path(app.instance_path) / INSTANCE_CONFIG_FILE,
+                   _l("Site settings with the SECRET_KEY"), included=False),
+    ]  # fmt: skip
+
+
+@hookimpl
+def tracing_metrics(app):
+    """Job runs by job and state, and each job's last success and failure (from job_runs)."""
+    from content.jobs.metrics import job_metrics
+
+    return job_metrics()
+
+
+@hookimpl
+def tracing_jobs(app):
+    """Clean-up of login sessions, failed-login rows and old job-run records."""
+    from content.auth.housekeeping import prune_login_failures, prune_sessions
+    from content.jobs import Job
+    from content.jobs.operations import prune_runs
+
+    keep_days = app.config["JOB_RUNS_KEEP_DAYS"]
+    return [
+        Job("auth.prune_sessions", _l("Delete ended login sessions"), timedelta(hours=1),
+            prune_sessions),
+        Job("auth.prune_login_failures", _l("Delete failed-login records past the throttle window"),
+            timedelta(minutes=15), prune_login_failures),
+        Job("jobs.prune_runs", _l("Delete old records of job runs"), timedelta(days=1),
+            lambda now: prune_runs(now=now, keep_days=keep_days)),
+    ]  # fmt: skip
 
 
 @hookimpl
@@ -123,7 +176,10 @@ def tracing_dashboard_panels(user):
             DashboardPanel(
                 _("Administration"),
                 items=[_("Create accounts, give roles, reset passwords and deactivate accounts.")],
-                links=[PanelLink(_("Manage accounts"), "users.list_users")],
+                links=[
+                    PanelLink(_("Manage accounts"), "users.list_users"),
+                    PanelLink(_("Periodic jobs"), "jobs.list_jobs"),
+                ],
                 order=900,
             )
         )

@@ -169,3 +169,17 @@ def tracing_translation_rows(user):
     from lms.quizzes.bank.views import translation_rows
 
     return translation_rows()
+
+
+@hookimpl
+def tracing_jobs(app):
+    """Grading of quiz attempts whose time ran out while nobody came back to them."""
+    from datetime import timedelta
+
+    from content.jobs import Job
+    from lms.quizzes.operations import grade_overdue_attempts
+
+    return [
+        Job("quizzes.grade_overdue_attempts", _l("Grade quiz attempts past their deadline"),
+            timedelta(minutes=5), lambda now: grade_overdue_attempts(now=now)),
+    ]  # fmt: skip

@@ -43,6 +43,9 @@ MATRIX = {
     "users.reset_password": ("users.manage", {"admin"}),
     "users.deactivate_user": ("users.manage", {"admin"}),
     "users.reactivate_user": ("users.manage", {"admin"}),
+    "jobs.list_jobs": ("jobs.monitor", {"admin"}),
+    # Scrapers, not users: a bearer token decides (404 when none is configured, as here).
+    "observability.metrics": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
     # Content: visibility of each item is decided in the view (live or drafts allowed).
     "items.view_item": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),
     "items.missing_translation": (PUBLIC, {ANONYMOUS, *EVERYONE_SIGNED_IN}),

@@ -242,3 +242,66 @@ def tracing_demo_data(app):
             ["agent@example.org", "supervisor@example.org", "specialist@example.org"]
         ),
     ]
+
+
+@hookimpl
+def tracing_jobs(app):
+    """A nightly check of the audit log's chain and its checkpoints every five minutes."""
+    from datetime import timedelta
+
+    from content.jobs import Job
+    from tracing_app.audit.jobs import checkpoint_audit_log, verify_audit_chain
+
+    return [
+        Job("audit.verify_chain", _l("Verify the audit log's hash chain"), timedelta(days=1),
+            verify_audit_chain),
+        Job("audit.checkpoint", _l("Anchor the audit log outside the database"),
+            timedelta(minutes=5), checkpoint_audit_log),
+    ]  # fmt: skip
+
+
+@hookimpl
+def tracing_backup_items(app):
+    """The keys of personal data: never in a backup, always kept apart from it."""
+    from content.backup import BackupItem
+
+    instance = Path(app.instance_path)
+    # File names of protection/keyfile.py, protection/audit_key.py and exchange/pseudonyms.py; data keys may come from
+    # TRACING_DATA_KEYS instead, then that value is what to keep.
+    return [
+        BackupItem("data-keys", instance / "keys.json",
+                   _l("Data keys of the tickets' personal data (or TRACING_DATA_KEYS)"),
+                   included=False),
+        BackupItem("pseudonym-key", instance / "pseudonym.key",
+                   _l("Pseudonym key of the exports"), included=False),
+        BackupItem("audit-key", instance / "audit.key",
+                   _l("Audit key of the audit log's chain (or TRACING_AUDIT_KEY)"),
+                   included=False),
+    ]  # fmt: skip
+
+
+@hookimpl
+def tracing_metrics(app):
+    """Call orders by state (the queues) and escalations waiting for a specialist."""
+    from prometheus_client.core import GaugeMetricFamily
+    from sqlalchemy import func, select
+
+    from content.extensions import db
+    from tracing_app.calls.models import ORDER_STATES, CallOrder
+    from tracing_app.tickets.models import ESCALATION_OPEN, TicketEscalation
+
+    orders = GaugeMetricFamily(
+        "tracing_call_orders", "Call orders by state (queued: the queue).", labels=["state"]
+    )
+    counts = dict(
+        db.session.execute(select(CallOrder.state, func.count()).group_by(CallOrder.state)).all()
+    )
+    for state in ORDER_STATES:
+        orders.add_metric([state], counts.get(state, 0))
+    waiting = db.session.scalar(
+        select(func.count()).where(TicketEscalation.state == ESCALATION_OPEN)
+    )
+    escalations = GaugeMetricFamily(
+        "tracing_escalations_open", "Escalated tickets waiting for a specialist.", value=waiting
+    )
+    return [orders, escalations]

@@ -18,6 +18,7 @@ from content.auth.models import utcnow
 from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _
+from content.observability.metrics import count_claim
 from content.transactions import commit_keeping_loaded
 from tracing_app.audit import operations as audit
 from tracing_app.calls import operations
@@ -116,6 +117,7 @@ def claim_call():
             "info",
         )
     else:
+        count_claim()
         # Claims are counted per hour on the audit screen (unusual activity). The claim
         # itself opens the ticket for as long as it lives (tickets.access), no grant.
         audit.record(

@@ -1,0 +1,52 @@
+"""The deploy files agree with the app: body limit, static folders, gunicorn settings."""
+
+from __future__ import annotations
+
+import re
+import runpy
+from pathlib import Path
+
+from content.config import DefaultConfig
+from tests.deploy.cluster import DEPLOY, ROOT
+from tests.fixtures.settings import TEST_CONFIG
+from tracing_app import create_app
+
+LOCATIONS = (DEPLOY / "nginx" / "tracing-locations.conf").read_text()
+
+
+def test_nginx_refuses_bodies_exactly_above_the_apps_limit():
+    (size,) = re.findall(r"client_max_body_size (\d+)k;", LOCATIONS)
+    assert int(size) * 1024 == DefaultConfig.MAX_CONTENT_LENGTH
+
+
+def test_nginx_serves_every_static_folder_of_the_site(tmp_path):
+    app = create_app({**TEST_CONFIG, "INSTANCE_PATH": str(tmp_path)})
+    served = {
+        rule.rule.removesuffix("/<path:filename>"): Path(
+            app.static_folder
+            if rule.endpoint == "static"
+            else app.blueprints[rule.endpoint.split(".")[0]].static_folder
+        )
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.endswith("static")
+    }
+    aliases = dict(
+        re.findall(r"location (/[\w-]+)/ \{\s*alias /opt/tracing/app/(\S+)/;", LOCATIONS)
+    )
+    assert set(aliases) == set(served)
+    for prefix, folder in aliases.items():
+        assert (ROOT / folder).resolve() == served[prefix].resolve()
+
+
+def test_gunicorn_settings_are_production_ones(monkeypatch):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    settings = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    assert settings["wsgi_app"] == "tracing_app:create_app()"
+    assert settings["worker_class"] == "gthread"
+    assert settings["preload_app"] is False
+    assert settings["graceful_timeout"] < settings["timeout"]
+    # nginx waits longer for an answer than gunicorn lets a request run.
+    (read_timeout,) = re.findall(
+        r"proxy_read_timeout (\d+)s;", (DEPLOY / "nginx" / "tracing-proxy.conf").read_text()
+    )
+    assert int(read_timeout) > settings["timeout"]
