@@ -177,7 +177,7 @@ def tracing_jobs(app):
     from datetime import timedelta
 
     from content.jobs import Job
-    from lms.quizzes.operations import grade_overdue_attempts
+    from lms.quizzes.attempts.operations import grade_overdue_attempts
 
     return [
         Job("quizzes.grade_overdue_attempts", _l("Grade quiz attempts past their deadline"),

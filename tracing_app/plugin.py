@@ -266,8 +266,8 @@ def tracing_backup_items(app):
     from content.backup import BackupItem
 
     instance = Path(app.instance_path)
-    # File names of protection/keyfile.py, protection/audit_key.py and exchange/pseudonyms.py; data keys may come from
-    # TRACING_DATA_KEYS instead, then that value is what to keep.
+    # File names of protection/keyfile.py, protection/audit_key.py and exchange/pseudonyms.py;
+    # keys may come from TRACING_DATA_KEYS / TRACING_AUDIT_KEY instead: then keep those.
     return [
         BackupItem("data-keys", instance / "keys.json",
                    _l("Data keys of the tickets' personal data (or TRACING_DATA_KEYS)"),

@@ -61,7 +61,9 @@ def site(tmp_path_factory):
 
     from content.extensions import db
     from tracing_app import create_app
-    from tracing_app.tickets.keyfile import generate_key_file, key_file_path
+    from tracing_app.protection.audit_key import generate_audit_key_file
+    from tracing_app.protection.audit_key import key_file_path as audit_key_file_path
+    from tracing_app.protection.keyfile import generate_key_file, key_file_path
 
     folder = tmp_path_factory.mktemp("deploy")
     instance = folder / "instance"
@@ -71,6 +73,7 @@ def site(tmp_path_factory):
     engine_options = {"connect_args": {"options": f"-csearch_path={schema}"}}
     (instance / "config.toml").write_text(f'SECRET_KEY = "{uuid.uuid4().hex}"\n')
     generate_key_file(key_file_path(instance))
+    generate_audit_key_file(audit_key_file_path(instance))
     env = {
         **os.environ,
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),

@@ -84,7 +84,7 @@ def test_a_backup_restored_into_an_empty_instance_keeps_everything_working(
 ):
     from lms.certification.operations import certificate_by_code
     from tracing_app.audit.operations import verify_chain
-    from tracing_app.tickets import blind_index
+    from tracing_app.protection import blind_index
     from tracing_app.tickets.lookup import lookup
     from tracing_app.tickets.models import Ticket
     from tracing_app.tickets.operations import decrypt_ticket
@@ -99,6 +99,7 @@ def test_a_backup_restored_into_an_empty_instance_keeps_everything_working(
     copied = {p.name for p in backup_dir.rglob("*")}
     assert "keys.json" not in copied
     assert "pseudonym.key" not in copied
+    assert "audit.key" not in copied
     assert "config.toml" not in copied
     assert "keys.json" in (backup_dir / "KEEP-SEPARATELY.txt").read_text()
     raw = b"".join(p.read_bytes() for p in backup_dir.rglob("*") if p.is_file())
@@ -107,7 +108,10 @@ def test_a_backup_restored_into_an_empty_instance_keeps_everything_working(
     target = empty_instance()
     # The operator copies the keys kept apart into the new instance folder.
     (tmp_path / "restored-instance").mkdir(exist_ok=True)
-    shutil.copy2(f"{site['instance']}/keys.json", tmp_path / "restored-instance" / "keys.json")
+    for kept_apart in ("keys.json", "audit.key"):
+        shutil.copy2(
+            f"{site['instance']}/{kept_apart}", tmp_path / "restored-instance" / kept_apart
+        )
     with target.app_context():  # the test holds the source's context: commands would use it
         restored = target.test_cli_runner().invoke(args=["restore", str(backup_dir)])
     assert restored.exit_code == 0, restored.output
@@ -212,7 +216,10 @@ def test_a_backup_taken_while_tickets_are_written_is_consistent(
 
     target = empty_instance()
     (tmp_path / "restored-instance").mkdir(exist_ok=True)
-    shutil.copy2(f"{site['instance']}/keys.json", tmp_path / "restored-instance" / "keys.json")
+    for kept_apart in ("keys.json", "audit.key"):
+        shutil.copy2(
+            f"{site['instance']}/{kept_apart}", tmp_path / "restored-instance" / kept_apart
+        )
     with target.app_context():
         restored = target.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup")])
         assert restored.exit_code == 0, restored.output
