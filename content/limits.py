@@ -36,6 +36,8 @@ _BOMS = (
 class Limits:
     """How much work one upload may cause (defaults: the settings' defaults)."""
 
+    #: Bytes of one text file (a content file, a file of questions).
+    max_text_bytes: int = DefaultConfig.UPLOAD_MAX_TEXT_BYTES
     #: Bytes of an unpacked archive (all members together).
     max_unpacked_bytes: int = DefaultConfig.UPLOAD_MAX_UNPACKED_BYTES
     #: Members of an archive (an .xlsx has about ten).
@@ -52,6 +54,7 @@ def upload_limits() -> Limits:
         return Limits()
     config = current_app.config
     return Limits(
+        max_text_bytes=config["UPLOAD_MAX_TEXT_BYTES"],
         max_unpacked_bytes=config["UPLOAD_MAX_UNPACKED_BYTES"],
         max_members=config["UPLOAD_MAX_ARCHIVE_MEMBERS"],
         max_rows=config["UPLOAD_MAX_ROWS"],

@@ -14,9 +14,9 @@ import zipfile
 import pytest
 
 from content.extensions import db
-from content.limits import Limits, LimitExceeded, check_archive
-from tests.fuzz.workbooks import huge_sheet, table, workbook
+from content.limits import LimitExceeded, Limits, check_archive
 from tests.fixtures.web import post_form
+from tests.fuzz.workbooks import huge_sheet, table, workbook
 from tracing_app.scripts import xlsform_read
 from tracing_app.scripts.models import ScriptVersion
 
