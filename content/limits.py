@@ -15,6 +15,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from flask import current_app, has_app_context
 from flask_babel import format_decimal
@@ -139,6 +140,19 @@ def decode_text(data: bytes) -> str:
     if "\x00" in text:
         raise UnreadableText
     return text
+
+
+def read_text_upload(stream: BinaryIO, limits: Limits) -> str:
+    """Read an uploaded text file (questions, a page) within the limits, decoded by the rule.
+
+    Reads one byte past ``max_text_bytes`` at most, never the whole stream.
+
+    :raise LimitExceeded: the file is larger than ``max_text_bytes``.
+    :raise UnreadableText: see :func:`decode_text`.
+    """
+    data = stream.read(limits.max_text_bytes + 1)
+    check_size(data, limits.max_text_bytes)
+    return decode_text(data)
 
 
 def check_archive(data: bytes, limits: Limits) -> None:

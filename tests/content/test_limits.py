@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from content.limits import (
@@ -10,6 +12,7 @@ from content.limits import (
     UnreadableText,
     bounded_rows,
     decode_text,
+    read_text_upload,
 )
 from content.transfer import reader
 from content.transfer.format import FormatError, parse_document
@@ -81,3 +84,19 @@ def test_a_content_file_over_the_size_limit_is_named(app, tmp_path, monkeypatch)
     assert [str(problem) for problem in problems] == [
         "nl/_index.md: The file is too large: at most 100 bytes."
     ]
+
+
+def test_a_text_upload_is_read_only_up_to_its_limit():
+    class Endless(io.RawIOBase):
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            buffer[:] = b"x" * len(buffer)
+            return len(buffer)
+
+    with pytest.raises(LimitExceeded) as refused:
+        read_text_upload(io.BufferedReader(Endless()), Limits(max_text_bytes=1000))
+    assert refused.value.limit == "bytes"
+    text = "::Q1:: 1+1? {=2 ~3}".encode("utf-16")
+    assert read_text_upload(io.BytesIO(text), Limits()) == "::Q1:: 1+1? {=2 ~3}"
