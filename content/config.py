@@ -82,6 +82,14 @@ class DefaultConfig:
 
     #: Largest media file (image or document) an editor may upload, in bytes.
     MEDIA_MAX_BYTES = 10 * 1024 * 1024
+    #: Bounded work for uploads and imports (content/limits.py): bytes of one text file
+    #: (content file, questions), bytes an archive (.xlsx) may unpack to, its members, and
+    #: rows and columns of one sheet or table.
+    UPLOAD_MAX_TEXT_BYTES = 2 * 1024 * 1024
+    UPLOAD_MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+    UPLOAD_MAX_ARCHIVE_MEMBERS = 1000
+    UPLOAD_MAX_ROWS = 10_000
+    UPLOAD_MAX_COLUMNS = 200
     #: Folder of uploaded media files; None: ``<instance>/media``.
     MEDIA_DIRECTORY: str | None = None
     #: Larger request bodies are refused (413) before being read: the media limit plus room

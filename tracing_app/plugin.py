@@ -17,6 +17,9 @@ def tracing_config_defaults():
     """Settings of the workspace (see docs/configuration.md)."""
     return {
         "API_RATE_LIMIT_PER_MINUTE": 120,
+        # Call-order imports (CSV/JSON, CLI, web and API): bytes and records per file.
+        "IMPORT_MAX_BYTES": 10 * 1024 * 1024,
+        "IMPORT_MAX_ROWS": 50_000,
         # What exports send of tickets and answers (docs/exchange.md): the minimum.
         "EXCHANGE_TICKET_FIELDS": {"national_number": "pseudonym"},
         "EXCHANGE_ANSWER_FIELDS": {},

@@ -9,14 +9,14 @@ from typing import BinaryIO
 
 import filetype
 from flask import current_app
-from flask_babel import format_decimal
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
 from content.auth.models import User
 from content.extensions import db
-from content.i18n import _, _l, ngettext
+from content.i18n import _, _l
 from content.items.models import ContentItem
+from content.limits import format_file_size
 from content.media import images, storage
 from content.media.models import MediaFile
 from content.revisions.models import Revision
@@ -44,17 +44,6 @@ MAX_STEM_LENGTH = 120
 
 class MediaError(ValueError):
     """An upload broke a rule; the message is translated and shown beside the upload field."""
-
-
-def format_file_size(size_bytes: int) -> str:
-    """Return a size for people, in the page's language ("1,5 MB" in Dutch)."""
-    if size_bytes < 1024:
-        return ngettext(
-            "%(size)s byte", "%(size)s bytes", size_bytes, size=format_decimal(size_bytes)
-        )
-    if size_bytes < 1024 * 1024:
-        return _("%(num)s KB", num=format_decimal(size_bytes / 1024, format="#,##0.#"))
-    return _("%(num)s MB", num=format_decimal(size_bytes / 1024 / 1024, format="#,##0.#"))
 
 
 def type_label(mimetype: str) -> str:

@@ -101,6 +101,10 @@ def parse_document(text: str) -> tuple[dict, str]:
                 problem=problem,
             )
         ) from exc
+    except (ValueError, RecursionError) as exc:
+        # PyYAML lets Python's errors through: 2024-02-30 as a date, 0x_ as a number,
+        # nesting deeper than the interpreter's stack.
+        raise FormatError(_("The front matter is not valid YAML.")) from exc
     if not isinstance(meta, dict):
         raise FormatError(_("The front matter must be YAML keys with values."))
     body = "\n".join(lines[end + 1 :])

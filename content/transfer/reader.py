@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from content.i18n import _
+from content.limits import LimitExceeded, check_size, upload_limits
 from content.transfer.format import (
     INDEX,
     ITEM_FIELDS,
@@ -97,6 +98,7 @@ def scan(directory: Path) -> tuple[list[ItemSource], list[Problem]]:
 class _Scanner:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self.limits = upload_limits()
         self.sources: list[ItemSource] = []
         self.problems: list[Problem] = []
 
@@ -149,7 +151,13 @@ class _Scanner:
         """Return a file's front matter (None when unusable) and body, noting problems."""
         name = self.relative(file)
         try:
-            meta, body = parse_document(file.read_text(encoding="utf-8"))
+            with file.open("rb") as stream:  # one byte past the limit is enough to refuse
+                data = stream.read(self.limits.max_text_bytes + 1)
+            check_size(data, self.limits.max_text_bytes)
+            meta, body = parse_document(data.decode("utf-8-sig"))
+        except LimitExceeded as exc:
+            self.problems.append(Problem(name, exc.message))
+            return None, ""
         except UnicodeDecodeError:
             self.problems.append(Problem(name, _("The file is not UTF-8 text.")))
             return None, ""

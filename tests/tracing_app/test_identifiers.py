@@ -9,7 +9,7 @@ from flask_babel import force_locale
 
 from content.extensions import db
 from tracing_app import create_app
-from tracing_app.scripts.identifiers import (
+from tracing_app.identifiers import (
     BIRTH_DATE,
     DATE,
     EMAIL,

@@ -167,7 +167,7 @@ def test_two_agents_edit_at_once_the_second_sees_both_versions(app, client, auth
     )
     page = stale.get_data(as_text=True)
     assert stale.status_code == 409
-    assert "0470 11 11 11" in page  # the saved version
+    assert "+32470111111" in page  # the saved version, stored in its one form (E.164)
     assert "0470 22 22 22" in page  # what this agent typed, kept in the form
     assert "Terugbellen na 18 uur" in page
     db.session.expire_all()
@@ -188,7 +188,7 @@ def test_two_agents_edit_at_once_the_second_sees_both_versions(app, client, auth
     assert again.status_code == 302
     shown = other.get(f"/en/tickets/{ticket.reference}").get_data(as_text=True)
     assert "Terugbellen na 18 uur" in shown
-    assert "0470 22 22 22" in shown
+    assert "+32470222222" in shown
 
 
 def test_edit_form_errors_keep_the_input(client, auth, make_ticket):
@@ -205,7 +205,7 @@ def test_edit_form_errors_keep_the_input(client, auth, make_ticket):
     )
     assert response.status_code == 400
     text = response.get_data(as_text=True)
-    assert "This value is not valid." in text
+    assert "This is not a valid phone number." in text
     assert "keep me" in text
 
 

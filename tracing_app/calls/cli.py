@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -29,9 +30,9 @@ def import_command(path: Path, campaign_name: str) -> None:
     if campaign is None:
         raise click.ClickException(_("No campaign named %(name)s.", name=campaign_name))
     try:
-        summary = importer.import_orders(
-            path.read_bytes(), path.name, campaign, actor=None, now=utcnow()
-        )
+        with path.open("rb") as file:  # one byte past the limit is enough to refuse
+            data = file.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+        summary = importer.import_orders(data, path.name, campaign, actor=None, now=utcnow())
     except importer.ImportRejected as exc:
         db.session.rollback()
         click.echo(_("Nothing was imported: the file has problems."), err=True)

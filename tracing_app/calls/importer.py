@@ -25,9 +25,10 @@ from sqlalchemy import select
 
 from content.extensions import db
 from content.i18n import _
+from content.limits import LimitExceeded, UnreadableText, check_size, decode_text
+from tracing_app import identifiers
 from tracing_app.calls.models import CLAIMED, QUEUED, CallOrder, Campaign
 from tracing_app.calls.operations import enqueue
-from tracing_app.scripts import identifiers
 from tracing_app.tickets.operations import PersonData, create_or_link_ticket
 
 COLUMNS = (
@@ -42,8 +43,6 @@ COLUMNS = (
     "priority",
     "due",
 )
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 50_000
 PRIORITY_RANGE = (-100, 100)
 #: Written into the audit log as the source of the tickets created or linked.
 SOURCE = "calls.import"
@@ -93,77 +92,97 @@ class Summary:
 def read_records(data: bytes, filename: str) -> list[tuple[int, dict]]:
     """Parse a CSV (header row) or JSON file (a list of objects) into (row, mapping) pairs.
 
-    CSV rows are numbered as lines of the file (the header is line 1); JSON records from 1.
+    Text is decoded by :func:`content.limits.decode_text` (a byte-order mark decides, else
+    UTF-8, else Windows-1252); CSV lines may end in CRLF, LF or a bare CR (old Mac and
+    Excel exports). CSV rows are numbered as lines of the file (the header is line 1);
+    JSON records from 1.
 
-    :raise ImportRejected: unreadable file, unknown columns, or too many rows.
+    :raise ImportRejected: unreadable file, unknown columns, or too many rows or bytes.
     """
-    if len(data) > MAX_BYTES:
-        raise ImportRejected([Problem(0, "", _("The file is too large (10 MB at most)."))])
+    max_bytes = current_app.config["IMPORT_MAX_BYTES"]
+    max_rows = current_app.config["IMPORT_MAX_ROWS"]
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected([Problem(0, "", _("The file is not UTF-8 text."))]) from None
+        check_size(data, max_bytes)
+        text = decode_text(data)
+    except (LimitExceeded, UnreadableText) as exc:
+        raise ImportRejected([Problem(0, "", exc.message)]) from None
     is_json = filename.lower().endswith(".json")
-    records = _json_records(text) if is_json else _csv_records(text)
-    if len(records) > MAX_ROWS:
-        raise ImportRejected(
-            [Problem(0, "", _("The file has more than %(num)d rows.", num=MAX_ROWS))]
-        )
+    records = _json_records(text, max_rows) if is_json else _csv_records(text, max_rows)
     if not records:
         raise ImportRejected([Problem(0, "", _("The file has no call orders."))])
     return records
 
 
-def _json_records(text: str) -> list[tuple[int, dict]]:
+def _too_many_rows(max_rows: int) -> ImportRejected:
+    return ImportRejected([Problem(0, "", LimitExceeded("rows", max_rows).message)])
+
+
+def _json_records(text: str, max_rows: int) -> list[tuple[int, dict]]:
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportRejected(
             [Problem(0, "", _("The file is not valid JSON (line %(line)d).", line=exc.lineno))]
         ) from None
+    except (ValueError, RecursionError):  # numbers of thousands of digits, deep nesting
+        raise ImportRejected([Problem(0, "", _("The file is not valid JSON."))]) from None
     if isinstance(payload, dict):
         payload = payload.get("orders")
     if not isinstance(payload, list):
         raise ImportRejected(
             [Problem(0, "", _('JSON must be a list of objects, or {"orders": [...]}.'))]
         )
+    if len(payload) > max_rows:
+        raise _too_many_rows(max_rows)
     problems, records = [], []
     for number, item in enumerate(payload, start=1):
         if not isinstance(item, dict):
             problems.append(Problem(number, "", _("This record is not an object.")))
             continue
         unknown = sorted(set(item) - set(COLUMNS))
-        problems += [Problem(number, key, _("Unknown field.")) for key in unknown]
-        records.append(
-            (number, {k: "" if v is None else str(v) for k, v in item.items() if k in COLUMNS})
-        )
+        problems += [Problem(number, key[:100], _("Unknown field.")) for key in unknown]
+        values = {}
+        for key in set(item) & set(COLUMNS):
+            value = item[key]
+            if isinstance(value, dict | list):
+                problems.append(Problem(number, key, _("Give a text or a number.")))
+            elif isinstance(value, str) and "\x00" in value:  # PostgreSQL refuses NUL
+                problems.append(Problem(number, key, _("This value contains a NUL character.")))
+            else:
+                values[key] = "" if value is None else str(value)
+        records.append((number, values))
     if problems:
         raise ImportRejected(problems)
     return records
 
 
-def _csv_records(text: str) -> list[tuple[int, dict]]:
-    sample = text[:4096]
+def _csv_records(text: str, max_rows: int) -> list[tuple[int, dict]]:
+    # Universal newlines: CRLF, LF and a bare CR all end a line (also inside quotes).
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        header = [name.strip() for name in next(reader, [])]
+        unknown = [name for name in header if name not in COLUMNS]
+        if not any(header) or unknown:
+            problems = [Problem(1, name[:100], _("Unknown column.")) for name in unknown]
+            raise ImportRejected(problems or [Problem(1, "", _("The file has no header row."))])
+        records = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue  # blank line
+            if len(records) >= max_rows:
+                raise _too_many_rows(max_rows)
+            if len(cells) > len(header):
+                raise ImportRejected(
+                    [Problem(reader.line_num, "", _("This row has more cells than the header."))]
+                )
+            records.append((reader.line_num, dict(zip(header, cells, strict=False))))
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [name.strip() for name in reader.fieldnames or []]
-    unknown = [name for name in header if name not in COLUMNS]
-    if not header or unknown:
-        problems = [Problem(1, name, _("Unknown column.")) for name in unknown]
-        raise ImportRejected(problems or [Problem(1, "", _("The file has no header row."))])
-    reader.fieldnames = header
-    records = []
-    for item in reader:
-        if not any((value or "").strip() for key, value in item.items() if key):
-            continue  # blank line
-        if None in item:
-            raise ImportRejected(
-                [Problem(reader.line_num, "", _("This row has more cells than the header."))]
-            )
-        records.append((reader.line_num, {k: (v or "") for k, v in item.items()}))
+        raise ImportRejected(
+            [Problem(reader.line_num, "", _("This line cannot be read as CSV."))]
+        ) from None
     return records
 
 
@@ -187,9 +206,11 @@ def validate(
         found: list[Problem] = []
 
         def check(kind: str, name: str, row=row, item=item, found=found) -> str | None:
+            """Return the normalized value, or None when empty or refused (then noted)."""
             value, message = identifiers.validate(kind, item.get(name, ""), today=today)
             if message:
                 found.append(Problem(row, name, message))
+                return None
             return value or None
 
         external_id = item.get("external_id", "").strip() or None
@@ -222,7 +243,11 @@ def validate(
         national_number = check(identifiers.NATIONAL_NUMBER, "national_number")
         birth_text = check(identifiers.BIRTH_DATE, "birth_date")
         birth_date = dt.date.fromisoformat(birth_text) if birth_text else None
-        if national_number and birth_date and not _birth_date_matches(national_number, birth_date):
+        if (
+            national_number
+            and birth_date
+            and not identifiers.birth_date_matches(national_number, birth_date)
+        ):
             found.append(
                 Problem(
                     row, "birth_date", _("The date of birth does not match the national number.")
@@ -261,14 +286,6 @@ def validate(
     return valid, problems
 
 
-def _birth_date_matches(national_number: str, birth_date: dt.date) -> bool:
-    from stdnum.be import nn
-
-    # Numbers of people whose birth date is unknown carry none: nothing to compare.
-    encoded = nn.get_birth_date(national_number)
-    return encoded is None or encoded == birth_date
-
-
 def _priority(text: str, row: int, found: list[Problem]) -> int:
     text = text.strip()
     if not text:
@@ -302,7 +319,11 @@ def _due(text: str, zone: ZoneInfo, row: int, found: list[Problem]) -> dt.dateti
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:  # the first or last days of the calendar
+        found.append(Problem(row, "due", _("This date is out of range.")))
+        return None
 
 
 def import_orders(

@@ -126,7 +126,7 @@ def import_orders(campaign_id: int):
         upload = form.file.data
         try:
             summary = importer.import_orders(
-                upload.read(importer.MAX_BYTES + 1),
+                upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1),
                 upload.filename or "orders.csv",
                 campaign,
                 actor=current_agent(),

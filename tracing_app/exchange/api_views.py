@@ -56,8 +56,8 @@ operation(
 @api_view(ORDERS_WRITE)
 def import_call_orders():
     """Queue a batch of call orders: all or nothing; the same batch twice creates nothing new."""
-    payload = request.get_json(silent=True)
     try:
+        payload = orders.read_body(request.get_data(cache=False))
         result, replayed = orders.import_batch(g.api_client, payload)
     except orders.BatchRefused as refused:
         db.session.rollback()

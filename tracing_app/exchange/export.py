@@ -27,11 +27,11 @@ from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import selectinload
 
 from content.extensions import db
+from tracing_app import identifiers
 from tracing_app.exchange import changes
 from tracing_app.exchange.pseudonyms import pseudonym, pseudonym_key
 from tracing_app.protection.crypto import context_for, decrypt
 from tracing_app.protection.keyring import current_key_ring
-from tracing_app.scripts import identifiers
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.definition import TEXT
 from tracing_app.scripts.models import FormResponse, ScriptVersion

@@ -42,6 +42,19 @@ def _request_error(field: str, message: str) -> BatchRefused:
     return BatchRefused([{"item": 0, "field": field, "message": message}])
 
 
+def read_body(data: bytes) -> object:
+    """Return the JSON of a request body (UTF-8, UTF-16 or UTF-32, as RFC 8259 allows).
+
+    :raise BatchRefused: the body is not JSON (also: nested too deeply, numbers too long).
+    """
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError too
+        raise _request_error(
+            "", _("Send a JSON object with batch_id, campaign and orders.")
+        ) from None
+
+
 def import_batch(client: ApiClient, payload: object) -> tuple[dict, bool]:
     """Import a batch ``{"batch_id", "campaign", "orders": [...]}``; flushed, not committed.
 
@@ -51,7 +64,11 @@ def import_batch(client: ApiClient, payload: object) -> tuple[dict, bool]:
     if not isinstance(payload, dict):
         raise _request_error("", _("Send a JSON object with batch_id, campaign and orders."))
     batch_id = payload.get("batch_id")
-    if not isinstance(batch_id, str) or not 1 <= len(batch_id.strip()) <= 100:
+    if (
+        not isinstance(batch_id, str)
+        or not 1 <= len(batch_id.strip()) <= 100
+        or "\x00" in batch_id  # PostgreSQL refuses NUL in text
+    ):
         raise _request_error("batch_id", _("Give the batch an identifier of 1 to 100 characters."))
     batch_id = batch_id.strip()
     earlier = _earlier(client, batch_id)
@@ -60,7 +77,7 @@ def import_batch(client: ApiClient, payload: object) -> tuple[dict, bool]:
     name = payload.get("campaign")
     campaign = (
         db.session.scalar(select(Campaign).where(Campaign.name == name))
-        if isinstance(name, str)
+        if isinstance(name, str) and "\x00" not in name
         else None
     )
     if campaign is None:

@@ -29,7 +29,7 @@ TYPE_LABELS = {
     "acknowledge": _l("acknowledgement"),
     "calculate": _l("computed"),
 }
-#: Identifier kinds a field is checked as (tracing_app.scripts.identifiers).
+#: Identifier kinds a field is checked as (tracing_app.identifiers).
 IDENTIFIER_LABELS = {
     "national_number": _l("national register number"),
     "phone": _l("phone number"),

@@ -23,10 +23,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from stdnum.be import nn
 
+from tracing_app import identifiers
 from tracing_app.protection.keys import KeyRing
 
 NATIONAL_NUMBER = "national_number"
@@ -37,8 +36,6 @@ NAME_BIRTH_DATE = "name_birth_date"
 
 #: Hex characters kept of the HMAC-SHA256 digest (128 bits).
 INDEX_HEX_LENGTH = 32
-#: Phone numbers written without a country code are Belgian (as in scripts.identifiers).
-DEFAULT_PHONE_REGION = "BE"
 
 # Letters that NFKD does not take apart into a base letter and an accent.
 _LETTERS = str.maketrans(
@@ -96,18 +93,18 @@ def keyed_digest(key: bytes, kind: str, normalized: str) -> str:
 
 
 def _national_number(text: str) -> str:
-    number = nn.compact(text)
-    if not number.isascii() or not number.isdigit():
-        raise NormalizationError("a national register number has digits only")
-    return number
+    # The written form of tracing_app.identifiers, so an index matches what forms store.
+    try:
+        return identifiers.canonical(identifiers.NATIONAL_NUMBER, text)
+    except ValueError as exc:
+        raise NormalizationError(str(exc)) from None
 
 
 def _phone(text: str) -> str:
     try:
-        number = phonenumbers.parse(text, DEFAULT_PHONE_REGION)
-    except phonenumbers.NumberParseException:
-        raise NormalizationError("not a phone number") from None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return identifiers.canonical(identifiers.PHONE, text)
+    except ValueError as exc:
+        raise NormalizationError(str(exc)) from None
 
 
 def _email(text: str) -> str:

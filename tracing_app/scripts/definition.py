@@ -15,7 +15,7 @@ from functools import cached_property
 
 from babel import Locale
 
-from tracing_app.scripts import identifiers
+from tracing_app import identifiers
 
 #: The site's languages, in display order; columns in other languages are dropped.
 SITE_LANGUAGES = ("nl", "fr", "de", "en")

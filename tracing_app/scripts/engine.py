@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from content.i18n import _
-from tracing_app.scripts import identifiers
+from tracing_app import identifiers
 from tracing_app.scripts.checks import rewrite_choice_filter
 from tracing_app.scripts.definition import (
     CALCULATE,

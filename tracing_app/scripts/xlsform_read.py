@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import openpyxl
-
 from content.i18n import _
+from content.limits import LimitExceeded, bounded_rows, upload_limits
+from tracing_app.scripts import xlsx_limits
 from tracing_app.scripts.definition import SITE_LANGUAGES, parse_language
 
 SURVEY = "survey"
@@ -164,12 +164,15 @@ def _read_bytes(source: Source) -> bytes:
 
 def _read_xlsx(data: bytes) -> tuple[dict[str, Sheet], list[Problem]]:
     sheets: dict[str, Sheet] = {}
+    limits = upload_limits()
     # openpyxl warns about spreadsheet features it drops (data validation, styles);
     # none of them matter for a form.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            workbook = xlsx_limits.open_workbook(data, limits)
+        except LimitExceeded as exc:
+            return {}, [Problem("", None, None, exc.message)]
         except Exception:  # openpyxl raises many kinds of errors on damaged files
             message = _("This file cannot be read as an Excel workbook (.xlsx).")
             return {}, [Problem("", None, None, message)]
@@ -177,9 +180,14 @@ def _read_xlsx(data: bytes) -> tuple[dict[str, Sheet], list[Problem]]:
             for worksheet in workbook.worksheets:
                 name = worksheet.title.strip().lower()
                 if name in SHEETS and name not in sheets:
-                    rows = worksheet.iter_rows(min_row=1, values_only=True)
+                    rows = xlsx_limits.sheet_rows(worksheet, limits)
                     numbered = ((n, [_cell_text(v) for v in row]) for n, row in enumerate(rows, 1))
                     sheets[name] = _sheet(name, numbered)
+        except LimitExceeded as exc:
+            return {}, [Problem(name, None, None, exc.message)]
+        except Exception:  # a damaged sheet only shows while it streams
+            message = _("This file cannot be read as an Excel workbook (.xlsx).")
+            return {}, [Problem("", None, None, message)]
         finally:
             workbook.close()
     return sheets, []
@@ -217,9 +225,15 @@ def _read_csv(data: bytes) -> tuple[dict[str, Sheet], list[Problem]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows: list[tuple[int, list[str]]] = []
     line = 1
-    for cells in reader:
-        rows.append((line, [cell.strip() for cell in cells]))
-        line = reader.line_num + 1
+    try:
+        for cells in bounded_rows(reader, upload_limits()):
+            rows.append((line, [cell.strip() for cell in cells]))
+            line = reader.line_num + 1
+    except LimitExceeded as exc:
+        return {}, [Problem("", None, None, exc.message)]
+    except csv.Error:
+        message = _("Line %(line)d cannot be read as CSV.", line=reader.line_num)
+        return {}, [Problem("", None, None, message)]
     rows = [(number, cells) for number, cells in rows if any(cells)]
     if not rows or rows[0][1][0].lower() not in SHEETS:
         return {SURVEY: _sheet(SURVEY, rows)}, []

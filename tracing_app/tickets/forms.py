@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from content.i18n import _, _l, language_names
+from tracing_app import identifiers
 from tracing_app.protection import blind_index as bi
 from tracing_app.tickets.models import CLOSED, ESCALATED, IN_PROGRESS, OPEN
 from tracing_app.tickets.reference import REFERENCE
@@ -33,15 +34,23 @@ def choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
-def _normalizes(kind: str):
-    """A validator: the field's value has a normal form of ``kind`` (when filled)."""
+#: Fields checked by :mod:`tracing_app.identifiers`, and the kind each one is.
+IDENTIFIER_FIELDS = {
+    "national_number": identifiers.NATIONAL_NUMBER,
+    "phone": identifiers.PHONE,
+    "email": identifiers.EMAIL,
+}
+
+
+def _identifier(kind: str):
+    """A validator: the value is a valid ``kind`` when filled (:mod:`tracing_app.identifiers`)."""
 
     def check(form, field):
-        if field.data and field.data.strip():
-            try:
-                bi.normalize(kind, field.data)
-            except bi.NormalizationError:
-                raise ValidationError(_("This value is not valid.")) from None
+        _value, message = identifiers.validate(
+            kind, field.data or "", today=identifiers.local_today()
+        )
+        if message:
+            raise ValidationError(message)
 
     return check
 
@@ -53,14 +62,15 @@ class TicketForm(FlaskForm):
     last_name = StringField(_l("Last name"), validators=[Optional(), Length(max=200)])
     national_number = StringField(
         _l("National register number"),
-        validators=[Optional(), _normalizes(bi.NATIONAL_NUMBER), Length(max=40)],
+        validators=[Optional(), Length(max=40), _identifier(identifiers.NATIONAL_NUMBER)],
     )
     birth_date = DateField(_l("Birth date"), validators=[Optional()])
     phone = StringField(
-        _l("Phone number"), validators=[Optional(), _normalizes(bi.PHONE), Length(max=40)]
+        _l("Phone number"), validators=[Optional(), Length(max=40), _identifier(identifiers.PHONE)]
     )
     email = StringField(
-        _l("E-mail address"), validators=[Optional(), _normalizes(bi.EMAIL), Length(max=254)]
+        _l("E-mail address"),
+        validators=[Optional(), Length(max=254), _identifier(identifiers.EMAIL)],
     )
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
     language = SelectField(_l("Language of the citizen"), validators=[InputRequired()])
@@ -72,6 +82,34 @@ class TicketForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.language.choices = choices(language_names())
+
+    def stored_value(self, name: str):
+        """Return a field's value as it is stored: identifiers in their one form.
+
+        Call after validation; the fields themselves keep what was typed (conflict screen).
+        """
+        value = self[name].data
+        if name in IDENTIFIER_FIELDS and isinstance(value, str):
+            today = identifiers.local_today()
+            return identifiers.validate(IDENTIFIER_FIELDS[name], value, today=today)[0]
+        return value
+
+    def validate_birth_date(self, field):
+        """The birth date is not in the future and agrees with the national number."""
+        if field.data is None:
+            return
+        _value, message = identifiers.validate(
+            identifiers.BIRTH_DATE, field.data.isoformat(), today=identifiers.local_today()
+        )
+        if message:
+            raise ValidationError(message)
+        number, problem = identifiers.validate(
+            identifiers.NATIONAL_NUMBER,
+            self.national_number.data or "",
+            today=identifiers.local_today(),
+        )
+        if number and not problem and not identifiers.birth_date_matches(number, field.data):
+            raise ValidationError(_("The date of birth does not match the national number."))
 
     def validate_version(self, field):
         """The version read must be a number (it is put there by the page)."""

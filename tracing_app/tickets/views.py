@@ -100,7 +100,7 @@ def _person_form_data(person: operations.PersonData, ticket: Ticket) -> dict:
 
 
 def _person_from_form(form: TicketForm) -> operations.PersonData:
-    values = {field: form[field].data for field in ENCRYPTED_FIELDS}
+    values = {field: form.stored_value(field) for field in ENCRYPTED_FIELDS}
     return operations.PersonData(language=form.language.data, **values)
 
 

@@ -1,18 +1,23 @@
-"""Real-world identifiers a script asks for: check them and store them in one form.
+"""Real-world identifiers: the one set of rules for checking them and storing them.
 
-Each kind has one normalized form, so answers compare and search reliably: a national
-register number as 11 digits, a phone number in E.164 (``+32470123456``), an e-mail
-address as ``email-validator`` normalizes it, a postcode as 4 digits, a date as
-``YYYY-MM-DD``.
+The call script, the ticket form, the call-order importer (CSV/JSON, CLI and web) and the
+call-orders API all check identifiers here, so a value refused by one is refused by all
+(``tests/tracing_app/test_identifiers_agree.py`` proves it). Each kind has one normalized
+form, so answers compare and search reliably: a national register number as 11 digits,
+a phone number in E.164 (``+32470123456``), an e-mail address as ``email-validator``
+normalizes it, a postcode as 4 digits, a date as ``YYYY-MM-DD``. The blind indexes of
+tickets are computed from :func:`canonical`, the same written form without the checks.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from stdnum.be import nn
 from stdnum.exceptions import ValidationError
 
@@ -56,6 +61,44 @@ def validate(kind: str, value: str, *, today: datetime.date) -> tuple[str, str |
     return _VALIDATORS[kind](text, today)
 
 
+def local_today() -> datetime.date:
+    """Return today's date in the site's time zone (what "in the future" is judged by)."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.datetime.now(zone).date()
+
+
+def birth_date_matches(national_number: str, birth_date: datetime.date) -> bool:
+    """Return whether a valid national number agrees with a birth date.
+
+    Numbers of people whose birth date is unknown carry none: nothing to compare.
+    """
+    encoded = nn.get_birth_date(national_number)
+    return encoded is None or encoded == birth_date
+
+
+def canonical(kind: str, value: str) -> str:
+    """Return the written form of a national number or phone number, without judging it.
+
+    A valid value's canonical form is what :func:`validate` returns; blind indexes use this
+    so that values stored before these checks existed are still found.
+
+    :raise ValueError: the value cannot be read as its kind at all.
+    """
+    text = value.strip()
+    if kind == NATIONAL_NUMBER:
+        number = nn.compact(text)
+        if not number or not number.isascii() or not number.isdigit():
+            raise ValueError("a national register number has digits only")
+        return number
+    if kind == PHONE:
+        try:
+            number = phonenumbers.parse(text, DEFAULT_PHONE_REGION)
+        except phonenumbers.NumberParseException:
+            raise ValueError("not a phone number") from None
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise ValueError(f"no canonical form for {kind!r}")
+
+
 def _national_number(text: str, today: datetime.date) -> tuple[str, str | None]:
     try:
         number = nn.validate(text)
@@ -74,7 +117,7 @@ def _phone(text: str, today: datetime.date) -> tuple[str, str | None]:
         return text, _("This is not a valid phone number.")
     if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
         return text, _("This is not a valid phone number.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+    return canonical(PHONE, text), None
 
 
 def _email(text: str, today: datetime.date) -> tuple[str, str | None]:
