@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from content.backup import BackupItem
     from content.core.panels import DashboardPanel, NavItem
     from content.items.types import ContentType
-    from content.jobs import Job
+    from content.jobs.declaration import Job
     from content.multilingual.operations import TranslationRow
 
 PROJECT = "tracing"

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
-
-__all__ = ["BackupItem", "backup_items"]
+__all__ = ["BackupItem"]
 
 
 @dataclass(frozen=True)
@@ -33,19 +31,3 @@ class BackupItem:
     path: Path
     description: Any
     included: bool = True
-
-
-def backup_items(app: Flask) -> dict[str, BackupItem]:
-    """Return every plugin's backup items by name.
-
-    :raise ValueError: when two plugins use the same name.
-    """
-    from content.plugins import hook
-
-    items: dict[str, BackupItem] = {}
-    for found in hook(app).tracing_backup_items(app=app):
-        for item in found:
-            if item.name in items:
-                raise ValueError(f"Backup item {item.name!r} is declared twice")
-            items[item.name] = item
-    return items

@@ -12,10 +12,11 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import text
 
-from content.backup import BackupItem, backup_items
+from content.backup import BackupItem
 from content.backup.database import BackupError, dump, dump_file_name, is_empty, load
 from content.extensions import db
 from content.i18n import _
+from content.plugins import hook
 
 MANIFEST = "manifest.json"
 KEEP_SEPARATELY = "KEEP-SEPARATELY.txt"
@@ -30,6 +31,20 @@ class BackupReport:
     files: int = 0
     kept_separately: list[BackupItem] = field(default_factory=list)
     missing_secrets: list[BackupItem] = field(default_factory=list)
+
+
+def backup_items(app: Flask) -> dict[str, BackupItem]:
+    """Return every plugin's backup items by name.
+
+    :raise ValueError: when two plugins use the same name.
+    """
+    items: dict[str, BackupItem] = {}
+    for found in hook(app).tracing_backup_items(app=app):
+        for item in found:
+            if item.name in items:
+                raise ValueError(f"Backup item {item.name!r} is declared twice")
+            items[item.name] = item
+    return items
 
 
 def _sha256(path: Path) -> str:
