@@ -41,7 +41,18 @@ class TranslationStatus:
 
 
 def translations(item: ContentItem) -> dict[str, ContentItem]:
-    """Return the items of the item's translation group by language (the item included)."""
+    """Return the items of the item's translation group by language (the item included).
+
+    The language roots (``/nl/``, ``/fr/``…) are translations of each other, whatever group
+    they were created with: each is the home page of its language.
+    """
+    if item.parent_id is None:
+        return {
+            member.language: member
+            for member in db.session.scalars(
+                select(ContentItem).where(ContentItem.parent_id.is_(None))
+            )
+        }
     return translations_of_group(item.translation_group)
 
 

@@ -53,6 +53,14 @@ def test_one_item_per_language_in_a_group(create_page, content_admin):
     db.session.rollback()
 
 
+def test_language_roots_are_translations_of_each_other(app, roots):
+    visitor = app.test_client()
+    links = _switcher(visitor.get("/nl/").get_data(as_text=True))
+    assert links == {"nl": "/nl/", "fr": "/fr/", "de": "/de/", "en": "/en/"}
+    assert visitor.get(links["fr"]).status_code == 200
+    assert multilingual.translations(roots["nl"]) == roots
+
+
 def test_switcher_goes_to_the_linked_item_or_the_missing_page(app, create_page, content_admin):
     source = create_page(title="Testen", slug="testen")
     translation = multilingual.translate(source, "fr", actor=content_admin)
