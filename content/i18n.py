@@ -6,13 +6,21 @@ import os
 
 from babel import Locale
 from flask import abort, current_app, g, has_request_context, request
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 
 _ = gettext
 _l = lazy_gettext
 
-__all__ = ["_", "_l", "language_names", "ngettext", "select_locale", "site_languages"]
+__all__ = [
+    "_",
+    "_l",
+    "language_name",
+    "language_names",
+    "ngettext",
+    "select_locale",
+    "site_languages",
+]
 
 LANG_ARG = "lang_code"
 
@@ -27,6 +35,19 @@ def language_names() -> dict[str, str]:
     return {
         code: Locale.parse(code).get_display_name(code).capitalize() for code in site_languages()
     }
+
+
+def language_name(code: str | None) -> str:
+    """Return a language's name in the reader's language ("Frans" on a Dutch page), not its code.
+
+    An unknown code is returned as it is.
+    """
+    if not code:
+        return ""
+    try:
+        return Locale.parse(code).get_display_name(str(get_locale() or "en")).capitalize()
+    except (ValueError, TypeError):
+        return code
 
 
 def preferred_language() -> str:

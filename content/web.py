@@ -10,7 +10,15 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from content.i18n import LANG_ARG, _l, add_lang_code, language_names, pull_lang_code, select_locale
+from content.i18n import (
+    LANG_ARG,
+    _l,
+    add_lang_code,
+    language_name,
+    language_names,
+    pull_lang_code,
+    select_locale,
+)
 from content.plugins import hook
 from content.security import add_security_headers
 
@@ -114,6 +122,7 @@ def template_context() -> dict:
     return {
         "current_lang": select_locale(),
         "language_links": switcher_links,
+        "language_name": language_name,
         "navigation": navigation,
         "site_name": current_app.config["SITE_NAME"],
     }

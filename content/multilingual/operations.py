@@ -124,7 +124,10 @@ def mark_up_to_date(item: ContentItem) -> None:
 def overview(
     language_filter: str | None = None,
 ) -> list[tuple[ContentItem, list[TranslationStatus]]]:
-    """Return, per translation group, the status in every site language (missing, outdated)."""
+    """Return, per translation group, the status in every site language (missing, outdated).
+
+    :param language_filter: the language whose title names a row (the reader's language).
+    """
     languages = current_app.config["LANGUAGES"]
     groups: dict[str, dict[str, ContentItem]] = {}
     for member in db.session.scalars(
@@ -133,8 +136,12 @@ def overview(
         groups.setdefault(member.translation_group, {})[member.language] = member
     rows = []
     for members in groups.values():
+        # Named in the reader's language when it exists, else in the source's language.
         first = members.get(language_filter) if language_filter else None
-        first = first or next(iter(members.values()))
+        first = first or next(
+            (member for member in members.values() if member.translation_source_id is None),
+            next(iter(members.values())),
+        )
         statuses = [
             TranslationStatus(lang, member, member is not None and is_outdated(member))
             for lang in languages

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from content.auth.roles import requires
@@ -64,12 +63,10 @@ def create_translation(item_id: int):
             form.language.errors.append(str(exc))
         else:
             db.session.commit()
-            # The next page is in the translation's language: say it in that language.
-            with force_locale(translation.language):
-                flash(_("Translation created from the source text: translate it now."), "success")
-            return redirect(
-                url_for("items.edit_item", item_id=translation.id, lang_code=translation.language)
-            )
+            # The interface stays in the editor's language; the form's texts are marked as
+            # the translation's language.
+            flash(_("Translation created from the source text: translate it now."), "success")
+            return redirect(url_for("items.edit_item", item_id=translation.id))
     return _render(item, form, 400)
 
 
@@ -94,7 +91,7 @@ def translation_overview():
             sections.setdefault(str(row.section), []).append(row)
     return render_template(
         "multilingual/overview.html",
-        rows=multilingual.overview(),
+        rows=multilingual.overview(g.lang_code),
         names=language_names(),
         latest=items.latest,
         plugin_sections=sections,

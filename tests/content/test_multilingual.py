@@ -30,7 +30,63 @@ def test_translate_creates_a_linked_prefilled_item(client, auth, create_page):
     assert translation.translation_group == source.translation_group
     assert translation.needs_translation
     assert items.latest(translation).body == "Blijf thuis."
-    assert response.location == f"/fr/cms/items/{translation.id}/edit"
+    # The interface follows the editor (Dutch); the texts are marked as French.
+    assert response.location == f"/nl/cms/items/{translation.id}/edit"
+    editor = client.get(response.location).get_data(as_text=True)
+    assert '<html lang="nl">' in editor
+    assert re.search(
+        r'<input[^>]*id="title"[^>]*lang="fr"|<input[^>]*lang="fr"[^>]*id="title"', editor
+    )
+    assert "Frans" in editor
+
+
+def test_writing_the_translation_ends_to_translate(client, auth, create_page, content_admin):
+    source = create_page(title="Testen", slug="testen", body="Laat je testen.")
+    translation = multilingual.translate(source, "fr", actor=content_admin)
+    db.session.commit()
+    assert translation in multilingual.translations_to_do()
+    items.save_revision(  # saved as copied: still to translate
+        translation,
+        base_number=1,
+        title="Testen",
+        description="",
+        body="Laat je testen.",
+        actor=content_admin,
+    )
+    assert translation.needs_translation
+    items.save_revision(
+        translation,
+        base_number=2,
+        title="Tests",
+        description="",
+        body="Faites-vous tester.",
+        actor=content_admin,
+    )
+    db.session.commit()
+    assert not translation.needs_translation
+    assert translation not in multilingual.translations_to_do()
+
+
+def test_overview_names_items_in_the_readers_language(client, auth, create_page, content_admin):
+    source = create_page(title="Quarantaine", slug="quarantaine", body="Blijf thuis.")
+    translation = multilingual.translate(source, "de", actor=content_admin)
+    items.save_revision(
+        translation,
+        base_number=1,
+        title="Quarantäne",
+        description="",
+        body="Bleiben Sie zu Hause.",
+        actor=content_admin,
+    )
+    db.session.commit()
+    auth.login_as("editor")
+    dutch = client.get("/nl/cms/translations").get_data(as_text=True)
+    assert ">Quarantaine</a>" in dutch
+    assert "Quarantäne" not in dutch
+    german = client.get("/de/cms/translations").get_data(as_text=True)
+    assert ">Quarantäne</a>" in german
+    french = client.get("/fr/cms/translations").get_data(as_text=True)  # none in French: source
+    assert ">Quarantaine</a>" in french
 
 
 def test_one_item_per_language_in_a_group(create_page, content_admin):
