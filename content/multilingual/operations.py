@@ -12,7 +12,7 @@ from content.i18n import _
 from content.items import operations as items
 from content.items.models import ContentItem
 from content.revisions.models import Revision
-from content.revisions.operations import DiffLine, diff_text
+from content.revisions.operations import DiffLine, diff_words
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def source_changes(item: ContentItem) -> list[tuple[str, list[DiffLine]]]:
     old = items.revision(source, item.synced_source_revision)
     new = items.latest(source)
     return [
-        (name, diff_text(getattr(old, name), getattr(new, name)))
+        (name, diff_words(getattr(old, name), getattr(new, name)))
         for name in ("title", "description", "body")
         if getattr(old, name) != getattr(new, name)
     ]

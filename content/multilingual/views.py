@@ -14,6 +14,7 @@ from content.items.models import ContentItem
 from content.items.urls import item_url
 from content.multilingual import operations as multilingual
 from content.plugins import hook
+from content.revisions.operations import FIELD_LABELS
 
 
 def _translate_form(item, formdata=None) -> TranslateForm:
@@ -43,6 +44,7 @@ def _render(item, form, status=200):
         form=form,
         outdated=outdated,
         changes=multilingual.source_changes(item) if outdated else [],
+        field_labels=FIELD_LABELS,
         is_outdated=multilingual.is_outdated,
         latest=items.latest,
     ), status

@@ -174,8 +174,12 @@ def test_changed_source_flags_the_translation_outdated_with_a_diff(
 
     auth.login_as("editor")
     text = client.get(f"/fr/cms/items/{translation.id}/translations").get_data(as_text=True)
-    assert "Tien dagen quarantaine.</del>" in text
-    assert "Zeven dagen quarantaine.</ins>" in text
+    # One line, word by word: the changed word struck out and the new one marked.
+    assert re.search(r'<del class="diff-word">(<span[^>]*>[^<]*</span>)?Tien<', text)
+    assert re.search(r'<ins class="diff-word">(<span[^>]*>[^<]*</span>)?Zeven<', text)
+    assert "</ins> dagen quarantaine.</span>" in text
+    assert f"<h3>{translated('fr', 'Text')}</h3>" in text  # the field's name, not `body`
+    assert "<h3>body</h3>" not in text
     overview = client.get("/nl/cms/translations").get_data(as_text=True)
     assert translated("nl", "Translation outdated") in overview
 
