@@ -6,7 +6,7 @@ import os
 
 from babel import Locale
 from flask import abort, current_app, g, has_request_context, request
-from flask_babel import get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import format_decimal, get_locale, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 
 _ = gettext
@@ -48,6 +48,20 @@ def language_name(code: str | None) -> str:
         return Locale.parse(code).get_display_name(str(get_locale() or "en")).capitalize()
     except (ValueError, TypeError):
         return code
+
+
+def format_percent(value, decimals: int = 1) -> str:
+    """Return a percentage (``value`` in percent: 50 → 50 %) the reader's way.
+
+    Decimals with the locale's separator (``50,0`` in nl, fr, de), and the space before the
+    sign that Dutch, French and German write (a no-break space), none in English.
+    """
+    if value is None:
+        return ""
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    number = format_decimal(value, format=pattern)
+    language = str(get_locale() or "en").split("_")[0]
+    return f"{number}%" if language == "en" else f"{number}\u00a0%"
 
 
 def preferred_language() -> str:

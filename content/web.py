@@ -14,6 +14,7 @@ from content.i18n import (
     LANG_ARG,
     _l,
     add_lang_code,
+    format_percent,
     language_name,
     language_names,
     pull_lang_code,
@@ -72,6 +73,7 @@ def init_web(app: Flask) -> None:
     app.context_processor(template_context)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_decimal, "number")
+    app.add_template_filter(format_percent, "percent")
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(CSRFError, render_csrf_error)
     if not app.config.get("SECRET_KEY"):

@@ -122,9 +122,11 @@ def seed_audit_site() -> None:
     """
     from flask import current_app
 
+    from content.items.models import ContentItem
     from content.plugins import hook
     from content.users import operations as users
     from lms.certification import operations as certification
+    from lms.quizzes import operations as quizzes
     from tracing_app.documents.models import QUARANTINE_CERTIFICATE
     from tracing_app.documents.operations import issue_document
     from tracing_app.scripts import operations as scripts
@@ -151,7 +153,7 @@ def seed_audit_site() -> None:
     for found in certification.list_certifications():
         certification.grant_exemption(auditor, found, actor=auditor, reason="Page audit")
     ticket = db.session.scalar(db.select(Ticket).order_by(Ticket.id))
-    escalations.escalate(ticket, "Does the quarantine restart after a new fever?", actor=auditor)
+    escalations.escalate(ticket, "Begint de quarantaine opnieuw na nieuwe koorts?", actor=auditor)
     today = dt.date.today()
     issue_document(
         ticket,
@@ -161,6 +163,10 @@ def seed_audit_site() -> None:
         valid_from=today,
         valid_until=today + dt.timedelta(days=7),
     )
+    exam = db.session.scalar(
+        db.select(ContentItem).where(ContentItem.type == "quiz", ContentItem.language == "nl")
+    )
+    quizzes.submit_attempt(quizzes.start_attempt(auditor, exam), {})  # a failed attempt
     script = db.session.scalar(db.select(Script).order_by(Script.id))
     scripts.start_form(scripts.current_version(script), agent=auditor, language="nl")
     db.session.commit()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import render_template, request
 from sqlalchemy import func, select
 
@@ -11,7 +9,7 @@ from content.auth.models import User
 from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _
-from tracing_app.audit import operations
+from tracing_app.audit import labels, operations
 from tracing_app.audit.forms import AuditFilterForm
 from tracing_app.audit.search import AuditFilter, known_actions, search_entries
 from tracing_app.tickets.forms import choices
@@ -24,7 +22,9 @@ AUDIT = "tickets.audit"
 def read_audit_log():
     """Read the audit log with filters (who, ticket, action, days); verify the chain."""
     form = AuditFilterForm(request.args)
-    form.action.choices = choices({"": _("Any action"), **{a: a for a in known_actions()}})
+    form.action.choices = choices(
+        {"": _("Any action"), **{a: labels.action_label(a) for a in known_actions()}}
+    )
     where = AuditFilter()
     entries, has_next, status = [], False, 200
     page = request.args.get("page", 1, type=int)
@@ -65,21 +65,11 @@ def read_audit_log():
         has_next=has_next,
         args=args,
         verification=verification,
-        details_text=details_text,
+        details_text=labels.details_text,
+        action_label=labels.action_label,
+        reason_label=labels.reason_label,
+        actor_label=labels.actor_label,
     ), status
-
-
-def details_text(details: str) -> str:
-    """Show an entry's details JSON as ``key: value; key: a, b`` (wraps on narrow screens)."""
-    try:
-        data = json.loads(details or "{}")
-    except ValueError:
-        return details
-    parts = []
-    for key, value in data.items():
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        parts.append(f"{key}: {shown}")
-    return "; ".join(parts)
 
 
 def actor_names(entries) -> dict[int, str]:
