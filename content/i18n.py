@@ -79,11 +79,15 @@ def preferred_language() -> str:
 def select_locale() -> str:
     """Flask-Babel locale selector: the URL's language, else the preferred one.
 
-    Outside a request (the command line) the shell's ``LANG`` decides, else English.
+    Outside a request (the command line) the shell's ``LANG`` decides, else English; the
+    API (``/api/``) answers in English unless ``Accept-Language`` asks for another.
     """
     if not has_request_context():
         shell_language = os.environ.get("LANG", "")[:2]
         return shell_language if shell_language in site_languages() else "en"
+    if request.path.startswith("/api/"):
+        # Machine clients: English unless the request asks for another language.
+        return request.accept_languages.best_match(site_languages(), default="en")
     return g.get("lang_code") or _language_of_path() or preferred_language()
 
 
