@@ -6,13 +6,21 @@ import os
 
 from babel import Locale
 from flask import abort, current_app, g, has_request_context, request
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import format_decimal, get_locale, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 
 _ = gettext
 _l = lazy_gettext
 
-__all__ = ["_", "_l", "language_names", "ngettext", "select_locale", "site_languages"]
+__all__ = [
+    "_",
+    "_l",
+    "language_name",
+    "language_names",
+    "ngettext",
+    "select_locale",
+    "site_languages",
+]
 
 LANG_ARG = "lang_code"
 
@@ -27,6 +35,33 @@ def language_names() -> dict[str, str]:
     return {
         code: Locale.parse(code).get_display_name(code).capitalize() for code in site_languages()
     }
+
+
+def language_name(code: str | None) -> str:
+    """Return a language's name in the reader's language ("Frans" on a Dutch page), not its code.
+
+    An unknown code is returned as it is.
+    """
+    if not code:
+        return ""
+    try:
+        return Locale.parse(code).get_display_name(str(get_locale() or "en")).capitalize()
+    except (ValueError, TypeError):
+        return code
+
+
+def format_percent(value, decimals: int = 1) -> str:
+    """Return a percentage (``value`` in percent: 50 → 50 %) the reader's way.
+
+    Decimals with the locale's separator (``50,0`` in nl, fr, de), and the space before the
+    sign that Dutch, French and German write (a no-break space), none in English.
+    """
+    if value is None:
+        return ""
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    number = format_decimal(value, format=pattern)
+    language = str(get_locale() or "en").split("_")[0]
+    return f"{number}%" if language == "en" else f"{number}\u00a0%"
 
 
 def preferred_language() -> str:
@@ -44,11 +79,15 @@ def preferred_language() -> str:
 def select_locale() -> str:
     """Flask-Babel locale selector: the URL's language, else the preferred one.
 
-    Outside a request (the command line) the shell's ``LANG`` decides, else English.
+    Outside a request (the command line) the shell's ``LANG`` decides, else English; the
+    API (``/api/``) answers in English unless ``Accept-Language`` asks for another.
     """
     if not has_request_context():
         shell_language = os.environ.get("LANG", "")[:2]
         return shell_language if shell_language in site_languages() else "en"
+    if request.path.startswith("/api/"):
+        # Machine clients: English unless the request asks for another language.
+        return request.accept_languages.best_match(site_languages(), default="en")
     return g.get("lang_code") or _language_of_path() or preferred_language()
 
 

@@ -17,6 +17,8 @@ from content.i18n import (
     _,
     _l,
     add_lang_code,
+    format_percent,
+    language_name,
     language_names,
     pull_lang_code,
     select_locale,
@@ -95,6 +97,7 @@ def init_web(app: Flask) -> None:
     app.context_processor(template_context)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_decimal, "number")
+    app.add_template_filter(format_percent, "percent")
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(OperationalError, render_database_unavailable)
@@ -147,6 +150,7 @@ def template_context() -> dict:
     return {
         "current_lang": select_locale(),
         "language_links": switcher_links,
+        "language_name": language_name,
         "navigation": navigation,
         "site_name": current_app.config["SITE_NAME"],
     }

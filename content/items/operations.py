@@ -255,7 +255,18 @@ def save_revision(
     )
     if item.state == PUBLISHED:
         item.state = PRIVATE
+    if item.needs_translation and _differs_from_source(item, title, description, body):
+        item.needs_translation = False  # the translator wrote it: no longer "to translate"
     return new
+
+
+def _differs_from_source(item: ContentItem, title: str, description: str, body: str) -> bool:
+    """Return whether a translation's text is no longer the copy of its source."""
+    source = item.translation_source
+    copied = source and revision(source, item.synced_source_revision)
+    if copied is None:
+        return True
+    return (title, description, body) != (copied.title, copied.description, copied.body)
 
 
 def rename(item: ContentItem, slug: str) -> None:

@@ -51,3 +51,21 @@ def content_types() -> dict[str, ContentType]:
 def content_type(name: str) -> ContentType:
     """Return one content type; an unknown name falls back to a plain page type."""
     return content_types().get(name) or ContentType(name, name)
+
+
+#: What "New item" offers first where the folder gives no hint: most items are pages.
+PREFERRED_NEW_TYPE = "page"
+
+
+def default_child_type(allowed: list[ContentType], sibling_types: list[str]) -> str:
+    """Return the type "New item" starts with: the most common allowed type among the siblings.
+
+    Ties and empty folders go to ``page`` when allowed, else to the first allowed type.
+
+    :param allowed: the types the folder allows, in the order they are offered.
+    :param sibling_types: the types of the items already in the folder.
+    """
+    names = [t.name for t in allowed]
+    counts = {name: sibling_types.count(name) for name in names}
+    preferred = PREFERRED_NEW_TYPE if PREFERRED_NEW_TYPE in names else names[0]
+    return max(names, key=lambda name: (counts[name], name == preferred))

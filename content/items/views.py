@@ -13,7 +13,7 @@ from content.items import operations as items
 from content.items.forms import ItemForm, MoveForm, NewItemForm
 from content.items.models import ContentItem
 from content.items.page_cache import cached_response
-from content.items.types import content_type, content_types
+from content.items.types import content_type, content_types, default_child_type
 from content.items.urls import item_url
 from content.multilingual import operations as multilingual
 from content.rendering import render_markdown
@@ -113,7 +113,8 @@ def create_item(parent_id: int):
     allowed = [t for t in content_types().values() if content_type(parent.type).allows(t.name)]
     if not allowed:
         abort(404)
-    form = NewItemForm(type=request.args.get("type", allowed[0].name))
+    default_type = default_child_type(allowed, [child.type for child in parent.children])
+    form = NewItemForm(type=request.args.get("type", default_type))
     form.type.choices = [(t.name, t.label) for t in allowed]
     preview = None
     if form.validate_on_submit():

@@ -12,7 +12,7 @@ from content.i18n import _
 from content.items import operations as items
 from content.items.models import ContentItem
 from content.revisions.models import Revision
-from content.revisions.operations import DiffLine, diff_text
+from content.revisions.operations import DiffLine, diff_words
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,18 @@ class TranslationStatus:
 
 
 def translations(item: ContentItem) -> dict[str, ContentItem]:
-    """Return the items of the item's translation group by language (the item included)."""
+    """Return the items of the item's translation group by language (the item included).
+
+    The language roots (``/nl/``, ``/fr/``…) are translations of each other, whatever group
+    they were created with: each is the home page of its language.
+    """
+    if item.parent_id is None:
+        return {
+            member.language: member
+            for member in db.session.scalars(
+                select(ContentItem).where(ContentItem.parent_id.is_(None))
+            )
+        }
     return translations_of_group(item.translation_group)
 
 
@@ -59,7 +70,7 @@ def source_changes(item: ContentItem) -> list[tuple[str, list[DiffLine]]]:
     old = items.revision(source, item.synced_source_revision)
     new = items.latest(source)
     return [
-        (name, diff_text(getattr(old, name), getattr(new, name)))
+        (name, diff_words(getattr(old, name), getattr(new, name)))
         for name in ("title", "description", "body")
         if getattr(old, name) != getattr(new, name)
     ]
@@ -113,7 +124,10 @@ def mark_up_to_date(item: ContentItem) -> None:
 def overview(
     language_filter: str | None = None,
 ) -> list[tuple[ContentItem, list[TranslationStatus]]]:
-    """Return, per translation group, the status in every site language (missing, outdated)."""
+    """Return, per translation group, the status in every site language (missing, outdated).
+
+    :param language_filter: the language whose title names a row (the reader's language).
+    """
     languages = current_app.config["LANGUAGES"]
     groups: dict[str, dict[str, ContentItem]] = {}
     for member in db.session.scalars(
@@ -122,8 +136,12 @@ def overview(
         groups.setdefault(member.translation_group, {})[member.language] = member
     rows = []
     for members in groups.values():
+        # Named in the reader's language when it exists, else in the source's language.
         first = members.get(language_filter) if language_filter else None
-        first = first or next(iter(members.values()))
+        first = first or next(
+            (member for member in members.values() if member.translation_source_id is None),
+            next(iter(members.values())),
+        )
         statuses = [
             TranslationStatus(lang, member, member is not None and is_outdated(member))
             for lang in languages

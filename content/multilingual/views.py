@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from content.auth.roles import requires
@@ -15,6 +14,7 @@ from content.items.models import ContentItem
 from content.items.urls import item_url
 from content.multilingual import operations as multilingual
 from content.plugins import hook
+from content.revisions.operations import FIELD_LABELS
 
 
 def _translate_form(item, formdata=None) -> TranslateForm:
@@ -44,6 +44,7 @@ def _render(item, form, status=200):
         form=form,
         outdated=outdated,
         changes=multilingual.source_changes(item) if outdated else [],
+        field_labels=FIELD_LABELS,
         is_outdated=multilingual.is_outdated,
         latest=items.latest,
     ), status
@@ -64,12 +65,10 @@ def create_translation(item_id: int):
             form.language.errors.append(str(exc))
         else:
             db.session.commit()
-            # The next page is in the translation's language: say it in that language.
-            with force_locale(translation.language):
-                flash(_("Translation created from the source text: translate it now."), "success")
-            return redirect(
-                url_for("items.edit_item", item_id=translation.id, lang_code=translation.language)
-            )
+            # The interface stays in the editor's language; the form's texts are marked as
+            # the translation's language.
+            flash(_("Translation created from the source text: translate it now."), "success")
+            return redirect(url_for("items.edit_item", item_id=translation.id))
     return _render(item, form, 400)
 
 
@@ -94,7 +93,7 @@ def translation_overview():
             sections.setdefault(str(row.section), []).append(row)
     return render_template(
         "multilingual/overview.html",
-        rows=multilingual.overview(),
+        rows=multilingual.overview(g.lang_code),
         names=language_names(),
         latest=items.latest,
         plugin_sections=sections,

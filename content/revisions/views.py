@@ -43,7 +43,7 @@ def compare_revisions(item_id: int):
         old=old,
         new=new,
         fields=revisions.compare(old, new),
-        field_labels={"title": _("Title"), "description": _("Summary"), "body": _("Text")},
+        field_labels=revisions.FIELD_LABELS,
     )
 
 

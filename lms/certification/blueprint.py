@@ -6,6 +6,8 @@ from lms.certification import operations, views
 
 bp = Blueprint("certification", __name__, url_prefix="/<lang_code>", template_folder="templates")
 bp.context_processor(views.template_context)
+# The exam's result page (lms.quizzes) links to the certificate the attempt earned.
+bp.add_app_template_global(operations.certificate_of_attempt, "certificate_of_attempt")
 
 
 @bp.record_once

@@ -180,6 +180,18 @@ def certificate_by_code(code: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
 
 
+def certificate_of_attempt(attempt) -> Certificate | None:
+    """Return the certificate an exam attempt earned (None: it earned none, or not yet)."""
+    if attempt is None or getattr(attempt, "id", None) is None:
+        return None
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.exam_attempt_id == attempt.id, Certificate.revoked_dt.is_(None))
+        .order_by(Certificate.id.desc())
+        .limit(1)
+    )
+
+
 def exam_version(certificate: Certificate) -> str | None:
     """Return what proves the exam: attempt number and question version ids (or None)."""
     if certificate.exam_attempt_id is None and not certificate.exam_question_versions:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from content.auth.models import User
 from content.auth.roles import AUTHENTICATED, PUBLIC, requires
 from content.extensions import db
-from content.i18n import _, _l
+from content.i18n import _, _l, language_name
 from content.items.models import ContentItem
 from content.items.operations import latest
 from content.users.operations import AccountError, normalise_email
@@ -151,8 +151,15 @@ def _group_choices(item_type: str, language: str) -> list[tuple[str, str]]:
     ):
         if item.translation_group not in members or item.language == language:
             members[item.translation_group] = item
+    # A title in another language says which (by name): the reader may not know the code.
     choices = [
-        (group, f"{latest(item).title} ({item.language})") for group, item in members.items()
+        (
+            group,
+            latest(item).title
+            if item.language == language
+            else f"{latest(item).title} ({language_name(item.language)})",
+        )
+        for group, item in members.items()
     ]
     return sorted(choices, key=lambda choice: choice[1].lower())
 

@@ -19,7 +19,6 @@ from content.multilingual import operations as multilingual
 from content.revisions.models import Revision
 from lms.courses.models import ModulePrerequisite, ModuleSettings
 from lms.quizzes.attempts import operations as quizzes
-from lms.quizzes.settings.models import QuizSettings
 
 MODULE = "module"
 LESSON = "lesson"
@@ -151,17 +150,9 @@ def quiz_link(quiz_group: str, language: str) -> str | None:
 
 
 def quizzes_required(quiz_groups: list[str]) -> list[str]:
-    """Return the quizzes a learner must pass to complete the module: not the exams.
+    """Return the quizzes a learner must pass to complete the module: every one, exams too.
 
-    Exams belong to certifications (with their own minimum score), not to modules.
+    A module whose exam is not passed is not complete: a learner who stopped after the last
+    lesson would believe they were done.
     """
-    if not quiz_groups:
-        return []
-    exams = set(
-        db.session.scalars(
-            select(QuizSettings.quiz_group).where(
-                QuizSettings.quiz_group.in_(quiz_groups), QuizSettings.is_exam.is_(True)
-            )
-        )
-    )
-    return [group for group in quiz_groups if group not in exams]
+    return list(quiz_groups)

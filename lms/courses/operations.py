@@ -212,7 +212,7 @@ def mark_done(user: User, row: Enrolment, entry: ModuleItem) -> bool:
 
 
 def check_completion(user: User, row: Enrolment) -> bool:
-    """Record completion once every lesson is done and every non-exam quiz passed.
+    """Record completion once every lesson is done and every quiz (exams too) passed.
 
     Sends ``module_completed`` the first time (after flush, in the caller's transaction).
     """

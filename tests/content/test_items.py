@@ -1,5 +1,7 @@
 """Content items: the tree, visibility, editing with preview, slugs, ordering, conflicts."""
 
+import re
+
 import pytest
 from markupsafe import escape
 from sqlalchemy import select
@@ -217,3 +219,21 @@ def test_editor_dashboard_lists_drafts_reviews_and_translations(client, auth, cr
     assert "Mijn concept" in text
     assert "Wacht op nalezing" in text
     assert mine.path in text
+
+
+@pytest.mark.parametrize(
+    ("existing", "expected"),
+    [([], "page"), (["page", "folder"], "page"), (["folder", "folder", "page"], "folder")],
+)
+def test_new_item_starts_with_the_most_common_type_of_the_folder(
+    client, auth, roots, create_page, existing, expected
+):
+    for kind in existing:
+        create_page(type=kind)
+    auth.login_as("editor")
+    html = client.get(f"/nl/cms/new/{roots['nl'].id}").get_data(as_text=True)
+    selected = re.findall(r"<option([^>]*)>", html)
+    chosen = [attrs for attrs in selected if "selected" in attrs]
+    assert chosen == [f' selected value="{expected}"'] or chosen == [
+        f' value="{expected}" selected'
+    ], chosen

@@ -30,7 +30,63 @@ def test_translate_creates_a_linked_prefilled_item(client, auth, create_page):
     assert translation.translation_group == source.translation_group
     assert translation.needs_translation
     assert items.latest(translation).body == "Blijf thuis."
-    assert response.location == f"/fr/cms/items/{translation.id}/edit"
+    # The interface follows the editor (Dutch); the texts are marked as French.
+    assert response.location == f"/nl/cms/items/{translation.id}/edit"
+    editor = client.get(response.location).get_data(as_text=True)
+    assert '<html lang="nl">' in editor
+    assert re.search(
+        r'<input[^>]*id="title"[^>]*lang="fr"|<input[^>]*lang="fr"[^>]*id="title"', editor
+    )
+    assert "Frans" in editor
+
+
+def test_writing_the_translation_ends_to_translate(client, auth, create_page, content_admin):
+    source = create_page(title="Testen", slug="testen", body="Laat je testen.")
+    translation = multilingual.translate(source, "fr", actor=content_admin)
+    db.session.commit()
+    assert translation in multilingual.translations_to_do()
+    items.save_revision(  # saved as copied: still to translate
+        translation,
+        base_number=1,
+        title="Testen",
+        description="",
+        body="Laat je testen.",
+        actor=content_admin,
+    )
+    assert translation.needs_translation
+    items.save_revision(
+        translation,
+        base_number=2,
+        title="Tests",
+        description="",
+        body="Faites-vous tester.",
+        actor=content_admin,
+    )
+    db.session.commit()
+    assert not translation.needs_translation
+    assert translation not in multilingual.translations_to_do()
+
+
+def test_overview_names_items_in_the_readers_language(client, auth, create_page, content_admin):
+    source = create_page(title="Quarantaine", slug="quarantaine", body="Blijf thuis.")
+    translation = multilingual.translate(source, "de", actor=content_admin)
+    items.save_revision(
+        translation,
+        base_number=1,
+        title="Quarantäne",
+        description="",
+        body="Bleiben Sie zu Hause.",
+        actor=content_admin,
+    )
+    db.session.commit()
+    auth.login_as("editor")
+    dutch = client.get("/nl/cms/translations").get_data(as_text=True)
+    assert ">Quarantaine</a>" in dutch
+    assert "Quarantäne" not in dutch
+    german = client.get("/de/cms/translations").get_data(as_text=True)
+    assert ">Quarantäne</a>" in german
+    french = client.get("/fr/cms/translations").get_data(as_text=True)  # none in French: source
+    assert ">Quarantaine</a>" in french
 
 
 def test_one_item_per_language_in_a_group(create_page, content_admin):
@@ -51,6 +107,14 @@ def test_one_item_per_language_in_a_group(create_page, content_admin):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_language_roots_are_translations_of_each_other(app, roots):
+    visitor = app.test_client()
+    links = _switcher(visitor.get("/nl/").get_data(as_text=True))
+    assert links == {"nl": "/nl/", "fr": "/fr/", "de": "/de/", "en": "/en/"}
+    assert visitor.get(links["fr"]).status_code == 200
+    assert multilingual.translations(roots["nl"]) == roots
 
 
 def test_switcher_goes_to_the_linked_item_or_the_missing_page(app, create_page, content_admin):
@@ -110,8 +174,12 @@ def test_changed_source_flags_the_translation_outdated_with_a_diff(
 
     auth.login_as("editor")
     text = client.get(f"/fr/cms/items/{translation.id}/translations").get_data(as_text=True)
-    assert "Tien dagen quarantaine.</del>" in text
-    assert "Zeven dagen quarantaine.</ins>" in text
+    # One line, word by word: the changed word struck out and the new one marked.
+    assert re.search(r'<del class="diff-word">(<span[^>]*>[^<]*</span>)?Tien<', text)
+    assert re.search(r'<ins class="diff-word">(<span[^>]*>[^<]*</span>)?Zeven<', text)
+    assert "</ins> dagen quarantaine.</span>" in text
+    assert f"<h3>{translated('fr', 'Text')}</h3>" in text  # the field's name, not `body`
+    assert "<h3>body</h3>" not in text
     overview = client.get("/nl/cms/translations").get_data(as_text=True)
     assert translated("nl", "Translation outdated") in overview
 

@@ -1,11 +1,13 @@
 """Every save is a revision: history, comparison, restore."""
 
+import re
+
 import pytest
 
 from content.extensions import db
 from content.items import operations as items
 from content.items.models import ContentItem
-from tests.fixtures.web import post_form
+from tests.fixtures.web import post_form, translated
 
 pytestmark = pytest.mark.db
 
@@ -33,11 +35,41 @@ def test_history_lists_every_revision_with_author_and_comment(client, auth, edit
     assert text.count("Content Admin") >= 2
 
 
-def test_compare_shows_added_and_removed_lines(client, auth, edited_page):
+def test_compare_shows_the_changed_words_of_a_line(client, auth, edited_page):
     auth.login_as("reviewer")
     text = client.get(f"/nl/cms/items/{edited_page.id}/compare?a=1&b=2").get_data(as_text=True)
-    assert "regel twee</del>" in text
-    assert "regel drie</ins>" in text
+    shown = re.sub(r'<span class="visually-hidden">[^<]*</span>', "", text)
+    assert (
+        '<span class="diff-line diff-changed">regel <del class="diff-word">twee</del>'
+        '<ins class="diff-word">drie</ins></span>'
+    ) in shown
+    assert '<span class="diff-line">regel een</span>' in text  # the unchanged line, once
+    assert translated("nl", "Text") in text
+
+
+def test_long_unchanged_stretches_fold_and_blank_lines_stay_single(
+    client, auth, create_page, content_admin
+):
+    body = "# Titel\n\n" + "\n".join(f"Alinea {n}." for n in range(30)) + "\n\n\n\nSlot."
+    page = create_page(title="Lang", slug="lang", body=body, publish=False)
+    items.save_revision(
+        page,
+        base_number=1,
+        title="Lang",
+        description="",
+        body=body.replace("Slot.", "Einde."),
+        actor=content_admin,
+    )
+    db.session.commit()
+    auth.login_as("reviewer")
+    text = client.get(f"/nl/cms/items/{page.id}/compare?a=1&b=2").get_data(as_text=True)
+    diff = re.search(r'<div class="diff"[^>]*>(.*?)</div>', text, re.S)[1]
+    assert "\n" not in diff  # no white space of the template becomes a blank line
+    assert "Alinea 0." not in diff  # folded
+    # 36 lines, the last one changed: two lines of context are kept, 33 folded.
+    assert re.search(r'class="diff-line diff-skipped">[^<]*\b33\b', diff)
+    assert diff.count('<span class="diff-line"> </span>') == 2  # blank lines kept as lines
+    assert re.search(r"<del class=\"diff-word\">(<span[^>]*>[^<]*</span>)?Slot<", diff)
 
 
 def test_restore_creates_a_new_revision(client, auth, edited_page):

@@ -10,6 +10,7 @@ the tables after each test, while a live server and its accounts must outlive te
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
@@ -139,6 +140,13 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         install_demo_scripts()  # the three demo call scripts, published
         db.session.commit()
 
+    with serve(app) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def serve(app: Flask) -> Iterator[LiveServer]:
+    """Serve an app over HTTP on a free loopback port from a daemon thread while in the block."""
     server: BaseWSGIServer = make_server(
         "127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler
     )
@@ -230,3 +238,25 @@ def sign_in(page, account: Account, language: str = "en") -> None:
     page.get_by_label(texts.gettext("E-mail address"), exact=True).fill(account.email)
     page.get_by_label(texts.gettext("Password"), exact=True).fill(account.password)
     page.get_by_role("button", name=texts.gettext("Sign in"), exact=True).click()
+
+
+@pytest.fixture(scope="session")
+def audit_site(tmp_path_factory) -> Iterator[LiveServer]:
+    """The demo site with a few rows more (``tests/e2e/site_walk.py``), for the page audits."""
+    from flask_migrate import upgrade
+
+    from tests.e2e.site_walk import seed_audit_site
+
+    instance = tmp_path_factory.mktemp("audit-instance")
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "INSTANCE_PATH": str(instance),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'audit.db'}",
+        }
+    )
+    with app.app_context():
+        upgrade(revision="heads")
+        seed_audit_site()
+    with serve(app) as server:
+        yield server

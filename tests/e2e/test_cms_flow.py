@@ -164,21 +164,23 @@ def test_editor_writes_reviewer_publishes_visitor_switches_language(
     editor.get_by_label(nl("Translate into"), exact=True).select_option(label=names["fr"])
     editor.get_by_role("button", name=nl("Create translation"), exact=True).click()
 
+    # The interface stays Dutch (it follows the editor); the texts are marked as French.
     expect(editor).to_have_url(
-        re.compile(re.escape(live_server.url("/fr/cms/items/")) + r"\d+/edit$")
+        re.compile(re.escape(live_server.url("/nl/cms/items/")) + r"\d+/edit$")
     )
-    expect(editor.locator("html")).to_have_attribute("lang", "fr")
-    expect(editor.get_by_role("heading", level=1)).to_have_text(fr("Edit"))
-    title_field = editor.get_by_label(fr("Title"), exact=True)
+    expect(editor.locator("html")).to_have_attribute("lang", "nl")
+    expect(editor.get_by_role("heading", level=1)).to_have_text(nl("Edit"))
+    title_field = editor.get_by_label(nl("Title"), exact=True)
+    expect(title_field).to_have_attribute("lang", "fr")
     expect(title_field).to_have_value(DUTCH_TITLE)  # prefilled from the source
     title_field.fill(FRENCH_TITLE)
-    editor.get_by_label(fr("Text (Markdown)"), exact=True).fill(FRENCH_BODY)
-    editor.get_by_label(fr("What did you change?"), exact=True).fill("Traduit en français")
+    editor.get_by_label(nl("Text (Markdown)"), exact=True).fill(FRENCH_BODY)
+    editor.get_by_label(nl("What did you change?"), exact=True).fill("Traduit en français")
     check_axe(editor, axe_findings, "the edit form of the French translation")
-    editor.get_by_role("button", name=fr("Save"), exact=True).click()
+    editor.get_by_role("button", name=nl("Save"), exact=True).click()
 
     expect(editor).to_have_url(live_server.url(f"/fr/{DUTCH_SLUG}"))
-    expect(flash(editor)).to_have_text(fr("Saved as a new revision."))
+    expect(flash(editor)).to_have_text(nl("Saved as a new revision."))
     expect(editor.get_by_role("article").get_by_role("heading", level=1)).to_have_text(FRENCH_TITLE)
     screenshot(editor, "4-french-saved")
     editor_bar(editor, french).get_by_role(

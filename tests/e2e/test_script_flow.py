@@ -225,6 +225,8 @@ def test_french_agent_works_through_the_outbound_case_script(page, live_server, 
     page.route("**/autosave", lambda route: route.abort())
     email.fill("fanny.dupont@example.org")
     expect(status).to_have_text(offline)
+    email.scroll_into_view_if_needed()
+    expect(status).to_be_in_viewport()  # the notice stays on screen wherever the agent is
     assert kept_in_browser(page, response_id)["email"] == "fanny.dupont@example.org"
     assert saved_answers(live_server, response_id).get("email", "") == ""
     screenshot(page, "08-offline")

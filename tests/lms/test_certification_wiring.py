@@ -79,3 +79,24 @@ def test_a_retake_archives_the_real_attempts(training, create_user):
     assert quizzes.current_attempts(learner, exam.translation_group) == []
     _take_exam(learner, exam, right=True)
     assert operations.valid_certificate(learner, certification.code) is not None
+
+
+@pytest.mark.db
+def test_the_exams_result_page_links_to_the_certificate_it_issued(
+    training, create_user, auth, client
+):
+    module, exam, certification = training
+    learner = create_user(locale="nl")
+    row = courses.enrol(learner, module.translation_group)
+    (lesson,) = courses.module_items(module)
+    courses.mark_done(learner, row, lesson)
+    failed = _take_exam(learner, exam, right=False)
+    passed = _take_exam(learner, exam, right=True)
+    db.session.commit()
+    certificate = operations.valid_certificate(learner, certification.code)
+    auth.login(learner.email)
+    page = client.get(f"/nl/quizzes/attempts/{passed.id}/review").get_data(as_text=True)
+    assert f"/nl/certificates/{certificate.id}/certificate.pdf" in page
+    assert "/nl/certificates/" in page
+    earlier = client.get(f"/nl/quizzes/attempts/{failed.id}/review").get_data(as_text=True)
+    assert "certificate.pdf" not in earlier

@@ -1,4 +1,4 @@
-"""A module is complete once its lessons are done and its quizzes (not exams) are passed."""
+"""A module is complete once its lessons are done and its quizzes and exam are passed."""
 
 from __future__ import annotations
 
@@ -62,10 +62,13 @@ def test_a_failed_quiz_keeps_the_module_open(create_module, create_quiz, learner
     assert not courses.module_completed(learner, module.translation_group)
 
 
-def test_an_exam_in_the_module_is_not_needed_to_complete_it(create_module, create_quiz, learner):
+def test_the_module_is_complete_only_once_its_exam_is_passed(create_module, create_quiz, learner):
     module = create_module(lessons=["Een"])
-    _into_module(create_quiz(is_exam=True), module)
+    exam = _into_module(create_quiz(is_exam=True, pass_percent=Decimal(0)), module)
     _finish_lessons(learner, module)
+    assert not courses.module_completed(learner, module.translation_group)  # lessons only
+    quizzes.submit_attempt(quizzes.start_attempt(learner, exam), {})
+    db.session.commit()
     assert courses.module_completed(learner, module.translation_group)
 
 

@@ -190,7 +190,7 @@ def test_lessons_read_and_exam_passed_issue_the_certificate_that_opens_the_works
     enrolment = courses.enrol(learner, module.translation_group)
     found = modules.module_items(module)
     completed = [courses.mark_done(learner, enrolment, entry) for entry in found[:-1]]
-    assert completed == [False] * 4 + [True]  # the exam is not part of module completion
+    assert completed == [False] * 5  # the module is complete once its exam is passed
     exam = found[-1].item
 
     def take(answer) -> None:
@@ -202,7 +202,9 @@ def test_lessons_read_and_exam_passed_issue_the_certificate_that_opens_the_works
     take(wrong_response)
     assert certification_operations.valid_certificate(learner, "contact-tracing-basics") is None
     assert access_denied(learner, "workspace")
+    assert not courses.module_completed(learner, module.translation_group)
     take(right_response)
+    assert courses.module_completed(learner, module.translation_group)
     certificate = certification_operations.valid_certificate(learner, "contact-tracing-basics")
     assert certificate is not None
     assert certificate.exam_grade == Decimal(100)

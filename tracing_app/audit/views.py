@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import current_app, render_template, request
 from sqlalchemy import func, select
 
@@ -11,7 +9,7 @@ from content.auth.models import User, utcnow
 from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _, _l
-from tracing_app.audit import operations
+from tracing_app.audit import labels, operations
 from tracing_app.audit.forms import AuditFilterForm
 from tracing_app.audit.reports import describe
 from tracing_app.audit.search import AuditFilter, known_actions, search_entries
@@ -31,7 +29,9 @@ UNUSUAL_LABELS = {
 def read_audit_log():
     """Read the audit log with filters (who, ticket, action, days); verify the chain."""
     form = AuditFilterForm(request.args)
-    form.action.choices = choices({"": _("Any action"), **{a: a for a in known_actions()}})
+    form.action.choices = choices(
+        {"": _("Any action"), **{a: labels.action_label(a) for a in known_actions()}}
+    )
     where = AuditFilter()
     entries, has_next, status = [], False, 200
     page = request.args.get("page", 1, type=int)
@@ -78,7 +78,10 @@ def read_audit_log():
         verification_problem=describe(verification)
         if verification and verification.problem
         else None,
-        details_text=details_text,
+        details_text=labels.details_text,
+        action_label=labels.action_label,
+        reason_label=labels.reason_label,
+        actor_label=labels.actor_label,
         unusual=unusual,
         unusual_labels=UNUSUAL_LABELS,
         unusual_limits=thresholds(),
@@ -93,19 +96,6 @@ def _emails(ids: set) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
-
-
-def details_text(details: str) -> str:
-    """Show an entry's details JSON as ``key: value; key: a, b`` (wraps on narrow screens)."""
-    try:
-        data = json.loads(details or "{}")
-    except ValueError:
-        return details
-    parts = []
-    for key, value in data.items():
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        parts.append(f"{key}: {shown}")
-    return "; ".join(parts)
 
 
 def actor_names(entries) -> dict[int, str]:

@@ -14,6 +14,7 @@ from content.auth.models import User
 from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _, _l
+from tracing_app.audit import labels
 from tracing_app.audit.operations import PersonalDataError, entries
 from tracing_app.audit.views import actor_names
 from tracing_app.protection import blind_index as bi
@@ -85,6 +86,9 @@ def ticket_context() -> dict:
         "lookup_kinds": LOOKUP_KINDS,
         "escalation_states": ESCALATION_STATE_LABELS,
         "action_labels": ACTION_LABELS,
+        "action_label": labels.action_label,
+        "reason_label": labels.reason_label,
+        "actor_label": labels.actor_label,
     }
 
 
