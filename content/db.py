@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask
 from sqlalchemy import event
@@ -51,3 +53,24 @@ def init_database(app: Flask) -> None:
             event.listen(
                 db.engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"])
             )
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A SAVEPOINT of the session that rolls back alone, inside a real transaction.
+
+    Python's sqlite3 (before 3.12's ``autocommit``) opens a transaction only before
+    INSERT/UPDATE/DELETE: a SAVEPOINT issued as the transaction's first statement runs in
+    autocommit mode, and its RELEASE commits for real, so a later rollback of the request
+    would keep the rows written inside it. On SQLite the transaction is opened first
+    (deferred ``BEGIN``: the write lock is taken by the savepoint's first write, waiting up
+    to the busy timeout, as any write does).
+    """
+    session = db.session
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        if not raw.in_transaction:
+            raw.execute("BEGIN")
+    with session.begin_nested():
+        yield

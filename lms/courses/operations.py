@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from content.auth.models import User, utcnow
+from content.db import savepoint
 from content.extensions import db
 from content.i18n import _
 from content.items import operations as items
@@ -103,7 +104,7 @@ def _insert_once(row, existing):
     caller's transaction usable after the constraint refuses the insert.
     """
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(row)
     except IntegrityError:
         found = existing()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from content.auth.models import utcnow
+from content.db import savepoint
 from content.extensions import db
 from content.i18n import _
 from tracing_app.calls import importer
@@ -91,7 +92,7 @@ def import_batch(client: ApiClient, payload: object) -> tuple[dict, bool]:
         client_id=client.id, batch_id=batch_id, campaign_id=campaign.id, result_json="{}"
     )
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(batch)
     except IntegrityError:
         earlier = _earlier(client, batch_id)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from content.auth.models import User, utcnow
+from content.db import savepoint
 from content.extensions import db
 from tracing_app.audit.operations import record
 from tracing_app.protection import blind_index as bi
@@ -188,7 +189,7 @@ def create_ticket(person: PersonData, *, actor: User | None, source: str) -> Tic
     while True:
         ticket = Ticket(reference=new_reference(), language=person.language or "nl", source=source)
         try:
-            with db.session.begin_nested():  # a reference collision redraws, nothing else lost
+            with savepoint():  # a reference collision redraws, nothing else lost
                 db.session.add(ticket)
                 db.session.flush()
             break
