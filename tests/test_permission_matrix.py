@@ -37,10 +37,20 @@ MATRIX = {
     "site.dashboard": (AUTHENTICATED, EVERYONE_SIGNED_IN),
     "auth.account": (AUTHENTICATED, EVERYONE_SIGNED_IN),
     "auth.logout": (AUTHENTICATED, EVERYONE_SIGNED_IN),
+    # The second factor: a signed-in user's own; reachable before it is given (the views
+    # themselves refuse what a half-signed-in session may not do).
+    "second_factor.challenge": (AUTHENTICATED, EVERYONE_SIGNED_IN),
+    "second_factor.key_options": (AUTHENTICATED, EVERYONE_SIGNED_IN),
+    "second_factor.check_key": (AUTHENTICATED, EVERYONE_SIGNED_IN),
+    "second_factor.manage": (AUTHENTICATED, EVERYONE_SIGNED_IN),
+    "second_factor.register_options": (AUTHENTICATED, EVERYONE_SIGNED_IN),
+    "second_factor.register_key": (AUTHENTICATED, EVERYONE_SIGNED_IN),
+    "second_factor.renew_recovery_codes": (AUTHENTICATED, EVERYONE_SIGNED_IN),
     "users.list_users": ("users.manage", {"admin"}),
     "users.create_user": ("users.manage", {"admin"}),
     "users.edit_user": ("users.manage", {"admin"}),
     "users.reset_password": ("users.manage", {"admin"}),
+    "users.reset_second_factor": ("users.manage", {"admin"}),
     "users.deactivate_user": ("users.manage", {"admin"}),
     "users.reactivate_user": ("users.manage", {"admin"}),
     # Content: visibility of each item is decided in the view (live or drafts allowed).

@@ -16,6 +16,9 @@ from content.i18n import _, _l
 def tracing_config_defaults():
     """Settings of the workspace (see docs/configuration.md)."""
     return {
+        # Every role that can open personal data signs in with a second factor
+        # (docs/second-factor.md); the demo site writes [] to its instance config.
+        "SECOND_FACTOR_REQUIRED_ROLES": ["agent", "specialist", "supervisor", "admin"],
         "API_RATE_LIMIT_PER_MINUTE": 120,
         # What exports send of tickets and answers (docs/exchange.md): the minimum.
         "EXCHANGE_TICKET_FIELDS": {"national_number": "pseudonym"},

@@ -7,7 +7,13 @@ import logging
 from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 
-from content.auth.roles import AUTHENTICATED, PUBLIC, required_permission
+from content.auth.roles import (
+    AUTHENTICATED,
+    PUBLIC,
+    allowed_before_second_factor,
+    required_permission,
+)
+from content.auth.second_factor.operations import session_pending
 from content.gates import check_gate, gate_of
 from content.i18n import _
 from content.security import safe_next_url
@@ -23,13 +29,22 @@ def check_access() -> None:
     """Deny the request unless the user holds the permission the view declared.
 
     Views that declare nothing are refused: forgetting the declaration closes a page,
-    it never opens one. Then the gate the view's blueprint declared (``gate_blueprint``)
-    is asked, so a gated blueprint cannot have an ungated view by omission.
+    it never opens one. A session that still owes its second factor reaches only the
+    second-factor pages and logout. Then the gate the view's blueprint declared
+    (``gate_blueprint``) is asked, so a gated blueprint cannot have an ungated view by
+    omission.
     """
     endpoint = request.endpoint
     if endpoint is None or _is_static(endpoint):
         return
-    permission = required_permission(current_app.view_functions[endpoint])
+    view = current_app.view_functions[endpoint]
+    if (
+        current_user.is_authenticated
+        and session_pending(current_user)
+        and not allowed_before_second_factor(view)
+    ):
+        return redirect_to_second_factor()
+    permission = required_permission(view)
     if permission is None:
         logger.error("View %s declares no permission; refusing", endpoint)
         abort(403)
@@ -54,6 +69,12 @@ def redirect_to_login():
         flash(_("Please sign in to see this page."), "info")
     target = safe_next_url(request.full_path.rstrip("?")) if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target))
+
+
+def redirect_to_second_factor():
+    """Send a half-signed-in session to the second-factor page, remembering the target."""
+    target = safe_next_url(request.full_path.rstrip("?")) if request.method == "GET" else None
+    return redirect(url_for("second_factor.challenge", next=target))
 
 
 def init_access(app: Flask) -> None:

@@ -39,6 +39,7 @@ def start_session(user: User) -> AuthSession:
     session.permanent = True
     login_user(user)
     user.last_login_dt = utcnow()
+    g.auth_session = auth_session
     return auth_session
 
 
@@ -75,6 +76,7 @@ def load_session_user(user_id: str) -> User | None:
         # The user and roles just read stay loaded: no second read of the same rows.
         commit_keeping_loaded()
     user = auth_session.user
+    g.auth_session = auth_session  # the access check reads its second-factor state
     return user if user.is_active else None
 
 
