@@ -123,6 +123,7 @@ def tracing_dashboard_panels(user):
 @hookimpl
 def tracing_blueprints(app):
     """Call scripts (editors) and the agent's form."""
+    from tracing_app.audit import accounts as account_audit
     from tracing_app.audit import models as audit_models  # noqa: F401 - tables for migrations
     from tracing_app.calls import blueprint as calls
     from tracing_app.calls import models as call_models  # noqa: F401 - tables for migrations
@@ -135,6 +136,7 @@ def tracing_blueprints(app):
     from tracing_app.tickets import models as ticket_models  # noqa: F401 - tables for migrations
 
     changes.install()
+    account_audit.connect(app)
     return [bp, assets, exchange.bp, exchange.api_bp, documents.bp, calls.bp, tickets.bp]
 
 

@@ -112,6 +112,7 @@ def test_sign_in_with_a_code_goes_where_the_user_was_going(client, auth, create_
     assert client.get("/en/dashboard").status_code == 200
 
 
+@pytest.mark.db
 def test_a_used_code_is_refused_the_second_time(client, auth, create_user):
     user = create_user(roles=["agent"])
     secret = enrol_totp(user)
@@ -127,6 +128,7 @@ def test_a_used_code_is_refused_the_second_time(client, auth, create_user):
     assert client.get("/en/dashboard").status_code == 302
 
 
+@pytest.mark.db
 def test_wrong_codes_are_throttled_like_the_password(app, client, auth, create_user):
     user = create_user(roles=["agent"])
     secret = enrol_totp(user)
@@ -142,6 +144,7 @@ def test_wrong_codes_are_throttled_like_the_password(app, client, auth, create_u
     assert client.get("/en/dashboard").status_code == 302
 
 
+@pytest.mark.db
 def test_a_recovery_code_works_once(client, auth, create_user):
     user = create_user(roles=["agent"])
     enrol_totp(user)
