@@ -9,8 +9,20 @@ from content.i18n import _l
 _CODE_FIELD = {"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
 
 
-class CodeForm(FlaskForm):
+class _SignInStepForm(FlaskForm):
+    """A form of the sign-in step; the page has two, told apart by their code field."""
+
+    CODE_FIELD = ""
+
+    def code_field_name(self) -> str:
+        """Return the name the code is sent under (with the form's prefix)."""
+        return self._fields[self.CODE_FIELD].name
+
+
+class CodeForm(_SignInStepForm):
     """A six-digit code from the authenticator app."""
+
+    CODE_FIELD = "code"
 
     code = StringField(
         _l("Six-digit code"),
@@ -21,8 +33,10 @@ class CodeForm(FlaskForm):
     submit_code = SubmitField(_l("Continue"))
 
 
-class RecoveryCodeForm(FlaskForm):
+class RecoveryCodeForm(_SignInStepForm):
     """One of the recovery codes shown at enrolment."""
+
+    CODE_FIELD = "recovery_code"
 
     recovery_code = StringField(
         _l("Recovery code"),

@@ -55,7 +55,8 @@ def challenge():
         (code_form, code_form.code, _("This code is not correct or was already used.")),
         (recovery_form, recovery_form.recovery_code, _("This recovery code is not valid.")),
     ):
-        if not form.is_submitted() or not form.validate():
+        # Two forms on one page: only the one that was sent is checked.
+        if form.code_field_name() not in request.form or not form.validate_on_submit():
             continue
         result = operations.check_code(user, field.data, request.remote_addr or "")
         db.session.commit()
