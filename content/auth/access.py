@@ -7,13 +7,7 @@ import logging
 from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 
-from content.auth.roles import (
-    AUTHENTICATED,
-    PUBLIC,
-    allowed_before_second_factor,
-    required_permission,
-)
-from content.auth.second_factor.operations import session_pending
+from content.auth.roles import AUTHENTICATED, PUBLIC, required_permission
 from content.gates import check_gate, gate_of
 from content.i18n import _
 from content.security import safe_next_url
@@ -29,22 +23,15 @@ def check_access() -> None:
     """Deny the request unless the user holds the permission the view declared.
 
     Views that declare nothing are refused: forgetting the declaration closes a page,
-    it never opens one. A session that still owes its second factor reaches only the
-    second-factor pages and logout. Then the gate the view's blueprint declared
-    (``gate_blueprint``) is asked, so a gated blueprint cannot have an ungated view by
-    omission.
+    it never opens one. A session that still owes its second factor is anonymous except
+    on the second-factor pages and logout (``sessions.load_session_user``). Then the gate
+    the view's blueprint declared (``gate_blueprint``) is asked, so a gated blueprint
+    cannot have an ungated view by omission.
     """
     endpoint = request.endpoint
     if endpoint is None or _is_static(endpoint):
         return
-    view = current_app.view_functions[endpoint]
-    if (
-        current_user.is_authenticated
-        and session_pending(current_user)
-        and not allowed_before_second_factor(view)
-    ):
-        return redirect_to_second_factor()
-    permission = required_permission(view)
+    permission = required_permission(current_app.view_functions[endpoint])
     if permission is None:
         logger.error("View %s declares no permission; refusing", endpoint)
         abort(403)
@@ -60,7 +47,12 @@ def check_access() -> None:
 
 
 def redirect_to_login():
-    """Send an anonymous visitor to the login page, remembering where they were going."""
+    """Send an anonymous visitor to the login page, remembering where they were going.
+
+    A session that owes its second factor goes to the second-factor page instead.
+    """
+    if g.get("second_factor_owed"):
+        return redirect_to_second_factor()
     if g.get("session_expired"):
         flash(
             _("Your session ended after a period without activity. Please sign in again."), "info"

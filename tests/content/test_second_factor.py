@@ -53,10 +53,13 @@ def submit_recovery(client, code: str):
 
 def test_role_without_a_second_factor_cannot_reach_the_workspace(client, auth, required):
     auth.login_as("agent")
-    for url in ("/en/calls/", "/en/workspace/forms/", "/en/dashboard", "/en/"):
+    for url in ("/en/calls/", "/en/workspace/forms/", "/en/dashboard", "/en/admin/users/"):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response.location.startswith("/en/login/second-factor"), url
+    # Public pages see an anonymous visitor, not the half-signed-in user.
+    home = client.get("/en/").get_data(as_text=True)
+    assert "Sign out" not in home
     # The second-factor page sends a user with nothing enrolled to enrolment.
     response = client.get("/en/login/second-factor")
     assert response.location == "/en/account/second-factor"

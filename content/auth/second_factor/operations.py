@@ -18,13 +18,16 @@ from content.auth import throttle
 from content.auth.models import AuthSession, User, utcnow
 from content.auth.second_factor import recovery, sealing, totp, webauthn_keys
 from content.auth.second_factor.models import TOTP, WEBAUTHN, RecoveryCode, SecondFactor
-from content.auth.sessions import end_all_sessions
+from content.auth.sessions import (
+    SECOND_FACTOR_PENDING,
+    SECOND_FACTOR_VERIFIED,
+    end_all_sessions,
+    owes_second_factor,
+    second_factor_required,
+)
 from content.extensions import db
 
 logger = logging.getLogger(__name__)
-
-PENDING = "pending"
-VERIFIED = "verified"
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,7 @@ class CheckResult:
 
 def required_for(user: User) -> bool:
     """Return whether one of the user's roles must use a second factor (settings)."""
-    required = set(current_app.config.get("SECOND_FACTOR_REQUIRED_ROLES") or ())
-    return bool(required & user.role_names)
+    return second_factor_required(user)
 
 
 def factors(user: User, kind: str | None = None) -> list[SecondFactor]:
@@ -59,26 +61,21 @@ def has_factor(user: User) -> bool:
 def start(auth_session: AuthSession, user: User) -> None:
     """At login: ask for a second factor when the user has one or their role needs one."""
     if required_for(user) or has_factor(user):
-        auth_session.second_factor_state = PENDING
+        auth_session.second_factor_state = SECOND_FACTOR_PENDING
 
 
 def session_pending(user: User) -> bool:
-    """Return whether the current session still owes its second factor.
-
-    Checked on every request without a query: the state was decided at login, and a role
-    that needs a second factor (given after the login, say) is read from the loaded user.
-    """
+    """Return whether the current session still owes its second factor."""
     auth_session = g.get("auth_session")
     if auth_session is None or auth_session.user_id != user.id:
         return False
-    state = auth_session.second_factor_state
-    return state == PENDING or (state != VERIFIED and required_for(user))
+    return owes_second_factor(auth_session, user)
 
 
 def _mark_verified(user: User, method: str) -> None:
     auth_session = g.get("auth_session")
     if auth_session is not None:
-        auth_session.second_factor_state = VERIFIED
+        auth_session.second_factor_state = SECOND_FACTOR_VERIFIED
     signals.second_factor_used.send(current_app._get_current_object(), user=user, method=method)
     logger.info("User %s gave a second factor (%s)", user.id, method)
 
@@ -169,8 +166,8 @@ def _enrolled(user: User, factor: SecondFactor, first: bool) -> list[str]:
     logger.info("User %s enrolled a second factor (%s)", user.id, factor.kind)
     # Enrolling proves the new factor: a session that owed one is now fully signed in.
     auth_session = g.get("auth_session")
-    if auth_session is not None and auth_session.second_factor_state != VERIFIED:
-        auth_session.second_factor_state = VERIFIED
+    if auth_session is not None and auth_session.second_factor_state != SECOND_FACTOR_VERIFIED:
+        auth_session.second_factor_state = SECOND_FACTOR_VERIFIED
     return codes
 
 
