@@ -164,6 +164,16 @@ def reset_password_command(email: str) -> None:
     click.echo(_("New password set for %(email)s.", email=email))
 
 
+@users_group.command("reset-second-factor")
+@click.argument("email")
+def reset_second_factor_command(email: str) -> None:
+    """Remove an account's second factors and recovery codes and end its sessions."""
+    from content.auth.second_factor import operations as second_factor
+
+    _run(lambda: second_factor.reset(operations.get_user(email), actor=None))
+    click.echo(_("Second factor of %(email)s reset.", email=email))
+
+
 translations_group = AppGroup("translations", help="Extract, update and compile UI strings.")
 
 

@@ -221,3 +221,42 @@ def test_admin_reset_removes_factors_and_ends_sessions(app, client, auth, create
     assert operations.factors(user) == []
     # The user's session ended: back to the login page.
     assert client.get("/en/dashboard").location.startswith("/en/login")
+
+
+def test_production_settings_require_it_for_roles_that_open_personal_data():
+    from tracing_app import create_app
+
+    site = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert set(site.config["SECOND_FACTOR_REQUIRED_ROLES"]) == {
+        "agent",
+        "specialist",
+        "supervisor",
+        "admin",
+    }
+
+
+def test_init_demo_makes_it_optional_once(app, runner, tmp_path, monkeypatch):
+    import tomllib
+
+    from content.cli import write_demo_settings
+
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    monkeypatch.setitem(app.config, "SECOND_FACTOR_REQUIRED_ROLES", ["agent"])
+    assert write_demo_settings(str(tmp_path)) is True
+    assert (
+        tomllib.loads((tmp_path / "config.toml").read_text())["SECOND_FACTOR_REQUIRED_ROLES"] == []
+    )
+    assert app.config["SECOND_FACTOR_REQUIRED_ROLES"] == []
+    # A site's own choice is kept.
+    (tmp_path / "config.toml").write_text('SECOND_FACTOR_REQUIRED_ROLES = ["admin"]\n')
+    assert write_demo_settings(str(tmp_path)) is False
+    assert "admin" in (tmp_path / "config.toml").read_text()
+
+
+def test_cli_reset_removes_the_factors(runner, create_user):
+    user = create_user(email="lost.phone@example.org", roles=["agent"])
+    enrol_totp(user)
+    result = runner.invoke(args=["users", "reset-second-factor", "lost.phone@example.org"])
+    assert result.exit_code == 0, result.output
+    assert "lost.phone@example.org" in result.output
+    assert operations.factors(user) == []
