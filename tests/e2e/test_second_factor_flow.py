@@ -85,6 +85,8 @@ def test_agent_enrols_an_app_then_signs_in_with_a_code(
     sign_out(page)
     sign_in(page, new_agent)
     expect(page).to_have_url(live_server.url("/en/login/second-factor?next=/en/dashboard"))
+    violations = blocking_violations(page)
+    assert not violations, describe(violations, page.url)
     page.get_by_label(texts.gettext("Six-digit code"), exact=True).fill("000000")
     page.get_by_role("button", name=texts.gettext("Continue")).click()
     expect(page.locator(".field.has-error .error")).to_have_text(
