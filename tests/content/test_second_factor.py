@@ -260,3 +260,43 @@ def test_cli_reset_removes_the_factors(runner, create_user):
     assert result.exit_code == 0, result.output
     assert "lost.phone@example.org" in result.output
     assert operations.factors(user) == []
+
+
+def test_a_wrong_code_is_told_in_the_users_language(client, auth, create_user):
+    from tests.fixtures.web import translated
+
+    user = create_user(roles=["agent"], locale="nl")
+    enrol_totp(user)
+    auth.login(user.email, lang="nl")
+    url = "/nl/login/second-factor"
+    response = client.post(
+        url, data={"totp-csrf_token": csrf_token(client, url), "totp-code": "12345x"}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert translated("nl", "This code is not correct or was already used.") in page
+    assert 'id="totp-code-error"' in page
+
+
+def test_a_forged_security_key_answer_is_refused_and_counted(app, client, auth, create_user):
+    user = create_user(roles=["agent"])
+    enrol_totp(user)
+    auth.login(user.email)
+    token = csrf_token(client, "/en/login/second-factor")
+    options = client.post("/en/login/second-factor/key-options", headers={"X-CSRFToken": token})
+    assert options.status_code == 200
+    assert options.json["challenge"]
+    forged = client.post(
+        "/en/login/second-factor/key",
+        data='{"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {}}',
+        headers={"X-CSRFToken": token, "Content-Type": "application/json"},
+    )
+    assert forged.status_code == 400
+    assert forged.json["error"] == "The security key was not accepted."
+    from content.auth.models import LoginFailure
+
+    keys = db.session.scalars(select(LoginFailure.key)).all()
+    assert [key.split(":")[0] for key in keys].count("second-factor") == 1
+    # Without the CSRF header the request never reaches the check.
+    assert client.post("/en/login/second-factor/key", data="{}").status_code == 400
+    assert client.get("/en/dashboard").status_code == 302
