@@ -39,6 +39,25 @@ def write_secret_key(instance_path: str) -> bool:
     return True
 
 
+def write_demo_settings(instance_path: str) -> bool:
+    """Make the second factor optional on a demo site; return False when already decided.
+
+    A site's own choice in the instance file is kept (docs/second-factor.md).
+    """
+    path = Path(instance_path) / INSTANCE_CONFIG_FILE
+    text = path.read_text() if path.exists() else ""
+    if any(line.strip().startswith("SECOND_FACTOR_REQUIRED_ROLES") for line in text.splitlines()):
+        return False
+    with path.open("a") as fh:
+        fh.write(
+            f"{'' if not text or text.endswith(chr(10)) else chr(10)}"
+            "# Demo site: the second factor is optional (see docs/second-factor.md).\n"
+            "SECOND_FACTOR_REQUIRED_ROLES = []\n"
+        )
+    current_app.config["SECOND_FACTOR_REQUIRED_ROLES"] = []
+    return True
+
+
 @click.command("init")
 @click.option("--demo", is_flag=True, help="Also create demo accounts and content.")
 @with_appcontext
@@ -56,6 +75,8 @@ def init_command(demo: bool) -> None:
     ensure_language_roots()
     db.session.commit()
     if demo:
+        if write_demo_settings(current_app.instance_path):
+            click.echo(_("Demo site: the second factor is optional for every role."))
         lines = [
             line for found in hook(current_app).tracing_demo_data(app=current_app) for line in found
         ]
@@ -141,6 +162,16 @@ def reset_password_command(email: str) -> None:
     password = _read_password()
     _run(lambda: operations.set_password(operations.get_user(email), password))
     click.echo(_("New password set for %(email)s.", email=email))
+
+
+@users_group.command("reset-second-factor")
+@click.argument("email")
+def reset_second_factor_command(email: str) -> None:
+    """Remove an account's second factors and recovery codes and end its sessions."""
+    from content.auth.second_factor import operations as second_factor
+
+    _run(lambda: second_factor.reset(operations.get_user(email), actor=None))
+    click.echo(_("Second factor of %(email)s reset.", email=email))
 
 
 translations_group = AppGroup("translations", help="Extract, update and compile UI strings.")

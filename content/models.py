@@ -1,6 +1,7 @@
 """Every table of the CMS core, imported together so migrations and the app see them all."""
 
 from content.auth.models import AuthSession, LoginFailure, User, UserRole
+from content.auth.second_factor.models import RecoveryCode, SecondFactor
 from content.items.models import ContentItem
 from content.jobs.models import JobRun
 from content.media.models import MediaFile
@@ -14,8 +15,10 @@ __all__ = [
     "JobRun",
     "LoginFailure",
     "MediaFile",
+    "RecoveryCode",
     "Revision",
     "SearchDocument",
+    "SecondFactor",
     "User",
     "UserRole",
     "WorkflowEvent",

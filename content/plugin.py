@@ -49,6 +49,8 @@ def tracing_permissions():
 def tracing_blueprints(app):
     """The site frame, signing in, accounts, and the content features."""
     from content.auth.blueprint import bp as auth_bp
+    from content.auth.second_factor.blueprint import assets as second_factor_assets
+    from content.auth.second_factor.blueprint import bp as second_factor_bp
     from content.core.blueprint import bp as core_bp
     from content.core.blueprint import localized as site_bp
     from content.items.blueprint import bp as items_bp
@@ -65,6 +67,8 @@ def tracing_blueprints(app):
         core_bp,
         site_bp,
         auth_bp,
+        second_factor_bp,
+        second_factor_assets,
         users_bp,
         items_bp,
         revisions_bp,

@@ -29,6 +29,28 @@ login_failed.__doc__ = (
     "A login failed; kwargs: reason ('credentials', 'throttled'). No personal data."
 )
 
+second_factor_enrolled = _signals.signal("second-factor-enrolled")
+second_factor_enrolled.__doc__ = (
+    "A user added a second factor; kwargs: user, kind ('totp', 'webauthn')."
+)
+
+second_factor_used = _signals.signal("second-factor-used")
+second_factor_used.__doc__ = (
+    "A user completed sign-in with a second factor; kwargs: user, method ('totp', "
+    "'webauthn', 'recovery-code')."
+)
+
+second_factor_failed = _signals.signal("second-factor-failed")
+second_factor_failed.__doc__ = (
+    "A second factor was refused; kwargs: user, reason ('code', 'throttled'). No code."
+)
+
+second_factor_reset = _signals.signal("second-factor-reset")
+second_factor_reset.__doc__ = (
+    "An administrator removed a user's second factors and ended their sessions; kwargs: "
+    "user, actor."
+)
+
 revision_saved = _signals.signal("revision-saved")
 revision_saved.__doc__ = (
     "A content item got a new revision (also at creation); kwargs: item, revision, actor."

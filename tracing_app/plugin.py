@@ -16,6 +16,9 @@ from content.i18n import _, _l
 def tracing_config_defaults():
     """Settings of the workspace (see docs/configuration.md)."""
     return {
+        # Every role that can open personal data signs in with a second factor
+        # (docs/second-factor.md); the demo site writes [] to its instance config.
+        "SECOND_FACTOR_REQUIRED_ROLES": ["agent", "specialist", "supervisor", "admin"],
         "API_RATE_LIMIT_PER_MINUTE": 120,
         # Call-order imports (CSV/JSON, CLI, web and API): bytes and records per file.
         "IMPORT_MAX_BYTES": 10 * 1024 * 1024,
@@ -123,6 +126,7 @@ def tracing_dashboard_panels(user):
 @hookimpl
 def tracing_blueprints(app):
     """Call scripts (editors) and the agent's form."""
+    from tracing_app.audit import accounts as account_audit
     from tracing_app.audit import models as audit_models  # noqa: F401 - tables for migrations
     from tracing_app.calls import blueprint as calls
     from tracing_app.calls import models as call_models  # noqa: F401 - tables for migrations
@@ -135,6 +139,7 @@ def tracing_blueprints(app):
     from tracing_app.tickets import models as ticket_models  # noqa: F401 - tables for migrations
 
     changes.install()
+    account_audit.connect(app)
     return [bp, assets, exchange.bp, exchange.api_bp, documents.bp, calls.bp, tickets.bp]
 
 

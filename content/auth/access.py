@@ -23,8 +23,10 @@ def check_access() -> None:
     """Deny the request unless the user holds the permission the view declared.
 
     Views that declare nothing are refused: forgetting the declaration closes a page,
-    it never opens one. Then the gate the view's blueprint declared (``gate_blueprint``)
-    is asked, so a gated blueprint cannot have an ungated view by omission.
+    it never opens one. A session that still owes its second factor is anonymous except
+    on the second-factor pages and logout (``sessions.load_session_user``). Then the gate
+    the view's blueprint declared (``gate_blueprint``) is asked, so a gated blueprint
+    cannot have an ungated view by omission.
     """
     endpoint = request.endpoint
     if endpoint is None or _is_static(endpoint):
@@ -45,7 +47,12 @@ def check_access() -> None:
 
 
 def redirect_to_login():
-    """Send an anonymous visitor to the login page, remembering where they were going."""
+    """Send an anonymous visitor to the login page, remembering where they were going.
+
+    A session that owes its second factor goes to the second-factor page instead.
+    """
+    if g.get("second_factor_owed"):
+        return redirect_to_second_factor()
     if g.get("session_expired"):
         flash(
             _("Your session ended after a period without activity. Please sign in again."), "info"
@@ -54,6 +61,12 @@ def redirect_to_login():
         flash(_("Please sign in to see this page."), "info")
     target = safe_next_url(request.full_path.rstrip("?")) if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target))
+
+
+def redirect_to_second_factor():
+    """Send a half-signed-in session to the second-factor page, remembering the target."""
+    target = safe_next_url(request.full_path.rstrip("?")) if request.method == "GET" else None
+    return redirect(url_for("second_factor.challenge", next=target))
 
 
 def init_access(app: Flask) -> None:

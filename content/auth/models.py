@@ -85,6 +85,9 @@ class AuthSession(db.Model):
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_dt: Mapped[datetime] = mapped_column(default=utcnow)
     ended_dt: Mapped[datetime | None]
+    #: None: no second factor asked at login; "pending": asked, not given yet (the session
+    #: reaches only the second-factor pages and logout); "verified": given.
+    second_factor_state: Mapped[str | None] = mapped_column(String(16))
 
     user: Mapped[User] = relationship()
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from content import signals
 from content.auth import passwords, throttle
 from content.auth.models import User
+from content.auth.second_factor import operations as second_factor
 from content.auth.sessions import start_session
 from content.extensions import db
 
@@ -54,6 +55,6 @@ def log_in(email: str, password: str, address: str) -> LoginResult:
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     throttle.succeeded(attempt)
-    start_session(user)
+    second_factor.start(start_session(user), user)
     logger.info("User %s signed in", user.id)
     return LoginResult(user=user)

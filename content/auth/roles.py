@@ -76,3 +76,18 @@ def requires(permission: str) -> Callable[[F], F]:
 def required_permission(view: Callable[..., Any]) -> str | None:
     """Return the permission a view declared, or None."""
     return getattr(view, "required_permission", None)
+
+
+def before_second_factor(view: F) -> F:
+    """Let a signed-in session that still owes its second factor reach this view.
+
+    Only the second-factor pages and logout carry it; every other view sends such a
+    session to the second-factor page (``content.auth.access``).
+    """
+    view.before_second_factor = True  # type: ignore[attr-defined]
+    return view
+
+
+def allowed_before_second_factor(view: Callable[..., Any]) -> bool:
+    """Return whether a half-signed-in session may reach the view."""
+    return getattr(view, "before_second_factor", False)

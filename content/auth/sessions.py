@@ -11,14 +11,19 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, g, session
+from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager
 
 from content.auth.models import AuthSession, User, utcnow
+from content.auth.roles import allowed_before_second_factor
 from content.extensions import db
 from content.transactions import commit_keeping_loaded
+
+#: ``AuthSession.second_factor_state``: asked at login and not given yet, or given.
+SECOND_FACTOR_PENDING = "pending"
+SECOND_FACTOR_VERIFIED = "verified"
 
 TOKEN_KEY = "auth_token"  # noqa: S105 - a session key name, not a secret
 # Writing last_seen on every request would turn every page view into a write.
@@ -39,6 +44,8 @@ def start_session(user: User) -> AuthSession:
     session.permanent = True
     login_user(user)
     user.last_login_dt = utcnow()
+    g.auth_session = auth_session
+    g.pop("second_factor_owed", None)
     return auth_session
 
 
@@ -75,7 +82,39 @@ def load_session_user(user_id: str) -> User | None:
         # The user and roles just read stay loaded: no second read of the same rows.
         commit_keeping_loaded()
     user = auth_session.user
-    return user if user.is_active else None
+    g.auth_session = auth_session  # the second-factor views read its state
+    if not user.is_active:
+        return None
+    if owes_second_factor(auth_session, user) and not _view_allowed_before_second_factor():
+        # Half signed in: anonymous everywhere but the second-factor pages and logout, so
+        # no view (public ones included) acts for the user; the access check sends such
+        # a session to the second-factor page instead of the login page.
+        g.second_factor_owed = True
+        return None
+    return user
+
+
+def second_factor_required(user: User) -> bool:
+    """Return whether one of the user's roles must use a second factor (settings)."""
+    required = set(current_app.config.get("SECOND_FACTOR_REQUIRED_ROLES") or ())
+    return bool(required & user.role_names)
+
+
+def owes_second_factor(auth_session: AuthSession, user: User) -> bool:
+    """Return whether a session must still give its second factor.
+
+    No query: the state was decided at login, and a role that needs a second factor
+    (given after the login, say) is read from the loaded user.
+    """
+    state = auth_session.second_factor_state
+    return state == SECOND_FACTOR_PENDING or (
+        state != SECOND_FACTOR_VERIFIED and second_factor_required(user)
+    )
+
+
+def _view_allowed_before_second_factor() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return view is not None and allowed_before_second_factor(view)
 
 
 def end_session() -> None:

@@ -54,10 +54,10 @@ def _key(kind: str, value: str) -> str:
     return f"{kind}:{digest[:40]}"
 
 
-def _limits(email: str, address: str) -> list[tuple[str, int]]:
+def _limits(email: str, address: str, kind: str) -> list[tuple[str, int]]:
     config = current_app.config
     return [
-        (_key("account", email), config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
+        (_key(kind, email), config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
         (_key("address", address), config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
     ]
 
@@ -71,19 +71,22 @@ class Attempt:
     """A login try counted against the limits; ``wait_seconds`` is set when it is refused."""
 
     email: str
+    kind: str = "account"
     wait_seconds: int = 0
     counted: list[tuple[str, str]] = field(default_factory=list)
 
 
-def begin_attempt(email: str, address: str) -> Attempt:
+def begin_attempt(email: str, address: str, *, kind: str = "account") -> Attempt:
     """Count a try against the account and the address before its password is checked.
 
     A try over a limit is refused (and uncounted, so waiting ends the lockout); otherwise
-    it stays counted as a failure unless :func:`succeeded` says otherwise.
+    it stays counted as a failure unless :func:`succeeded` says otherwise. ``kind``
+    separates the counters of the password (``account``) from those of the second factor
+    (``second-factor``, ``email`` then names the user by id), under the same limits.
     """
-    attempt = Attempt(email)
+    attempt = Attempt(email, kind)
     wait = 0.0
-    for key, limit in _limits(email, address):
+    for key, limit in _limits(email, address, kind):
         count, handle = _store().hit(key, _window())
         attempt.counted.append((key, handle))
         if count > limit:
@@ -107,4 +110,4 @@ def succeeded(attempt: Attempt) -> None:
     The address keeps the failures of other accounts.
     """
     _uncount(attempt)
-    _store().clear(_key("account", attempt.email))
+    _store().clear(_key(attempt.kind, attempt.email))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from content.auth import passwords
 from content.auth.forms import ChangePasswordForm, LoginForm, ProfileForm
 from content.auth.operations import log_in
-from content.auth.roles import AUTHENTICATED, PUBLIC, requires
+from content.auth.roles import AUTHENTICATED, PUBLIC, before_second_factor, requires
 from content.auth.sessions import end_session, start_session
 from content.extensions import db
 from content.i18n import _, language_names, ngettext
@@ -53,6 +53,7 @@ def login():
 
 
 @requires(AUTHENTICATED)
+@before_second_factor
 def logout():
     """End the session on the server and in the browser."""
     end_session()
@@ -90,8 +91,11 @@ def account():
                 password_form.new_password.errors.append(str(exc))
                 status = 400
             else:
-                # The change ended every session, this one included: open a fresh one.
-                start_session(current_user._get_current_object())
+                # The change ended every session, this one included: open a fresh one,
+                # which keeps the second factor this session gave.
+                previous = g.get("auth_session")
+                fresh = start_session(current_user._get_current_object())
+                fresh.second_factor_state = previous.second_factor_state if previous else None
                 db.session.commit()
                 flash(_("Your password is changed. Other sessions were signed out."), "success")
                 return redirect(url_for("auth.account"))

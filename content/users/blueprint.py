@@ -13,6 +13,12 @@ bp.add_url_rule("/new", "create_user", views.create_user, methods=["GET", "POST"
 bp.add_url_rule("/<int:user_id>", "edit_user", views.edit_user, methods=["GET", "POST"])
 bp.add_url_rule("/<int:user_id>/password", "reset_password", views.reset_password, methods=["POST"])
 bp.add_url_rule(
+    "/<int:user_id>/second-factor",
+    "reset_second_factor",
+    views.reset_second_factor,
+    methods=["POST"],
+)
+bp.add_url_rule(
     "/<int:user_id>/deactivate", "deactivate_user", views.deactivate_user, methods=["POST"]
 )
 bp.add_url_rule(

@@ -8,6 +8,7 @@ from werkzeug.exceptions import NotFound
 
 from content.auth.models import User
 from content.auth.roles import registry, requires
+from content.auth.second_factor import operations as second_factor
 from content.extensions import db
 from content.forms import attach_error
 from content.i18n import _, language_names
@@ -95,6 +96,7 @@ def _render_edit(user: User, *, form: UserForm | None = None, password_form=None
         form=form,
         password_form=password_form or ResetPasswordForm(formdata=None, prefix="reset"),
         confirm_form=ConfirmForm(formdata=None, prefix="confirm"),
+        second_factors=second_factor.factors(user),
     )
 
 
@@ -116,6 +118,24 @@ def reset_password(user_id: int):
             flash(_("New password set for %(email)s.", email=user.email), "success")
             return redirect(url_for("users.edit_user", user_id=user.id))
     return _render_edit(user, password_form=password_form), 400
+
+
+@requires(PERMISSION)
+def reset_second_factor(user_id: int):
+    """Remove an account's second factors and sign it out everywhere (audited)."""
+    user = _user_or_404(user_id)
+    if ConfirmForm(prefix="confirm").validate_on_submit():
+        second_factor.reset(user, actor=current_user._get_current_object())
+        db.session.commit()
+        flash(
+            _(
+                "The second factor of %(email)s is reset. They set up a new one at their"
+                " next sign-in.",
+                email=user.email,
+            ),
+            "success",
+        )
+    return redirect(url_for("users.edit_user", user_id=user.id))
 
 
 @requires(PERMISSION)

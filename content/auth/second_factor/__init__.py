@@ -1,0 +1,1 @@
+"""A second factor for signing in: TOTP codes, WebAuthn security keys, recovery codes."""
