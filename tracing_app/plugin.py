@@ -30,6 +30,9 @@ def tracing_config_defaults():
         "AUDIT_UNUSUAL_LOOKUPS_PER_HOUR": 20,
         "AUDIT_UNUSUAL_CLAIMS_PER_HOUR": 40,
         "AUDIT_UNUSUAL_WINDOW_HOURS": 24,
+        # Days kept after a ticket's closure, per kind (docs/retention.md); missing kinds
+        # take the defaults of tracing_app/retention/policy.py, None keeps a kind.
+        "RETENTION_DAYS": {},
     }
 
 
@@ -148,6 +151,7 @@ def tracing_cli_commands(cli):
     from tracing_app.calls.cli import calls_group
     from tracing_app.exchange.cli import exchange_group
     from tracing_app.protection.cli import keys_group
+    from tracing_app.retention.cli import retention_group
     from tracing_app.scripts.cli import scripts_group
 
     cli.add_command(scripts_group)
@@ -155,6 +159,7 @@ def tracing_cli_commands(cli):
     cli.add_command(keys_group)
     cli.add_command(exchange_group)
     cli.add_command(calls_group)
+    cli.add_command(retention_group)
 
 
 #: Menu entries of the workspace: (permission, label, endpoint, order).
