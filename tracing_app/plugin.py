@@ -60,6 +60,8 @@ def tracing_permissions():
         "tickets.view": {"agent", "supervisor", "specialist", "admin"},
         "tickets.lookup": {"agent", "supervisor"},
         "tickets.audit": {"supervisor", "admin"},
+        "tickets.legal_hold": {"supervisor"},
+        "tickets.subject_access": {"supervisor"},
         "documents.issue": {"agent", "supervisor", "specialist"},
         "exchange.manage": {"admin"},
         "exchange.read_dictionary": {"admin", "supervisor", "editor"},
@@ -129,13 +131,18 @@ def tracing_blueprints(app):
     from tracing_app.documents import blueprint as documents
     from tracing_app.exchange import blueprint as exchange
     from tracing_app.exchange import changes
+    from tracing_app.retention import blueprint as retention
     from tracing_app.scripts import models  # noqa: F401 - the tables are known to migrations
     from tracing_app.scripts.blueprint import assets, bp
+    from tracing_app.subject_access import blueprint as subject_access
     from tracing_app.tickets import blueprint as tickets
     from tracing_app.tickets import models as ticket_models  # noqa: F401 - tables for migrations
 
     changes.install()
-    return [bp, assets, exchange.bp, exchange.api_bp, documents.bp, calls.bp, tickets.bp]
+    return [
+        bp, assets, exchange.bp, exchange.api_bp, documents.bp, calls.bp, tickets.bp,
+        retention.bp, subject_access.bp,
+    ]  # fmt: skip
 
 
 @hookimpl
