@@ -7,9 +7,8 @@ purged ticket once the ring key that wrapped its data key is retired.
 
 from __future__ import annotations
 
+import base64
 import os
-import shutil
-import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -28,13 +27,13 @@ from tests.tracing_app.test_tickets_at_rest import (
 )
 from tracing_app.audit.models import AuditEntry
 from tracing_app.audit.operations import verify_chain
-from tracing_app.exchange import export
 from tracing_app.protection.crypto import DecryptionError, context_for, decrypt
-from tracing_app.protection.data_keys import DataKey
+from tracing_app.protection.data_keys import DataKey, RowKeyRing
 from tracing_app.protection.keyring import EXTENSION
 from tracing_app.protection.keys import KeyRing
 from tracing_app.protection.rotation import left_under, rotate_all
 from tracing_app.retention import holds
+from tracing_app.retention.policy import RetentionConfigError
 from tracing_app.retention.purge import purge, report
 from tracing_app.tickets import escalations, operations
 from tracing_app.tickets.models import CLOSED, Ticket, TicketBlindIndex
@@ -104,52 +103,42 @@ def test_purge_leaves_no_personal_value_and_keeps_the_shell(backend, make_ticket
     assert entry.subject_id == "tickets"
 
 
-def test_the_exchange_feed_sends_a_tombstone(app, make_ticket):
-    ticket = make_ticket()
-    page = export.read_page("tickets", None, 100)
-    _closed_long_ago(ticket)
-    purge()
-    records = export.read_page("tickets", page.next_cursor, 100).records
-    assert records[-1]["kind"] == "tombstone"
-    assert records[-1]["reference"] == ticket.reference
-    assert "national_number_pseudonym" not in records[-1]
-
-
 def test_an_old_backup_cannot_open_the_purged_ticket_once_its_ring_key_is_retired(
     backend, app, make_ticket, tmp_path
 ):
-    if backend != "sqlite":
-        pytest.skip("the backup is a copy of the SQLite file")
     old_master, new_master = os.urandom(32), os.urandom(32)
     old = KeyRing([("old", old_master)])
     app.extensions[EXTENSION] = old
     purged = make_ticket()
     kept = make_ticket(first_name="Mirthe")
     _closed_long_ago(purged)
-    db.session.execute(db.text("PRAGMA wal_checkpoint(FULL)"))
-    backup = tmp_path / "before-purge.sqlite"
-    shutil.copy(db.engine.url.database, backup)
+    key_row_id, wrapped = db.session.execute(
+        select(DataKey.id, DataKey.wrapped_key).where(DataKey.owner_id == purged.id)
+    ).one()
+    token = purged.last_name_enc
+    # The backup: a copy of the SQLite file, a pg_dump of the schema.
+    backup = _sqlite_bytes() if backend == "sqlite" else _postgres_bytes()
+    assert wrapped.encode() in backup
+    assert token.encode() in backup
     purge()
 
-    # The yearly rotation: a new key, every live token and data key moved, the old retired.
+    # The rotation: a new key, every live data key re-wrapped, the old key retired.
     rotate_all(KeyRing([("old", old_master), ("new", new_master)]))
     assert not any(left_under("old").values())
     current = KeyRing([("new", new_master)])
     app.extensions[EXTENSION] = current
+    db.session.expire_all()
     assert operations.decrypt_ticket(db.session.get(Ticket, kept.id)).first_name == "Mirthe"
 
-    with sqlite3.connect(backup) as copy:
-        key_row_id, wrapped = copy.execute(
-            "SELECT id, wrapped_key FROM data_keys WHERE owner_id = ?", (purged.id,)
-        ).fetchone()
-        token = copy.execute(
-            "SELECT last_name_enc FROM tickets WHERE id = ?", (purged.id,)
-        ).fetchone()[0]
-    assert token.startswith("v1:_row:")
+    context = context_for("data_keys", key_row_id, "key")
     with pytest.raises(DecryptionError):
-        decrypt(wrapped, context=context_for("data_keys", key_row_id, "key"), key_ring=current)
+        decrypt(wrapped, context=context, key_ring=current)
     # With the retired key the backup would still open: the guarantee needs the retirement.
-    assert decrypt(wrapped, context=context_for("data_keys", key_row_id, "key"), key_ring=old)
+    data_key = base64.b64decode(decrypt(wrapped, context=context, key_ring=old))
+    last_name = context_for("tickets", purged.id, "last_name")
+    assert decrypt(token, context=last_name, key_ring=RowKeyRing(data_key, old)) == (
+        "Vanderhaeghen"
+    )
 
 
 def test_legal_hold_stops_the_purge_until_released(app, make_ticket, create_user):
@@ -185,14 +174,56 @@ def test_report_says_when_the_next_purge_is_due(app, make_ticket):
     assert purge()["tickets"] == 0
 
 
-def test_a_short_call_attempt_period_erases_notes_before_the_ticket(app, make_ticket):
+def _attempt_with_note(ticket, make_campaign, queue_order, agent, note):
+    from tracing_app.calls.models import CallAttempt
+    from tracing_app.calls.notes import encrypt_note
+
+    order = queue_order(make_campaign())
+    order.ticket_id = ticket.id
+    now = utcnow()
+    attempt = CallAttempt(
+        order_id=order.id, agent_id=agent.id, outcome="no_answer", started_dt=now, ended_dt=now
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    attempt.note_enc = encrypt_note(attempt.id, note)
+    db.session.commit()
+    return attempt
+
+
+def test_a_short_call_attempt_period_erases_notes_before_the_ticket(
+    app, make_ticket, make_campaign, queue_order, create_user
+):
+    from tracing_app.calls.models import CallAttempt
+    from tracing_app.calls.notes import decrypt_note
+
+    agent = create_user(roles=["agent"])
+    old, recent = make_ticket(), make_ticket(first_name="Mirthe")
+    old_attempt = _attempt_with_note(old, make_campaign, queue_order, agent, "Belt terug")
+    new_attempt = _attempt_with_note(recent, make_campaign, queue_order, agent, "Voicemail")
+    _closed_long_ago(old, days=40)
+    _closed_long_ago(recent, days=10)
     app.config["RETENTION_DAYS"] = {"call_attempts": 30}
     try:
-        ticket = make_ticket()
-        _closed_long_ago(ticket, days=40)
+        assert [r.due for r in report() if r.kind == "call_attempts"] == [1]
         done = purge()
-        assert done["tickets"] == 0
-        assert operations.decrypt_ticket(ticket).last_name == "Vanderhaeghen"
+    finally:
+        app.config["RETENTION_DAYS"] = {}
+    assert done["tickets"] == 0
+    assert done["call_attempts"] == 1
+    db.session.expire_all()
+    assert db.session.get(CallAttempt, old_attempt.id).note_enc is None
+    assert db.session.get(CallAttempt, old_attempt.id).outcome == "no_answer"
+    kept = db.session.get(CallAttempt, new_attempt.id)
+    assert decrypt_note(kept.id, kept.note_enc) == "Voicemail"
+    assert operations.decrypt_ticket(old).last_name == "Vanderhaeghen"
+
+
+def test_the_audit_log_cannot_be_given_a_period(app):
+    app.config["RETENTION_DAYS"] = {"audit_log": 365}
+    try:
+        with pytest.raises(RetentionConfigError):
+            report()
     finally:
         app.config["RETENTION_DAYS"] = {}
 
@@ -208,3 +239,19 @@ def test_the_cli_reports_and_purges(app, runner, make_ticket):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.get(Ticket, ticket.id).purged_dt is not None
+
+
+def test_the_cli_places_and_releases_holds(app, runner, make_ticket):
+    ticket = make_ticket()
+    result = runner.invoke(
+        args=["retention", "hold", ticket.reference, "--reason", "Dossier parket 2026/7"]
+    )
+    assert result.exit_code == 0, result.output
+    assert holds.active_hold(ticket).reason == "Dossier parket 2026/7"
+    result = runner.invoke(args=["retention", "hold", ticket.reference, "--reason", "again"])
+    assert result.exit_code != 0
+    result = runner.invoke(args=["retention", "release", ticket.reference])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert holds.active_hold(ticket) is None
+    assert runner.invoke(args=["retention", "release", "TR-0000-0000"]).exit_code != 0
