@@ -34,7 +34,8 @@ from tracing_app.protection.keys import KeyRing
 from tracing_app.protection.rotation import left_under, rotate_all
 from tracing_app.retention import holds
 from tracing_app.retention.policy import RetentionConfigError
-from tracing_app.retention.purge import purge, report
+from tracing_app.retention.purge import purge
+from tracing_app.retention.report import report
 from tracing_app.tickets import escalations, operations
 from tracing_app.tickets.models import CLOSED, Ticket, TicketBlindIndex
 

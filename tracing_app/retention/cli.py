@@ -10,7 +10,8 @@ from content.extensions import db
 from content.i18n import _
 from tracing_app.audit.operations import PersonalDataError
 from tracing_app.retention import holds, policy
-from tracing_app.retention.purge import DEFAULT_BATCH, purge, report
+from tracing_app.retention.purge import DEFAULT_BATCH, purge
+from tracing_app.retention.report import report
 from tracing_app.tickets.models import Ticket
 
 retention_group = AppGroup("retention", help="Erase personal data whose retention expired.")

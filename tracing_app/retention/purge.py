@@ -14,24 +14,21 @@ documents erase those earlier. See docs/retention.md.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import and_, delete, func, not_, or_, select, update
+from sqlalchemy import delete, select, update
 
 from content.auth.models import User, utcnow
 from content.extensions import db
 from tracing_app.audit.operations import record
-from tracing_app.calls.models import CallAttempt, CallOrder
+from tracing_app.calls.models import CallAttempt
 from tracing_app.documents.models import TicketDocument
 from tracing_app.exchange import changes
 from tracing_app.exchange.changes import ExchangeChange
 from tracing_app.protection.data_keys import destroy_data_keys
-from tracing_app.retention import policy
-from tracing_app.retention.holds import held
+from tracing_app.retention import policy, selection
 from tracing_app.scripts.models import FormResponse
 from tracing_app.tickets.models import (
-    CLOSED,
     ENCRYPTED_FIELDS,
     Ticket,
     TicketAccess,
@@ -42,98 +39,14 @@ from tracing_app.tickets.models import (
 DEFAULT_BATCH = 500
 
 
-@dataclass(frozen=True)
-class KindReport:
-    """What the purge would do for one kind: how many are due now, and the next due date."""
-
-    kind: str
-    days: int | None
-    due: int
-    next_due_dt: datetime | None
-
-
-def _expired_tickets(cutoff: datetime):
-    """SQL: tickets closed before the cutoff, not on hold."""
-    return and_(
-        Ticket.status == CLOSED,
-        Ticket.closed_dt < cutoff,
-        not_(held(Ticket.id)),
-    )
-
-
-def _closed_unpurged():
-    return and_(Ticket.status == CLOSED, Ticket.purged_dt.is_(None), not_(held(Ticket.id)))
-
-
-def _orders_of(ticket_ids):
-    return select(CallOrder.id).where(
-        or_(CallOrder.ticket_id.in_(ticket_ids), CallOrder.source_ticket_id.in_(ticket_ids))
-    )
-
-
-def _next_due(days: int | None, condition) -> datetime | None:
-    if days is None:
-        return None
-    first = db.session.scalar(select(func.min(Ticket.closed_dt)).where(condition))
-    return None if first is None else first + timedelta(days=days)
-
-
-def report(now: datetime | None = None) -> list[KindReport]:
-    """Say, per kind, how much the purge would erase now and when the next one is due."""
-    now = now or utcnow()
-    days = policy.periods()
-    reports = []
-    cut = policy.cutoff(policy.TICKETS, now)
-    due = 0
-    if cut is not None:
-        due = db.session.scalar(
-            select(func.count()).where(_expired_tickets(cut), Ticket.purged_dt.is_(None))
-        )
-    later = and_(_closed_unpurged(), Ticket.closed_dt >= cut) if cut else _closed_unpurged()
-    reports.append(
-        KindReport(
-            policy.TICKETS, days[policy.TICKETS], due, _next_due(days[policy.TICKETS], later)
-        )
-    )
-
-    cut = policy.cutoff(policy.CALL_ATTEMPTS, now)
-    due = 0
-    if cut is not None:
-        due = db.session.scalar(
-            select(func.count(CallAttempt.id)).where(
-                CallAttempt.note_enc.is_not(None),
-                CallAttempt.order_id.in_(
-                    _orders_of(select(Ticket.id).where(_expired_tickets(cut)))
-                ),
-            )
-        )
-    reports.append(KindReport(policy.CALL_ATTEMPTS, days[policy.CALL_ATTEMPTS], due, None))
-
-    cut = policy.cutoff(policy.DOCUMENTS, now)
-    due = 0
-    if cut is not None:
-        due = db.session.scalar(
-            select(func.count(TicketDocument.id)).where(
-                TicketDocument.ticket_id.in_(select(Ticket.id).where(_expired_tickets(cut)))
-            )
-        )
-    reports.append(KindReport(policy.DOCUMENTS, days[policy.DOCUMENTS], due, None))
-
-    cut = policy.cutoff(policy.EXCHANGE_FEED, now)
-    due = 0
-    if cut is not None:
-        due = db.session.scalar(
-            select(func.count(ExchangeChange.id)).where(ExchangeChange.changed_dt < cut)
-        )
-    reports.append(KindReport(policy.EXCHANGE_FEED, days[policy.EXCHANGE_FEED], due, None))
-    reports.append(KindReport(policy.AUDIT_LOG, None, 0, None))
-    return reports
-
-
 def _batches(query, batch_size: int) -> Iterator[list[int]]:
     """Yield ids of the query by ascending id, one committed batch at a time."""
     last_id = 0
     while True:
+        if db.engine.dialect.name == "sqlite":
+            # Overwrite what is deleted instead of leaving it in free pages of the file
+            # (per connection: each batch may get another one from the pool).
+            db.session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
         batch = query.where(query.selected_columns[0] > last_id)
         batch = batch.order_by(query.selected_columns[0]).limit(batch_size)
         if db.engine.dialect.name == "postgresql":
@@ -157,7 +70,9 @@ def purge_tickets(ids: list[int], now: datetime, *, actor: User | None = None) -
         update(FormResponse).where(FormResponse.id.in_(responses)).values(answers_json="{}")
     )
     conn.execute(
-        update(CallAttempt).where(CallAttempt.order_id.in_(_orders_of(ids))).values(note_enc=None)
+        update(CallAttempt)
+        .where(CallAttempt.order_id.in_(selection.orders_of(ids)))
+        .values(note_enc=None)
     )
     destroy_data_keys("tickets", ids, conn=conn)
     for table, column in (
@@ -193,61 +108,36 @@ def purge(now: datetime | None = None, *, batch_size: int = DEFAULT_BATCH, actor
     """
     now = now or utcnow()
     db.session.commit()
-    sqlite = db.engine.dialect.name == "sqlite"
-    if sqlite:
-        # Overwrite what is deleted instead of leaving it in free pages of the file.
-        db.session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
     done = {kind: 0 for kind in policy.KINDS}
-    cut = policy.cutoff(policy.TICKETS, now)
-    if cut is not None:
-        query = select(Ticket.id).where(_expired_tickets(cut), Ticket.purged_dt.is_(None))
-        for ids in _batches(query, batch_size):
+    cutoff = policy.cutoff(policy.TICKETS, now)
+    if cutoff is not None:
+        for ids in _batches(selection.due(policy.TICKETS, cutoff), batch_size):
             purge_tickets(ids, now, actor=actor)
             done[policy.TICKETS] += len(ids)
-    done[policy.CALL_ATTEMPTS] = _purge_simple(
-        policy.CALL_ATTEMPTS,
-        now,
-        batch_size,
-        actor,
-        lambda cut: select(CallAttempt.id).where(
-            CallAttempt.note_enc.is_not(None),
-            CallAttempt.order_id.in_(_orders_of(select(Ticket.id).where(_expired_tickets(cut)))),
+    erase = {
+        policy.CALL_ATTEMPTS: lambda ids: (
+            update(CallAttempt).where(CallAttempt.id.in_(ids)).values(note_enc=None)
         ),
-        lambda ids: update(CallAttempt).where(CallAttempt.id.in_(ids)).values(note_enc=None),
-    )
-    done[policy.DOCUMENTS] = _purge_simple(
-        policy.DOCUMENTS,
-        now,
-        batch_size,
-        actor,
-        lambda cut: select(TicketDocument.id).where(
-            TicketDocument.ticket_id.in_(select(Ticket.id).where(_expired_tickets(cut)))
-        ),
-        lambda ids: delete(TicketDocument).where(TicketDocument.id.in_(ids)),
-    )
-    done[policy.EXCHANGE_FEED] = _purge_simple(
-        policy.EXCHANGE_FEED,
-        now,
-        batch_size,
-        actor,
-        lambda cut: select(ExchangeChange.id).where(ExchangeChange.changed_dt < cut),
-        lambda ids: delete(ExchangeChange).where(ExchangeChange.id.in_(ids)),
-    )
+        policy.DOCUMENTS: lambda ids: delete(TicketDocument).where(TicketDocument.id.in_(ids)),
+        policy.EXCHANGE_FEED: lambda ids: delete(ExchangeChange).where(ExchangeChange.id.in_(ids)),
+    }
+    for kind, statement in erase.items():
+        done[kind] = _purge_kind(kind, now, batch_size, actor, statement)
     db.session.commit()
-    if sqlite:
+    if db.engine.dialect.name == "sqlite":
         # Old page images stay in the write-ahead log until a checkpoint rewrites it.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return done
 
 
-def _purge_simple(kind, now, batch_size, actor, select_due, erase) -> int:
+def _purge_kind(kind, now, batch_size, actor, erase) -> int:
     """Erase a kind's expired records batch by batch, one audit entry per batch."""
-    cut = policy.cutoff(kind, now)
-    if cut is None:
+    cutoff = policy.cutoff(kind, now)
+    if cutoff is None:
         return 0
     count = 0
-    for ids in _batches(select_due(cut), batch_size):
+    for ids in _batches(selection.due(kind, cutoff), batch_size):
         db.session.connection().execute(erase(ids))
         record(
             "retention.purge",
