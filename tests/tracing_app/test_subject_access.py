@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -13,13 +14,24 @@ from tracing_app.audit.models import AuditEntry
 from tracing_app.tickets import escalations, operations
 
 NOTE = "Koorts sinds maandag"
+CALL_NOTE = "Werkt thuis tot vrijdag"
+SEED_SCRIPT = (
+    Path(__file__).parents[2] / "tracing_app" / "seed" / "scripts" / "inbound_callback.csv"
+)
 
 
 def _ticket(make_ticket, create_user, **person):
+    from tracing_app.scripts import operations as scripts
+
     agent = create_user(roles=["agent"])
     ticket = make_ticket(actor=agent, **person)
     operations.person_data(ticket, actor=agent, reason="inbound callback")
     escalations.escalate(ticket, NOTE, actor=agent)
+    version = scripts.upload_version(SEED_SCRIPT.read_bytes(), SEED_SCRIPT.name, actor=agent)
+    scripts.publish(version)
+    form = scripts.start_form(version, agent=agent, language=ticket.language)
+    scripts.store_answers(form, {"call_notes": CALL_NOTE})
+    operations.link_script_response(ticket, form.id, actor=agent)
     db.session.commit()
     return ticket, agent
 
@@ -39,6 +51,9 @@ def test_supervisor_downloads_the_json_with_data_and_accesses(
     assert data["personal_data"]["last_name"] == "Vanderhaeghen"
     assert data["personal_data"]["birth_date"] == "1985-07-30"
     assert data["escalations"][0]["question"] == NOTE
+    assert {"name": "call_notes", "label": "Notities bij het gesprek", "value": CALL_NOTE} in (
+        data["script_answers"]
+    )
     accesses = [(a["who"], a["action"], a["why"]) for a in data["accesses"]]
     assert (f"user {agent.id}", "ticket.view", "inbound callback") in accesses
     exports = db.session.scalars(
@@ -60,6 +75,8 @@ def test_the_pdf_is_in_the_citizens_language(client, auth, make_ticket, create_u
     assert translated("fr", "Last name").upper() not in text  # a field label, not a section
     assert translated("fr", "Last name") in text
     assert "Vanderhaeghen" in text
+    assert "Notes sur l'appel" in text  # the script's own French label
+    assert CALL_NOTE in text
     assert translated("fr", "Your personal data") != "Your personal data"
 
 

@@ -30,6 +30,21 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _script_answers(response: FormResponse | None, language: str) -> list[dict]:
+    """The form's non-empty answers in form order, with each question's label in ``language``."""
+    if response is None:
+        return []
+    answers = scripts.answers(response)
+    form = scripts.definition(response.script_version)
+    listed = []
+    for question in form.walk():
+        value = answers.get(question.name)
+        if value and not question.is_group:
+            label = form.text(question.label, language) or question.name
+            listed.append({"name": question.name, "label": label, "value": value})
+    return listed
+
+
 def collect(ticket: Ticket) -> dict:
     """Return everything the export holds (decrypted in memory; the caller audits)."""
     person = decrypt_ticket(ticket)
@@ -38,7 +53,6 @@ def collect(ticket: Ticket) -> dict:
         if ticket.script_response_id
         else None
     )
-    answers = scripts.answers(response) if response is not None else {}
     return {
         "ticket": {
             "reference": ticket.reference,
@@ -48,7 +62,7 @@ def collect(ticket: Ticket) -> dict:
             "closed_dt": _iso(ticket.closed_dt),
         },
         "personal_data": {field: plain(person, field) for field in ENCRYPTED_FIELDS},
-        "script_answers": {name: value for name, value in sorted(answers.items()) if value},
+        "script_answers": _script_answers(response, ticket.language),
         "call_attempts": [
             {
                 "started_dt": _iso(attempt["started_dt"]),

@@ -36,7 +36,7 @@ def pdf(data: dict) -> bytes:
         labels = _labels()
         fields += [(labels[name], value or "–") for name, value in data["personal_data"].items()]
         fields.append(_section(_("Script answers")))
-        fields += [(name, value) for name, value in data["script_answers"].items()]
+        fields += [(answer["label"], answer["value"]) for answer in data["script_answers"]]
         fields.append(_section(_("Call attempts")))
         for attempt in data["call_attempts"]:
             outcome = OUTCOME_LABELS.get(attempt["outcome"], attempt["outcome"])
