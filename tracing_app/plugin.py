@@ -36,6 +36,9 @@ def tracing_config_defaults():
         "AUDIT_UNUSUAL_LOOKUPS_PER_HOUR": 20,
         "AUDIT_UNUSUAL_CLAIMS_PER_HOUR": 40,
         "AUDIT_UNUSUAL_WINDOW_HOURS": 24,
+        # Days kept after a ticket's closure, per kind (docs/retention.md); missing kinds
+        # take the defaults of tracing_app/retention/policy.py, None keeps a kind.
+        "RETENTION_DAYS": {},
     }
 
 
@@ -63,6 +66,8 @@ def tracing_permissions():
         "tickets.view": {"agent", "supervisor", "specialist", "admin"},
         "tickets.lookup": {"agent", "supervisor"},
         "tickets.audit": {"supervisor", "admin"},
+        "tickets.legal_hold": {"supervisor"},
+        "tickets.subject_access": {"supervisor"},
         "documents.issue": {"agent", "supervisor", "specialist"},
         "exchange.manage": {"admin"},
         "exchange.read_dictionary": {"admin", "supervisor", "editor"},
@@ -133,14 +138,19 @@ def tracing_blueprints(app):
     from tracing_app.documents import blueprint as documents
     from tracing_app.exchange import blueprint as exchange
     from tracing_app.exchange import changes
+    from tracing_app.retention import blueprint as retention
     from tracing_app.scripts import models  # noqa: F401 - the tables are known to migrations
     from tracing_app.scripts.blueprint import assets, bp
+    from tracing_app.subject_access import blueprint as subject_access
     from tracing_app.tickets import blueprint as tickets
     from tracing_app.tickets import models as ticket_models  # noqa: F401 - tables for migrations
 
     changes.install()
     account_audit.connect(app)
-    return [bp, assets, exchange.bp, exchange.api_bp, documents.bp, calls.bp, tickets.bp]
+    return [
+        bp, assets, exchange.bp, exchange.api_bp, documents.bp, calls.bp, tickets.bp,
+        retention.bp, subject_access.bp,
+    ]  # fmt: skip
 
 
 @hookimpl
@@ -156,6 +166,7 @@ def tracing_cli_commands(cli):
     from tracing_app.calls.cli import calls_group
     from tracing_app.exchange.cli import exchange_group
     from tracing_app.protection.cli import keys_group
+    from tracing_app.retention.cli import retention_group
     from tracing_app.scripts.cli import scripts_group
 
     cli.add_command(scripts_group)
@@ -163,6 +174,7 @@ def tracing_cli_commands(cli):
     cli.add_command(keys_group)
     cli.add_command(exchange_group)
     cli.add_command(calls_group)
+    cli.add_command(retention_group)
 
 
 #: Menu entries of the workspace: (permission, label, endpoint, order).
@@ -254,17 +266,20 @@ def tracing_demo_data(app):
 
 @hookimpl
 def tracing_jobs(app):
-    """A nightly check of the audit log's chain and its checkpoints every five minutes."""
+    """The audit log's nightly check and checkpoints, and the nightly retention purge."""
     from datetime import timedelta
 
     from content.jobs import Job
     from tracing_app.audit.jobs import checkpoint_audit_log, verify_audit_chain
+    from tracing_app.retention.jobs import purge_expired
 
     return [
         Job("audit.verify_chain", _l("Verify the audit log's hash chain"), timedelta(days=1),
             verify_audit_chain),
         Job("audit.checkpoint", _l("Anchor the audit log outside the database"),
             timedelta(minutes=5), checkpoint_audit_log),
+        Job("retention.purge", _l("Erase personal data past its retention period"),
+            timedelta(days=1), purge_expired),
     ]  # fmt: skip
 
 

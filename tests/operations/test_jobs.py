@@ -61,7 +61,24 @@ def test_each_layer_declares_its_jobs_next_to_its_feature(app):
         "jobs.prune_runs",
         "quizzes.grade_overdue_attempts",
         "audit.verify_chain",
+        "audit.checkpoint",
+        "retention.purge",
     } <= names
+
+
+def test_the_audit_log_is_anchored_by_a_job(app):
+    from tracing_app.audit.checkpoints import checkpoint_path
+    from tracing_app.audit.operations import record
+
+    record("test.anchor", actor=None, subject_type="test", subject_id="1")
+    db.session.commit()
+    before = checkpoint_path().read_text() if checkpoint_path().exists() else ""
+
+    run = run_job(declared_jobs(app)["audit.checkpoint"], now=NOON)
+
+    assert run.state == "succeeded"
+    assert checkpoint_path().read_text().startswith(before)
+    assert len(checkpoint_path().read_text()) > len(before)
 
 
 def test_a_job_runs_once_per_period(app, declare):

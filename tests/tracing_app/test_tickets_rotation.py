@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 
 from content.extensions import db
+from tracing_app.protection.crypto import context_for, encrypt
+from tracing_app.protection.data_keys import DataKey
 from tracing_app.protection.keyfile import add_key_to_file, key_file_path
 from tracing_app.protection.keyring import current_key_ring, forget_key_ring
 from tracing_app.tickets import escalations, operations
@@ -22,6 +24,21 @@ def restore_keys(app):
     yield path
     path.write_bytes(saved)
     forget_key_ring(app)
+
+
+def _wrapped_key(ticket_id: int) -> str:
+    """The ticket's data key as stored: a token of the key ring."""
+    return db.session.scalar(
+        select(DataKey.wrapped_key).where(DataKey.owner == "tickets", DataKey.owner_id == ticket_id)
+    )
+
+
+def _index_keys(ticket_id: int) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(TicketBlindIndex.key_id).where(TicketBlindIndex.ticket_id == ticket_id)
+        )
+    )
 
 
 def _seed(make_ticket, dummy_user, count=5):
@@ -45,6 +62,7 @@ def test_rotation_reencrypts_everything_and_the_old_key_can_go(
     assert result.exit_code == 0, result.output
     assert "tickets: 5 rows re-encrypted" in result.output
     assert "ticket_escalations: 1 rows re-encrypted" in result.output
+    assert "data_keys: 5 rows re-encrypted" in result.output
 
     ring = current_key_ring()
     new_id = ring.current_id
@@ -52,7 +70,9 @@ def test_rotation_reencrypts_everything_and_the_old_key_can_go(
     assert ring.key_ids == (old_id, new_id)
     db.session.expire_all()
     for ticket in db.session.scalars(select(Ticket)):
-        assert ticket.first_name_enc.startswith(f"v1:{new_id}:")
+        # Fields stay under the ticket's own key, which is re-wrapped under the new key.
+        assert ticket.first_name_enc.startswith("v1:_row:")
+        assert _wrapped_key(ticket.id).startswith(f"v1:{new_id}:")
         assert ticket.version == versions[ticket.id]  # content unchanged: no new version
     key_ids = set(db.session.scalars(select(TicketBlindIndex.key_id)))
     assert key_ids == {new_id}
@@ -112,8 +132,8 @@ def test_a_token_that_does_not_open_stops_the_run_and_loses_nothing(
     new_id = current_key_ring().current_id
     db.session.expire_all()
     by_id = {t.id: t for t in db.session.scalars(select(Ticket))}
-    assert by_id[tickets[0].id].first_name_enc.startswith(f"v1:{new_id}:")  # first batch done
-    assert by_id[tickets[2].id].first_name_enc.startswith(f"v1:{old_id}:")  # failing batch kept
+    assert _index_keys(tickets[0].id) == {new_id}  # first batch done
+    assert _index_keys(tickets[2].id) == {old_id}  # failing batch kept
     assert operations.decrypt_ticket(by_id[tickets[2].id]).first_name == "Person2"
 
     # Repair the row (here: clear the bad field), run again: it continues where it stopped.
@@ -126,8 +146,44 @@ def test_a_token_that_does_not_open_stops_the_run_and_loses_nothing(
     assert "tickets: 2 rows re-encrypted" in result.output
     db.session.expire_all()
     for ticket in db.session.scalars(select(Ticket)):
-        assert ticket.last_name_enc.startswith(f"v1:{new_id}:")
+        assert ticket.last_name_enc.startswith("v1:_row:")
+        assert _index_keys(ticket.id) == {new_id}
         assert operations.decrypt_ticket(ticket).last_name == "Vanderhaeghen"
+
+
+def test_rotation_moves_tickets_from_before_data_keys_under_their_own_key(
+    runner, restore_keys, make_ticket
+):
+    """A ticket written under the ring (before data keys) gets its own key at rotation."""
+    ticket = make_ticket()
+    ring = current_key_ring()
+    legacy = encrypt(
+        "Vanderhaeghen", context=context_for("tickets", ticket.id, "last_name"), key_ring=ring
+    )
+    db.session.execute(
+        text("UPDATE tickets SET last_name_enc = :token WHERE id = :id"),
+        {"token": legacy, "id": ticket.id},
+    )
+    db.session.execute(delete(DataKey))
+    db.session.execute(
+        text(
+            "UPDATE tickets SET first_name_enc = NULL, national_number_enc = NULL, "
+            "birth_date_enc = NULL, phone_enc = NULL, email_enc = NULL, address_enc = NULL, "
+            "notes_enc = NULL WHERE id = :id"
+        ),
+        {"id": ticket.id},
+    )
+    db.session.commit()
+    db.session.expire_all()
+    assert operations.decrypt_ticket(db.session.get(Ticket, ticket.id)).last_name == "Vanderhaeghen"
+
+    result = runner.invoke(args=["keys", "rotate", "--no-new-key"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    moved = db.session.get(Ticket, ticket.id)
+    assert moved.last_name_enc.startswith("v1:_row:")
+    assert _wrapped_key(ticket.id).startswith(f"v1:{ring.current_id}:")
+    assert operations.decrypt_ticket(moved).last_name == "Vanderhaeghen"
 
 
 def test_keys_init_writes_a_private_key_file_once(runner, restore_keys):

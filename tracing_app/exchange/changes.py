@@ -149,6 +149,25 @@ def _write_changes(session: Session, _flush_context) -> None:
         )
 
 
+def record_changes(connection, kind: str, subject_ids: list[int]) -> None:
+    """Write change rows for records changed by Core statements (the session hook misses them).
+
+    The retention purge uses it: a purged ticket appears in the feed again, as a tombstone.
+    """
+    if not subject_ids:
+        return
+    txid = (
+        literal_column("pg_current_xact_id()::text::bigint")
+        if connection.dialect.name == "postgresql"
+        else 0
+    )
+    now = utcnow()
+    connection.execute(
+        ExchangeChange.__table__.insert().values(txid=txid),
+        [{"kind": kind, "subject_id": i, "changed_dt": now} for i in subject_ids],
+    )
+
+
 def _forget_written(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop("exchange_written", None)

@@ -31,6 +31,7 @@ from tracing_app import identifiers
 from tracing_app.exchange import changes
 from tracing_app.exchange.pseudonyms import pseudonym, pseudonym_key
 from tracing_app.protection.crypto import context_for, decrypt
+from tracing_app.protection.data_keys import row_key_rings
 from tracing_app.protection.keyring import current_key_ring
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.definition import TEXT
@@ -47,6 +48,8 @@ FEEDS = {"tickets": changes.TICKET, "attempts": changes.ATTEMPT, "forms": change
 FORMATS = ("jsonl", "csv", "json", "fhir")
 MAX_PAGE = 5000
 
+#: The kind of a ticket record whose personal data was purged (docs/retention.md).
+TOMBSTONE = "tombstone"
 TICKET_COLUMNS = ["reference", "status", "language", "created_dt", "updated_dt"]
 ATTEMPT_COLUMNS = [
     "id", "ticket", "campaign", "outcome", "started_dt", "ended_dt", "callback_dt",
@@ -100,27 +103,37 @@ def ticket_records(ids: list[int]) -> list[dict]:
     key = pseudonym_key() if PSEUDONYM in policies.values() else None
     columns = [
         Ticket.id, Ticket.reference, Ticket.status, Ticket.language, Ticket.created_dt,
-        Ticket.updated_dt, *(getattr(Ticket, f"{name}_enc") for name in sorted(policies)),
+        Ticket.updated_dt, Ticket.purged_dt,
+        *(getattr(Ticket, f"{name}_enc") for name in sorted(policies)),
     ]  # fmt: skip
     tickets = {
         row.id: row for row in db.session.execute(select(*columns).where(_ids_in(Ticket.id, ids)))
     }
+    row_rings = row_key_rings("tickets", list(tickets), ring) if policies else {}
     records = []
     for ticket_id in ids:
         ticket = tickets.get(ticket_id)
         if ticket is None:
             continue
         record = {
-            "kind": "ticket",
+            # A purged ticket is sent once more as a tombstone: the institute deletes too.
+            "kind": TOMBSTONE if ticket.purged_dt is not None else "ticket",
             "reference": ticket.reference,
             "status": ticket.status,
             "language": ticket.language,
             "created_dt": _iso(ticket.created_dt),
             "updated_dt": _iso(ticket.updated_dt),
         }
+        if ticket.purged_dt is not None:
+            records.append(record)
+            continue
         for name, policy in sorted(policies.items()):
             token = getattr(ticket, f"{name}_enc")
-            value = decrypt(token, context=context_for("tickets", ticket.id, name), key_ring=ring)
+            value = decrypt(
+                token,
+                context=context_for("tickets", ticket.id, name),
+                key_ring=row_rings.get(ticket.id, ring),
+            )
             label = name if policy == CLEAR else f"{name}_pseudonym"
             record[label] = _apply(policy, name, value, key)
         records.append(record)

@@ -25,6 +25,8 @@ KEYS_ENV_VAR = "TRACING_DATA_KEYS"
 KEY_BYTES = 32
 #: Key ids: short, and free of the ``:`` and ``,`` that separate token and list parts.
 KEY_ID_PATTERN = re.compile(r"[0-9A-Za-z_-]{1,32}")
+#: The key id of tokens under a row's own data key (:mod:`.data_keys`); no ring key has it.
+ROW_KEY_ID = "_row"
 
 # Changing a label changes every derived key: it would orphan all data.
 _ENCRYPTION_INFO = b"tracing-app/v1/field-encryption"
@@ -72,6 +74,8 @@ class KeyRing:
         for key_id, master in keys:
             if not isinstance(key_id, str) or not KEY_ID_PATTERN.fullmatch(key_id):
                 raise KeyRingError("malformed key id")
+            if key_id == ROW_KEY_ID:
+                raise KeyRingError(f"key id {key_id!r} is reserved for per-row data keys")
             if key_id in self._ciphers:
                 raise KeyRingError(f"key id {key_id!r} appears twice")
             if not isinstance(master, bytes) or len(master) != KEY_BYTES:

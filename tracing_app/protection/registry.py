@@ -51,6 +51,9 @@ class EncryptedTable:
     :param plain_legacy: the columns may still hold plain text written before they were
         encrypted; a rotation encrypts it (tokens start with ``v1:``, plain text never does).
     :param blind_indexes: the blind indexes computed from these values, if any.
+    :param row_keys: the columns are encrypted under each row's own data key (owner name
+        in :mod:`.data_keys`, the table's name): a rotation re-wraps the keys and only moves
+        tokens still under a ring key to the row's key (crypto-shredding, docs/retention.md).
     """
 
     table: Table
@@ -58,6 +61,7 @@ class EncryptedTable:
     row_label: str | None = None
     plain_legacy: bool = False
     blind_indexes: BlindIndexTable | None = None
+    row_keys: bool = False
     name: str = field(init=False)
 
     def __post_init__(self) -> None:

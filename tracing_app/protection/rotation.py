@@ -28,6 +28,7 @@ from tracing_app.protection.crypto import (
     encrypt,
     needs_rotation,
 )
+from tracing_app.protection.data_keys import ROW_KEY_ID, row_key_ring
 from tracing_app.protection.keys import KeyRing
 from tracing_app.protection.registry import EncryptedTable, declared_tables
 
@@ -43,11 +44,15 @@ def _token_prefix(key_id: str) -> str:
     return f"{VERSION}:{key_id}:"
 
 
-def _stale(column, ring: KeyRing):
-    """SQL: the column holds a token under another key than the current one (or plain text)."""
+def _stale(column, ring: KeyRing, declaration: EncryptedTable):
+    """SQL: the column holds a token under another key than the current one (or plain text).
+
+    For tables under per-row data keys, "current" is the row's key.
+    """
+    current = ROW_KEY_ID if declaration.row_keys else ring.current_id
     return and_(
         column.is_not(None),
-        not_(column.startswith(_token_prefix(ring.current_id), autoescape=True)),
+        not_(column.startswith(_token_prefix(current), autoescape=True)),
     )
 
 
@@ -80,7 +85,7 @@ def rotate_table(
     table, indexes = declaration.table, declaration.blind_indexes
     names = list(declaration.columns)
     columns = [table.c[declaration.columns[name]] for name in names]
-    needs_work = [_stale(column, ring) for column in columns]
+    needs_work = [_stale(column, ring, declaration) for column in columns]
     if indexes is not None:
         owner = indexes.table.c[indexes.owner_column]
         needs_work.append(
@@ -105,7 +110,9 @@ def rotate_table(
                 return done
             params, new_indexes = [], []
             for row in rows:
-                values, tokens = _reencrypt_row(declaration, row, names, ring)
+                values, tokens = _reencrypt_row(
+                    declaration, row, names, _row_ring(declaration, row, ring, conn)
+                )
                 params.append({"row_id": row.id, **tokens})
                 if indexes is not None:
                     new_indexes.extend(indexes.rows(row.id, values, ring))
@@ -124,7 +131,14 @@ def rotate_table(
         last_id = rows[-1].id
 
 
-def _reencrypt_row(declaration: EncryptedTable, row, names: list[str], ring: KeyRing):
+def _row_ring(declaration: EncryptedTable, row, ring: KeyRing, conn: Connection):
+    """The keys new tokens of a row go under: its data key (made if missing), or the ring."""
+    if not declaration.row_keys:
+        return ring
+    return row_key_ring(declaration.name, row.id, ring, create=True, conn=conn)
+
+
+def _reencrypt_row(declaration: EncryptedTable, row, names: list[str], ring):
     """Decrypt one row's tokens; return its values and its tokens under the current key.
 
     :raise RotationError: naming the row (its label or id) and the value, never the value.

@@ -61,6 +61,10 @@ class Ticket(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
     updated_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the ticket was last closed (None while open): retention counts from it.
+    closed_dt: Mapped[datetime | None] = mapped_column(index=True)
+    #: When retention erased its personal data: the ticket is a shell for statistics.
+    purged_dt: Mapped[datetime | None]
     assigned_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

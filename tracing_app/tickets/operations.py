@@ -23,6 +23,7 @@ from content.extensions import db
 from tracing_app.audit.operations import record
 from tracing_app.protection import blind_index as bi
 from tracing_app.protection.crypto import context_for, decrypt, encrypt
+from tracing_app.protection.data_keys import row_key_ring
 from tracing_app.protection.keyring import current_key_ring
 from tracing_app.protection.keys import KeyRing
 from tracing_app.protection.registry import (
@@ -31,6 +32,7 @@ from tracing_app.protection.registry import (
     register_encrypted_table,
 )
 from tracing_app.tickets.models import (
+    CLOSED,
     ENCRYPTED_FIELDS,
     IN_PROGRESS,
     OPEN,
@@ -89,7 +91,20 @@ def plain(person: PersonData, field: str) -> str | None:
     return value
 
 
+def ticket_key_ring(ticket_id: int, ring: KeyRing | None = None, *, create: bool = False):
+    """Return the keys of a ticket: its own data key, falling back to the ring.
+
+    A ticket's fields are encrypted under its data key (crypto-shredding on purge,
+    docs/retention.md); tickets from before data keys keep their ring tokens until a
+    rotation moves them.
+    """
+    ring = ring or current_key_ring()
+    keys = row_key_ring(TABLE, ticket_id, ring, create=create)
+    return keys if keys is not None else ring
+
+
 def _write_tokens(ticket: Ticket, person: PersonData, ring: KeyRing, fields=ENCRYPTED_FIELDS):
+    ring = ticket_key_ring(ticket.id, ring, create=True)
     for field in fields:
         context = context_for(TABLE, ticket.id, field)
         setattr(
@@ -102,7 +117,7 @@ def decrypt_ticket(ticket: Ticket, ring: KeyRing | None = None) -> PersonData:
 
     Screens call :func:`person_data`, which records who looked and why.
     """
-    ring = ring or current_key_ring()
+    ring = ticket_key_ring(ticket.id, ring)
     values = {}
     for field in ENCRYPTED_FIELDS:
         token = getattr(ticket, f"{field}_enc")
@@ -161,6 +176,7 @@ register_encrypted_table(
         Ticket.__table__,
         {field: f"{field}_enc" for field in ENCRYPTED_FIELDS},
         row_label="reference",
+        row_keys=True,
         blind_indexes=BlindIndexTable(
             TicketBlindIndex.__table__,
             "ticket_id",
@@ -337,7 +353,7 @@ def update_ticket(
         ticket.language = person.language
         changed.append("language")
     if status is not None and status != ticket.status:
-        ticket.status = status
+        _change_status(ticket, status)
         changed.append("status")
     if not changed:
         return []
@@ -359,13 +375,19 @@ def update_ticket(
     return changed
 
 
+def _change_status(ticket: Ticket, status: str) -> None:
+    """Set the status; closing dates the closure (retention counts from it), reopening clears it."""
+    ticket.status = status
+    ticket.closed_dt = utcnow() if status == CLOSED else None
+
+
 def set_status(ticket: Ticket, status: str, *, actor: User | None) -> None:
     """Change a ticket's status (audited); the version goes up like any edit."""
     if status not in STATUSES:
         raise ValueError("unknown ticket status")
     if status == ticket.status:
         return
-    ticket.status = status
+    _change_status(ticket, status)
     ticket.updated_dt = utcnow()
     db.session.flush()
     record(
