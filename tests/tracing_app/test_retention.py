@@ -259,6 +259,8 @@ def test_the_cli_places_and_releases_holds(app, runner, make_ticket):
 
 
 def test_the_job_runner_runs_the_daily_purge(make_ticket):
+    from flask import current_app
+
     from content.jobs import declared_jobs
     from content.jobs.operations import run_job
 
@@ -266,7 +268,7 @@ def test_the_job_runner_runs_the_daily_purge(make_ticket):
     _closed_long_ago(ticket)
     ticket_id = ticket.id
 
-    run = run_job(declared_jobs(db.get_app())["retention.purge"])
+    run = run_job(declared_jobs(current_app)["retention.purge"])
 
     assert run.state == "succeeded"
     assert "tickets: 1" in run.result
