@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Iterable
+from typing import TypeVar
 
 import pluggy
 from flask import Flask
@@ -14,6 +16,8 @@ ENTRY_POINT_GROUP = "tracing_app.plugins"
 CORE_PLUGIN = "content.plugin"
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def create_plugin_manager(
@@ -48,3 +52,17 @@ def plugin_manager(app: Flask) -> pluggy.PluginManager:
 def hook(app: Flask):
     """Return the hook caller of the app's plugin manager."""
     return plugin_manager(app).hook
+
+
+def by_name(results: Iterable[Iterable[T]], what: str) -> dict[str, T]:
+    """Flatten what a list-returning hook answered into a dict by each entry's ``name``.
+
+    :raise ValueError: when two plugins declare the same name (``what`` says of what).
+    """
+    named: dict[str, T] = {}
+    for found in results:
+        for entry in found:
+            if entry.name in named:
+                raise ValueError(f"{what} {entry.name!r} is declared twice")
+            named[entry.name] = entry
+    return named

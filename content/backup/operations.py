@@ -16,7 +16,7 @@ from content.backup import BackupItem
 from content.backup.database import BackupError, dump, dump_file_name, is_empty, load
 from content.extensions import db
 from content.i18n import _
-from content.plugins import hook
+from content.plugins import by_name, hook
 
 MANIFEST = "manifest.json"
 KEEP_SEPARATELY = "KEEP-SEPARATELY.txt"
@@ -38,13 +38,7 @@ def backup_items(app: Flask) -> dict[str, BackupItem]:
 
     :raise ValueError: when two plugins use the same name.
     """
-    items: dict[str, BackupItem] = {}
-    for found in hook(app).tracing_backup_items(app=app):
-        for item in found:
-            if item.name in items:
-                raise ValueError(f"Backup item {item.name!r} is declared twice")
-            items[item.name] = item
-    return items
+    return by_name(hook(app).tracing_backup_items(app=app), "Backup item")
 
 
 def _sha256(path: Path) -> str:

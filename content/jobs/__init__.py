@@ -19,12 +19,6 @@ def declared_jobs(app: Flask) -> dict[str, Job]:
 
     :raise ValueError: when two plugins declare the same name.
     """
-    from content.plugins import hook
+    from content.plugins import by_name, hook
 
-    jobs: dict[str, Job] = {}
-    for found in hook(app).tracing_jobs(app=app):
-        for job in found:
-            if job.name in jobs:
-                raise ValueError(f"Job {job.name!r} is declared twice")
-            jobs[job.name] = job
-    return jobs
+    return by_name(hook(app).tracing_jobs(app=app), "Job")
