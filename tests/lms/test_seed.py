@@ -94,7 +94,7 @@ def test_french_learner_finds_the_module_with_its_lessons_in_order(installed, cr
         "Appels entrants et mise à jour des tickets",
         "Conversations difficiles",
         "Suivi des contacts : les bases",
-        "Travailler dans l'espace de travail",
+        "Travailler dans l'espace d'appels",
         "Vie privée et confidentialité",
     ]
     module = module_in("fr")
