@@ -33,11 +33,13 @@ ADDED = CHAIN[1:]
 INTERFACE = {
     "privacy-and-confidentiality": ["Next call", "Find a ticket"],
     "using-the-workspace": [
-        "Calls", "Next call", "Why we call", "Earlier attempts", "Open the call script",
+        "Call lists", "My calls", "Calls you hold", "Next call", "Why we call",
+        "Earlier attempts", "Open the call script",
         "Continue the script", "Release the call", "How did the call end?", "Reached",
         "No answer", "Busy", "Wrong number", "Refused", "Callback requested", "Note",
         "Call back at", "Call back by", "Me", "Any agent", "Save outcome", "Your callbacks",
-        "Find a ticket", "Reason", "Edit the ticket", "Escalate to a specialist",
+        "Find a ticket", "Search by", "Reason for the search", "Edit the ticket",
+        "Escalate to a specialist",
         "What should the specialist answer or decide?", "My escalations", "Issue a document",
         "Reprint", "Not reached",
     ],
@@ -46,7 +48,7 @@ INTERFACE = {
         "Escalate to a specialist", "My escalations", "Next call",
     ],
     "callbacks-and-updates": [
-        "Find a ticket", "Reason", "Continue the script", "Start the inbound script",
+        "Find a ticket", "Reason for the search", "Continue the script", "Start the inbound script",
         "Edit the ticket", "Language of the citizen", "open", "in progress", "escalated",
         "closed", "Issue a document", "Reprint", "Escalate to a specialist", "My escalations",
         "Your callbacks", "Next call",
