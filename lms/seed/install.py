@@ -32,6 +32,7 @@ from content.demo import ensure_demo_user
 from content.extensions import db
 from content.items import operations as items
 from content.items.models import ContentItem
+from content.media.operations import add_media
 from content.users.operations import AccountError, get_user
 from content.workflow.operations import transition
 from lms.certification import operations as certification_operations
@@ -148,6 +149,8 @@ def _ensure(
         actor=actor,
         comment="init --demo",
     )
+    if text.media:
+        _attach_media(item, text, actor)
     if source is not None:
         item.translation_group = source.translation_group
         item.translation_source = source
@@ -155,6 +158,28 @@ def _ensure(
         db.session.flush()
     transition(item, "publish", actor=actor)
     return item, True
+
+
+def _attach_media(item: ContentItem, text: Text, actor: User) -> None:
+    """Add the images the text shows to the item, and point the body at them.
+
+    The file's ``media/name.png`` becomes the site's ``/media/<id>/<name>`` in a second
+    revision (the id exists only once the file is added).
+    """
+    body = text.body
+    for path in text.media:
+        with path.open("rb") as stream:
+            media = add_media(item, stream, path.name, uploader=actor)
+        body = body.replace(f"](media/{path.name})", f"](/media/{media.id}/{media.filename})")
+    items.save_revision(
+        item,
+        base_number=item.latest_revision_number,
+        title=text.title,
+        description=text.description,
+        body=body,
+        actor=actor,
+        comment="init --demo: images",
+    )
 
 
 # LMS settings, questions and certification ------------------------------------------------

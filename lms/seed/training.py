@@ -25,6 +25,8 @@ DEMO_MODULE = "contact-tracing-basics"
 CURRICULUM_FILE = TRAINING_DIRECTORY / "curriculum.yaml"
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+#: An image of the lesson's own ``media/`` folder: ``![alt](media/name.png)``.
+MEDIA_REFERENCE = re.compile(r"\]\(media/([\w.-]+)\)")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Text:
     title: str
     description: str
     body: str
+    #: The files of ``media/`` next to the Markdown file that the body shows, in order.
+    media: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,9 +80,10 @@ class TrainingModule:
 
 
 def read_text(path: Path) -> Text:
-    """Read a Markdown file with its front matter.
+    """Read a Markdown file with its front matter and the images its body shows.
 
-    :raise ValueError: naming the file when the front matter is missing or incomplete.
+    :raise ValueError: naming the file when the front matter is missing or incomplete,
+        or when an image of ``media/`` the body refers to does not exist.
     """
     raw = path.read_text(encoding="utf-8")
     match = _FRONT_MATTER.match(raw)
@@ -88,11 +93,17 @@ def read_text(path: Path) -> Text:
     missing = [key for key in ("slug", "title", "description") if not meta.get(key)]
     if missing:
         raise ValueError(f"{path}: front matter lacks {', '.join(missing)}")
+    body = raw[match.end() :].strip() + "\n"
+    media = tuple(path.parent / "media" / name for name in MEDIA_REFERENCE.findall(body))
+    missing = [file.name for file in media if not file.is_file()]
+    if missing:
+        raise ValueError(f"{path}: no media/{', media/'.join(missing)}")
     return Text(
         slug=str(meta["slug"]),
         title=str(meta["title"]),
         description=str(meta["description"]),
-        body=raw[match.end() :].strip() + "\n",
+        body=body,
+        media=tuple(dict.fromkeys(media)),
     )
 
 

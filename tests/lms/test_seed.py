@@ -5,16 +5,20 @@ The installer runs twice in every test: a second ``init --demo`` must change not
 
 from __future__ import annotations
 
+import io
 import itertools
+import re
 from decimal import Decimal
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from content.extensions import db
 from content.gates import access_denied as gate_reasons
 from content.items import operations as items
 from content.items.models import ContentItem
+from content.media.models import MediaFile
 from content.multilingual.operations import translations_of_group
 from content.revisions.models import Revision
 from lms.certification import operations as certification_operations
@@ -31,7 +35,7 @@ from lms.seed.training import curriculum, load
 LANGUAGES = ("nl", "fr", "en", "de")
 #: Every table the installer writes to: a second run must leave each count as it was.
 COUNTED = (ContentItem, Revision, BankQuestion, QuestionVersion, QuizSettings, QuizDraw,
-           ModuleSettings, ModulePrerequisite)  # fmt: skip
+           ModuleSettings, ModulePrerequisite, MediaFile)  # fmt: skip
 
 
 def counts() -> dict[str, int]:
@@ -166,6 +170,27 @@ def test_lesson_pages_are_public_cms_pages_in_their_language(installed, client):
     page = response.get_data(as_text=True)
     assert "Hochrisikokontakte und Niedrigrisikokontakte" in page
     assert "<table" in page  # the Markdown table of the lesson is rendered
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_workspace_lessons_show_the_screenshots_of_their_language(installed, client, language):
+    lesson = module_in(language, "using-the-workspace").children[0]
+    page = client.get(f"/{lesson.path}").get_data(as_text=True)
+    sources = re.findall(r'<img [^>]*src="(/media/\d+/[^"]+)"', page)
+    assert [source.rsplit("/", 1)[1] for source in sources] == ["my-calls.png", "call-page.png"]
+    folder = load("using-the-workspace").texts[language].lessons[0].media[0].parent
+    for source in sources:
+        response = client.get(source)  # public: the lesson is published
+        data = response.get_data()
+        response.close()  # the file it streamed
+        assert response.status_code == 200
+        assert response.mimetype == "image/png"
+        with (
+            Image.open(io.BytesIO(data)) as shown,
+            Image.open(folder / source.rsplit("/", 1)[1]) as original,
+        ):  # this language's screenshot, pixel for pixel
+            assert shown.convert("RGB").tobytes() == original.convert("RGB").tobytes()
+    assert "](media/" not in items.live(lesson).body
 
 
 def test_exam_settings_draws_and_question_bank(installed):

@@ -16,7 +16,7 @@ from babel.support import Translations
 from content import TRANSLATIONS_DIRECTORY
 from lms.quizzes import MultipleChoiceQuestion, grade
 from lms.seed.answers import right_response, wrong_response
-from lms.seed.training import DEMO_MODULE, curriculum, load
+from lms.seed.training import DEMO_MODULE, curriculum, load, read_text
 from tests.lms.test_seed_data import structure
 
 LANGUAGES = ("nl", "fr", "en", "de")
@@ -72,7 +72,8 @@ PRIVACY_TERMS = {
 
 
 def words(markdown: str) -> int:
-    return len(re.findall(r"\w+", markdown))
+    """Count the words of the text, images (their alt text and file) left out."""
+    return len(re.findall(r"\w+", re.sub(r"!\[[^\]]*\]\([^)]*\)", "", markdown)))
 
 
 def all_text(module, language: str) -> str:
@@ -183,6 +184,22 @@ def test_lessons_name_the_screens_as_the_interface_shows_them(modules, name, lan
     lessons = " ".join(lessons.split())  # a name may wrap across lines
     missing = [msgid for msgid in INTERFACE[name] if f"*{catalog.gettext(msgid)}*" not in lessons]
     assert missing == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_workspace_lessons_show_its_screens_in_their_language(modules, language):
+    """The screenshots of tests/e2e/test_seed_screenshots.py, each language its own."""
+    texts = modules["using-the-workspace"].texts[language]
+    shown = [path for lesson in texts.lessons for path in lesson.media]
+    assert [path.name for path in shown] == ["my-calls.png", "call-page.png", "find-a-ticket.png"]
+    assert all(path.parent.parent.name == language for path in shown)
+
+
+def test_a_missing_image_is_refused_by_name(tmp_path):
+    path = tmp_path / "lesson.md"
+    path.write_text("---\nslug: a\ntitle: A\ndescription: B\n---\n![x](media/nope.png)\n")
+    with pytest.raises(ValueError, match=r"lesson\.md: no media/nope\.png"):
+        read_text(path)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
