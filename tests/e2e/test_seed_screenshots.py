@@ -50,7 +50,10 @@ SHOTS = {
 
 @pytest.fixture(scope="module")
 def due_call(live_server):
-    """An agent and one due call for the citizen, in a campaign of its own."""
+    """An agent and one due call for the citizen, in a campaign of its own.
+
+    The campaign is made inactive afterwards, so no other test's *Next call* gets the call.
+    """
     from tracing_app.calls import operations as calls
     from tracing_app.calls.models import Campaign
     from tracing_app.protection.keyfile import generate_key_file, key_file_path
@@ -85,7 +88,11 @@ def due_call(live_server):
         order = calls.enqueue(campaign, due_dt=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
         order.ticket_id = ticket.id
         db.session.commit()
-        return ticket.reference
+        reference, campaign_id = ticket.reference, campaign.id
+    yield reference
+    with app.app_context():
+        db.session.get(Campaign, campaign_id).active = False
+        db.session.commit()
 
 
 def test_workspace_screenshots_in_every_language(new_context, live_server, due_call):
