@@ -106,7 +106,7 @@ def tracing_navigation_items(user):
 
 @hookimpl
 def tracing_demo_data(app):
-    """A trainer account; the training module "Contact tracing: the basics" (lms/seed)."""
+    """A trainer account; the demo curriculum, its exam and certification (lms/seed)."""
     from lms.seed.install import install_demo_training
 
     return [

@@ -1,16 +1,18 @@
-"""Install the demo training module into the site (``tracing-app init --demo``).
+"""Install the demo curriculum into the site (``tracing-app init --demo``).
 
-What it creates, from the data files read by :mod:`lms.seed.training`:
+What it creates for every module of ``curriculum.yaml``, in chain order, from the data
+files read by :mod:`lms.seed.training`:
 
 - the module, its lessons and the exam as CMS items (types ``module``, ``lesson``,
   ``quiz``) in every language root, published, the translations linked to the source
   language's items;
-- the module's settings (lms.courses);
+- the module's settings and its prerequisites, the modules before it in the chain
+  (lms.courses);
 - the exam's questions in a question-bank category, one translation group per
   question across the four languages (lms.quizzes bank);
 - the exam's settings and its draw from that category (lms.quizzes);
-- the certification that requires the module and the exam and grants the workspace
-  gate (lms.certification).
+- the certification that requires every module of its manifest's ``modules`` (the whole
+  chain) and the first module's exam, and grants the workspace gate (lms.certification).
 
 Idempotent: everything is looked up first (items by path, questions by name and
 language, settings by group, the certification by code) and only what is missing is
@@ -30,15 +32,16 @@ from content.demo import ensure_demo_user
 from content.extensions import db
 from content.items import operations as items
 from content.items.models import ContentItem
+from content.media.operations import add_media
 from content.users.operations import AccountError, get_user
 from content.workflow.operations import transition
 from lms.certification import operations as certification_operations
-from lms.courses.models import ModuleSettings
+from lms.courses.models import ModulePrerequisite, ModuleSettings
 from lms.quizzes.bank import operations as bank_operations
 from lms.quizzes.bank.models import BankQuestion, Category
 from lms.quizzes.settings.models import QuizSettings
 from lms.quizzes.settings.operations import default_settings, save_settings
-from lms.seed.training import DEMO_MODULE, Text, TrainingModule, load
+from lms.seed.training import Text, TrainingModule, curriculum, load
 
 #: Who publishes the demo content (the demo administrator of content/plugin.py).
 PUBLISHER = ("admin@example.org", "Ada Admin", ["admin"], "en")
@@ -55,17 +58,30 @@ class Installed:
     created: int = 0
 
 
-def install_demo_training(name: str = DEMO_MODULE) -> list[str]:
-    """Install the demo module, its exam and certification; return console lines.
+def install_demo_training() -> list[str]:
+    """Install the demo curriculum, its exams and certification; return console lines.
 
     Returns one line per part created in this run (none when everything existed).
     """
-    training = load(name)
     ensure_demo_user(*PUBLISHER)  # its line is printed by the content plugin
     actor = get_user(PUBLISHER[0])
     items.ensure_language_roots()
-    installed = _install_items(training, actor)
+    installed: dict[str, Installed] = {}
     lines = []
+    for training in curriculum():  # chain order: a prerequisite is installed first
+        installed[training.name] = _install_module(training, actor, lines)
+        required = [installed[name].module.translation_group for name in training.prerequisites]
+        if _install_prerequisites(installed[training.name].module.translation_group, required):
+            lines.append(f"module {installed[training.name].module.slug:<25} prerequisites")
+    for training in curriculum():
+        if training.certification and _install_certification(installed, training):
+            lines.append(f"certification {training.certification['code']}")
+    return lines
+
+
+def _install_module(training: TrainingModule, actor: User, lines: list[str]) -> Installed:
+    """Install one module's items, settings, questions and exam settings; add console lines."""
+    installed = _install_items(training, actor)
     if installed.created:
         lines.append(
             f"module {installed.module.slug:<25} {installed.created} item(s) published in "
@@ -78,9 +94,7 @@ def install_demo_training(name: str = DEMO_MODULE) -> list[str]:
         lines.append(f"questions {training.category!r}: {added} added")
     if _install_quiz_settings(installed.exam.translation_group, category, training):
         lines.append(f"exam   {installed.exam.slug:<25} settings and draws")
-    if _install_certification(installed, training):
-        lines.append(f"certification {training.certification['code']}")
-    return lines
+    return installed
 
 
 # CMS items ---------------------------------------------------------------------------
@@ -135,6 +149,8 @@ def _ensure(
         actor=actor,
         comment="init --demo",
     )
+    if text.media:
+        _attach_media(item, text, actor)
     if source is not None:
         item.translation_group = source.translation_group
         item.translation_source = source
@@ -142,6 +158,28 @@ def _ensure(
         db.session.flush()
     transition(item, "publish", actor=actor)
     return item, True
+
+
+def _attach_media(item: ContentItem, text: Text, actor: User) -> None:
+    """Add the images the text shows to the item, and point the body at them.
+
+    The file's ``media/name.png`` becomes the site's ``/media/<id>/<name>`` in a second
+    revision (the id exists only once the file is added).
+    """
+    body = text.body
+    for path in text.media:
+        with path.open("rb") as stream:
+            media = add_media(item, stream, path.name, uploader=actor)
+        body = body.replace(f"](media/{path.name})", f"](/media/{media.id}/{media.filename})")
+    items.save_revision(
+        item,
+        base_number=item.latest_revision_number,
+        title=text.title,
+        description=text.description,
+        body=body,
+        actor=actor,
+        comment="init --demo: images",
+    )
 
 
 # LMS settings, questions and certification ------------------------------------------------
@@ -157,6 +195,19 @@ def _install_module_settings(module_group: str, training: TrainingModule) -> boo
             is_required_order=bool(training.module_settings.get("is_required_order", False)),
             is_self_enrolment=bool(training.module_settings.get("is_self_enrolment", True)),
         )
+    )
+    db.session.flush()
+    return True
+
+
+def _install_prerequisites(module_group: str, required: list[str]) -> bool:
+    """Record the module's prerequisites unless it has some (a trainer's choice stays)."""
+    if not required or db.session.scalar(
+        select(ModulePrerequisite).where(ModulePrerequisite.module_group == module_group)
+    ):
+        return False
+    db.session.add_all(
+        ModulePrerequisite(module_group=module_group, required_group=group) for group in required
     )
     db.session.flush()
     return True
@@ -212,16 +263,19 @@ def _install_quiz_settings(quiz_group: str, category: Category, training: Traini
     return True
 
 
-def _install_certification(installed: Installed, training: TrainingModule) -> bool:
-    """Create the certification unless one with its code exists."""
+def _install_certification(installed: dict[str, Installed], training: TrainingModule) -> bool:
+    """Create the certification unless one with its code exists.
+
+    It requires every module its manifest lists under ``modules`` and this module's exam.
+    """
     wanted = training.certification
     if certification_operations.certification_by_code(wanted["code"]) is not None:
         return False
     certification_operations.create_certification(
         wanted["code"],
         titles=dict(wanted["titles"]),
-        module_groups=[installed.module.translation_group],
-        exam_quiz_group=installed.exam.translation_group,
+        module_groups=[installed[name].module.translation_group for name in wanted["modules"]],
+        exam_quiz_group=installed[training.name].exam.translation_group,
         min_score_percent=int(wanted["minimum_grade"]),
         validity_days=int(wanted["validity_days"]),
         grants_gate=wanted["grants"],

@@ -1,5 +1,6 @@
-"""Read the demo training module from its data files, without touching the database.
+"""Read the demo training modules from their data files, without touching the database.
 
+``training/curriculum.yaml`` lists the modules in the order of their prerequisite chain.
 One folder per module under ``training/``: a ``manifest.yaml`` and, per language, the
 module text, the lessons and the exam's instructions as Markdown with a YAML front matter
 (``slug``, ``title``, ``description``) and the exam's questions as GIFT. Editors change
@@ -19,10 +20,13 @@ import yaml
 from lms.quizzes import Question, parse_gift
 
 TRAINING_DIRECTORY = Path(__file__).parent / "training"
-#: The demo module installed by ``init --demo``.
+#: The first module of the curriculum; its manifest holds the certification.
 DEMO_MODULE = "contact-tracing-basics"
+CURRICULUM_FILE = TRAINING_DIRECTORY / "curriculum.yaml"
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+#: An image of the lesson's own ``media/`` folder: ``![alt](media/name.png)``.
+MEDIA_REFERENCE = re.compile(r"\]\(media/([\w.-]+)\)")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,8 @@ class Text:
     title: str
     description: str
     body: str
+    #: The files of ``media/`` next to the Markdown file that the body shows, in order.
+    media: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,11 @@ class TrainingModule:
     texts: dict[str, ModuleTexts]
     exam_settings: dict[str, Any]
     category: str
-    certification: dict[str, Any]
+    #: ``None`` for a module that is only a step of the chain, not certified on its own.
+    certification: dict[str, Any] | None
     module_settings: dict[str, Any] = field(default_factory=dict)
+    #: The modules (folder names) a learner completes before enrolling in this one.
+    prerequisites: tuple[str, ...] = ()
 
     @property
     def source(self) -> ModuleTexts:
@@ -71,9 +80,10 @@ class TrainingModule:
 
 
 def read_text(path: Path) -> Text:
-    """Read a Markdown file with its front matter.
+    """Read a Markdown file with its front matter and the images its body shows.
 
-    :raise ValueError: naming the file when the front matter is missing or incomplete.
+    :raise ValueError: naming the file when the front matter is missing or incomplete,
+        or when an image of ``media/`` the body refers to does not exist.
     """
     raw = path.read_text(encoding="utf-8")
     match = _FRONT_MATTER.match(raw)
@@ -83,11 +93,17 @@ def read_text(path: Path) -> Text:
     missing = [key for key in ("slug", "title", "description") if not meta.get(key)]
     if missing:
         raise ValueError(f"{path}: front matter lacks {', '.join(missing)}")
+    body = raw[match.end() :].strip() + "\n"
+    media = tuple(path.parent / "media" / name for name in MEDIA_REFERENCE.findall(body))
+    missing = [file.name for file in media if not file.is_file()]
+    if missing:
+        raise ValueError(f"{path}: no media/{', media/'.join(missing)}")
     return Text(
         slug=str(meta["slug"]),
         title=str(meta["title"]),
         description=str(meta["description"]),
-        body=raw[match.end() :].strip() + "\n",
+        body=body,
+        media=tuple(dict.fromkeys(media)),
     )
 
 
@@ -120,6 +136,22 @@ def load(name: str = DEMO_MODULE) -> TrainingModule:
         texts=texts,
         exam_settings=dict(exam["settings"]),
         category=exam["category"],
-        certification=dict(manifest["certification"]),
+        certification=dict(manifest["certification"]) if "certification" in manifest else None,
         module_settings=module_settings,
+        prerequisites=tuple(manifest.get("prerequisites", ())),
     )
+
+
+@cache
+def curriculum() -> tuple[TrainingModule, ...]:
+    """Read every module of ``curriculum.yaml``, in chain order.
+
+    :raise ValueError: when a module's prerequisite is not listed before it.
+    """
+    names = yaml.safe_load(CURRICULUM_FILE.read_text(encoding="utf-8"))["modules"]
+    modules = tuple(load(name) for name in names)
+    for position, module in enumerate(modules):
+        unknown = set(module.prerequisites) - set(names[:position])
+        if unknown:
+            raise ValueError(f"{module.name}: prerequisites {sorted(unknown)} not listed before it")
+    return modules

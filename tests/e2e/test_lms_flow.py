@@ -1,15 +1,19 @@
 """End-to-end: a new French agent earns the certificate that opens the call workspace.
 
 On a site of its own with everything ``tracing-app init --demo`` installs (the demo
-training module "Contact tracing: the basics" in four languages, its exam and the
-certification granting the "workspace" gate), a new agent whose language is French:
+curriculum: "Contact tracing: the basics" and the four modules chained after it, in four
+languages, the basics exam and the certification granting the "workspace" gate, which
+requires the whole chain), a new agent whose language is French:
 
 1. opens "Calls" and is refused, on a page naming the training, with a link to it;
 2. follows the link, enrols and reads the five lessons, marking each as done;
 3. takes the exam and fails it (every answer wrong), then passes it (every answer right);
-4. downloads the certificate (a PDF in French naming her) and opens the public
+   "Calls" is still refused: the rest of the chain is not done yet;
+4. follows the chain from "Training": each module enrolled in, its three lessons read and
+   its test passed, in the order of the prerequisites;
+5. downloads the certificate (a PDF in French naming her) and opens the public
    verification page, which says it is valid (also to a visitor who is not signed in);
-5. opens "Calls" again: the workspace lets her in.
+6. opens "Calls" again: the workspace lets her in.
 
 The site is its own (module scope), not the session's ``live_server``: a certification
 granting the workspace gate would close the workspace to the other end-to-end tests.
@@ -38,7 +42,7 @@ from content.users import operations as users
 from lms.quizzes.attempts import operations as quizzes
 from lms.quizzes.attempts.models import IN_PROGRESS, Attempt
 from lms.seed.answers import right_response, wrong_response
-from lms.seed.training import load
+from lms.seed.training import TrainingModule, curriculum, load
 from tests.e2e.conftest import (
     REPOSITORY_ROOT,
     TIMEOUT_MS,
@@ -131,7 +135,7 @@ def open_calls(page):
     return answer.value
 
 
-def answer_attempt(page, lms_site, *, right: bool) -> None:
+def answer_attempt(page, lms_site, *, right: bool, training: TrainingModule = TRAINING) -> None:
     """Answer every question of the open attempt, all right or all wrong, through the form."""
     with lms_site.app.app_context():
         user = users.get_user(NEW_AGENT.email)
@@ -139,8 +143,8 @@ def answer_attempt(page, lms_site, *, right: bool) -> None:
             select(Attempt).where(Attempt.user_id == user.id, Attempt.state == IN_PROGRESS)
         )
         asked = {row.slot: quizzes.question_of(row) for row in attempt.questions}
-    assert len(asked) == TRAINING.exam_settings["draws"][TRAINING.category]
-    french_texts = {question.text for question in FRENCH.questions}
+    assert len(asked) == training.exam_settings["draws"][training.category]
+    french_texts = {question.text for question in training.texts["fr"].questions}
     for slot, question in sorted(asked.items()):
         assert question.text in french_texts  # the French exam, in French
         response = right_response(question) if right else wrong_response(question)
@@ -164,6 +168,27 @@ def submit_attempt(page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(fr("Submit the attempt"))
     page.get_by_role("button", name=fr("Submit and finish"), exact=True).click()
     expect(page).to_have_url(re.compile(r".*/fr/quizzes/attempts/\d+/review$"))
+
+
+def follow_module(page, lms_site, training: TrainingModule) -> None:
+    """From "Training": enrol in a module of the chain, read its lessons, pass its test."""
+    fr = catalog("fr").gettext
+    texts = training.texts["fr"]
+    menu = page.get_by_role("navigation", name=fr("Main menu"), exact=True)
+    menu.get_by_role("link", name=fr("Training"), exact=True).click()
+    page.locator("#main").get_by_role("link", name=texts.module.title, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(texts.module.title)
+    page.get_by_role("button", name=fr("Enrol in this module"), exact=True).click()
+    page.get_by_role("link", name=fr("Start the first lesson"), exact=True).click()
+    for lesson in texts.lessons:
+        expect(page.get_by_role("heading", level=1)).to_have_text(lesson.title)
+        page.get_by_role("button", name=fr("Mark as done and continue"), exact=True).click()
+    # after the last lesson: the module's test, which must be passed to complete it
+    expect(page.get_by_role("heading", level=1)).to_have_text(texts.exam.title)
+    page.get_by_role("button", name=fr("Start the quiz"), exact=True).click()
+    answer_attempt(page, lms_site, right=True, training=training)
+    submit_attempt(page)
+    expect(page.get_by_text(fr("You passed."))).to_be_visible()
 
 
 def test_new_french_agent_earns_the_certificate_that_opens_the_workspace(
@@ -217,12 +242,18 @@ def test_new_french_agent_earns_the_certificate_that_opens_the_workspace(
     submit_attempt(page)
     expect(page.get_by_text(fr("You passed."))).to_be_visible()
     shoot(page, "06-exam-passed")
+    assert open_calls(page).status == 403  # the exam alone is not enough: the chain is not done
+    expect(page.locator(".gate-reasons")).to_contain_text(CERTIFICATION)
 
-    # 4. The result page leads to the certificate just issued: PDF in French, and the
-    # public verification page.
-    result = page.locator(".alert-success", has_text=CERTIFICATION)
-    expect(result.get_by_role("link", name=fr("Download the certificate (PDF)"))).to_be_visible()
-    result.get_by_role("link", name=fr("My certificates"), exact=True).click()
+    # 4. The rest of the chain, in the order of its prerequisites.
+    for number, training in enumerate(curriculum()[1:], start=1):
+        follow_module(page, lms_site, training)
+        if number == 1:
+            shoot(page, "06-chain-module-test-passed")
+
+    # 5. The certificate: PDF in French, and the public verification page.
+    menu = page.get_by_role("navigation", name=fr("Main menu"), exact=True)
+    menu.get_by_role("link", name=fr("My certificates"), exact=True).click()
     certificate = page.get_by_role("region", name=CERTIFICATION)
     expect(certificate).to_contain_text(fr("Valid until"))
     shoot(page, "07-my-certificates")
@@ -252,7 +283,7 @@ def test_new_french_agent_earns_the_certificate_that_opens_the_workspace(
     finally:
         visitor.close()
 
-    # 5. The workspace opens.
+    # 6. The workspace opens.
     page.goto("/fr/dashboard")
     opened = open_calls(page)
     assert opened.status == 200

@@ -1,36 +1,41 @@
-"""The demo training module installed by ``init --demo``: what a learner and a trainer find.
+"""The demo curriculum installed by ``init --demo``: what a learner and a trainer find.
 
 The installer runs twice in every test: a second ``init --demo`` must change nothing.
 """
 
 from __future__ import annotations
 
+import io
+import itertools
+import re
 from decimal import Decimal
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from content.extensions import db
 from content.gates import access_denied as gate_reasons
 from content.items import operations as items
 from content.items.models import ContentItem
+from content.media.models import MediaFile
 from content.multilingual.operations import translations_of_group
 from content.revisions.models import Revision
 from lms.certification import operations as certification_operations
 from lms.courses import modules
 from lms.courses import operations as courses
-from lms.courses.models import ModuleSettings
+from lms.courses.models import ModulePrerequisite, ModuleSettings
 from lms.quizzes.attempts import operations as quizzes
 from lms.quizzes.bank.models import BankQuestion, QuestionVersion
 from lms.quizzes.settings.models import QuizDraw, QuizSettings
 from lms.seed.answers import right_response, wrong_response
 from lms.seed.install import exempt_demo_accounts, install_demo_training
-from lms.seed.training import load
+from lms.seed.training import curriculum, load
 
 LANGUAGES = ("nl", "fr", "en", "de")
 #: Every table the installer writes to: a second run must leave each count as it was.
 COUNTED = (ContentItem, Revision, BankQuestion, QuestionVersion, QuizSettings, QuizDraw,
-           ModuleSettings)  # fmt: skip
+           ModuleSettings, ModulePrerequisite, MediaFile)  # fmt: skip
 
 
 def counts() -> dict[str, int]:
@@ -52,8 +57,24 @@ def installed(app):
     return first, second
 
 
-def module_in(language: str) -> ContentItem:
-    return items.item_by_path(f"{language}/{load().texts[language].module.slug}")
+def module_in(language: str, name: str = "contact-tracing-basics") -> ContentItem:
+    return items.item_by_path(f"{language}/{load(name).texts[language].module.slug}")
+
+
+def complete_module(learner, module: ContentItem) -> bool:
+    """Enrol (as the learner), read every lesson and pass every quiz; return completion."""
+    enrolment = courses.enrol(learner, module.translation_group)
+    for entry in modules.module_items(module):
+        if entry.is_quiz:
+            attempt = quizzes.start_attempt(learner, entry.item)
+            responses = {
+                row.slot: right_response(quizzes.question_of(row)) for row in attempt.questions
+            }
+            quizzes.submit_attempt(attempt, responses)
+        else:
+            courses.mark_done(learner, enrolment, entry)
+    db.session.commit()
+    return courses.module_completed(learner, module.translation_group)
 
 
 @pytest.mark.db
@@ -62,15 +83,24 @@ def test_second_run_creates_nothing(installed):
     assert second == []
     assert any(line.startswith("module") for line in first)
     assert any("certification contact-tracing-basics" in line for line in first)
-    # one module, five lessons and one exam per language; no duplicate anywhere
-    assert db.session.scalar(select(func.count()).where(ContentItem.type == "module")) == 4
-    assert db.session.scalar(select(func.count()).where(ContentItem.type == "lesson")) == 20
-    assert db.session.scalar(select(func.count()).where(ContentItem.type == "quiz")) == 4
+    # five modules per language: the basics (five lessons and an exam) and four modules of
+    # three lessons and a test each; no duplicate anywhere
+    assert db.session.scalar(select(func.count()).where(ContentItem.type == "module")) == 5 * 4
+    lessons = (5 + 4 * 3) * 4
+    assert db.session.scalar(select(func.count()).where(ContentItem.type == "lesson")) == lessons
+    assert db.session.scalar(select(func.count()).where(ContentItem.type == "quiz")) == 5 * 4
+    assert db.session.scalar(select(func.count()).select_from(ModulePrerequisite)) == 4
 
 
 def test_french_learner_finds_the_module_with_its_lessons_in_order(installed, create_user):
     catalogue = modules.catalogue("fr")
-    assert [revision.title for _module, revision in catalogue] == ["Suivi des contacts : les bases"]
+    assert [revision.title for _module, revision in catalogue] == [  # in site (path) order
+        "Appels entrants et mise à jour des tickets",
+        "Conversations difficiles",
+        "Suivi des contacts : les bases",
+        "Travailler dans l'espace d'appels",
+        "Vie privée et confidentialité",
+    ]
     module = module_in("fr")
     assert module.is_live
     found = modules.module_items(module)
@@ -88,20 +118,48 @@ def test_french_learner_finds_the_module_with_its_lessons_in_order(installed, cr
     courses.enrol(learner, module.translation_group)  # self-enrolment is open
 
 
-def test_every_item_is_published_and_linked_to_its_dutch_source(installed):
-    source = module_in("nl")
+@pytest.mark.parametrize("name", [module.name for module in curriculum()])
+def test_every_item_is_published_and_linked_to_its_dutch_source(installed, name):
+    source = module_in("nl", name)
     group = translations_of_group(source.translation_group)
     assert sorted(group) == sorted(LANGUAGES)
+    children = len(load(name).source.lessons) + 1  # the lessons and the exam
     for language, module in group.items():
         assert module.is_live
         assert module.parent.is_root
         assert module.language == language
+        assert all(child.is_live for child in module.children)
         sources = [child.translation_source_id for child in module.children]
         if language == "nl":
-            assert sources == [None] * 6
-        else:
+            assert sources == [None] * children
+        else:  # no missing and no outdated translation
             assert sources == [child.id for child in source.children]
             assert not module.needs_translation
+            assert not any(child.needs_translation for child in module.children)
+
+
+def test_the_modules_form_a_prerequisite_chain(installed, create_user):
+    names = [module.name for module in curriculum()]
+    groups = [module_in("nl", name).translation_group for name in names]
+    for before, after in itertools.pairwise(groups):
+        assert modules.prerequisites(after) == [before]
+    assert modules.prerequisites(groups[0]) == []
+    learner = create_user(locale="de")
+    with pytest.raises(courses.CourseError):  # the second module needs the first
+        courses.enrol(learner, groups[1])
+    assert complete_module(learner, module_in("de", names[0]))
+    courses.enrol(learner, groups[1])  # now open
+
+
+def test_the_tests_of_the_chain_count_for_completion_not_for_a_certificate(installed):
+    for training in curriculum()[1:]:
+        quiz = module_in("fr", training.name).children[-1]
+        settings = db.session.get(QuizSettings, quiz.translation_group)
+        assert not settings.is_exam  # so it must be passed to complete its module
+        assert settings.pass_percent == Decimal(80)
+        assert settings.attempt_limit is None
+        [draw] = settings.draws
+        assert draw.count == len(training.question_names) == 10
 
 
 def test_lesson_pages_are_public_cms_pages_in_their_language(installed, client):
@@ -112,6 +170,27 @@ def test_lesson_pages_are_public_cms_pages_in_their_language(installed, client):
     page = response.get_data(as_text=True)
     assert "Hochrisikokontakte und Niedrigrisikokontakte" in page
     assert "<table" in page  # the Markdown table of the lesson is rendered
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_workspace_lessons_show_the_screenshots_of_their_language(installed, client, language):
+    lesson = module_in(language, "using-the-workspace").children[0]
+    page = client.get(f"/{lesson.path}").get_data(as_text=True)
+    sources = re.findall(r'<img [^>]*src="(/media/\d+/[^"]+)"', page)
+    assert [source.rsplit("/", 1)[1] for source in sources] == ["my-calls.png", "call-page.png"]
+    folder = load("using-the-workspace").texts[language].lessons[0].media[0].parent
+    for source in sources:
+        response = client.get(source)  # public: the lesson is published
+        data = response.get_data()
+        response.close()  # the file it streamed
+        assert response.status_code == 200
+        assert response.mimetype == "image/png"
+        with (
+            Image.open(io.BytesIO(data)) as shown,
+            Image.open(folder / source.rsplit("/", 1)[1]) as original,
+        ):  # this language's screenshot, pixel for pixel
+            assert shown.convert("RGB").tobytes() == original.convert("RGB").tobytes()
+    assert "](media/" not in items.live(lesson).body
 
 
 def test_exam_settings_draws_and_question_bank(installed):
@@ -155,7 +234,9 @@ def test_certification_requires_the_module_and_the_exam_and_opens_the_workspace(
     assert certification.grants_gate == "workspace"
     assert certification.min_score_percent == 80
     assert certification.validity_days == 365
-    assert certification.module_groups == [module_in("nl").translation_group]
+    assert certification.module_groups == [  # the whole chain
+        module_in("nl", training.name).translation_group for training in curriculum()
+    ]
     assert certification.exam_quiz_group == module_in("nl").children[-1].translation_group
     assert certification.title("fr") == "Suivi des contacts : les bases"
     assert certification.title("de") == "Kontaktnachverfolgung: die Grundlagen"
@@ -177,7 +258,7 @@ def test_init_demo_twice_through_the_command(app, runner, tmp_path, monkeypatch)
 
 
 @pytest.mark.db
-def test_lessons_read_and_exam_passed_issue_the_certificate_that_opens_the_workspace(
+def test_the_whole_chain_and_the_exam_issue_the_certificate_that_opens_the_workspace(
     app, installed, create_user
 ):
     def access_denied(user, gate):
@@ -205,6 +286,11 @@ def test_lessons_read_and_exam_passed_issue_the_certificate_that_opens_the_works
     assert not courses.module_completed(learner, module.translation_group)
     take(right_response)
     assert courses.module_completed(learner, module.translation_group)
+    # the exam is passed, but the rest of the chain is not done: still closed
+    assert certification_operations.valid_certificate(learner, "contact-tracing-basics") is None
+    assert access_denied(learner, "workspace")
+    for training in curriculum()[1:]:
+        assert complete_module(learner, module_in("nl", training.name))
     certificate = certification_operations.valid_certificate(learner, "contact-tracing-basics")
     assert certificate is not None
     assert certificate.exam_grade == Decimal(100)
