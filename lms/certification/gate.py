@@ -63,6 +63,16 @@ def refusal(user, certification: Certification) -> GateRefusal:
     elif previous is not None and operations.status(previous) == operations.STATUS_REVOKED:
         text = _("Your certificate “%(title)s” was revoked: pass the training again.", title=title)
     else:
+        missing = []
+        if (
+            getattr(user, "is_authenticated", False)
+            and operations.training_done(user, certification)[0]
+        ):
+            # Training and exam done: what a plugin still asks for (practice calls…).
+            missing = operations.missing_requirements(user, certification)
+        if missing:
+            reason = missing[0]
+            return reason if isinstance(reason, GateRefusal) else GateRefusal(reason)
         text = _(
             "Complete the training “%(title)s” and pass its exam to receive the certificate.",
             title=title,

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from content.auth.models import User, utcnow
 from content.extensions import db
 from content.i18n import _
+from content.plugins import hook
 from lms import signals
 from lms.certification import adapters
 from lms.certification.models import (
@@ -260,8 +261,22 @@ def _renewal_allowed(user, certification: Certification, now: datetime) -> bool:
     return any(event.kind == RETAKE for event in latest.events)
 
 
-def _earned(user, certification: Certification, completed: set[str]):
-    """Return ``(True, grade, attempt)`` when ``user`` meets every requirement."""
+def missing_requirements(user, certification: Certification) -> list[str]:
+    """Return what plugins say ``user`` still lacks for ``certification`` (empty: nothing).
+
+    Asked through the ``tracing_certification_missing`` hook (e.g. the workspace's
+    practice calls); each reason is a translated string or a ``GateRefusal``.
+    """
+    reasons = hook(current_app).tracing_certification_missing(
+        user=user, certification=certification
+    )
+    return [reason for reason in reasons if reason]
+
+
+def training_done(user, certification: Certification, completed: set[str] | None = None):
+    """Return ``(True, grade, attempt)`` when ``user`` completed the modules and passed the exam."""
+    if completed is None:
+        completed = adapters.completed_module_groups(user)
     if not set(certification.module_groups) <= completed:
         return False, None, None
     if certification.exam_quiz_group is None:
@@ -273,6 +288,14 @@ def _earned(user, certification: Certification, completed: set[str]):
         user, certification.exam_quiz_group, certification.min_score_percent
     )
     return True, grade, attempt
+
+
+def _earned(user, certification: Certification, completed: set[str]):
+    """Return ``(True, grade, attempt)`` when ``user`` meets every requirement (plugins' too)."""
+    done, grade, attempt = training_done(user, certification, completed)
+    if done and missing_requirements(user, certification):
+        return False, grade, None
+    return done, grade, attempt
 
 
 def issue_if_earned(user) -> list[Certificate]:
