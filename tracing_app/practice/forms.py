@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from content.i18n import _l
@@ -15,6 +16,6 @@ class OutcomeForm(FlaskForm):
 
     outcome = RadioField(
         _l("Outcome of the call"),
-        choices=list(OUTCOME_LABELS.items()),
+        choices=[SelectChoice(value, label) for value, label in OUTCOME_LABELS.items()],
         validators=[InputRequired(message=_l("Choose the outcome of the call."))],
     )
