@@ -90,7 +90,8 @@ def test_practice_calls_never_appear_in_real_data(app, client, auth, make_campai
     )  # fmt: skip
     assert done.status_code == 302, done.get_data(as_text=True)
     call = db.session.scalar(select(PracticeCall))
-    assert call is not None and call.passed
+    assert call is not None
+    assert call.passed
 
     assert _surfaces(app, now) == before
     # The fictitious citizen is not found by an agent's lookup either.
