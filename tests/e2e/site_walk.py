@@ -74,6 +74,9 @@ OVERRIDES = {
     ("scripts.view_version", "version_id"): "select id from script_versions order by id",
     ("scripts.compare_versions", "version_id"): "select id from script_versions order by id",
     ("documents.verify_document", "code"): "select code from ticket_documents order by id",
+    ("practice.practice_call", "code"): "select code from practice_scenarios order by position",
+    # Learners see their own practice calls only; the auditor made none: not walked.
+    ("practice.view_result", "call_id"): "select id from practice_calls order by id",
 }
 
 
