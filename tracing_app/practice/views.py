@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+from datetime import date
 
 from flask import abort, g, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -95,6 +97,9 @@ def practice_call(code: str):
         scenario=scenario,
         scenario_title=title(scenario, language),
         citizen=scenario.definition["citizen"],
+        birth_date=format_date(
+            date.fromisoformat(scenario.definition["citizen"]["birth_date"]), "long"
+        ),
         says=text(scenario.definition["says"], language),
         version=version,
         definition=definition,
