@@ -98,6 +98,15 @@ def tracing_dashboard_panels(user):
                 order=290,
             )
         )
+    if user.can("practice.review"):
+        panels.append(
+            DashboardPanel(
+                _("Practice results"),
+                items=[_("See the learners' practice calls, per learner and per scenario.")],
+                links=[PanelLink(_("Practice results"), "practice.list_results")],
+                order=115,
+            )
+        )
     if user.can("calls.supervise"):
         panels.append(
             DashboardPanel(
