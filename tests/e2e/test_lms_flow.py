@@ -12,7 +12,8 @@ certification needs two practice calls passed), a new agent whose language is Fr
 3. takes the exam and fails it (every answer wrong), then passes it (every answer right);
 4. downloads the certificate (a PDF in French naming her) and opens the public
    verification page, which says it is valid (also to a visitor who is not signed in);
-5. opens "Calls" again: the workspace lets her in.
+5. opens "Calls" again: the workspace lets her in;
+6. looks up a practice citizen's phone in the real ticket lookup: no ticket.
 
 The site is its own (module scope), not the session's ``live_server``: a certification
 granting the workspace gate would close the workspace to the other end-to-end tests.
@@ -317,6 +318,15 @@ def test_new_french_agent_earns_the_certificate_that_opens_the_workspace(
     assert opened.status == 200
     expect(page.get_by_role("heading", level=1)).to_have_text(fr("Calls"))
     shoot(page, "09-workspace-open")
+
+    # 6. The citizens she practised with are fictitious: the real lookup does not know them.
+    page.goto("/fr/tickets/lookup")
+    page.locator('select[name="kind"]').select_option("phone")
+    page.locator('input[name="value"]').fill("+32 470 00 02 02")  # Marie Exercice's
+    page.locator('input[name="reason"]').fill("rappel entrant")
+    page.locator('form.narrow [type="submit"]').click()
+    expect(page.locator("#results-heading")).to_be_visible()
+    expect(page.locator("main table tbody tr")).to_have_count(0)
     assert not AXE_FINDINGS, "\n".join(
         describe(found, step) for step, found in AXE_FINDINGS.items()
     )
