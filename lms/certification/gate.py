@@ -18,7 +18,7 @@ from sqlalchemy import select
 from content.extensions import db
 from content.gates import GateRefusal, denied_response
 from content.i18n import _
-from lms.certification import adapters, operations
+from lms.certification import adapters, operations, requirements
 from lms.certification.models import Certification
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,10 +66,10 @@ def refusal(user, certification: Certification) -> GateRefusal:
         missing = []
         if (
             getattr(user, "is_authenticated", False)
-            and operations.training_done(user, certification)[0]
+            and requirements.training_done(user, certification)[0]
         ):
             # Training and exam done: what a plugin still asks for (practice calls…).
-            missing = operations.missing_requirements(user, certification)
+            missing = requirements.missing_requirements(user, certification)
         if missing:
             reason = missing[0]
             return reason if isinstance(reason, GateRefusal) else GateRefusal(reason)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
@@ -26,9 +25,8 @@ from sqlalchemy import select
 from content.auth.models import User, utcnow
 from content.extensions import db
 from content.i18n import _
-from content.plugins import hook
 from lms import signals
-from lms.certification import adapters
+from lms.certification import adapters, requirements
 from lms.certification.models import (
     EXEMPTED,
     ISSUED,
@@ -261,43 +259,6 @@ def _renewal_allowed(user, certification: Certification, now: datetime) -> bool:
     return any(event.kind == RETAKE for event in latest.events)
 
 
-def missing_requirements(user, certification: Certification) -> list[str]:
-    """Return what plugins say ``user`` still lacks for ``certification`` (empty: nothing).
-
-    Asked through the ``tracing_certification_missing`` hook (e.g. the workspace's
-    practice calls); each reason is a translated string or a ``GateRefusal``.
-    """
-    reasons = hook(current_app).tracing_certification_missing(
-        user=user, certification=certification
-    )
-    return [reason for reason in reasons if reason]
-
-
-def training_done(user, certification: Certification, completed: set[str] | None = None):
-    """Return ``(True, grade, attempt)`` when ``user`` completed the modules and passed the exam."""
-    if completed is None:
-        completed = adapters.completed_module_groups(user)
-    if not set(certification.module_groups) <= completed:
-        return False, None, None
-    if certification.exam_quiz_group is None:
-        return True, None, None
-    grade = adapters.quiz_grade(user, certification.exam_quiz_group)
-    if grade is None or grade < Decimal(certification.min_score_percent):
-        return False, grade, None
-    attempt = adapters.passing_attempt(
-        user, certification.exam_quiz_group, certification.min_score_percent
-    )
-    return True, grade, attempt
-
-
-def _earned(user, certification: Certification, completed: set[str]):
-    """Return ``(True, grade, attempt)`` when ``user`` meets every requirement (plugins' too)."""
-    done, grade, attempt = training_done(user, certification, completed)
-    if done and missing_requirements(user, certification):
-        return False, grade, None
-    return done, grade, attempt
-
-
 def issue_if_earned(user) -> list[Certificate]:
     """Issue every certificate ``user`` has just earned, at once; return the new ones.
 
@@ -312,7 +273,7 @@ def issue_if_earned(user) -> list[Certificate]:
     for certification in list_certifications():
         if not _renewal_allowed(user, certification, now):
             continue
-        earned, grade, attempt = _earned(user, certification, completed)
+        earned, grade, attempt = requirements.earned(user, certification, completed)
         if not earned:
             continue
         versions = None
