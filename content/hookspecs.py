@@ -78,6 +78,11 @@ def tracing_access_denied(user: Any, gate: str) -> str | None:
 
 
 @hookspec
+def tracing_certification_missing(user: Any, certification: Any) -> str | None:
+    """Return what ``user`` still lacks for ``certification`` beyond modules and exam, or None."""
+
+
+@hookspec
 def tracing_translation_rows(user: Any) -> list[TranslationRow]:
     """Return translation-overview rows for translatable things that are not content items."""
 

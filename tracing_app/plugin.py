@@ -39,6 +39,9 @@ def tracing_config_defaults():
         # Days kept after a ticket's closure, per kind (docs/retention.md); missing kinds
         # take the defaults of tracing_app/retention/policy.py, None keeps a kind.
         "RETENTION_DAYS": {},
+        # Practice calls a certification opening the workspace needs, each a different
+        # scenario (docs/practice-calls.md); no more than the scenarios installed.
+        "PRACTICE_CALLS_REQUIRED": 2,
     }
 
 
@@ -71,6 +74,8 @@ def tracing_permissions():
         "documents.issue": {"agent", "supervisor", "specialist"},
         "exchange.manage": {"admin"},
         "exchange.read_dictionary": {"admin", "supervisor", "editor"},
+        "practice.work": {"agent"},
+        "practice.review": {"trainer", "admin"},
     }
 
 
@@ -90,6 +95,24 @@ def tracing_dashboard_panels(user):
                     else []
                 ),
                 order=300,
+            )
+        )
+    if user.can("practice.work"):
+        panels.append(
+            DashboardPanel(
+                _("Practice calls"),
+                items=[_("Practise on the real call script with fictitious citizens.")],
+                links=[PanelLink(_("Practice calls"), "practice.list_scenarios")],
+                order=290,
+            )
+        )
+    if user.can("practice.review"):
+        panels.append(
+            DashboardPanel(
+                _("Practice results"),
+                items=[_("See the learners' practice calls, per learner and per scenario.")],
+                links=[PanelLink(_("Practice results"), "practice.list_results")],
+                order=115,
             )
         )
     if user.can("calls.supervise"):
@@ -139,6 +162,7 @@ def tracing_blueprints(app):
     from tracing_app.exchange import blueprint as exchange
     from tracing_app.exchange import changes
     from tracing_app.retention import blueprint as retention
+    from tracing_app.practice import blueprint as practice
     from tracing_app.scripts import models  # noqa: F401 - the tables are known to migrations
     from tracing_app.scripts.blueprint import assets, bp
     from tracing_app.subject_access import blueprint as subject_access
@@ -149,7 +173,7 @@ def tracing_blueprints(app):
     account_audit.connect(app)
     return [
         bp, assets, exchange.bp, exchange.api_bp, documents.bp, calls.bp, tickets.bp,
-        retention.bp, subject_access.bp,
+        retention.bp, subject_access.bp, practice.bp,
     ]  # fmt: skip
 
 
@@ -179,6 +203,7 @@ def tracing_cli_commands(cli):
 
 #: Menu entries of the workspace: (permission, label, endpoint, order).
 NAVIGATION = [
+    ("practice.work", _l("Practice calls"), "practice.list_scenarios", 290),
     ("scripts.fill", _l("Calls"), "scripts.list_forms", 300),
     ("tickets.lookup", _l("Find a ticket"), "tickets.lookup_tickets", 302),
     ("calls.work", _l("Call lists"), "calls.agent_home", 305),
@@ -188,6 +213,7 @@ NAVIGATION = [
     ("exchange.read_dictionary", _l("Data dictionary"), "exchange.show_dictionary", 380),
     ("exchange.manage", _l("API clients"), "exchange.list_clients", 390),
     ("tickets.audit", _l("Audit log"), "tickets.read_audit_log", 395),
+    ("practice.review", _l("Practice results"), "practice.list_results", 115),
 ]
 
 
@@ -245,15 +271,18 @@ def tracing_demo_data(app):
 
     The LMS's demo certification closes the workspace to agents without a certificate:
     the Dutch demo agent, the supervisor and the specialist get a recorded exemption so
-    the workspace can be tried at once; the French agent follows the training first.
+    the workspace can be tried at once; the French agent follows the training and passes
+    ``PRACTICE_CALLS_REQUIRED`` practice calls (the scenarios installed here) first.
     """
     from lms.seed.install import exempt_demo_accounts
     from tracing_app.calls.demo import install_demo_campaigns
+    from tracing_app.practice.scenarios import install_scenarios
     from tracing_app.seed.scripts import install_demo_scripts
 
     return [
         *install_demo_scripts(),
         *install_demo_campaigns(),
+        *install_scenarios(),
         ensure_demo_user("supervisor@example.org", "Sam Supervisor", ["supervisor"], "fr"),
         ensure_demo_user("specialist@example.org", "Dr. Senne Specialist", ["specialist"], "de"),
         ensure_demo_user("agent@example.org", "An Agent", ["agent"], "nl"),
@@ -328,3 +357,11 @@ def tracing_metrics(app):
         "tracing_escalations_open", "Escalated tickets waiting for a specialist.", value=waiting
     )
     return [orders, escalations]
+
+
+@hookimpl
+def tracing_certification_missing(user, certification):
+    """Certifications opening the workspace also need passed practice calls."""
+    from tracing_app.practice.operations import missing_for
+
+    return missing_for(user, certification)

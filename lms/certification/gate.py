@@ -18,7 +18,7 @@ from sqlalchemy import select
 from content.extensions import db
 from content.gates import GateRefusal, denied_response
 from content.i18n import _
-from lms.certification import adapters, operations
+from lms.certification import adapters, operations, requirements
 from lms.certification.models import Certification
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,6 +63,16 @@ def refusal(user, certification: Certification) -> GateRefusal:
     elif previous is not None and operations.status(previous) == operations.STATUS_REVOKED:
         text = _("Your certificate “%(title)s” was revoked: pass the training again.", title=title)
     else:
+        missing = []
+        if (
+            getattr(user, "is_authenticated", False)
+            and requirements.training_done(user, certification)[0]
+        ):
+            # Training and exam done: what a plugin still asks for (practice calls…).
+            missing = requirements.missing_requirements(user, certification)
+        if missing:
+            reason = missing[0]
+            return reason if isinstance(reason, GateRefusal) else GateRefusal(reason)
         text = _(
             "Complete the training “%(title)s” and pass its exam to receive the certificate.",
             title=title,

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
@@ -27,7 +26,7 @@ from content.auth.models import User, utcnow
 from content.extensions import db
 from content.i18n import _
 from lms import signals
-from lms.certification import adapters
+from lms.certification import adapters, requirements
 from lms.certification.models import (
     EXEMPTED,
     ISSUED,
@@ -260,21 +259,6 @@ def _renewal_allowed(user, certification: Certification, now: datetime) -> bool:
     return any(event.kind == RETAKE for event in latest.events)
 
 
-def _earned(user, certification: Certification, completed: set[str]):
-    """Return ``(True, grade, attempt)`` when ``user`` meets every requirement."""
-    if not set(certification.module_groups) <= completed:
-        return False, None, None
-    if certification.exam_quiz_group is None:
-        return True, None, None
-    grade = adapters.quiz_grade(user, certification.exam_quiz_group)
-    if grade is None or grade < Decimal(certification.min_score_percent):
-        return False, grade, None
-    attempt = adapters.passing_attempt(
-        user, certification.exam_quiz_group, certification.min_score_percent
-    )
-    return True, grade, attempt
-
-
 def issue_if_earned(user) -> list[Certificate]:
     """Issue every certificate ``user`` has just earned, at once; return the new ones.
 
@@ -289,7 +273,7 @@ def issue_if_earned(user) -> list[Certificate]:
     for certification in list_certifications():
         if not _renewal_allowed(user, certification, now):
             continue
-        earned, grade, attempt = _earned(user, certification, completed)
+        earned, grade, attempt = requirements.earned(user, certification, completed)
         if not earned:
             continue
         versions = None

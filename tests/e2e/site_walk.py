@@ -4,7 +4,8 @@ The walk starts from the permission matrix (``tests/test_permission_matrix.py``)
 GET rule whose answer is a page (not a file, a feed or a redirect) is visited by someone
 the matrix lets in: visitors for public pages, else ``AUDITOR``, who holds every role.
 The site is the demo site (``tracing-app init --demo``) with an escalated ticket, a
-quarantine certificate and an open call form added, so that the pages show real rows.
+quarantine certificate, an open call form and a practice call added, so that the pages
+show real rows.
 URL values are read from the database, per language where the page belongs to one.
 """
 
@@ -74,6 +75,9 @@ OVERRIDES = {
     ("scripts.view_version", "version_id"): "select id from script_versions order by id",
     ("scripts.compare_versions", "version_id"): "select id from script_versions order by id",
     ("documents.verify_document", "code"): "select code from ticket_documents order by id",
+    ("practice.practice_call", "code"): "select code from practice_scenarios order by position",
+    # Learners see their own practice calls only: the auditor's (seed_audit_site).
+    ("practice.view_result", "call_id"): "select id from practice_calls order by id",
 }
 
 
@@ -129,6 +133,8 @@ def seed_audit_site() -> None:
     from lms.quizzes.attempts import operations as quizzes
     from tracing_app.documents.models import QUARANTINE_CERTIFICATE
     from tracing_app.documents.operations import issue_document
+    from tracing_app.practice import operations as practice
+    from tracing_app.practice.scenarios import active_scenarios
     from tracing_app.protection.audit_key import forget_audit_key, generate_audit_key_file
     from tracing_app.protection.audit_key import key_file_path as audit_key_path
     from tracing_app.protection.keyfile import generate_key_file, key_file_path
@@ -173,4 +179,9 @@ def seed_audit_site() -> None:
     quizzes.submit_attempt(quizzes.start_attempt(auditor, exam), {})  # a failed attempt
     script = db.session.scalar(db.select(Script).order_by(Script.id))
     scripts.start_form(scripts.current_version(script), agent=auditor, language="nl")
+    scenario = active_scenarios()[0]  # a failed practice call: its feedback page
+    practice.record_call(
+        auditor, scenario, practice.script_version(scenario),
+        language="nl", values={"consent": "yes"}, outcome="reached",
+    )  # fmt: skip
     db.session.commit()

@@ -2,18 +2,22 @@
 
 On a site of its own with everything ``tracing-app init --demo`` installs (the demo
 curriculum: "Contact tracing: the basics" and the four modules chained after it, in four
-languages, the basics exam and the certification granting the "workspace" gate, which
-requires the whole chain), a new agent whose language is French:
+languages, the basics exam, the certification granting the "workspace" gate, which
+requires the whole chain, and the practice scenarios: the demo certification needs two
+practice calls passed), a new agent whose language is French:
 
 1. opens "Calls" and is refused, on a page naming the training, with a link to it;
 2. follows the link, enrols and reads the five lessons, marking each as done;
+2b. does the practice calls on the real call script: the first one fails (wrong outcome)
+    with feedback in French, the retry and a second scenario pass;
 3. takes the exam and fails it (every answer wrong), then passes it (every answer right);
    "Calls" is still refused: the rest of the chain is not done yet;
 4. follows the chain from "Training": each module enrolled in, its three lessons read and
    its test passed, in the order of the prerequisites;
 5. downloads the certificate (a PDF in French naming her) and opens the public
    verification page, which says it is valid (also to a visitor who is not signed in);
-6. opens "Calls" again: the workspace lets her in.
+6. opens "Calls" again: the workspace lets her in;
+7. looks up a practice citizen's phone in the real ticket lookup: no ticket.
 
 The site is its own (module scope), not the session's ``live_server``: a certification
 granting the workspace gate would close the workspace to the other end-to-end tests.
@@ -79,6 +83,9 @@ def lms_site(tmp_path_factory) -> Iterator[LiveServer]:
     )
     with app.app_context():
         upgrade(revision="heads")
+        # The keys of ``init``: practice answers are encrypted like real ones.
+        for _lines in hook(app).tracing_init(app=app):
+            pass
         installed = [line for lines in hook(app).tracing_demo_data(app=app) for line in lines]
         assert any("certification contact-tracing-basics" in line for line in installed)
         users.create_user(
@@ -191,6 +198,30 @@ def follow_module(page, lms_site, training: TrainingModule) -> None:
     expect(page.get_by_text(fr("You passed."))).to_be_visible()
 
 
+def practice_call(page, scenario: str, *, consent_no_reason: str, outcome: str) -> None:
+    """Answer a practice call of the demo scenarios (the citizen says no) and end it."""
+    fr = catalog("fr").gettext
+    menu = page.get_by_role("navigation", name=fr("Main menu"), exact=True)
+    menu.get_by_role("link", name=fr("Practice calls"), exact=True).click()
+    scenarios = page.get_by_role("region", name=fr("Scenarios"), exact=True)
+    scenarios.get_by_role("link", name=scenario, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(scenario)
+    expect(page.locator(".practice-banner")).to_be_visible()
+    says = page.get_by_role("region", name=fr("The citizen says"))
+    name = re.search(r"(?:Oui, c'est) ([^.]+)\.", says.inner_text())[1]
+    page.locator("#f-called_name").fill(name)
+    page.locator("#f-consent-no").check()
+    # The page works without script: "Save and check" shows the questions that follow.
+    page.get_by_role("button", name=fr("Save and check"), exact=True).click()
+    page.locator(f"#f-refusal_reason-{consent_no_reason}").check()
+    page.get_by_role("button", name=fr("Save and check"), exact=True).click()
+    if consent_no_reason == "later":
+        page.locator("#f-callback_at").fill("2099-01-04T10:00")
+    page.locator(f'input[name="outcome"][value="{outcome}"]').check()
+    page.get_by_role("button", name=fr("End the practice call"), exact=True).click()
+    expect(page).to_have_url(re.compile(r".*/fr/practice/calls/\d+$"))
+
+
 def test_new_french_agent_earns_the_certificate_that_opens_the_workspace(
     agent_page, lms_site, browser
 ):
@@ -223,6 +254,35 @@ def test_new_french_agent_earns_the_certificate_that_opens_the_workspace(
     # Every lesson read: the module is not complete yet, it leads on to its exam.
     expect(page.get_by_role("heading", level=1)).to_have_text(FRENCH.exam.title)
     expect(page.get_by_text(fr("You completed this module."))).to_have_count(0)
+    exam_url = page.url
+
+    # 2b. Practice calls with fictitious citizens, on the real call script. The first one
+    # ends with the wrong outcome: not passed, with the scenario's feedback in French.
+    refuses = "Cas index qui refuse l'entretien"
+    practice_call(page, refuses, consent_no_reason="refused", outcome="callback")
+    expect(page.locator("#practice-verdict")).to_have_text(
+        fr("Not passed: read the feedback and try this practice call again.")
+    )
+    expect(page.locator(".practice-feedback")).to_contain_text(
+        "La personne refuse l'entretien : le résultat de l'appel est « refus »."
+    )
+    shoot(page, "03b-practice-failed")
+    practice_call(page, refuses, consent_no_reason="refused", outcome="refused")
+    expect(page.locator("#practice-verdict")).to_have_text(
+        fr("Passed: this practice call went as it should.")
+    )
+    practice_call(
+        page,
+        "Contact à haut risque qui souhaite être rappelé plus tard",
+        consent_no_reason="later",
+        outcome="callback",
+    )
+    expect(page.locator("#practice-verdict")).to_have_text(
+        fr("Passed: this practice call went as it should.")
+    )
+    shoot(page, "03c-practice-passed")
+    assert open_calls(page).status == 403  # practice alone opens nothing: the exam is next
+    page.goto(exam_url)
 
     # 3. The exam: a first attempt with every answer wrong fails…
     page.get_by_role("button", name=fr("Start the quiz"), exact=True).click()
@@ -289,6 +349,15 @@ def test_new_french_agent_earns_the_certificate_that_opens_the_workspace(
     assert opened.status == 200
     expect(page.get_by_role("heading", level=1)).to_have_text(fr("Calls"))
     shoot(page, "09-workspace-open")
+
+    # 7. The citizens she practised with are fictitious: the real lookup does not know them.
+    page.goto("/fr/tickets/lookup")
+    page.locator('select[name="kind"]').select_option("phone")
+    page.locator('input[name="value"]').fill("+32 470 00 02 02")  # Marie Exercice's
+    page.locator('input[name="reason"]').fill("rappel entrant")
+    page.locator('form.narrow [type="submit"]').click()
+    expect(page.locator("#results-heading")).to_be_visible()
+    expect(page.locator("main table tbody tr")).to_have_count(0)
     assert not AXE_FINDINGS, "\n".join(
         describe(found, step) for step, found in AXE_FINDINGS.items()
     )
