@@ -161,8 +161,8 @@ def tracing_blueprints(app):
     from tracing_app.documents import blueprint as documents
     from tracing_app.exchange import blueprint as exchange
     from tracing_app.exchange import changes
-    from tracing_app.retention import blueprint as retention
     from tracing_app.practice import blueprint as practice
+    from tracing_app.retention import blueprint as retention
     from tracing_app.scripts import models  # noqa: F401 - the tables are known to migrations
     from tracing_app.scripts.blueprint import assets, bp
     from tracing_app.subject_access import blueprint as subject_access
