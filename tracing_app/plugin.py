@@ -30,6 +30,11 @@ def tracing_config_defaults():
         "AUDIT_UNUSUAL_LOOKUPS_PER_HOUR": 20,
         "AUDIT_UNUSUAL_CLAIMS_PER_HOUR": 40,
         "AUDIT_UNUSUAL_WINDOW_HOURS": 24,
+        # Telephony (docs/telephony.md): the click-to-dial URL template (None: tel: links),
+        # the region of national numbers, and the longest after-call work in minutes.
+        "TELEPHONY_DIALER_URL": None,
+        "TELEPHONY_DEFAULT_REGION": "BE",
+        "CALLS_WRAP_UP_MINUTES": 3,
     }
 
 
@@ -132,7 +137,16 @@ def tracing_blueprints(app):
     from tracing_app.tickets import models as ticket_models  # noqa: F401 - tables for migrations
 
     changes.install()
-    return [bp, assets, exchange.bp, exchange.api_bp, documents.bp, calls.bp, tickets.bp]
+    return [
+        bp,
+        assets,
+        exchange.bp,
+        exchange.api_bp,
+        documents.bp,
+        calls.bp,
+        calls.assets,
+        tickets.bp,
+    ]
 
 
 @hookimpl

@@ -12,6 +12,7 @@ ROWS = {
     "calls.record_outcome": ("calls.work", WORKERS),
     "calls.release_call": ("calls.work", WORKERS),
     "calls.open_script": ("calls.work", WORKERS),
+    "calls.save_script": ("calls.work", WORKERS),
     "calls.list_campaigns": ("calls.supervise", SUPERVISORS),
     "calls.create_campaign": ("calls.supervise", SUPERVISORS),
     "calls.edit_campaign": ("calls.supervise", SUPERVISORS),

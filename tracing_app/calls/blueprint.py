@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from tracing_app.calls import contacts, supervisor_views, views
-from tracing_app.workspace import gate_workspace
+from tracing_app.workspace import gate_workspace, outside_workspace
 
 bp = Blueprint("calls", __name__, url_prefix="/<lang_code>/calls", template_folder="templates")
 # Supervisors follow the lists without the agents' training certificate.
@@ -21,6 +21,12 @@ gate_workspace(
     ],
 )
 
+# The call desktop's stylesheet and keys; assets carry no language in their URL.
+assets = Blueprint(
+    "calls_assets", __name__, static_folder="static", static_url_path="/calls-static"
+)
+outside_workspace(assets)
+
 bp.context_processor(views.calls_context)
 # Contacts named by a case become call orders when the case's form is completed.
 contacts.connect()
@@ -36,6 +42,9 @@ bp.add_url_rule(
     "/orders/<int:order_id>/release", "release_call", views.release_call, methods=["POST"]
 )
 bp.add_url_rule("/orders/<int:order_id>/script", "open_script", views.open_script, methods=["POST"])
+bp.add_url_rule(
+    "/orders/<int:order_id>/script/save", "save_script", views.save_script, methods=["POST"]
+)
 
 # Supervisors (calls.supervise).
 bp.add_url_rule("/campaigns/", "list_campaigns", supervisor_views.list_campaigns)

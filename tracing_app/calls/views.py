@@ -33,12 +33,15 @@ from tracing_app.calls.models import (
     Campaign,
 )
 from tracing_app.scripts import operations as scripts
+from tracing_app.scripts import views as script_views
 from tracing_app.scripts.models import IN_PROGRESS, FormResponse
+from tracing_app.telephony import dialer
 from tracing_app.tickets import operations as tickets
 from tracing_app.tickets import summaries
 
 WORK = "calls.work"
 SUPERVISE = "calls.supervise"
+FILL = "scripts.fill"
 #: Why the agent sees the phone number (audit reason code, never personal data).
 DIAL_REASON = "call"
 #: Lease given when the agent opens the call script (the script's tab does not renew it).
@@ -145,17 +148,33 @@ def _own_call(order_id: int) -> CallOrder:
 
 @requires(WORK)
 def view_call(order_id: int):
-    """Before dialling: why we call, earlier attempts, the number; then the outcome."""
+    """The call desktop: why we call, earlier attempts, the number, the script, the outcome."""
     order = _own_call(order_id)
     form = OutcomeForm()
     return _render_call(order, form)
 
 
-def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200):
+def _script_response(order: CallOrder) -> FormResponse | None:
+    """The script form this agent fills for the call's ticket, if one is in progress."""
+    ticket = order.ticket
+    if ticket is None or not ticket.script_response_id:
+        return None
+    response = db.session.get(
+        FormResponse, ticket.script_response_id, options=[joinedload(FormResponse.script_version)]
+    )
+    if response is None or response.state != IN_PROGRESS or response.agent_id != current_user.id:
+        return None
+    return response
+
+
+def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200, *, script_state=None):
     summary = phone = None
     attempts = [(a, operations.attempt_note(a)) for a in operations.order_attempts(order)]
+    response = _script_response(order) if current_user.can(FILL) else None
     try:
-        operations.extend_lease(order, current_agent(), now=current_time())
+        # A call with its script open lasts ~20 minutes: the script's lease, not the short one.
+        lease = SCRIPT_LEASE if response is not None else operations.DEFAULT_LEASE
+        operations.extend_lease(order, current_agent(), now=current_time(), lease=lease)
     except operations.NotClaimedByAgent:
         db.session.rollback()
         abort(404)
@@ -167,15 +186,26 @@ def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200):
         summary = summaries.ticket_summary(order.ticket, person=person)
         phone = person.phone
     commit_keeping_loaded()
+    script = {}
+    if response is not None:
+        state = script_state or scripts.state(response)
+        script = script_views.form_context(
+            response, state, check=script_state is not None and script_views.shows_check("POST")
+        )
     return render_template(
         "calls/call.html",
         order=order,
         summary=summary,
         phone=phone,
+        dial_url=dialer.dial_url(phone, order_id=order.id, attempt=order.attempts)
+        if phone
+        else None,
+        dial_external=dialer.opens_page(),
         attempts=attempts,
         form=form,
         button=ButtonForm(),
         has_script=order.campaign.script is not None,
+        **script,
     ), status
 
 
@@ -228,33 +258,46 @@ def release_call(order_id: int):
 
 @requires(WORK)
 def open_script(order_id: int):
-    """Start the campaign's script for this call, or continue the ticket's own form."""
+    """Start the campaign's script for this call (or continue the ticket's own form) here."""
     order = _own_call(order_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    if not current_user.can("scripts.fill"):
+    if not current_user.can(FILL):
         abort(403)
-    # A case call lasts ~20 minutes in the script's tab: keep the call that long and more.
-    # First, as the audit entry of a new form holds the append lock until the commit.
+    # A case call lasts ~20 minutes: keep the call that long and more. First, as the
+    # audit entry of a new form holds the append lock until the commit.
     operations.extend_lease(order, current_agent(), now=current_time(), lease=SCRIPT_LEASE)
-    ticket = order.ticket
-    response = None
-    if ticket is not None and ticket.script_response_id:
-        response = db.session.get(FormResponse, ticket.script_response_id)
-        if (
-            response is None
-            or response.state != IN_PROGRESS
-            or response.agent_id != current_user.id
-        ):
-            response = None
+    response = _script_response(order)
     if response is None:
         version = scripts.current_version(order.campaign.script) if order.campaign.script else None
         if version is None:
             flash(_("This campaign has no published call script."), "error")
             return redirect(url_for("calls.view_call", order_id=order.id))
+        ticket = order.ticket
         language = ticket.language if ticket is not None else current_app.config["LANGUAGES"][0]
         response = scripts.start_form(version, agent=current_agent(), language=language)
         if ticket is not None:
             tickets.link_script_response(ticket, response.id, actor=current_agent())
     commit_keeping_loaded()
-    return redirect(url_for("scripts.fill_form", response_id=response.id))
+    return redirect(url_for("calls.view_call", order_id=order.id, _anchor="script"))
+
+
+@requires(WORK)
+def save_script(order_id: int):
+    """Save the script panel of the call desktop (the page works without JavaScript)."""
+    order = _own_call(order_id)
+    if not current_user.can(FILL):
+        abort(403)
+    response = _script_response(order)
+    if response is None:
+        abort(404)  # no script open for this call (completed, or another agent's)
+    result = script_views.submit_answers(response)
+    if result.outcome == "refused":
+        return redirect(url_for("calls.view_call", order_id=order.id))
+    if result.outcome == "complete":
+        db.session.commit()
+        # The form is done; the call is not: its outcome is still to be recorded.
+        return redirect(url_for("calls.view_call", order_id=order.id, _anchor="outcome"))
+    if result.outcome == "saved":
+        commit_keeping_loaded()
+    return _render_call(order, OutcomeForm(formdata=None), result.status, script_state=result.state)
