@@ -133,6 +133,8 @@ def tracing_blueprints(app):
     from tracing_app.exchange import changes
     from tracing_app.scripts import models  # noqa: F401 - the tables are known to migrations
     from tracing_app.scripts.blueprint import assets, bp
+    from tracing_app.telephony import api_views as telephony_api  # noqa: F401 - API views
+    from tracing_app.telephony import blueprint as telephony
     from tracing_app.tickets import blueprint as tickets
     from tracing_app.tickets import models as ticket_models  # noqa: F401 - tables for migrations
 
@@ -145,6 +147,7 @@ def tracing_blueprints(app):
         documents.bp,
         calls.bp,
         calls.assets,
+        telephony.bp,
         tickets.bp,
     ]
 

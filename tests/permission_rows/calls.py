@@ -8,6 +8,7 @@ SUPERVISORS = {"supervisor", "admin"}
 ROWS = {
     "calls.agent_home": ("calls.work", WORKERS),
     "calls.claim_call": ("calls.work", WORKERS),
+    "calls.set_agent_state": ("calls.work", WORKERS),
     "calls.view_call": ("calls.work", WORKERS),
     "calls.record_outcome": ("calls.work", WORKERS),
     "calls.release_call": ("calls.work", WORKERS),

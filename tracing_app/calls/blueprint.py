@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from tracing_app.calls import contacts, supervisor_views, views
+from tracing_app.calls import agent_states, contacts, supervisor_views, views
 from tracing_app.workspace import gate_workspace, outside_workspace
 
 bp = Blueprint("calls", __name__, url_prefix="/<lang_code>/calls", template_folder="templates")
@@ -30,10 +30,13 @@ outside_workspace(assets)
 bp.context_processor(views.calls_context)
 # Contacts named by a case become call orders when the case's form is completed.
 contacts.connect()
+# Signing in makes an agent available, signing out offline.
+agent_states.connect()
 
 # Agents (calls.work).
 bp.add_url_rule("/", "agent_home", views.agent_home)
 bp.add_url_rule("/next", "claim_call", views.claim_call, methods=["POST"])
+bp.add_url_rule("/state", "set_agent_state", views.set_agent_state, methods=["POST"])
 bp.add_url_rule("/orders/<int:order_id>", "view_call", views.view_call)
 bp.add_url_rule(
     "/orders/<int:order_id>/outcome", "record_outcome", views.record_outcome, methods=["POST"]

@@ -8,19 +8,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from content.auth.models import utcnow
 from content.auth.roles import requires
 from content.extensions import db
-from content.i18n import _
+from content.i18n import _, _l
 from content.transactions import commit_keeping_loaded
 from tracing_app.audit import operations as audit
-from tracing_app.calls import operations
+from tracing_app.calls import agent_states, operations
 from tracing_app.calls.forms import (
     OUTCOME_LABELS,
     ButtonForm,
@@ -36,6 +36,7 @@ from tracing_app.scripts import operations as scripts
 from tracing_app.scripts import views as script_views
 from tracing_app.scripts.models import IN_PROGRESS, FormResponse
 from tracing_app.telephony import dialer
+from tracing_app.telephony import events as call_events
 from tracing_app.tickets import operations as tickets
 from tracing_app.tickets import summaries
 
@@ -48,9 +49,21 @@ DIAL_REASON = "call"
 SCRIPT_LEASE = timedelta(minutes=45)
 
 
+#: What the buttons that change the agent's state say.
+STATE_ACTIONS = {
+    agent_states.AVAILABLE: _l("I am available"),
+    agent_states.BREAK: _l("Take a break"),
+    agent_states.OFFLINE: _l("Go offline"),
+}
+
+
 def calls_context() -> dict:
     """Template context of the calls pages."""
-    return {"outcome_labels": OUTCOME_LABELS, "ticket_url": _ticket_url}
+    return {
+        "outcome_labels": OUTCOME_LABELS,
+        "ticket_url": _ticket_url,
+        "state_labels": agent_states.STATE_LABELS,
+    }
 
 
 def _ticket_url(ticket) -> str | None:
@@ -92,7 +105,38 @@ def agent_home():
         )
         .order_by(CallOrder.due_dt)
     ).all()
-    return render_template("calls/home.html", held=held, callbacks=callbacks, form=ButtonForm())
+    my_state = agent_states.current(current_user.id, now=current_time())
+    return render_template(
+        "calls/home.html",
+        held=held,
+        callbacks=callbacks,
+        form=ButtonForm(),
+        my_state=my_state,
+        may_take_next_call=my_state.state not in agent_states.NO_NEXT_CALL,
+        chosen_states=agent_states.CHOSEN,
+        state_actions=STATE_ACTIONS,
+    )
+
+
+@requires(WORK)
+def set_agent_state():
+    """The agent makes themselves available, goes on a break or offline."""
+    form = ButtonForm()
+    state = request.form.get("state", "")
+    if not form.validate_on_submit() or state not in agent_states.CHOSEN:
+        abort(400)
+    held = db.session.scalar(
+        select(func.count())
+        .select_from(CallOrder)
+        .where(CallOrder.state == CLAIMED, CallOrder.claimed_by_id == current_user.id)
+    )
+    if held:
+        flash(_("Save the outcome of your call or release it first."), "error")
+        return redirect(url_for("calls.agent_home"))
+    agent_states.set_state(current_user.id, state, now=current_time())
+    db.session.commit()
+    flash(_("Your state is now: %(state)s.", state=agent_states.STATE_LABELS[state]), "success")
+    return redirect(url_for("calls.agent_home"))
 
 
 @requires(WORK)
@@ -106,10 +150,17 @@ def claim_call():
     # in this request (the user loader commits its own write), so ending the transaction
     # with a commit equals a rollback, and keeps the signed-in user loaded.
     commit_keeping_loaded()
+    if not agent_states.may_take_next_call(current_user.id, now=current_time()):
+        flash(_("You are on a break or offline: make yourself available first."), "error")
+        return redirect(url_for("calls.agent_home"))
     claim = operations.next_call(current_agent(), now=current_time())
     if claim.order is None:
+        # Pressing "Next call" ends the wrap-up: the agent is ready for the next call.
+        agent_states.set_state(current_user.id, agent_states.AVAILABLE, now=current_time())
+        commit_keeping_loaded()
         flash(_("No call is due right now."), "info")
         return redirect(url_for("calls.agent_home"))
+    agent_states.set_state(current_user.id, agent_states.ON_CALL, now=current_time())
     if claim.held:
         flash(
             _(
@@ -217,7 +268,7 @@ def record_outcome(order_id: int):
     if form.validate_on_submit():
         callback_dt = _local_to_utc(form.callback_at.data) if form.callback_at.data else None
         try:
-            operations.record_outcome(
+            attempt = operations.record_outcome(
                 order,
                 current_agent(),
                 form.outcome.data,
@@ -234,10 +285,24 @@ def record_outcome(order_id: int):
             flash(_("This call is no longer yours: its lease expired."), "error")
             return redirect(url_for("calls.agent_home"))
         else:
+            call_events.attempt_recorded(attempt)
+            _after_call(agent_states.WRAP_UP)
             db.session.commit()
             flash(_("Outcome saved."), "success")
             return redirect(url_for("calls.agent_home"))
     return _render_call(order, form, 400)
+
+
+def _after_call(state: str) -> None:
+    """Put the agent in ``state`` after a call ended, unless they still hold another."""
+    held = db.session.scalar(
+        select(func.count())
+        .select_from(CallOrder)
+        .where(CallOrder.state == CLAIMED, CallOrder.claimed_by_id == current_user.id)
+    )
+    agent_states.set_state(
+        current_user.id, agent_states.ON_CALL if held else state, now=current_time()
+    )
 
 
 def _local_to_utc(moment: datetime) -> datetime:
@@ -251,6 +316,7 @@ def release_call(order_id: int):
     order = _own_call(order_id)
     if ButtonForm().validate_on_submit():
         operations.release_call(order, current_agent())
+        _after_call(agent_states.AVAILABLE)
         db.session.commit()
         flash(_("The call is back in the queue."), "success")
     return redirect(url_for("calls.agent_home"))
