@@ -35,6 +35,13 @@ def tracing_config_defaults():
         "TELEPHONY_DIALER_URL": None,
         "TELEPHONY_DEFAULT_REGION": "BE",
         "CALLS_WRAP_UP_MINUTES": 3,
+        "TELEPHONY_INBOUND_CAMPAIGN": "Inbound calls",
+        "TELEPHONY_SERVICE_LEVEL_SECONDS": 20,
+        # The live wallboard: how often a stream looks for changes (PostgreSQL wakes it
+        # at once), how long a stream lives, and the no-JavaScript page's reload.
+        "WALLBOARD_POLL_SECONDS": 1.0,
+        "WALLBOARD_STREAM_SECONDS": 300,
+        "WALLBOARD_REFRESH_SECONDS": 15,
     }
 
 
@@ -93,6 +100,7 @@ def tracing_dashboard_panels(user):
                 items=[_("Follow the call lists, the calls not reached and your team.")],
                 links=[
                     PanelLink(_("Call dashboard"), "calls.dashboard"),
+                    PanelLink(_("Wallboard"), "calls.wallboard"),
                     PanelLink(_("Campaigns"), "calls.list_campaigns"),
                     PanelLink(_("Not reached"), "calls.not_reached"),
                 ],

@@ -22,4 +22,7 @@ ROWS = {
     "calls.requeue_order": ("calls.supervise", SUPERVISORS),
     "calls.dashboard": ("calls.supervise", SUPERVISORS),
     "calls.export_dashboard": ("calls.supervise", SUPERVISORS),
+    "calls.wallboard": ("calls.supervise", SUPERVISORS),
+    "calls.wallboard_fragment": ("calls.supervise", SUPERVISORS),
+    "calls.wallboard_stream": ("calls.supervise", SUPERVISORS),
 }

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from tracing_app.calls import agent_states, contacts, supervisor_views, views
+from tracing_app.calls import agent_states, contacts, supervisor_views, views, wallboard_views
 from tracing_app.workspace import gate_workspace, outside_workspace
 
 bp = Blueprint("calls", __name__, url_prefix="/<lang_code>/calls", template_folder="templates")
@@ -18,6 +18,9 @@ gate_workspace(
         "requeue_order",
         "dashboard",
         "export_dashboard",
+        "wallboard",
+        "wallboard_fragment",
+        "wallboard_stream",
     ],
 )
 
@@ -74,4 +77,7 @@ bp.add_url_rule(
     methods=["POST"],
 )
 bp.add_url_rule("/dashboard", "dashboard", supervisor_views.dashboard)
+bp.add_url_rule("/wallboard", "wallboard", wallboard_views.wallboard)
+bp.add_url_rule("/wallboard/board", "wallboard_fragment", wallboard_views.wallboard_fragment)
+bp.add_url_rule("/wallboard/stream", "wallboard_stream", wallboard_views.wallboard_stream)
 bp.add_url_rule("/dashboard.csv", "export_dashboard", supervisor_views.export_dashboard)
