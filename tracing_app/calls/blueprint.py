@@ -2,7 +2,14 @@
 
 from flask import Blueprint
 
-from tracing_app.calls import agent_states, contacts, supervisor_views, views, wallboard_views
+from tracing_app.calls import (
+    agent_states,
+    contacts,
+    identity,
+    supervisor_views,
+    views,
+    wallboard_views,
+)
 from tracing_app.workspace import gate_workspace, outside_workspace
 
 bp = Blueprint("calls", __name__, url_prefix="/<lang_code>/calls", template_folder="templates")
@@ -33,6 +40,8 @@ outside_workspace(assets)
 bp.context_processor(views.calls_context)
 # Contacts named by a case become call orders when the case's form is completed.
 contacts.connect()
+# The citizen's identity answers update their ticket as soon as they are valid.
+identity.connect()
 # Signing in makes an agent available, signing out offline.
 agent_states.connect()
 
