@@ -17,8 +17,9 @@ from flask import current_app
 OUTBOUND_CALL_ID = "order-{order}-{attempt}"
 
 
-def e164(number: str, region: str = "BE") -> str:
+def e164(number: str, region: str | None = None) -> str:
     """Return the number as E.164 when it parses, else as given without spaces."""
+    region = region or current_app.config.get("TELEPHONY_DEFAULT_REGION", "BE")
     try:
         parsed = phonenumbers.parse(number, region)
     except phonenumbers.NumberParseException:
