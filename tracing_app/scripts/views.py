@@ -40,6 +40,38 @@ def script_title(version: ScriptVersion, language: str) -> str:
     return definition.text(definition.settings.title, language) or version.script.form_id
 
 
+def offline_logic(definition, language: str) -> list[dict]:
+    """What the browser needs to branch, calculate and check offline (``script-offline.js``).
+
+    Questions outside repeats, in the page's order: their group ancestors, ``relevant``,
+    ``constraint`` with its message in the call's language, and calculations. The server
+    stays the authority: it checks everything again when the answers reach it.
+    """
+    default = _("This answer is not allowed.")
+    logic: list[dict] = []
+
+    def walk(questions, parents):
+        for question in questions:
+            if question.type == "repeat":
+                continue  # instances and their relative references: the server only
+            logic.append(
+                {
+                    "key": question.name,
+                    "type": question.type,
+                    "parents": parents,
+                    "relevant": question.relevant,
+                    "constraint": question.constraint,
+                    "message": definition.text(question.constraint_message, language) or default,
+                    "calculation": question.calculation if question.type == "calculate" else "",
+                }
+            )
+            if question.is_group:
+                walk(question.children, [*parents, question.name])
+
+    walk(definition.questions, [])
+    return logic
+
+
 def _render_form(
     template: str, version: ScriptVersion, state, language: str, *, check: bool, **context
 ):
@@ -56,6 +88,8 @@ def _render_form(
         languages=language_names(),
         repeat_count=lambda key: repeat_count(state.values, key),
         progress=progress_text(*state.section_progress(definition)),
+        logic=offline_logic(definition, language),
+        today=operations.today().isoformat(),
         **context,
     )
 
@@ -314,6 +348,8 @@ def form_context(response: FormResponse, state, *, check: bool) -> dict:
         "repeat_count": lambda key: repeat_count(state.values, key),
         "progress": progress_text(*state.section_progress(definition)),
         "response": response,
+        "logic": offline_logic(definition, response.language),
+        "today": operations.today().isoformat(),
     }
 
 
