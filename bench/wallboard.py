@@ -63,7 +63,7 @@ from tracing_app.protection.keyfile import key_file_path as data_key_path
 
 RESULTS = Path(__file__).parent / "results" / "wallboard.json"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
-PASSWORD = "a long enough password"
+PASSWORD = "a long enough password"  # noqa: S105 - bench accounts
 VERSION = re.compile(r'data-version="([^"]+)"')
 CHANGING = [agent_states.AVAILABLE, agent_states.ON_CALL, agent_states.WRAP_UP, agent_states.BREAK]
 
@@ -123,6 +123,7 @@ class Browser:
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: str | None = None, stream=False):
+        """Send a request with the cookies; return the open response, or (status, text)."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if body is not None:
@@ -140,6 +141,7 @@ class Browser:
         return response.status, data
 
     def sign_in(self, email: str) -> None:
+        """Sign in through the login form."""
         _status, page = self.request("GET", "/en/login")
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
         body = urlencode({"csrf_token": token, "email": email, "password": PASSWORD})
@@ -169,7 +171,7 @@ def read_events(response, received: list, stop: threading.Event) -> None:
 
 def writer(app, ids: list[int], rate: float, seconds: float, commits: list) -> None:
     """Change random agents' states at ``rate`` per second; record each commit's time."""
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 - which agent changes, not a secret
     with app.app_context():
         deadline = time.monotonic() + seconds
         interval = 1.0 / rate
