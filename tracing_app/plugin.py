@@ -40,6 +40,7 @@ def tracing_config_defaults():
         # The live wallboard: how often a stream looks for changes (PostgreSQL wakes it
         # at once), how long a stream lives, and the no-JavaScript page's reload.
         "WALLBOARD_POLL_SECONDS": 1.0,
+        "WALLBOARD_MIN_INTERVAL_SECONDS": 0.5,
         "WALLBOARD_STREAM_SECONDS": 300,
         "WALLBOARD_REFRESH_SECONDS": 15,
     }

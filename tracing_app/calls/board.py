@@ -4,7 +4,9 @@ The version is read from the newest rows of the tables the board shows (agents' 
 changes, call attempts, telephony events, call orders): appending rows needs no shared
 counter, so 2,000 agents changing state never queue on one row. On PostgreSQL a change
 also sends ``NOTIFY tracing_wallboard`` in the same transaction, delivered at commit to
-every app host listening (``wallboard_stream``); SQLite hosts poll the version.
+every app host listening (``wallboard_stream``); SQLite hosts poll the version. The
+newest change's time is part of the version, so a database emptied and refilled (tests,
+a restore) never repeats a version a host has rendered before.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ CHANNEL = "tracing_wallboard"
 
 _VERSION = text(
     "SELECT (SELECT coalesce(max(id), 0) FROM agent_state_changes),"
+    " (SELECT max(changed_dt) FROM agent_state_changes),"
     " (SELECT coalesce(max(id), 0) FROM call_attempts),"
     " (SELECT coalesce(max(id), 0) FROM telephony_call_events),"
     " (SELECT coalesce(max(id), 0) FROM call_orders)"
