@@ -90,12 +90,13 @@ def valid_values(declared: dict[str, str], state, *, today: datetime.date) -> di
 
 def on_answers_saved(sender, response, state, **extra) -> None:
     """Update the ticket whose script form was just saved (see the module's docstring)."""
-    ticket_id = db.session.scalar(select(Ticket.id).where(Ticket.script_response_id == response.id))
-    if ticket_id is None:
-        return
+    # The definition is cached: scripts without identity answers cost no query.
     declared = declared_fields(scripts.definition(response.script_version).questions)
     values = valid_values(declared, state, today=scripts.today())
     if not values:
+        return
+    ticket_id = db.session.scalar(select(Ticket.id).where(Ticket.script_response_id == response.id))
+    if ticket_id is None:
         return
     ticket = db.session.get(Ticket, ticket_id, with_for_update=True, populate_existing=True)
     person = tickets.decrypt_ticket(ticket)
