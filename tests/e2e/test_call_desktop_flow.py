@@ -121,7 +121,8 @@ def test_an_outbound_call_with_the_keyboard_only(page, live_server, desktop_stor
     page.locator("#f-called_name").focus()
     page.keyboard.press("Alt+N")
     expect(page.locator("#q-identification input:not([type=hidden])").first).to_be_focused()
-    page.keyboard.press("Alt+S")
+    with page.expect_navigation():  # "Save and check": the page comes back from the server
+        page.keyboard.press("Alt+S")
     expect(page.locator("#f-called_name")).to_have_value("Lotte")
     # Alt+O: the outcome; arrow keys choose, Tab to the button, Enter saves.
     page.keyboard.press("Alt+O")
