@@ -61,6 +61,9 @@ def test_the_script_its_sentences_and_the_outcome_are_on_the_call_page(client, a
     for key in ("Alt+N", "Alt+S", "Alt+O"):  # the keys are told
         assert key in page
     assert 'href="tel:+32470123456"' in page  # click-to-dial, E.164 from a national spelling
+    reference = scripted_call.ticket.reference
+    assert f'href="/en/tickets/{reference}/escalate"' in page  # escalation from the call
+    assert f'href="/en/documents/tickets/{reference}"' in page  # the citizen's documents
 
 
 def test_saving_the_script_stays_on_the_call_and_shows_errors_beside_fields(

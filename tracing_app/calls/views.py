@@ -62,8 +62,17 @@ def calls_context() -> dict:
     return {
         "outcome_labels": OUTCOME_LABELS,
         "ticket_url": _ticket_url,
+        "ticket_action_url": _ticket_action_url,
         "state_labels": agent_states.STATE_LABELS,
     }
+
+
+def _ticket_action_url(endpoint: str, ticket) -> str | None:
+    """Link to another package's page of the call's ticket (escalate, documents), if any."""
+    try:
+        return url_for(endpoint, reference=ticket.reference)
+    except BuildError:
+        return None
 
 
 def _ticket_url(ticket) -> str | None:
