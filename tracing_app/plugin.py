@@ -42,6 +42,19 @@ def tracing_config_defaults():
         # Practice calls a certification opening the workspace needs, each a different
         # scenario (docs/practice-calls.md); no more than the scenarios installed.
         "PRACTICE_CALLS_REQUIRED": 2,
+        # Telephony (docs/telephony.md): the click-to-dial URL template (None: tel: links),
+        # the region of national numbers, and the longest after-call work in minutes.
+        "TELEPHONY_DIALER_URL": None,
+        "TELEPHONY_DEFAULT_REGION": "BE",
+        "CALLS_WRAP_UP_MINUTES": 3,
+        "TELEPHONY_INBOUND_CAMPAIGN": "Inbound calls",
+        "TELEPHONY_SERVICE_LEVEL_SECONDS": 20,
+        # The live wallboard: how often a stream looks for changes (PostgreSQL wakes it
+        # at once), how long a stream lives, and the no-JavaScript page's reload.
+        "WALLBOARD_POLL_SECONDS": 1.0,
+        "WALLBOARD_MIN_INTERVAL_SECONDS": 0.5,
+        "WALLBOARD_STREAM_SECONDS": 300,
+        "WALLBOARD_REFRESH_SECONDS": 15,
     }
 
 
@@ -122,6 +135,7 @@ def tracing_dashboard_panels(user):
                 items=[_("Follow the call lists, the calls not reached and your team.")],
                 links=[
                     PanelLink(_("Call dashboard"), "calls.dashboard"),
+                    PanelLink(_("Wallboard"), "calls.wallboard"),
                     PanelLink(_("Campaigns"), "calls.list_campaigns"),
                     PanelLink(_("Not reached"), "calls.not_reached"),
                 ],
@@ -166,6 +180,8 @@ def tracing_blueprints(app):
     from tracing_app.scripts import models  # noqa: F401 - the tables are known to migrations
     from tracing_app.scripts.blueprint import assets, bp
     from tracing_app.subject_access import blueprint as subject_access
+    from tracing_app.telephony import api_views as telephony_api  # noqa: F401 - API views
+    from tracing_app.telephony import blueprint as telephony
     from tracing_app.tickets import blueprint as tickets
     from tracing_app.tickets import models as ticket_models  # noqa: F401 - tables for migrations
 
@@ -173,7 +189,7 @@ def tracing_blueprints(app):
     account_audit.connect(app)
     return [
         bp, assets, exchange.bp, exchange.api_bp, documents.bp, calls.bp, tickets.bp,
-        retention.bp, subject_access.bp, practice.bp,
+        calls.assets, telephony.bp, retention.bp, subject_access.bp, practice.bp,
     ]  # fmt: skip
 
 

@@ -8,10 +8,12 @@ SUPERVISORS = {"supervisor", "admin"}
 ROWS = {
     "calls.agent_home": ("calls.work", WORKERS),
     "calls.claim_call": ("calls.work", WORKERS),
+    "calls.set_agent_state": ("calls.work", WORKERS),
     "calls.view_call": ("calls.work", WORKERS),
     "calls.record_outcome": ("calls.work", WORKERS),
     "calls.release_call": ("calls.work", WORKERS),
     "calls.open_script": ("calls.work", WORKERS),
+    "calls.save_script": ("calls.work", WORKERS),
     "calls.list_campaigns": ("calls.supervise", SUPERVISORS),
     "calls.create_campaign": ("calls.supervise", SUPERVISORS),
     "calls.edit_campaign": ("calls.supervise", SUPERVISORS),
@@ -20,4 +22,7 @@ ROWS = {
     "calls.requeue_order": ("calls.supervise", SUPERVISORS),
     "calls.dashboard": ("calls.supervise", SUPERVISORS),
     "calls.export_dashboard": ("calls.supervise", SUPERVISORS),
+    "calls.wallboard": ("calls.supervise", SUPERVISORS),
+    "calls.wallboard_fragment": ("calls.supervise", SUPERVISORS),
+    "calls.wallboard_stream": ("calls.supervise", SUPERVISORS),
 }

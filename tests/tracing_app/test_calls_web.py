@@ -217,16 +217,19 @@ def test_the_call_script_opens_in_the_citizens_language_and_keeps_the_call(
     _claim(client)
     response = post_form(client, f"/en/calls/orders/{queued_call.id}/script", {})
     assert response.status_code == 302
-    form_id = int(response.location.rstrip("/").split("/")[-1])
-    form = db.session.get(FormResponse, form_id)
-    assert (form.agent_id, form.language) == (agent.id, "fr")
+    # The script opens on the call desktop itself, not in a tab of its own.
+    assert response.location == f"/en/calls/orders/{queued_call.id}#script"
     db.session.expire_all()
     order = db.session.get(CallOrder, queued_call.id)
-    assert order.ticket.script_response_id == form_id
+    form_id = order.ticket.script_response_id
+    form = db.session.get(FormResponse, form_id)
+    assert (form.agent_id, form.language) == (agent.id, "fr")
     assert order.lease_until_dt >= utcnow() + timedelta(minutes=40)
     # Opening it again continues the same form.
     again = post_form(client, f"/en/calls/orders/{queued_call.id}/script", {})
     assert again.location == response.location
+    db.session.expire_all()
+    assert db.session.get(CallOrder, queued_call.id).ticket.script_response_id == form_id
 
 
 def test_dashboard_lists_callbacks_due_and_who_they_are_reserved_for(

@@ -170,6 +170,9 @@ class CallAttempt(db.Model):
     callback_dt: Mapped[datetime | None]
     #: For a callback: anyone may call back (True) or only the same agent (False).
     callback_anyone: Mapped[bool] = mapped_column(default=False)
+    #: From the telephony's call events (docs/telephony.md), when it reports them.
+    ring_seconds: Mapped[int | None]
+    talk_seconds: Mapped[int | None]
 
     order: Mapped[CallOrder] = relationship(back_populates="call_attempts")
     agent: Mapped[User | None] = relationship()

@@ -8,20 +8,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from content.auth.models import utcnow
 from content.auth.roles import requires
 from content.extensions import db
-from content.i18n import _
+from content.i18n import _, _l
 from content.observability.metrics import count_claim
 from content.transactions import commit_keeping_loaded
 from tracing_app.audit import operations as audit
-from tracing_app.calls import operations
+from tracing_app.calls import agent_states, operations
 from tracing_app.calls.forms import (
     OUTCOME_LABELS,
     ButtonForm,
@@ -34,21 +34,46 @@ from tracing_app.calls.models import (
     Campaign,
 )
 from tracing_app.scripts import operations as scripts
+from tracing_app.scripts import views as script_views
 from tracing_app.scripts.models import IN_PROGRESS, FormResponse
+from tracing_app.telephony import dialer
+from tracing_app.telephony import events as call_events
 from tracing_app.tickets import operations as tickets
 from tracing_app.tickets import summaries
 
 WORK = "calls.work"
 SUPERVISE = "calls.supervise"
+FILL = "scripts.fill"
 #: Why the agent sees the phone number (audit reason code, never personal data).
 DIAL_REASON = "call"
 #: Lease given when the agent opens the call script (the script's tab does not renew it).
 SCRIPT_LEASE = timedelta(minutes=45)
 
 
+#: What the buttons that change the agent's state say.
+STATE_ACTIONS = {
+    agent_states.AVAILABLE: _l("I am available"),
+    agent_states.BREAK: _l("Take a break"),
+    agent_states.OFFLINE: _l("Go offline"),
+}
+
+
 def calls_context() -> dict:
     """Template context of the calls pages."""
-    return {"outcome_labels": OUTCOME_LABELS, "ticket_url": _ticket_url}
+    return {
+        "outcome_labels": OUTCOME_LABELS,
+        "ticket_url": _ticket_url,
+        "ticket_action_url": _ticket_action_url,
+        "state_labels": agent_states.STATE_LABELS,
+    }
+
+
+def _ticket_action_url(endpoint: str, ticket) -> str | None:
+    """Link to another package's page of the call's ticket (escalate, documents), if any."""
+    try:
+        return url_for(endpoint, reference=ticket.reference)
+    except BuildError:
+        return None
 
 
 def _ticket_url(ticket) -> str | None:
@@ -90,7 +115,38 @@ def agent_home():
         )
         .order_by(CallOrder.due_dt)
     ).all()
-    return render_template("calls/home.html", held=held, callbacks=callbacks, form=ButtonForm())
+    my_state = agent_states.current(current_user.id, now=current_time())
+    return render_template(
+        "calls/home.html",
+        held=held,
+        callbacks=callbacks,
+        form=ButtonForm(),
+        my_state=my_state,
+        may_take_next_call=my_state.state not in agent_states.NO_NEXT_CALL,
+        chosen_states=agent_states.CHOSEN,
+        state_actions=STATE_ACTIONS,
+    )
+
+
+@requires(WORK)
+def set_agent_state():
+    """The agent makes themselves available, goes on a break or offline."""
+    form = ButtonForm()
+    state = request.form.get("state", "")
+    if not form.validate_on_submit() or state not in agent_states.CHOSEN:
+        abort(400)
+    held = db.session.scalar(
+        select(func.count())
+        .select_from(CallOrder)
+        .where(CallOrder.state == CLAIMED, CallOrder.claimed_by_id == current_user.id)
+    )
+    if held:
+        flash(_("Save the outcome of your call or release it first."), "error")
+        return redirect(url_for("calls.agent_home"))
+    agent_states.set_state(current_user.id, state, now=current_time())
+    db.session.commit()
+    flash(_("Your state is now: %(state)s.", state=agent_states.STATE_LABELS[state]), "success")
+    return redirect(url_for("calls.agent_home"))
 
 
 @requires(WORK)
@@ -104,10 +160,17 @@ def claim_call():
     # in this request (the user loader commits its own write), so ending the transaction
     # with a commit equals a rollback, and keeps the signed-in user loaded.
     commit_keeping_loaded()
+    if not agent_states.may_take_next_call(current_user.id, now=current_time()):
+        flash(_("You are on a break or offline: make yourself available first."), "error")
+        return redirect(url_for("calls.agent_home"))
     claim = operations.next_call(current_agent(), now=current_time())
     if claim.order is None:
+        # Pressing "Next call" ends the wrap-up: the agent is ready for the next call.
+        agent_states.set_state(current_user.id, agent_states.AVAILABLE, now=current_time())
+        commit_keeping_loaded()
         flash(_("No call is due right now."), "info")
         return redirect(url_for("calls.agent_home"))
+    agent_states.set_state(current_user.id, agent_states.ON_CALL, now=current_time())
     if claim.held:
         flash(
             _(
@@ -126,7 +189,7 @@ def claim_call():
             subject_type="call_order",
             subject_id=claim.order.id,
         )
-        commit_keeping_loaded()
+    commit_keeping_loaded()  # the agent's state, and a new claim's audit entry
     return redirect(url_for("calls.view_call", order_id=claim.order.id))
 
 
@@ -147,17 +210,33 @@ def _own_call(order_id: int) -> CallOrder:
 
 @requires(WORK)
 def view_call(order_id: int):
-    """Before dialling: why we call, earlier attempts, the number; then the outcome."""
+    """The call desktop: why we call, earlier attempts, the number, the script, the outcome."""
     order = _own_call(order_id)
     form = OutcomeForm()
     return _render_call(order, form)
 
 
-def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200):
+def _script_response(order: CallOrder) -> FormResponse | None:
+    """The script form this agent fills for the call's ticket, if one is in progress."""
+    ticket = order.ticket
+    if ticket is None or not ticket.script_response_id:
+        return None
+    response = db.session.get(
+        FormResponse, ticket.script_response_id, options=[joinedload(FormResponse.script_version)]
+    )
+    if response is None or response.state != IN_PROGRESS or response.agent_id != current_user.id:
+        return None
+    return response
+
+
+def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200, *, script_state=None):
     summary = phone = None
     attempts = [(a, operations.attempt_note(a)) for a in operations.order_attempts(order)]
+    response = _script_response(order) if current_user.can(FILL) else None
     try:
-        operations.extend_lease(order, current_agent(), now=current_time())
+        # A call with its script open lasts ~20 minutes: the script's lease, not the short one.
+        lease = SCRIPT_LEASE if response is not None else operations.DEFAULT_LEASE
+        operations.extend_lease(order, current_agent(), now=current_time(), lease=lease)
     except operations.NotClaimedByAgent:
         db.session.rollback()
         abort(404)
@@ -169,15 +248,26 @@ def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200):
         summary = summaries.ticket_summary(order.ticket, person=person)
         phone = person.phone
     commit_keeping_loaded()
+    script = {}
+    if response is not None:
+        state = script_state or scripts.state(response)
+        script = script_views.form_context(
+            response, state, check=script_state is not None and script_views.shows_check("POST")
+        )
     return render_template(
         "calls/call.html",
         order=order,
         summary=summary,
         phone=phone,
+        dial_url=dialer.dial_url(phone, order_id=order.id, attempt=order.attempts)
+        if phone
+        else None,
+        dial_external=dialer.opens_page(),
         attempts=attempts,
         form=form,
         button=ButtonForm(),
         has_script=order.campaign.script is not None,
+        **script,
     ), status
 
 
@@ -189,7 +279,7 @@ def record_outcome(order_id: int):
     if form.validate_on_submit():
         callback_dt = _local_to_utc(form.callback_at.data) if form.callback_at.data else None
         try:
-            operations.record_outcome(
+            attempt = operations.record_outcome(
                 order,
                 current_agent(),
                 form.outcome.data,
@@ -206,10 +296,24 @@ def record_outcome(order_id: int):
             flash(_("This call is no longer yours: its lease expired."), "error")
             return redirect(url_for("calls.agent_home"))
         else:
+            call_events.attempt_recorded(attempt)
+            _after_call(agent_states.WRAP_UP)
             db.session.commit()
             flash(_("Outcome saved."), "success")
             return redirect(url_for("calls.agent_home"))
     return _render_call(order, form, 400)
+
+
+def _after_call(state: str) -> None:
+    """Put the agent in ``state`` after a call ended, unless they still hold another."""
+    held = db.session.scalar(
+        select(func.count())
+        .select_from(CallOrder)
+        .where(CallOrder.state == CLAIMED, CallOrder.claimed_by_id == current_user.id)
+    )
+    agent_states.set_state(
+        current_user.id, agent_states.ON_CALL if held else state, now=current_time()
+    )
 
 
 def _local_to_utc(moment: datetime) -> datetime:
@@ -223,6 +327,7 @@ def release_call(order_id: int):
     order = _own_call(order_id)
     if ButtonForm().validate_on_submit():
         operations.release_call(order, current_agent())
+        _after_call(agent_states.AVAILABLE)
         db.session.commit()
         flash(_("The call is back in the queue."), "success")
     return redirect(url_for("calls.agent_home"))
@@ -230,33 +335,46 @@ def release_call(order_id: int):
 
 @requires(WORK)
 def open_script(order_id: int):
-    """Start the campaign's script for this call, or continue the ticket's own form."""
+    """Start the campaign's script for this call (or continue the ticket's own form) here."""
     order = _own_call(order_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    if not current_user.can("scripts.fill"):
+    if not current_user.can(FILL):
         abort(403)
-    # A case call lasts ~20 minutes in the script's tab: keep the call that long and more.
-    # First, as the audit entry of a new form holds the append lock until the commit.
+    # A case call lasts ~20 minutes: keep the call that long and more. First, as the
+    # audit entry of a new form holds the append lock until the commit.
     operations.extend_lease(order, current_agent(), now=current_time(), lease=SCRIPT_LEASE)
-    ticket = order.ticket
-    response = None
-    if ticket is not None and ticket.script_response_id:
-        response = db.session.get(FormResponse, ticket.script_response_id)
-        if (
-            response is None
-            or response.state != IN_PROGRESS
-            or response.agent_id != current_user.id
-        ):
-            response = None
+    response = _script_response(order)
     if response is None:
         version = scripts.current_version(order.campaign.script) if order.campaign.script else None
         if version is None:
             flash(_("This campaign has no published call script."), "error")
             return redirect(url_for("calls.view_call", order_id=order.id))
+        ticket = order.ticket
         language = ticket.language if ticket is not None else current_app.config["LANGUAGES"][0]
         response = scripts.start_form(version, agent=current_agent(), language=language)
         if ticket is not None:
             tickets.link_script_response(ticket, response.id, actor=current_agent())
     commit_keeping_loaded()
-    return redirect(url_for("scripts.fill_form", response_id=response.id))
+    return redirect(url_for("calls.view_call", order_id=order.id, _anchor="script"))
+
+
+@requires(WORK)
+def save_script(order_id: int):
+    """Save the script panel of the call desktop (the page works without JavaScript)."""
+    order = _own_call(order_id)
+    if not current_user.can(FILL):
+        abort(403)
+    response = _script_response(order)
+    if response is None:
+        abort(404)  # no script open for this call (completed, or another agent's)
+    result = script_views.submit_answers(response)
+    if result.outcome == "refused":
+        return redirect(url_for("calls.view_call", order_id=order.id))
+    if result.outcome == "complete":
+        db.session.commit()
+        # The form is done; the call is not: its outcome is still to be recorded.
+        return redirect(url_for("calls.view_call", order_id=order.id, _anchor="outcome"))
+    if result.outcome == "saved":
+        commit_keeping_loaded()
+    return _render_call(order, OutcomeForm(formdata=None), result.status, script_state=result.state)

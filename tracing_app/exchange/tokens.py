@@ -22,10 +22,12 @@ from tracing_app.exchange.models import ApiClient
 TOKEN_PREFIX = "tpi_"  # noqa: S105 - a marker, not a secret
 ORDERS_WRITE = "orders:write"
 DATA_READ = "data:read"
+CALL_EVENTS = "calls:events"
 #: scope -> what it allows (shown to administrators)
 SCOPES = {
     ORDERS_WRITE: _l("Send call orders (lists of people to call)."),
     DATA_READ: _l("Read the collected data, the data dictionary and the scripts."),
+    CALL_EVENTS: _l("Report telephony call events (ringing, answered, ended)."),
 }
 #: ``last_used_dt`` is written at most this often, so busy clients do not write every call.
 LAST_USED_PRECISION = timedelta(minutes=1)

@@ -231,7 +231,10 @@ def save_answers(
     store_answers(response, cleaned)
     response.revision += 1
     response.updated_dt = utcnow()
-    return state(response, cleaned)
+    saved = state(response, cleaned)
+    # E.g. the citizen's identity answers update their ticket at once (tracing_app.calls.identity).
+    signals.answers_saved.send(current_app._get_current_object(), response=response, state=saved)
+    return saved
 
 
 def set_language(response: FormResponse, language: str) -> None:

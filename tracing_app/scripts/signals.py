@@ -14,3 +14,9 @@ form_completed.__doc__ = (
     "An agent completed a call-script form (no error left); sender is the app; kwargs: "
     "response (a form_responses row), state (its evaluated FormState)."
 )
+
+answers_saved = _signals.signal("answers-saved")
+answers_saved.__doc__ = (
+    "An agent's answers to a call-script form were saved (each autosave too); sender is the "
+    "app; kwargs: response (a form_responses row), state (its evaluated FormState)."
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -39,6 +40,38 @@ def script_title(version: ScriptVersion, language: str) -> str:
     return definition.text(definition.settings.title, language) or version.script.form_id
 
 
+def offline_logic(definition, language: str) -> list[dict]:
+    """What the browser needs to branch, calculate and check offline (``script-offline.js``).
+
+    Questions outside repeats, in the page's order: their group ancestors, ``relevant``,
+    ``constraint`` with its message in the call's language, and calculations. The server
+    stays the authority: it checks everything again when the answers reach it.
+    """
+    default = _("This answer is not allowed.")
+    logic: list[dict] = []
+
+    def walk(questions, parents):
+        for question in questions:
+            if question.type == "repeat":
+                continue  # instances and their relative references: the server only
+            logic.append(
+                {
+                    "key": question.name,
+                    "type": question.type,
+                    "parents": parents,
+                    "relevant": question.relevant,
+                    "constraint": question.constraint,
+                    "message": definition.text(question.constraint_message, language) or default,
+                    "calculation": question.calculation if question.type == "calculate" else "",
+                }
+            )
+            if question.is_group:
+                walk(question.children, [*parents, question.name])
+
+    walk(definition.questions, [])
+    return logic
+
+
 def _render_form(
     template: str, version: ScriptVersion, state, language: str, *, check: bool, **context
 ):
@@ -55,6 +88,8 @@ def _render_form(
         languages=language_names(),
         repeat_count=lambda key: repeat_count(state.values, key),
         progress=progress_text(*state.section_progress(definition)),
+        logic=offline_logic(definition, language),
+        today=operations.today().isoformat(),
         **context,
     )
 
@@ -238,6 +273,86 @@ def _submitted_answers() -> dict[str, str]:
     }
 
 
+@dataclass
+class Submission:
+    """What a submitted form did: the state to show, the status, and how it ended.
+
+    ``outcome`` is ``saved``, ``complete`` (the form was completed), ``stale`` (changed in
+    another window: nothing saved) or ``refused`` (the form cannot be saved any more).
+    """
+
+    state: object
+    status: int
+    outcome: str
+
+
+def submit_answers(response: FormResponse) -> Submission:
+    """Save a submitted form page (save, add a repeat, switch language, complete).
+
+    Shared by the form's own page and the call desktop's script panel; the caller commits
+    and renders or redirects.
+    """
+    submitted = _submitted_answers()
+    action = request.form.get("_action", "save")
+    if action.startswith("add:"):
+        key = action.removeprefix("add:")
+        submitted[key] = str(repeat_count(submitted, key) + 1)
+    if action == "language":
+        try:
+            operations.set_language(response, request.form.get("_language", ""))
+        except operations.ScriptError as exc:
+            flash(str(exc), "error")
+    try:
+        # The state of the answers just saved: what the page below shows.
+        state = operations.save_answers(
+            response, submitted, base_revision=int(request.form.get("_revision", -1))
+        )
+    except operations.StaleAnswers:
+        db.session.rollback()
+        flash(
+            _("These answers were changed in another window. Check them and save again."),
+            "error",
+        )
+        return Submission(operations.state(response, submitted), 409, "stale")
+    except operations.ScriptError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return Submission(None, 400, "refused")
+    if action == "complete":
+        db.session.flush()
+        state = operations.complete(response)
+        if state.complete:
+            flash(_("The form is complete."), "success")
+            return Submission(state, 200, "complete")
+        flash(_("Some answers are missing or wrong: see the messages beside the fields."), "error")
+        return Submission(state, 400, "saved")
+    return Submission(state, 200, "saved")
+
+
+def shows_check(method: str) -> bool:
+    """Tell whether the page shows missing answers too (after Save and check, Complete)."""
+    return method == "POST" and request.form.get("_action") in ("save", "complete")
+
+
+def form_context(response: FormResponse, state, *, check: bool) -> dict:
+    """Template context of the script's questions (``scripts/_questions.html``) for a form."""
+    definition = operations.definition(response.script_version)
+    return {
+        "version": response.script_version,
+        "definition": definition,
+        "state": state,
+        "errors": state.shown_errors(include_missing=check),
+        "language": response.language,
+        "text": _texts(definition, response.language),
+        "languages": language_names(),
+        "repeat_count": lambda key: repeat_count(state.values, key),
+        "progress": progress_text(*state.section_progress(definition)),
+        "response": response,
+        "logic": offline_logic(definition, response.language),
+        "today": operations.today().isoformat(),
+    }
+
+
 @requires(FILL)
 def fill_form(response_id: int):
     """The agent's screen: script and form in one; works fully without JavaScript."""
@@ -245,62 +360,32 @@ def fill_form(response_id: int):
     status = 200
     state = None
     if request.method == "POST":
-        submitted = _submitted_answers()
-        action = request.form.get("_action", "save")
-        if action.startswith("add:"):
-            key = action.removeprefix("add:")
-            submitted[key] = str(repeat_count(submitted, key) + 1)
-        if action == "language":
-            try:
-                operations.set_language(response, request.form.get("_language", ""))
-            except operations.ScriptError as exc:
-                flash(str(exc), "error")
-        try:
-            # The state of the answers just saved: what the page below shows.
-            state = operations.save_answers(
-                response, submitted, base_revision=int(request.form.get("_revision", -1))
-            )
-        except operations.StaleAnswers:
-            db.session.rollback()
-            flash(
-                _("These answers were changed in another window. Check them and save again."),
-                "error",
-            )
-            state = operations.state(response, submitted)
+        result = submit_answers(response)
+        if result.outcome == "refused":
+            return redirect(url_for("scripts.list_forms"))
+        if result.outcome == "complete":
+            db.session.commit()
+            return redirect(url_for("scripts.list_forms"))
+        if result.outcome == "stale":
             return _render_form(
                 "scripts/fill.html",
                 response.script_version,
-                state,
+                result.state,
                 response.language,
                 check=True,
                 response=response,
             ), 409
-        except operations.ScriptError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("scripts.list_forms"))
-        if action == "complete":
-            db.session.flush()
-            state = operations.complete(response)
-            if state.complete:
-                db.session.commit()
-                flash(_("The form is complete."), "success")
-                return redirect(url_for("scripts.list_forms"))
-            status = 400
-            flash(
-                _("Some answers are missing or wrong: see the messages beside the fields."), "error"
-            )
+        state, status = result.state, result.status
         # The page below shows what was just saved: no need to read the rows again.
         commit_keeping_loaded()
     if state is None:
         state = operations.state(response)
-    check = request.method == "POST" and request.form.get("_action") in ("save", "complete")
     return _render_form(
         "scripts/fill.html",
         response.script_version,
         state,
         response.language,
-        check=check,
+        check=shows_check(request.method),
         response=response,
     ), status
 

@@ -68,9 +68,10 @@ class Ticket(db.Model):
     assigned_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    #: The script form filled for this ticket (the latest one), if any.
+    #: The script form filled for this ticket (the latest one), if any. Indexed: every
+    #: autosave of a form finds its ticket (identity answers, calls/identity.py).
     script_response_id: Mapped[int | None] = mapped_column(
-        ForeignKey("form_responses.id", ondelete="SET NULL")
+        ForeignKey("form_responses.id", ondelete="SET NULL"), index=True
     )
     first_name_enc: Mapped[str | None] = mapped_column(Text)
     last_name_enc: Mapped[str | None] = mapped_column(Text)

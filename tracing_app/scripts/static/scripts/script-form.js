@@ -20,6 +20,14 @@
   var inFlight = false;
   var again = false;
   var changes = 0;  // changes made on the page, to tell whether a save sent the latest
+  var offline = false;  // the last save failed: the browser follows the script meanwhile
+
+  /* Without the server, branch and check in this browser (script-offline.js). */
+  function followOffline() {
+    if (!window.TracingOffline) { return; }
+    window.TracingOffline.apply(form, answers());
+    say(form.getAttribute("data-offline"));
+  }
 
   function answers() {
     var data = {};
@@ -130,6 +138,7 @@
       return response.json();
     }).then(function (state) {
       if (state) {
+        offline = false;
         apply(state);
         if (changes === sent) {
           forget();
@@ -139,7 +148,9 @@
         }
       }
     }).catch(function () {
-      say(form.getAttribute("data-offline"));  // kept in localStorage; retried on next change
+      // Kept in localStorage; sent again on the next change and when the network returns.
+      offline = true;
+      followOffline();
     }).then(function () {
       inFlight = false;
       if (again) { again = false; save(); }
@@ -149,6 +160,7 @@
   function schedule() {
     changes += 1;
     keepLocally(answers());
+    if (offline) { followOffline(); }  // at once: no waiting for a server that is away
     clearTimeout(timer);
     timer = setTimeout(save, 400);
   }

@@ -1,0 +1,101 @@
+"""Agent states: signing in, calls, wrap-up and breaks; "Next call" only when available."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from content.auth.models import utcnow
+from content.extensions import db
+from tests.fixtures.web import post_form
+from tracing_app.calls import agent_states
+from tracing_app.calls import operations as calls
+from tracing_app.calls.agent_states import AgentStateChange
+from tracing_app.calls.models import REACHED, CallOrder
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def due_call(make_campaign):
+    """A due call of a campaign that calls all day."""
+    campaign = make_campaign(calling_start=time(0), calling_end=time(0))
+    order = calls.enqueue(campaign, due_dt=utcnow() - timedelta(minutes=5))
+    db.session.commit()
+    return order
+
+
+def _state(user) -> str:
+    db.session.expire_all()
+    return agent_states.current(user.id, now=utcnow()).state
+
+
+def _history(user) -> list[str]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(AgentStateChange.state)
+            .where(AgentStateChange.user_id == user.id)
+            .order_by(AgentStateChange.id)
+        )
+    )
+
+
+def test_a_call_takes_the_agent_through_every_state(client, auth, due_call):
+    agent = auth.login_as("agent")
+    assert _state(agent) == "available"  # signing in
+    assert post_form(client, "/en/calls/next", {}).status_code == 302
+    assert _state(agent) == "on_call"
+    outcome = post_form(client, f"/en/calls/orders/{due_call.id}/outcome", {"outcome": REACHED})
+    assert outcome.status_code == 302
+    assert _state(agent) == "wrap_up"
+    home = client.get("/en/calls/").get_data(as_text=True)
+    assert "Ready: next call" in home  # "Next call" ends the wrap-up
+    assert post_form(client, "/en/calls/next", {}).status_code == 302
+    assert _state(agent) == "available"  # no call was due
+    post_form(client, "/en/logout", {})
+    assert _state(agent) == "offline"
+    assert _history(agent) == ["available", "on_call", "wrap_up", "available", "offline"]
+
+
+def test_on_a_break_next_call_is_refused(client, auth, due_call):
+    agent = auth.login_as("agent")
+    response = post_form(client, "/en/calls/state", {"state": "break"})
+    assert response.status_code == 302
+    home = client.get("/en/calls/").get_data(as_text=True)
+    assert "You are: Break" in home
+    assert 'id="next-call"' not in home  # no button to press
+    refused = post_form(client, "/en/calls/next", {}, follow_redirects=True)
+    assert "You are on a break or offline" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(CallOrder, due_call.id).claimed_by_id is None
+    post_form(client, "/en/calls/state", {"state": "available"})
+    assert post_form(client, "/en/calls/next", {}).location.endswith(f"/orders/{due_call.id}")
+    assert _state(agent) == "on_call"
+
+
+def test_no_break_while_holding_a_call(client, auth, due_call):
+    agent = auth.login_as("agent")
+    post_form(client, "/en/calls/next", {})
+    page = post_form(client, "/en/calls/state", {"state": "break"}, follow_redirects=True)
+    assert "Save the outcome of your call or release it first." in page.get_data(as_text=True)
+    assert _state(agent) == "on_call"
+
+
+def test_a_state_the_agent_may_not_choose_is_refused(client, auth):
+    agent = auth.login_as("agent")
+    assert post_form(client, "/en/calls/state", {"state": "on_call"}).status_code == 400
+    assert _state(agent) == "available"
+
+
+def test_wrap_up_ends_by_itself_after_its_maximum(app, create_user):
+    agent = create_user(roles=["agent"])
+    start = utcnow()
+    agent_states.set_state(agent.id, agent_states.WRAP_UP, now=start)
+    db.session.commit()
+    limit = timedelta(minutes=app.config["CALLS_WRAP_UP_MINUTES"])
+    assert agent_states.current(agent.id, now=start + limit / 2).state == "wrap_up"
+    later = agent_states.current(agent.id, now=start + limit)
+    assert (later.state, later.since_dt) == ("available", start + limit)

@@ -1,0 +1,1 @@
+"""Telephony (CTI) integration, vendor-neutral: click-to-dial, screen pop, call events."""
