@@ -9,7 +9,7 @@ phone in the case's contact list is not the case's phone.
 
 On every save of a form that is a ticket's script form (signal ``answers-saved``, also
 each autosave), the declared answers that are visible, given and valid (the identifier
-checks of ``scripts.identifiers``) replace the ticket's values: encrypted, blind indexes
+checks of ``tracing_app.identifiers``) replace the ticket's values: encrypted, blind indexes
 rewritten, audited as ``ticket.change`` by the tickets package. The ticket's row is
 locked first, so the version check cannot fail inside the save; an editor who had the
 ticket's edit screen open meanwhile gets the tickets' conflict screen.
@@ -25,8 +25,9 @@ from sqlalchemy import select
 
 from content.auth.models import User
 from content.extensions import db
-from tracing_app.scripts import identifiers, signals
+from tracing_app import identifiers
 from tracing_app.scripts import operations as scripts
+from tracing_app.scripts import signals
 from tracing_app.tickets import operations as tickets
 from tracing_app.tickets.models import Ticket
 
