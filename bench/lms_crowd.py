@@ -1,7 +1,7 @@
 """2,000 learners taking the demo exam at once, over HTTP, on SQLite and PostgreSQL.
 
-The site runs in a child process on 127.0.0.1 (werkzeug's threaded server, as in the
-end-to-end tests: the project ships no other WSGI server). 2,000 learners, already signed
+The site runs under gunicorn on 127.0.0.1 (2 sync workers, as deploy/ would on this
+2-core machine; the floor under the same gunicorn settings). 2,000 learners, already signed
 in (their sessions are made in this process, untimed: login has bench/login_latency.py),
 all want to take the exam at t=0; ``CONCURRENCY`` client threads serve them, each learner
 doing what a browser does:
@@ -27,6 +27,8 @@ import http.client
 import json
 import os
 import secrets
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -52,41 +54,69 @@ TYPES = ("quiz", "start", "attempt", "save", "submit")
 PASSWORD = "a long enough password"  # noqa: S105 - bench accounts
 
 
-# The server (child process) ---------------------------------------------------------------
+# The server (gunicorn, 2 sync workers, as deploy/ runs the site on this 2-core machine) -----
 
 
-def serve(config_json: str | None) -> None:
-    """Serve the site (or a bare app when no config) on 127.0.0.1; print the port."""
+def bare_app():
+    """The floor: a bare Flask app answering a small page (gunicorn ``lms_crowd:bare_app()``)."""
     from flask import Flask
-    from werkzeug.serving import WSGIRequestHandler, make_server
 
-    class Quiet(WSGIRequestHandler):
-        def log_request(self, *args, **kwargs) -> None:
-            """No access log."""
+    app = Flask("bare")
+    app.add_url_rule("/", "page", lambda: "<!doctype html><title>bare</title><p>ok</p>")
+    app.add_url_rule("/healthz", "healthz", lambda: "ok")
+    return app
 
-    if config_json is None:
-        app = Flask("bare")
-        app.add_url_rule("/", "page", lambda: "<!doctype html><title>bare</title><p>ok</p>")
-    else:
-        from tracing_app import create_app
 
-        app = create_app(json.loads(config_json))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
-    print(server.server_port, flush=True)
-    server.serve_forever()
+def site_app():
+    """The site with the bench's config (gunicorn ``lms_crowd:site_app()``)."""
+    from tracing_app import create_app
+
+    return create_app(json.loads(os.environ["LMS_CROWD_CONFIG"]))
 
 
 def start_server(config: dict | None) -> tuple[subprocess.Popen, int]:
+    """Start gunicorn on a free port of 127.0.0.1; return it once it answers, and the port."""
     env = {**os.environ}
     if config is not None:
         env["LMS_CROWD_CONFIG"] = json.dumps(config)
-    child = subprocess.Popen(  # noqa: S603 - this very script, with a fixed argument
-        [sys.executable, __file__, "--serve" if config is not None else "--serve-bare"],
-        stdout=subprocess.PIPE,
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    target = "lms_crowd:site_app()" if config is not None else "lms_crowd:bare_app()"
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers"]
+    command += ["2", "--worker-class", "sync", "--timeout", "120", "--backlog", "2048", target]
+    child = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        command,
         env=env,
-        text=True,
+        cwd=Path(__file__).parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # the site logs every request: never an unread pipe
+        start_new_session=True,
     )
-    return child, int(child.stdout.readline())
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {child.returncode}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            return child, port
+        except OSError:
+            time.sleep(0.5)
+    stop_server(child)
+    raise RuntimeError("gunicorn did not answer within 120 s")
+
+
+def stop_server(child: subprocess.Popen) -> None:
+    """Stop gunicorn (its own process group) and wait for it."""
+    if child.poll() is None:
+        os.killpg(child.pid, signal.SIGTERM)
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
 
 
 # The learners (client threads) --------------------------------------------------------------
@@ -252,8 +282,7 @@ def bare_baseline(concurrency: int, seconds: float) -> dict:
             thread.join()
         elapsed = time.perf_counter() - t0
     finally:
-        child.terminate()
-        child.wait(timeout=10)
+        stop_server(child)
     return {
         "requests": len(samples),
         "requests_per_second": round(len(samples) / elapsed, 1),
@@ -339,8 +368,7 @@ def run(backend: str, args) -> dict:
         try:
             figures = crowd(port, cookies, group, args.concurrency, args.budget)
         finally:
-            child.terminate()
-            child.wait(timeout=10)
+            stop_server(child)
     return {"setup_seconds": round(setup, 1), **figures}
 
 
@@ -349,15 +377,11 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--budget", type=float, default=45, help="seconds of load per backend")
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        return serve(os.environ["LMS_CROWD_CONFIG"])
-    if args.serve_bare:
-        return serve(None)
     backends = ["sqlite"] + (["postgresql"] if postgres_reachable() else [])
     results = {
+        "server": "gunicorn, 2 sync workers, 127.0.0.1",
+        "load_average_1m_before": round(os.getloadavg()[0], 2),
         "learners": args.learners,
         "concurrency": args.concurrency,
         "budget_seconds_per_backend": args.budget,

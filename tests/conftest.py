@@ -39,6 +39,7 @@ pytest_plugins = [
     "tests.fixtures.lms_quizzes",
     "tests.fixtures.lms_courses",
     "tests.fixtures.lms_certification",
+    "tests.fixtures.queries",
 ]
 
 BACKENDS = ["sqlite", "postgresql"]

@@ -32,6 +32,8 @@ class PageCache:
         self._version = -1
         self._checked = float("-inf")
         self._lock = threading.Lock()
+        #: Counts ``clear()`` calls: values derived before one are stale whatever the version.
+        self.generation = 0
 
     def version(self) -> int:
         """Return the content version, read from the database when the last read is too old."""
@@ -64,6 +66,7 @@ class PageCache:
         with self._lock:
             self._pages.clear()
             self._checked = float("-inf")
+            self.generation += 1
 
 
 def bump_content_version() -> None:

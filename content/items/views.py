@@ -11,6 +11,7 @@ from content.forms import attach_error
 from content.i18n import _, language_names, select_locale
 from content.items import operations as items
 from content.items.forms import ItemForm, MoveForm, NewItemForm
+from content.items.fragments import shared
 from content.items.models import ContentItem
 from content.items.page_cache import cached_response
 from content.items.types import content_type, content_types, default_child_type
@@ -22,6 +23,10 @@ from content.workflow.operations import STATE_LABELS
 
 def set_language_alternatives(item: ContentItem) -> None:
     """Point the language switcher at the item's translations (or the missing-page)."""
+    g.language_alternatives = dict(shared(("alternatives", item.id), lambda: _alternatives(item)))
+
+
+def _alternatives(item: ContentItem) -> dict[str, str]:
     linked = multilingual.translations(item)
     visible = items.visible_revisions(list(linked.values()), current_user)
     alternatives = {}
@@ -33,15 +38,34 @@ def set_language_alternatives(item: ContentItem) -> None:
             alternatives[code] = url_for(
                 "items.missing_translation", lang_code=code, group=item.translation_group
             )
-    g.language_alternatives = alternatives
+    return alternatives
 
 
 def site_sections() -> list[tuple[str, str]]:
     """Return (URL, title) of the sections below this language's root that the user may see."""
-    root = items.language_root(select_locale())
+    language = select_locale()
+    return shared(("sections", language), lambda: _sections(language))
+
+
+def _sections(language: str) -> list[tuple[str, str]]:
+    root = items.language_root(language)
     if root is None:
         return []
     return [(item_url(child), shown.title) for child, shown in items.children(root, current_user)]
+
+
+def breadcrumbs(item: ContentItem) -> list[tuple[str, str]]:
+    """Return (URL, title) of the item's ancestors from the language root down."""
+
+    def make() -> list[tuple[str, str]]:
+        chain = items.ancestors(item)
+        shown = items.visible_revisions(chain, current_user)
+        return [
+            (item_url(node), shown[node.id].title if node.id in shown else node.slug)
+            for node in chain
+        ]
+
+    return shared(("breadcrumbs", item.id), make)
 
 
 def render_item(item: ContentItem):
@@ -57,7 +81,7 @@ def render_item(item: ContentItem):
         body=render_markdown(shown.body),
         # Only folders list their children: a page does not pay for the query.
         children=items.children(item, current_user) if content_type(item.type).folderish else [],
-        breadcrumbs=items.with_visible_revisions(items.ancestors(item), current_user),
+        breadcrumbs=breadcrumbs(item),
         state_label=STATE_LABELS[item.state],
     )
 

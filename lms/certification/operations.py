@@ -390,7 +390,11 @@ def _on_module_completed(sender, user=None, **kwargs) -> None:
 
 
 def _on_attempt_graded(sender, attempt=None, **kwargs) -> None:
-    if attempt is not None:
+    # Only a certification's exam earns a certificate by being graded; a quiz that completes
+    # a module does so through ``module_completed``. Other quizzes cost one query here.
+    if attempt is None:
+        return
+    if any(c.exam_quiz_group == attempt.quiz_group for c in list_certifications()):
         issue_if_earned(db.session.get(User, attempt.user_id))
 
 

@@ -84,23 +84,36 @@ def catalogue(language: str) -> list[tuple[ContentItem, Revision]]:
     return [(module, items.live(module)) for module in modules]
 
 
-def module_items(module: ContentItem) -> list[ModuleItem]:
+def module_items(
+    module: ContentItem, translations: dict[str, ContentItem] | None = None
+) -> list[ModuleItem]:
     """Return the published lessons and quizzes of a module, in order, one per group.
 
     The module's own children come first, in their order; an item published only in
-    another translation of the module follows, in that translation's language.
+    another translation of the module follows, in that translation's language. Two
+    queries: the children of every translation, then their live revisions.
+
+    :param translations: ``live_members`` of the module's group, when the caller has them.
     """
-    chosen: dict[str, ContentItem] = {}
+    if translations is None:
+        translations = live_members(module.translation_group)
     # This module first, then its other translations oldest first (a stable order).
-    translations = sorted(
-        live_members(module.translation_group).values(), key=lambda m: (m.id != module.id, m.id)
-    )
-    if module.id not in {m.id for m in translations}:
-        translations.insert(0, module)
-    for translation in translations:
-        for child in translation.children:
-            if child.type in (LESSON, QUIZ) and child.is_live:
-                chosen.setdefault(child.translation_group, child)
+    ordered = sorted(translations.values(), key=lambda m: (m.id != module.id, m.id))
+    if module.id not in {m.id for m in ordered}:
+        ordered.insert(0, module)
+    rank = {translation.id: index for index, translation in enumerate(ordered)}
+    children = db.session.scalars(
+        select(ContentItem)
+        .where(
+            ContentItem.parent_id.in_(rank),
+            ContentItem.type.in_((LESSON, QUIZ)),
+            ContentItem.live_revision_number.is_not(None),
+        )
+        .order_by(ContentItem.position)
+    ).all()
+    chosen: dict[str, ContentItem] = {}
+    for child in sorted(children, key=lambda c: rank[c.parent_id]):  # stable: keeps position
+        chosen.setdefault(child.translation_group, child)
     # Learner pages show live revisions only, also to editors: pass an anonymous reader.
     shown = items.visible_revisions(list(chosen.values()), AnonymousUserMixin())
     return [ModuleItem(child, shown[child.id]) for child in chosen.values() if child.id in shown]

@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from content.auth.models import User, utcnow
@@ -136,9 +138,14 @@ def lesson_progress(user: User, groups: list[str]) -> dict[str, LessonProgress]:
     return {row.lesson_group: row for row in rows}
 
 
-def items_with_progress(user: User, module: ContentItem) -> list[ModuleItem]:
-    """Return the module's items, each marked done (lesson completed or quiz passed)."""
-    found = module_items(module)
+def items_with_progress(
+    user: User, module: ContentItem, translations: dict[str, ContentItem] | None = None
+) -> list[ModuleItem]:
+    """Return the module's items, each marked done (lesson completed or quiz passed).
+
+    :param translations: ``live_members`` of the module's group, when the caller has them.
+    """
+    found = module_items(module, translations)
     progress = lesson_progress(user, [entry.group for entry in found if not entry.is_quiz])
     for entry in found:
         if entry.is_quiz:
@@ -177,36 +184,63 @@ def _view_time_cap() -> timedelta:
 
 
 def _credit_time(user: User, row: Enrolment) -> None:
-    """Credit the time since the learner's previous page view to the lesson they were on."""
+    """Credit the time since the learner's previous page view to the lesson they were on.
+
+    One UPDATE that adds in the database: no read first, and two tabs add up.
+    """
     now = utcnow()
     if row.last_item_group and row.last_seen_dt is not None:
-        elapsed = min(now - row.last_seen_dt, _view_time_cap())
-        previous = lesson_progress(user, [row.last_item_group]).get(row.last_item_group)
-        if previous is not None and elapsed.total_seconds() > 0:
-            previous.seconds_spent += int(elapsed.total_seconds())
+        seconds = int(min(now - row.last_seen_dt, _view_time_cap()).total_seconds())
+        if seconds > 0:
+            db.session.execute(
+                update(LessonProgress)
+                .where(
+                    LessonProgress.user_id == user.id,
+                    LessonProgress.lesson_group == row.last_item_group,
+                )
+                .values(seconds_spent=LessonProgress.seconds_spent + seconds)
+            )
     row.last_seen_dt = now
 
 
-def record_view(user: User, row: Enrolment, entry: ModuleItem) -> LessonProgress | None:
-    """Record that the learner opened a lesson or quiz: resume pointer and time spent."""
+def _insert_progress(user: User, group: str) -> None:
+    """Add the learner's progress row of a lesson unless it exists: one INSERT … ON CONFLICT.
+
+    A lesson open in two tabs at once inserts one row; neither request fails.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(LessonProgress)
+        .values(user_id=user.id, lesson_group=group, first_seen_dt=utcnow(), seconds_spent=0)
+        .on_conflict_do_nothing(index_elements=["user_id", "lesson_group"])
+    )
+
+
+def record_view(user: User, row: Enrolment, entry: ModuleItem) -> None:
+    """Record that the learner opened a lesson or quiz: resume pointer and time spent.
+
+    Writes only (at most an UPDATE of the previous lesson's time, the enrolment's UPDATE
+    and an INSERT … ON CONFLICT of the lesson's progress): nothing is read back.
+    """
     _credit_time(user, row)
     row.last_item_group = entry.group
-    if entry.is_quiz:
-        return None
-    progress = lesson_progress(user, [entry.group]).get(entry.group)
-    if progress is None:
-        progress = _insert_once(
-            LessonProgress(user_id=user.id, lesson_group=entry.group, seconds_spent=0),
-            lambda: lesson_progress(user, [entry.group]).get(entry.group),
-        )
-    return progress
+    if not entry.is_quiz:
+        _insert_progress(user, entry.group)
 
 
 def mark_done(user: User, row: Enrolment, entry: ModuleItem) -> bool:
     """Mark a lesson done (time until now included); return whether the module is complete."""
-    progress = record_view(user, row, entry)
-    if progress is not None and progress.completed_dt is None:
-        progress.completed_dt = utcnow()
+    record_view(user, row, entry)
+    db.session.execute(
+        update(LessonProgress)
+        .where(
+            LessonProgress.user_id == user.id,
+            LessonProgress.lesson_group == entry.group,
+            LessonProgress.completed_dt.is_(None),
+        )
+        .values(completed_dt=utcnow())
+    )
     # The learner moves on: the next gap is not reading time of this lesson.
     row.last_seen_dt = None
     return check_completion(user, row)

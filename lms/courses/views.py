@@ -9,6 +9,7 @@ from content.auth.roles import AUTHENTICATED, requires
 from content.extensions import db
 from content.i18n import _, language_names
 from content.items import operations as items
+from content.items.fragments import shared
 from content.items.models import ContentItem
 from content.items.urls import item_url
 from content.rendering import render_markdown
@@ -32,9 +33,13 @@ def _entry_or_404(found: list[modules.ModuleItem], item_id: int) -> modules.Modu
     abort(404)
 
 
-def _link_translations(module: ContentItem) -> None:
-    """Point the language switcher at the module's page in the other languages."""
-    members = modules.live_members(module.translation_group)
+def _link_translations(module: ContentItem, members: dict[str, ContentItem] | None = None) -> None:
+    """Point the language switcher at the module's page in the other languages.
+
+    :param members: ``live_members`` of the module's group, when the caller has them.
+    """
+    if members is None:
+        members = modules.live_members(module.translation_group)
     g.language_alternatives = {
         code: url_for("courses.view_module", lang_code=code, module_id=member.id)
         for code in language_names()
@@ -118,11 +123,13 @@ def _enrolled_entry(module_id: int, item_id: int):
     :return: (module, enrolment, the module's items with progress, the item, refusal);
         the refusal is a redirect to the module page (with the reason flashed) when the
         learner is not enrolled or the module's order keeps the item locked, else None.
+        The module's published translations are left in ``g.module_translations``.
     """
     module = _module_or_404(module_id)
     user = current_user._get_current_object()
     row = courses.enrolment(user, module.translation_group)
-    found = courses.items_with_progress(user, module)
+    g.module_translations = modules.live_members(module.translation_group)
+    found = courses.items_with_progress(user, module, g.module_translations)
     entry = _entry_or_404(found, item_id)
     back = redirect(url_for("courses.view_module", module_id=module.id))
     if row is None:
@@ -144,11 +151,9 @@ def view_lesson(module_id: int, item_id: int):
         return refused
     if entry.is_quiz:
         abort(404)
-    courses.record_view(current_user._get_current_object(), row, entry)
-    db.session.commit()
-    _link_lesson_translations(module, entry)
+    _link_lesson_translations(module, entry, g.module_translations)
     index = found.index(entry)
-    return render_template(
+    page = render_template(
         "courses/lesson.html",
         module=module,
         module_revision=items.live(module),
@@ -160,18 +165,33 @@ def view_lesson(module_id: int, item_id: int):
         entry_url=entry_url,
         form=ActionForm(),
     )
+    # Recorded after rendering: writes only (see record_view), and nothing the page showed
+    # is reloaded after the commit.
+    courses.record_view(current_user._get_current_object(), row, entry)
+    db.session.commit()
+    return page
 
 
-def _link_lesson_translations(module: ContentItem, entry: modules.ModuleItem) -> None:
+def _link_lesson_translations(
+    module: ContentItem, entry: modules.ModuleItem, translations: dict[str, ContentItem]
+) -> None:
     """Lead the language switcher to the same lesson in the module's other languages."""
-    _link_translations(module)
-    translations = modules.live_members(module.translation_group)
-    lessons = modules.live_members(entry.group)
-    for code, other in translations.items():
-        if code in lessons:
-            g.language_alternatives[code] = url_for(
-                "courses.view_lesson", lang_code=code, module_id=other.id, item_id=lessons[code].id
-            )
+
+    def make() -> dict[str, str]:
+        _link_translations(module, translations)
+        lessons = modules.live_members(entry.group)
+        for code, other in translations.items():
+            if code in lessons:
+                g.language_alternatives[code] = url_for(
+                    "courses.view_lesson",
+                    lang_code=code,
+                    module_id=other.id,
+                    item_id=lessons[code].id,
+                )
+        return g.language_alternatives
+
+    # The same for every learner until content changes (a plain dict of URLs).
+    g.language_alternatives = dict(shared(("lesson-alternatives", module.id, entry.item.id), make))
 
 
 @requires(AUTHENTICATED)

@@ -63,3 +63,28 @@ def test_cache_rereads_the_version_only_after_the_interval(app, create_page, mon
     assert "Eerste tekst" in visitor.get("/nl/cache").get_data(as_text=True)  # within the interval
     monkeypatch.setattr(cache, "check_seconds", 0)
     assert "Nieuwe tekst" in visitor.get("/nl/cache").get_data(as_text=True)
+
+
+def test_menus_shared_by_signed_in_readers_follow_each_change(app, client, auth, create_page):
+    create_page(title="Procedures", slug="procedures", type="folder")
+    create_page(title="Intake", slug="intake")
+    auth.login_as("agent")
+    assert "Procedures" in client.get("/nl/intake").get_data(as_text=True)
+
+    create_page(title="Escalaties", slug="escalaties", type="folder")  # bumps the version
+    html = client.get("/nl/intake").get_data(as_text=True)
+    assert "Escalaties" in html  # the sections menu, made again
+    assert 'href="/nl/escalaties"' in html
+
+
+def test_editors_menus_show_drafts_and_are_never_shared(app, client, auth, create_page):
+    create_page(title="Intake", slug="intake")
+    create_page(title="Concept sectie", slug="concept", type="folder", publish=False)
+    auth.login_as("agent")
+    assert "Concept sectie" not in client.get("/nl/intake").get_data(as_text=True)
+    auth.logout()
+    auth.login_as("admin")
+    assert "Concept sectie" in client.get("/nl/intake").get_data(as_text=True)
+    auth.logout()
+    auth.login_as("agent")
+    assert "Concept sectie" not in client.get("/nl/intake").get_data(as_text=True)

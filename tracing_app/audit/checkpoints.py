@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from content.extensions import db
+from tracing_app.audit.lanes import take_all_lanes, try_all_lanes
 from tracing_app.audit.models import AuditEntry
 from tracing_app.protection.audit_key import AuditKey, current_audit_key
 from tracing_app.protection.keys import KeyRingError
@@ -93,18 +94,28 @@ def _mac(key: AuditKey, payload: dict) -> str:
     return key.checkpoint_mac(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode())
 
 
-def write_checkpoint(*, kind: str = "") -> Checkpoint:
+class LogBusy(Exception):
+    """An append was in flight and the caller asked not to wait (``wait=False``)."""
+
+
+def write_checkpoint(*, kind: str = "", wait: bool = True) -> Checkpoint:
     """Append a checkpoint of the committed log to the checkpoint file and return it.
 
-    Reads on a connection of its own, so only committed entries count; appends are
-    serialized by the audit lock, so ids follow commit order and the count up to the head
-    is final. Safe to call from a periodic job and from several processes at once.
+    Reads on a connection of its own, so only committed entries count, holding every lane
+    (:mod:`.lanes`): appends in flight finish first and later ones get higher ids, so the
+    count up to the head is final. Safe to call from a periodic job and from several
+    processes at once.
 
+    :param wait: False: give up (:class:`LogBusy`) rather than wait for appends in flight.
     :raise KeyRingError: no audit key. :raise OSError: the file cannot be written.
     """
     key = current_audit_key()
     path = checkpoint_path()
-    with db.engine.connect() as conn:
+    with db.engine.begin() as conn:
+        if not wait and not try_all_lanes(conn):
+            raise LogBusy
+        if wait and conn.dialect.name == "postgresql":  # SQLite: ids follow commit order
+            take_all_lanes(conn)
         head = conn.execute(
             select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
         ).first()
@@ -239,7 +250,10 @@ def maybe_write_checkpoint() -> Checkpoint | None:
         state["next"] = latest + interval  # another process wrote one: trust the file
         return None
     try:
-        return write_checkpoint()
+        # Never wait for other requests' appends here: the next audited commit tries again.
+        return write_checkpoint(wait=False)
+    except LogBusy:
+        return None
     except (OSError, KeyRingError, SQLAlchemyError) as exc:
         state["next"] = now + interval
         log.warning("audit checkpoint not written: %s", type(exc).__name__)

@@ -8,13 +8,13 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from content.extensions import db
-
-#: The ``previous_hash`` of the first entry: 64 zeros, so the first link is checked too.
-GENESIS_HASH = "0" * 64
+from tracing_app.audit.lanes import GENESIS_HASH  # noqa: F401 - where callers look for it
 
 
 class AuditEntry(db.Model):
     """One audited action. Rows are never updated or deleted (database triggers refuse it).
+
+    ``previous_hash`` is the hash of the entry before it in the same lane.
 
     ``reason`` and ``details`` must not hold personal data values (see docs/audit-log.md).
     ``actor_id`` is a convenience link that becomes NULL when the account is deleted; the
@@ -26,9 +26,14 @@ class AuditEntry(db.Model):
         Index("ix_audit_log_subject", "subject_type", "subject_id"),
         # Counts of an action per actor and hour (the audit screen's unusual activity).
         Index("ix_audit_log_action_created", "action", "created_dt"),
+        # The head of a lane (each append reads it).
+        Index("ix_audit_log_lane_id", "lane", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Which of the interleaved chains the entry links into (see ``lanes.py``); not hashed:
+    #: moving an entry to another lane breaks the links of both.
+    lane: Mapped[int] = mapped_column(default=0, server_default="0")
     created_dt: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True

@@ -3,10 +3,11 @@
 Each entry's hash is an HMAC under the audit key (kept outside the database, see
 :mod:`tracing_app.protection.audit_key`), so whoever rewrites rows cannot recompute the
 chain; checkpoints outside the database (:mod:`.checkpoints`) reveal deleted newest
-entries. Appends are serialized so the chain never forks: on PostgreSQL with a transaction-level
-advisory lock, on SQLite by taking the database's write lock before the last hash is
-read. Either lock is held until the caller's transaction ends, so call ``record`` late in
-the transaction and commit soon. Nothing here logs entry contents.
+entries. The log is a few interleaved chains, the lanes (:mod:`.lanes`): an append takes
+a lane no other transaction holds (PostgreSQL: an advisory lock per lane) and keeps it
+until the caller's transaction ends, so concurrent writers do not wait on each other and
+no lane ever forks; on SQLite, which has one writer at a time, the database's write lock
+is taken before the last hash is read. Nothing here logs entry contents.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ from content.auth.models import User, utcnow
 from content.extensions import db
 from tracing_app.audit import checkpoints
 from tracing_app.audit.checkpoints import Checkpoint, CheckpointError
-from tracing_app.audit.models import GENESIS_HASH, AuditEntry
+from tracing_app.audit.lanes import genesis, take_all_lanes, take_lane
+from tracing_app.audit.models import AuditEntry
 from tracing_app.protection.audit_key import AuditKey, current_audit_key
 
-#: Key of the PostgreSQL advisory lock that serializes appends (any constant unique in
-#: the project; "audit" in ASCII).
-APPEND_LOCK_KEY = 0x6175646974
+#: ``session.info`` key: (transaction, lane) of the lane the transaction holds.
+_LANE = "tracing.audit_lane"
 
 #: Entries hashed with the audit key (HMAC-SHA256).
 HASH_FORMAT = "audit-v2"
@@ -92,11 +93,15 @@ def record(
     _check_no_personal_data("reason", reason)
     details_json = _canonical_details(details or {})
     session = db.session
-    take_append_lock(session.connection())
+    lane = _lane_of_transaction()
     previous_hash = session.execute(
-        select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
+        select(AuditEntry.entry_hash)
+        .where(AuditEntry.lane == lane)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
     ).scalar_one_or_none()
     entry = AuditEntry(
+        lane=lane,
         created_dt=utcnow(),
         actor_id=actor.id if actor is not None else None,
         actor_label=f"user {actor.id}" if actor is not None else "system",
@@ -105,13 +110,24 @@ def record(
         subject_id=str(subject_id),
         reason=reason,
         details=details_json,
-        previous_hash=previous_hash or GENESIS_HASH,
+        previous_hash=previous_hash or genesis(lane),
     )
     entry.entry_hash = compute_hash(entry, current_audit_key())
     session.add(entry)
     session.flush()
     checkpoints.note_append(session)
     return entry
+
+
+def _lane_of_transaction() -> int:
+    """Return the lane this transaction holds, taking one at its first append."""
+    session = db.session()
+    held = session.info.get(_LANE)
+    if held is not None and held[0] is session.get_transaction():
+        return held[1]
+    lane = take_lane(session.connection())
+    session.info[_LANE] = (session.get_transaction(), lane)
+    return lane
 
 
 def compute_hash(entry: AuditEntry | Row, key: AuditKey | None) -> str:
@@ -172,11 +188,15 @@ def walk_chain(
 ) -> VerificationResult:
     """Walk the log in id order: links, ``accept(row, position)`` for hashes, then checkpoints.
 
+    Each entry must link to the one before it in its lane (``lanes.py``); checkpoints
+    count entries of every lane in id order.
+
     :param anchors: checkpoints of this chain; each must meet the entry at its count.
     :param connection: read there (a transaction holding the append lock), else the session.
     """
     pending = sorted((c for c in anchors if c.entries > 0), key=lambda c: c.entries)
-    expected_previous, checked, waiting = GENESIS_HASH, 0, 0
+    heads: dict[int, str] = {}  # lane -> hash of its latest entry so far
+    last_hash, checked, waiting = None, 0, 0
     matched_until = None  # id of the newest entry a checkpoint vouched for
     first_unvouched = None
     last_id = None
@@ -187,6 +207,7 @@ def walk_chain(
     with (connection or db.session).execute(query) as rows:  # closes the server-side cursor
         for row in rows:
             checked += 1
+            expected_previous = heads.get(row.lane) or genesis(row.lane)
             if row.previous_hash != expected_previous or not accept(row, checked):
                 return VerificationResult(False, row.id, checked)
             if first_unvouched is None:
@@ -204,12 +225,12 @@ def walk_chain(
                     )
                 matched_until, first_unvouched = row.id, None
                 waiting += 1
-            expected_previous, last_id = row.entry_hash, row.id
+            heads[row.lane] = last_hash = row.entry_hash
+            last_id = row.id
     if waiting < len(pending):
         return VerificationResult(
             False, None, checked, problem=TRUNCATED, checkpoint=pending[-1], last_id=last_id
         )
-    last_hash = None if checked == 0 else expected_previous
     return VerificationResult(True, None, checked, last_hash)
 
 
@@ -265,14 +286,8 @@ def maintenance(connection: Connection) -> Iterator[None]:
 
 
 def take_append_lock(connection: Connection) -> None:
-    """Serialize appends until the end of the transaction (see the module docstring)."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
-    elif connection.dialect.name == "sqlite":
-        # A write that changes nothing: the driver opens the transaction (BEGIN) and SQLite
-        # takes its single write lock now, waiting out the busy timeout, so the last hash
-        # is read by the only writer and stays the last one until commit.
-        connection.execute(text("DELETE FROM audit_log WHERE 0"))
+    """Hold every lane until the end of the transaction: no append in flight or starting."""
+    take_all_lanes(connection)
 
 
 def _canonical_details(details: dict) -> str:

@@ -3,8 +3,8 @@
 Entries written before the audit key carry plain SHA-256 hashes (format ``audit-v1``),
 which anyone with write access can recompute. Rekeying checks the whole chain first (a
 plain part, then the keyed entries appended since the upgrade, and the checkpoints) and
-refuses to bless a broken one; then, in one transaction holding the append lock, it
-rewrites every entry's links and hash under the audit key and appends a ``rekey``
+refuses to bless a broken one; then, in one transaction holding every lane, it
+rewrites every entry's links (within its lane) and hash under the audit key and appends a ``rekey``
 checkpoint, after which older checkpoints (of the old hashes) are no longer compared.
 """
 
@@ -16,7 +16,8 @@ from sqlalchemy import bindparam, select, update
 
 from content.extensions import db
 from tracing_app.audit import checkpoints
-from tracing_app.audit.models import GENESIS_HASH, AuditEntry
+from tracing_app.audit.lanes import genesis
+from tracing_app.audit.models import AuditEntry
 from tracing_app.audit.operations import (
     VerificationResult,
     compute_hash,
@@ -63,7 +64,8 @@ def rekey(batch_size: int = 1000) -> int:
         result = walk_chain(old_or_keyed, anchors, batch_size=batch_size, connection=conn)
         if not result.ok:
             raise RekeyError(result)
-        previous, last_id = GENESIS_HASH, 0
+        heads: dict[int, str] = {}  # lane -> new hash of its latest entry
+        last_id = 0
         while True:
             rows = conn.execute(
                 select(*columns).where(table.c.id > last_id).order_by(table.c.id).limit(batch_size)
@@ -72,6 +74,7 @@ def rekey(batch_size: int = 1000) -> int:
                 break
             params = []
             for row in rows:
+                previous = heads.get(row.lane) or genesis(row.lane)
                 new_hash = compute_hash(
                     SimpleNamespace(**{**row._asdict(), "previous_hash": previous}), key
                 )
@@ -79,7 +82,7 @@ def rekey(batch_size: int = 1000) -> int:
                     params.append(
                         {"row_id": row.id, "new_previous": previous, "new_hash": new_hash}
                     )
-                previous = new_hash
+                heads[row.lane] = new_hash
             if params:
                 conn.execute(
                     update(table)

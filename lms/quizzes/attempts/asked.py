@@ -10,28 +10,21 @@ import json
 import random
 from typing import Any
 
-from sqlalchemy import select
-
-from content.extensions import db
 from lms.quizzes.attempts.models import Attempt, AttemptQuestion
 from lms.quizzes.bank import queries as bank
-from lms.quizzes.bank.models import QuestionVersion
 from lms.quizzes.questions.types import Question
 from lms.quizzes.settings.models import QuizSettings
 from lms.quizzes.settings.operations import quiz_settings
 
 
 def asked_questions(attempt: Attempt) -> list[AttemptQuestion]:
-    """Return the attempt's questions with their versions loaded in one query.
+    """Return the attempt's questions with their versions, loaded in one query.
 
-    Loading each version lazily costs a query per question, and on submit an autoflush
-    of the previous question's grade before each of them.
+    ``AttemptQuestion.version`` is loaded joined: a version loaded apart would cost a
+    query per question (the identity map holds objects weakly, so preloading them in a
+    list that is then dropped does not help).
     """
-    asked = attempt.questions
-    ids = [attempt_question.question_version_id for attempt_question in asked]
-    # Versions enter the identity map: attempt_question.version then needs no query.
-    db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids))).all()
-    return asked
+    return attempt.questions
 
 
 def question_of(attempt_question: AttemptQuestion) -> Question:

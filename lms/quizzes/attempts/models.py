@@ -99,7 +99,8 @@ class AttemptQuestion(db.Model):
     max_mark: Mapped[Decimal] = mapped_column(ScaledDecimal(2), default=Decimal(1))
 
     attempt: Mapped[Attempt] = relationship(back_populates="questions")
-    version: Mapped[QuestionVersion] = relationship()
+    #: Joined: every use of an asked question needs its version (one query, not one each).
+    version: Mapped[QuestionVersion] = relationship(lazy="joined", innerjoin=True)
 
     def __repr__(self) -> str:
         return f"<AttemptQuestion {self.attempt_id}:{self.slot} v{self.question_version_id}>"

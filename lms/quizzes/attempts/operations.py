@@ -229,22 +229,33 @@ def start_attempt(user, item: ContentItem, *, now=None, seed: int | None = None)
 # Attempts: saving, submitting, grading ----------------------------------------------
 
 
-def _lock(attempt: Attempt) -> None:
+#: ``session.info`` key: attempt id -> the transaction that holds its lock.
+_LOCKED = "lms.locked_attempts"
+
+
+def lock_attempt(attempt: Attempt) -> None:
     """Lock the attempt for this transaction and reload it: saves, submission and expiry queue.
 
     A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite (whose
-    reads take none), waiting for a concurrent request to commit; the reload then sees
-    what it did. Two tabs or a double click never grade an attempt twice, and no answer
-    is saved into an attempt graded meanwhile.
+    reads take none), waiting for a concurrent request to commit; its RETURNING reloads
+    the attempt in the same statement, and the questions are read afresh when next used.
+    Two tabs or a double click never grade an attempt twice, and no answer is saved into
+    an attempt graded meanwhile. Once per transaction: the lock holds until its end.
     """
-    db.session.flush()
-    db.session.execute(
+    session = db.session()  # the request's Session (a scoped session has no transactions)
+    locked = session.info.setdefault(_LOCKED, {})
+    if locked.get(attempt.id) is not None and locked[attempt.id] is session.get_transaction():
+        return
+    session.flush()
+    session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id)
         .values(state=Attempt.state)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(attempt)
+        .returning(Attempt)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    ).all()
+    session.expire(attempt, ["questions"])
+    locked[attempt.id] = session.get_transaction()
 
 
 def is_overdue(attempt: Attempt, now: datetime) -> bool:
@@ -261,7 +272,7 @@ def expire_if_overdue(attempt: Attempt, *, now=None) -> bool:
     now = now or utcnow()
     if not is_overdue(attempt, now):
         return False
-    _lock(attempt)  # another request may have graded it meanwhile
+    lock_attempt(attempt)  # another request may have graded it meanwhile
     if not is_overdue(attempt, now):
         return False
     _grade_attempt(attempt, at=attempt.deadline_dt)
@@ -293,7 +304,7 @@ def save_responses(attempt: Attempt, responses: Mapping[int, Any], *, now=None) 
         graded as it stood at the deadline; nothing of this call is saved).
     """
     now = now or utcnow()
-    _lock(attempt)
+    lock_attempt(attempt)
     if attempt.state != IN_PROGRESS:
         raise AttemptClosed(_("This attempt has been submitted."))
     if expire_if_overdue(attempt, now=now):
@@ -320,7 +331,7 @@ def submit_attempt(attempt: Attempt, responses: Mapping[int, Any] | None = None,
     :raise AttemptClosed: the attempt was already submitted.
     """
     now = now or utcnow()
-    _lock(attempt)
+    lock_attempt(attempt)
     if attempt.state != IN_PROGRESS:
         raise AttemptClosed(_("This attempt has been submitted."))
     if expire_if_overdue(attempt, now=now):

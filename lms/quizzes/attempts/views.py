@@ -73,8 +73,10 @@ def take_attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if _closed(attempt):
         return redirect(url_for("quizzes.review_attempt", attempt_id=attempt.id))
-    shown = operations.public_questions(attempt)
     if request.method == "POST":
+        # Locked first: the questions are then read once, as they stand under the lock.
+        operations.lock_attempt(attempt)
+        shown = operations.public_questions(attempt)
         try:
             operations.save_responses(attempt, responses_from_form(request.form, shown))
         except operations.AttemptClosed as exc:
@@ -82,14 +84,15 @@ def take_attempt(attempt_id: int):
             flash(str(exc), "error")
             return redirect(url_for("quizzes.review_attempt", attempt_id=attempt.id))
         db.session.commit()
+        # attempt_id, not attempt.id: after the commit that would reload the attempt.
         if request.form.get("_action") == "finish":
-            return redirect(url_for("quizzes.submit_attempt", attempt_id=attempt.id))
+            return redirect(url_for("quizzes.submit_attempt", attempt_id=attempt_id))
         flash(_("Your answers are saved."), "success")
-        return redirect(url_for("quizzes.take_attempt", attempt_id=attempt.id))
+        return redirect(url_for("quizzes.take_attempt", attempt_id=attempt_id))
     return render_template(
         "quizzes/attempt.html",
         attempt=attempt,
-        questions=shown,
+        questions=operations.public_questions(attempt),
         title=_quiz_title(attempt),
         now=utcnow(),
     )
@@ -102,6 +105,7 @@ def autosave_attempt(attempt_id: int):
     review_url = url_for("quizzes.review_attempt", attempt_id=attempt.id)
     if _closed(attempt):
         return jsonify(error=_("This attempt takes no more answers."), location=review_url), 409
+    operations.lock_attempt(attempt)  # first: the questions are read once, under the lock
     shown = operations.public_questions(attempt)
     try:
         operations.save_responses(attempt, responses_from_form(request.form, shown))
@@ -128,7 +132,7 @@ def submit_attempt(attempt_id: int):
         operations.submit_attempt(attempt)
         db.session.commit()
         flash(_("Your attempt has been submitted."), "success")
-        return redirect(url_for("quizzes.review_attempt", attempt_id=attempt.id))
+        return redirect(url_for("quizzes.review_attempt", attempt_id=attempt_id))
     unanswered = [
         q.slot for q in attempt.questions if not operations.is_answered(operations.response_of(q))
     ]
