@@ -68,6 +68,7 @@ def test_blind_indexes_written_for_searchable_values(make_ticket):
         "name_sound_birth",
         "name_initial_birth",
         "name_sound_postcode",
+        "name_prefix_postcode",
         "phone_national",
         "phone_tail_name",
     }

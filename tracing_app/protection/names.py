@@ -6,7 +6,8 @@ name gets two forms, the whole name (particles kept, spaces dropped) and its cor
 separate leading particles dropped: *De Smet* -> *smet*), and each form a phonetic key:
 jellyfish's Metaphone of the form after a few spelling folds that Metaphone, made for
 English, does not know (``ij``/``y``, ``ae``/``ue``/``oe`` for umlauts, ``dt``, ``ckx``,
-``gh``, ``cq``…). See docs/personal-data.md, "Tolerant lookup", for why Metaphone.
+``gh``, ``cq``, French ``eau``/``aux``…). See docs/personal-data.md, "Tolerant lookup",
+for why Metaphone.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ PARTICLES = frozenset(
 )  # fmt: skip
 # Spelling variants folded before Metaphone, in this order (longest first where they overlap).
 _FOLDS = (
+    ("eaux", "o"),
+    ("eau", "o"),
+    ("aux", "o"),
+    ("auw", "au"),
+    ("ouw", "ou"),
     ("ckx", "x"),
     ("cx", "x"),
     ("kx", "x"),

@@ -28,14 +28,18 @@ NAME_SOUND_BIRTH = "name_sound_birth"
 NAME_INITIAL_BIRTH = "name_initial_birth"
 #: Sound of the last name + Belgian postcode of the address.
 NAME_SOUND_POSTCODE = "name_sound_postcode"
+#: First :data:`PREFIX_SOUNDS` sounds + postcode: typos further on (a postcode holds more
+#: people than a birth date, so a longer prefix than the initial keeps candidates few).
+NAME_PREFIX_POSTCODE = "name_prefix_postcode"
 #: The phone's national significant number (no country code, no trunk zero).
 PHONE_NATIONAL = "phone_national"
-#: The last :data:`TAIL_DIGITS` digits of the phone + sound of the last name.
+#: The last :data:`TAIL_DIGITS` digits of the phone + first sound of the last name.
 PHONE_TAIL_NAME = "phone_tail_name"
 TOLERANT_KINDS = (
     NAME_SOUND_BIRTH,
     NAME_INITIAL_BIRTH,
     NAME_SOUND_POSTCODE,
+    NAME_PREFIX_POSTCODE,
     PHONE_NATIONAL,
     PHONE_TAIL_NAME,
 )
@@ -43,6 +47,7 @@ TOLERANT_KINDS = (
 TOLERANT_HEX_LENGTH = 5
 #: Digits of a phone's end that, with a name, find a ticket.
 TAIL_DIGITS = 6
+PREFIX_SOUNDS = 2
 #: Kinds cut to :data:`TOLERANT_HEX_LENGTH`; the others keep the exact indexes' length.
 TRUNCATED_KINDS = frozenset(
     (NAME_SOUND_BIRTH, NAME_INITIAL_BIRTH, NAME_SOUND_POSTCODE, PHONE_TAIL_NAME)
@@ -84,15 +89,21 @@ def stored_values(
     postcode = postcode_of(address)
     if keys and postcode:
         pairs += [(NAME_SOUND_POSTCODE, f"{key}|{postcode}") for key in keys]
+        pairs += [(NAME_PREFIX_POSTCODE, f"{p}|{postcode}") for p in _prefixes(keys)]
     significant = national_number_of(phone)
     if significant:
         pairs.append((PHONE_NATIONAL, significant))
-        pairs += [(PHONE_TAIL_NAME, f"{significant[-TAIL_DIGITS:]}|{key}") for key in keys]
+        tail = significant[-TAIL_DIGITS:]
+        pairs += [(PHONE_TAIL_NAME, f"{tail}|{initial}") for initial in _initials(keys)]
     return list(dict.fromkeys(pairs))
 
 
 def _initials(keys: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(key[0] for key in keys))
+
+
+def _prefixes(keys: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(key[:PREFIX_SOUNDS] for key in keys))
 
 
 def birth_dates(birth_date: dt.date, *, year_tolerance: bool = False) -> list[dt.date]:
@@ -120,6 +131,7 @@ def name_queries(
         queries.setdefault(NAME_INITIAL_BIRTH, []).extend(f"{i}|{iso}" for i in _initials(keys))
     if postcode:
         queries[NAME_SOUND_POSTCODE] = [f"{key}|{postcode}" for key in keys]
+        queries[NAME_PREFIX_POSTCODE] = [f"{p}|{postcode}" for p in _prefixes(keys)]
     return queries
 
 
@@ -150,7 +162,7 @@ def national_candidates(text: str) -> list[str]:
 def tail_queries(digits: str, last_name: str) -> dict[str, list[str]]:
     """Return the values to look up for the last digits of a phone and a name as heard."""
     tail = digits[-TAIL_DIGITS:]
-    return {PHONE_TAIL_NAME: [f"{tail}|{key}" for key in sound_keys(last_name)]}
+    return {PHONE_TAIL_NAME: [f"{tail}|{i}" for i in _initials(sound_keys(last_name))]}
 
 
 def query_digests(queries: dict[str, list[str]], key_ring: KeyRing) -> dict[str, list[str]]:
