@@ -82,13 +82,15 @@ def test_bad_input_gets_a_translated_error_beside_the_field_and_is_kept(client, 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'id="value-error"' in page
-    assert "Geef minstens 6 cijfers van het telefoonnummer." in page
+    assert "Geef minstens 6 cijfers van het telefoonnummer in." in page
     assert 'value="Peeters"' in page
     response = _lookup(client, lang="fr", kind="name_heard", last_name="Dubois")
     assert response.status_code == 400
-    assert "Indiquez la date de naissance ou le code postal." in response.get_data(as_text=True)
+    assert "Saisissez la date de naissance ou le code postal." in response.get_data(as_text=True)
     response = _lookup(client, lang="de", kind="name_heard", last_name="Weber", postcode="90")
-    assert "Eine Postleitzahl hat vier Ziffern." in response.get_data(as_text=True)
+    assert "Eine belgische Postleitzahl hat 4 Ziffern, von 1000 bis 9999." in response.get_data(
+        as_text=True
+    )
 
 
 def test_too_many_matches_ask_for_another_criterion_and_show_nobody(client, auth, make_ticket):

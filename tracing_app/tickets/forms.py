@@ -131,18 +131,27 @@ class LookupForm(FlaskForm):
         if not bi.normalize_name(field.data or ""):
             raise ValidationError(_("Enter the last name."))
 
-    def validate_birth_date(self, field):
-        """Last name and birth date go together; a name as heard needs a date or a postcode."""
-        if self.kind.data == bi.NAME_BIRTH_DATE and not field.data:
-            raise ValidationError(_("Enter the birth date."))
-        if self.kind.data == NAME_HEARD and not field.data and not self.postcode.data:
-            raise ValidationError(_("Enter the birth date or the postcode."))
+    def validate(self, extra_validators=None) -> bool:
+        """Validate the fields, then what the kind needs of the birth date.
+
+        Done here: ``Optional()`` on an empty date stops the field's own validators.
+        """
+        valid = super().validate(extra_validators)
+        if self.birth_date.data or self.birth_date.errors:
+            return valid
+        if self.kind.data == bi.NAME_BIRTH_DATE:
+            self.birth_date.errors.append(_("Enter the birth date."))
+            return False
+        if self.kind.data == NAME_HEARD and not (self.postcode.data or "").strip():
+            self.birth_date.errors.append(_("Enter the birth date or the postcode."))
+            return False
+        return valid
 
     def validate_postcode(self, field):
         """A Belgian postcode has four digits."""
         text = (field.data or "").strip()
         if self.kind.data == NAME_HEARD and text and ti.postcode_of(text) != text:
-            raise ValidationError(_("A postcode has four digits."))
+            raise ValidationError(_("A Belgian postcode has 4 digits, from 1000 to 9999."))
 
 
 class EscalationForm(FlaskForm):
