@@ -460,13 +460,12 @@ def _quality(name: str, people: list[dict], arguments: list, run, ring) -> dict:
             continue
         hits += p["id"] in [t.id for t in found[:3]]
         if isinstance(argument, tolerant.NameSearch):
-            dates = (
-                ti.birth_dates(argument.birth_date, year_tolerance=argument.year_tolerance)
-                if argument.birth_date
-                else []
-            )
-            queries = ti.name_queries(argument.last_name, dates=dates, postcode=argument.postcode)
-        elif argument[1] is None:
+            stats: dict = {}
+            tolerant.find_by_name(argument, stats=stats)
+            false_candidates += stats["candidates"] - len(found)
+            db.session.remove()
+            continue
+        if argument[1] is None:
             queries = {ti.PHONE_NATIONAL: ti.national_candidates(argument[0])}
         else:
             queries = ti.tail_queries(argument[0], argument[1])

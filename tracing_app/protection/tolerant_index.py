@@ -48,6 +48,8 @@ TOLERANT_HEX_LENGTH = 5
 #: Digits of a phone's end that, with a name, find a ticket.
 TAIL_DIGITS = 6
 PREFIX_SOUNDS = 2
+#: Name kinds searched first; the coarser ones (initial, prefix) only when these find nobody.
+SOUND_KINDS = frozenset((NAME_SOUND_BIRTH, NAME_SOUND_POSTCODE))
 #: Kinds cut to :data:`TOLERANT_HEX_LENGTH`; the others keep the exact indexes' length.
 TRUNCATED_KINDS = frozenset(
     (NAME_SOUND_BIRTH, NAME_INITIAL_BIRTH, NAME_SOUND_POSTCODE, PHONE_TAIL_NAME)
