@@ -14,7 +14,15 @@ process and session:
 - a lookup by reference (a plain unique column);
 - what the lookup screen does by national number: ``tickets.lookup.lookup`` (audit
   entries, access grants), the summaries, and the commit;
-- PostgreSQL's own execution time of the lookup query (EXPLAIN ANALYZE) and its indexes.
+- PostgreSQL's own execution time of the lookup query (EXPLAIN ANALYZE) and its indexes;
+- the tolerant lookups of #19 (``tickets.tolerant``): a last name as heard with the birth
+  date (day and month swapped for half of them), with the year off by one, with the
+  postcode; a phone without country code or trunk zero; the last 6 digits of a phone with
+  the name as heard. Each as a ratio of the exact last name + birth date lookup with its
+  summary (both decrypt), with recall in the first 3 and the false-positive candidates
+  per lookup (index candidates that the decrypt filter drops);
+- the index size per ticket, and what each index kind leaks: digests, groups, tickets
+  sharing a digest with someone else, the largest group.
 
 Writes bench/results/tickets_lookup.json. Run:
 
@@ -44,8 +52,10 @@ from content.auth.models import User
 from content.extensions import db
 from content.users.operations import create_user
 from tracing_app.protection import blind_index as bi
+from tracing_app.protection import tolerant_index as ti
 from tracing_app.protection.crypto import context_for, encrypt
 from tracing_app.protection.keyring import current_key_ring
+from tracing_app.tickets import tolerant
 from tracing_app.tickets.lookup import lookup
 from tracing_app.tickets.models import Ticket, TicketBlindIndex
 from tracing_app.tickets.operations import tickets_by_index
@@ -61,6 +71,20 @@ LAST_NAMES = [
     "Vermeulen", "Van den Bossche", "D'Hondt", "Lejeune", "Renard", "Michel", "Leclercq",
     "Hermans", "Aerts", "Pauwels", "Vandenberghe", "Smets", "Desmet", "Vanderhaeghen",
 ]  # fmt: skip
+#: How an agent wrote each name down from the phone (another spelling, particles apart).
+HEARD = {
+    "Peeters": "Peters", "Janssens": "Jansens", "Maes": "Maas", "Jacobs": "Jakobs",
+    "Mertens": "Maertens", "Willems": "Wilems", "Claes": "Claas", "Goossens": "Gosens",
+    "Wouters": "Wauters", "De Smet": "Desmet", "Dubois": "Du Bois", "Lambert": "Lambret",
+    "Dupont": "Dupond", "Martin": "Martijn", "Simon": "Simons", "Laurent": "Lorent",
+    "Vermeulen": "Vermeule", "Van den Bossche": "Van den Bosch", "D'Hondt": "Dhont",
+    "Lejeune": "Le Jeune", "Renard": "Renart", "Michel": "Michiel", "Leclercq": "Leclerc",
+    "Hermans": "Hermanns", "Aerts": "Arts", "Pauwels": "Pauels",
+    "Vandenberghe": "Van den Berghe", "Smets": "Smeets", "Desmet": "De Smet",
+    "Vanderhaeghen": "Vanderhagen",
+}  # fmt: skip
+#: Belgium has about 1,150 postcodes.
+POSTCODES = 1125
 FIRST_NAMES = ["An", "Bart", "Griet", "Jan", "Lotte", "Marie", "Luc", "Sofie", "Tom", "Eva"]
 # Indexes the migration creates and the load drops for speed, then builds again.
 INDEXES = {
@@ -84,16 +108,55 @@ def national_number(birth: dt.date, serial: int) -> str:
     return f"{base}{97 - int(base) % 97:02d}"
 
 
+# A long tail of Flemish-looking names, as in Belgium, where the 30 most common last
+# names are about one person in ten (Peeters, the first, about one in 300).
+_PREFIXES = ["", "", "", "Van ", "De ", "Ver", "Van der ", "Le "]
+_STEMS = [
+    "Bae", "Ber", "Bo", "Cla", "Cop", "Dae", "Dier", "Ghe", "Goe", "Hae", "Her", "Jan",
+    "Kee", "Lam", "Lee", "Maer", "Mer", "Nij", "Pee", "Rae", "Ro", "Sae", "Smi", "Stae",
+    "Tae", "Vla", "Wau", "Wil", "Zee", "Bru",
+]  # fmt: skip
+_MIDDLES = ["ck", "gh", "l", "m", "n", "r", "s", "t", "d", "dt", "k", "ns"]
+_ENDINGS = ["", "e", "s", "en", "ens", "er", "ert", "aert", "eels", "ijn", "ois", "ier"]
+TAIL_NAMES = len(_PREFIXES) * len(_STEMS) * len(_MIDDLES) * len(_ENDINGS)
+COMMON_SHARE = 0.1
+# How an agent may mishear a tail name: the first of these that applies.
+_MISHEARD = [("ae", "a"), ("ij", "y"), ("gh", "g"), ("dt", "t"), ("ee", "e"), ("ck", "k")]
+
+
+def tail_name(j: int) -> str:
+    """The j-th name of the long tail."""
+    j, prefix = divmod(j, len(_PREFIXES))
+    j, stem = divmod(j, len(_STEMS))
+    j, middle = divmod(j, len(_MIDDLES))
+    name = _STEMS[stem] + _MIDDLES[middle] + _ENDINGS[j % len(_ENDINGS)]
+    return _PREFIXES[prefix] + (name.lower() if _PREFIXES[prefix] == "Ver" else name)
+
+
+def heard(name: str) -> str:
+    """The name as an agent wrote it down from the phone."""
+    if name in HEARD:
+        return HEARD[name]
+    for old, new in _MISHEARD:
+        if old in name:
+            return name.replace(old, new, 1)
+    return name + name[-1]  # a doubled last letter
+
+
 def person(i: int, rng: random.Random) -> dict:
-    """The i-th generated person: unique national number and phone, common names."""
+    """The i-th generated person: unique phone, Belgian-like spread of last names."""
     birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(365 * 80))
+    common = rng.random() < COMMON_SHARE
+    last_name = rng.choice(LAST_NAMES) if common else tail_name(rng.randrange(TAIL_NAMES))
     return {
         "first_name": rng.choice(FIRST_NAMES),
-        "last_name": rng.choice(LAST_NAMES),
+        "last_name": last_name,
         "birth_date": birth,
         # serial i % 997 + the birth date is not unique alone; the phone is.
         "national_number": national_number(birth, i % 997 + 1),
         "phone": f"+3247{i:07d}",
+        "address": f"Kerkstraat {i % 200 + 1}, {1000 + 8 * (i * 7919 % POSTCODES)} Stad",
+        "id": i,
     }
 
 
@@ -140,7 +203,8 @@ def load(url: str, schema: str, count: int, ring) -> tuple[list[dict], list[str]
             conn.execute(f'DROP INDEX "{name}"')
         columns = (
             "id, reference, status, language, source, version, created_dt, updated_dt, "
-            "first_name_enc, last_name_enc, national_number_enc, birth_date_enc, phone_enc"
+            "first_name_enc, last_name_enc, national_number_enc, birth_date_enc, phone_enc, "
+            "address_enc"
         )
         # One COPY at a time per connection: the tickets first, then (same seed, so the
         # same people) their blind-index rows.
@@ -157,6 +221,7 @@ def load(url: str, schema: str, count: int, ring) -> tuple[list[dict], list[str]
                     "national_number": p["national_number"],
                     "birth_date": p["birth_date"].isoformat(),
                     "phone": p["phone"],
+                    "address": p["address"],
                 }
                 tokens = [
                     encrypt(v, context=context_for("tickets", i, f), key_ring=ring)
@@ -174,9 +239,14 @@ def load(url: str, schema: str, count: int, ring) -> tuple[list[dict], list[str]
         ) as indexes:
             for i in range(1, count + 1):
                 p = person(i, rng)
-                for kind in kinds:
+                digests = [
+                    (kind, bi.keyed_digest(index_key, kind, normalized(kind, p))) for kind in kinds
+                ]
+                digests += [
+                    (kind, ti.digest(index_key, kind, value)) for kind, value in tolerant_values(p)
+                ]
+                for kind, digest in digests:
                     index_id += 1
-                    digest = bi.keyed_digest(index_key, kind, normalized(kind, p))
                     indexes.write(f"{index_id}\t{i}\t{kind}\t{digest}\t{ring.current_id}\t{now}\n")
         for name, target in INDEXES.items():
             conn.execute(f'CREATE INDEX "{name}" ON {target}')
@@ -188,7 +258,12 @@ def load(url: str, schema: str, count: int, ring) -> tuple[list[dict], list[str]
         conn.execute("ANALYZE tickets")
         conn.execute("ANALYZE ticket_blind_indexes")
         conn.commit()
-    return sample, references, time.perf_counter() - started
+    return sample, references, time.perf_counter() - started, index_id
+
+
+def tolerant_values(p: dict) -> list[tuple[str, str]]:
+    """The tolerant index values of a person, as ``operations.index_rows`` makes them."""
+    return ti.stored_values(p["last_name"], p["birth_date"].isoformat(), p["phone"], p["address"])
 
 
 def percentiles(samples: list[float]) -> dict:
@@ -230,7 +305,7 @@ def run(app, url: str, schema: str, count: int) -> dict:
     probe = person(1, seeded(0))
     for kind in (bi.NATIONAL_NUMBER, bi.PHONE, bi.NAME_BIRTH_DATE):
         assert bi.normalize(kind, typed(kind, probe)) == normalized(kind, probe), kind
-    sample, references, load_seconds = load(url, schema, count, ring)
+    sample, references, load_seconds, index_rows = load(url, schema, count, ring)
     rng = seeded(SEED + 2)
     people = rng.sample(sample, min(LOOKUPS, len(sample)))
     ids = [rng.randrange(1, count + 1) for _ in people]
@@ -281,6 +356,7 @@ def run(app, url: str, schema: str, count: int) -> dict:
         for name, (fn, arguments) in runs.items():
             samples.setdefault(name, []).extend(timed(fn, arguments))
 
+    tolerant_figures = time_tolerant(people, samples, ring)
     baseline = percentiles(samples.pop("baseline_primary_key"))
     results["baseline_primary_key"] = baseline
     for name, values in samples.items():
@@ -289,21 +365,144 @@ def run(app, url: str, schema: str, count: int) -> dict:
         figures["p95_ratio_to_baseline"] = round(figures["p95_ms"] / baseline["p95_ms"], 2)
         results[name] = figures
     results["database_execution_national_number"] = explain(ring, people)
+    exact = results["name_birth_date_with_summary"]
+    for name, figures in tolerant_figures.items():
+        timing = results[name]
+        figures["p95_ratio_to_exact_name_birth_date_with_summary"] = round(
+            timing["p95_ms"] / exact["p95_ms"], 2
+        )
+        timing.update(figures)
     with db.engine.connect() as conn:
         sizes = conn.exec_driver_sql(
             "SELECT pg_size_pretty(pg_total_relation_size('tickets')), "
             "pg_size_pretty(pg_total_relation_size('ticket_blind_indexes'))"
         ).one()
+    leakage = index_leakage(count)
     return {
         "tickets": count,
-        "blind_index_rows": count * 3,
+        "blind_index_rows": index_rows,
+        "blind_index_rows_per_ticket": round(index_rows / count, 2),
+        "blind_index_bytes_per_ticket": leakage.pop("bytes_per_ticket"),
+        "index_leakage": leakage,
         "build_seconds": round(load_seconds, 1),
         # Other people's work on the same 2 cores: read the absolute times with it.
         "load_average_1min_at_end": round(os.getloadavg()[0], 1),
         "table_sizes": {"tickets": sizes[0], "ticket_blind_indexes": sizes[1]},
         "target_p95_ms": 10,
+        "target_tolerant_p95_ms": 50,
         "lookups": results,
     }
+
+
+def _year_off(p: dict) -> dt.date:
+    birth = p["birth_date"]
+    return birth.replace(year=birth.year + 1) if (birth.month, birth.day) != (2, 29) else birth
+
+
+def _swapped(p: dict, i: int) -> dt.date:
+    birth = p["birth_date"]
+    if i % 2 and birth.day <= 12:
+        return birth.replace(month=birth.day, day=birth.month)
+    return birth
+
+
+def time_tolerant(people: list[dict], samples: dict, ring) -> dict:
+    """Time the tolerant lookups; count recall in the first 3 and false candidates."""
+    searches = {
+        "tolerant_name_birth_date": [
+            tolerant.NameSearch(heard(p["last_name"]), birth_date=_swapped(p, i))
+            for i, p in enumerate(people)
+        ],
+        "tolerant_name_year_off": [
+            tolerant.NameSearch(heard(p["last_name"]), birth_date=_year_off(p), year_tolerance=True)
+            for p in people
+        ],
+        "tolerant_name_postcode": [
+            tolerant.NameSearch(heard(p["last_name"]), postcode=ti.postcode_of(p["address"]))
+            for p in people
+        ],
+    }
+    phones = {
+        "tolerant_phone_national": [(p["phone"][3:], None) for p in people],
+        "tolerant_phone_tail_name": [(p["phone"][-6:], heard(p["last_name"])) for p in people],
+    }
+    figures: dict = {}
+
+    def run_name(search):
+        try:
+            return tolerant.find_by_name(search)
+        except tolerant.TooManyMatches:
+            return None
+
+    def run_phone(arguments):
+        try:
+            return tolerant.find_by_phone(*arguments)
+        except tolerant.TooManyMatches:
+            return None
+
+    for name, arguments in searches.items():
+        samples[name] = timed(run_name, arguments)
+        figures[name] = _quality(name, people, arguments, run_name, ring)
+    for name, arguments in phones.items():
+        samples[name] = timed(run_phone, arguments)
+        figures[name] = _quality(name, people, arguments, run_phone, ring)
+    return figures
+
+
+def _quality(name: str, people: list[dict], arguments: list, run, ring) -> dict:
+    """Recall in the first 3, 'too many' answers, and candidates the decrypt filter drops."""
+    hits = too_many = false_candidates = 0
+    for p, argument in zip(people, arguments, strict=True):
+        found = run(argument)
+        db.session.remove()
+        if found is None:
+            too_many += 1
+            continue
+        hits += p["id"] in [t.id for t in found[:3]]
+        if isinstance(argument, tolerant.NameSearch):
+            stats: dict = {}
+            tolerant.find_by_name(argument, stats=stats)
+            false_candidates += stats["candidates"] - len(found)
+            db.session.remove()
+            continue
+        if argument[1] is None:
+            queries = {ti.PHONE_NATIONAL: ti.national_candidates(argument[0])}
+        else:
+            queries = ti.tail_queries(argument[0], argument[1])
+        candidates = tolerant._candidates(queries, ring)
+        false_candidates += len(candidates) - len(found)
+        db.session.remove()
+    return {
+        "recall_top3": round(hits / len(people), 4),
+        "too_many_matches": too_many,
+        "false_candidates_per_lookup": round(false_candidates / max(1, len(people) - too_many), 2),
+    }
+
+
+def index_leakage(count: int) -> dict:
+    """What a stolen database tells per index kind: groups of tickets sharing a digest."""
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT kind, count(*) AS digests, sum(size) AS entries, max(size) AS largest, "
+            "sum(size) FILTER (WHERE size > 1) AS shared "
+            "FROM (SELECT kind, digest, count(*) AS size FROM ticket_blind_indexes "
+            "GROUP BY kind, digest) AS groups GROUP BY kind ORDER BY kind"
+        ).all()
+        total = conn.exec_driver_sql(
+            "SELECT pg_total_relation_size('ticket_blind_indexes')"
+        ).scalar()
+    leakage = {
+        row.kind: {
+            "digests": row.digests,
+            "entries": int(row.entries),
+            "mean_group": round(int(row.entries) / row.digests, 2),
+            "largest_group": row.largest,
+            "entries_sharing_a_digest": round(int(row.shared or 0) / int(row.entries), 4),
+        }
+        for row in rows
+    }
+    leakage["bytes_per_ticket"] = round(total / count)
+    return leakage
 
 
 def explain(ring, people: list[dict]) -> dict:

@@ -1,4 +1,4 @@
-"""``tracing-app keys init | list | rotate | retire``: the data keys and their rotation.
+"""``tracing-app keys init | list | rotate | reindex | retire``: the data keys, their rotation.
 
 Keys live in ``<instance>/keys.json`` or ``TRACING_DATA_KEYS``; these commands never put
 them in the database, in ``app.config`` or on the terminal (only their ids).
@@ -25,7 +25,7 @@ from tracing_app.protection.keyfile import (
 from tracing_app.protection.keyring import current_key_ring, forget_key_ring
 from tracing_app.protection.keys import KEYS_ENV_VAR, KeyRingError
 
-keys_group = AppGroup("keys", help="Data keys: init, list, rotate, retire.")
+keys_group = AppGroup("keys", help="Data keys: init, list, rotate, reindex, retire.")
 
 
 def _from_environment() -> bool:
@@ -114,6 +114,30 @@ def rotate_command(batch_size: int, no_new_key: bool) -> None:
                 "'tracing-app keys retire KEY_ID'."
             )
         )
+
+
+@keys_group.command("reindex")
+@click.option("--batch-size", default=rotation.DEFAULT_BATCH, show_default=True, type=int)
+def reindex_command(batch_size: int) -> None:
+    """Rebuild every blind index from the decrypted data (after a release adds indexes)."""
+    ring = current_key_ring()
+    try:
+        done = rotation.reindex_all(ring, batch_size=batch_size)
+    except rotation.RotationError as exc:
+        db.session.rollback()
+        raise click.ClickException(
+            _("Re-indexing stopped, nothing of the failing batch was written: %(error)s", error=exc)
+        ) from None
+    record(
+        "keys.reindex",
+        actor=None,
+        subject_type="keys",
+        subject_id=ring.current_id,
+        details={"tables": sorted(table for table, count in done.items() if count)},
+    )
+    db.session.commit()
+    for table, count in done.items():
+        click.echo(_("%(table)s: %(num)d rows re-indexed", table=table, num=count))
 
 
 @keys_group.command("retire")

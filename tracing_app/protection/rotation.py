@@ -167,6 +167,59 @@ def _reencrypt_row(declaration: EncryptedTable, row, names: list[str], ring):
     return values, tokens
 
 
+def reindex_table(
+    declaration: EncryptedTable, ring: KeyRing, *, batch_size: int = DEFAULT_BATCH
+) -> int:
+    """Rebuild the blind indexes of every row of one table; return how many rows.
+
+    For indexes a release adds (existing rows have none of the new kinds): the tokens
+    are decrypted and left as they are, the rows' indexes written anew under the current
+    key, one locked batch per transaction like a rotation.
+
+    :raise RotationError: a token did not open (its batch is rolled back; earlier ones stay).
+    """
+    table, indexes = declaration.table, declaration.blind_indexes
+    if indexes is None:
+        return 0
+    names = list(declaration.columns)
+    columns = [table.c[declaration.columns[name]] for name in names]
+    label = [table.c[declaration.row_label]] if declaration.row_label else []
+    owner = indexes.table.c[indexes.owner_column]
+    done, last_id = 0, 0
+    while True:
+        with _batch_transaction() as conn:
+            query = (
+                select(table.c.id, *label, *columns)
+                .where(table.c.id > last_id)
+                .order_by(table.c.id)
+                .limit(batch_size)
+            )
+            if conn.dialect.name != "sqlite":
+                query = query.with_for_update(of=table)
+            rows = conn.execute(query).all()
+            if not rows:
+                return done
+            new_indexes = []
+            for row in rows:
+                values, _tokens = _reencrypt_row(declaration, row, names, ring)
+                new_indexes.extend(indexes.rows(row.id, values, ring))
+            conn.execute(delete(indexes.table).where(owner.in_([row.id for row in rows])))
+            if new_indexes:
+                conn.execute(indexes.table.insert(), new_indexes)
+        done += len(rows)
+        last_id = rows[-1].id
+
+
+def reindex_all(ring: KeyRing, *, batch_size: int = DEFAULT_BATCH) -> dict[str, int]:
+    """Rebuild the blind indexes of every declared table; return the rows per table."""
+    db.session.commit()  # our own connections write: the session must hold no lock
+    return {
+        declaration.name: reindex_table(declaration, ring, batch_size=batch_size)
+        for declaration in declared_tables()
+        if declaration.blind_indexes is not None
+    }
+
+
 def rotate_all(ring: KeyRing, *, batch_size: int = DEFAULT_BATCH) -> dict[str, int]:
     """Rotate every declared table in turn; return the rows changed per table.
 

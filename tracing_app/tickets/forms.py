@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from content.i18n import _, _l, language_names
 from tracing_app import identifiers
 from tracing_app.protection import blind_index as bi
+from tracing_app.protection import tolerant_index as ti
+from tracing_app.tickets.lookup import NAME_HEARD, PHONE_END
 from tracing_app.tickets.models import CLOSED, ESCALATED, IN_PROGRESS, OPEN
 from tracing_app.tickets.reference import REFERENCE
 
@@ -26,7 +36,11 @@ LOOKUP_KINDS = {
     bi.NATIONAL_NUMBER: _l("National register number"),
     bi.PHONE: _l("Phone number"),
     bi.NAME_BIRTH_DATE: _l("Last name and birth date"),
+    NAME_HEARD: _l("Last name as heard, with birth date or postcode"),
+    PHONE_END: _l("Last digits of the phone and last name"),
 }
+#: Kinds that need the last name field.
+_NAME_KINDS = (bi.NAME_BIRTH_DATE, NAME_HEARD, PHONE_END)
 
 
 def choices(labels: dict) -> list[SelectChoice]:
@@ -118,37 +132,64 @@ class TicketForm(FlaskForm):
 
 
 class LookupForm(FlaskForm):
-    """Find a ticket for an inbound call: one criterion and the reason for the search."""
+    """Find a ticket for an inbound call: criteria of one kind and the reason for the search."""
 
     kind = SelectField(_l("Search by"), choices=choices(LOOKUP_KINDS))
     value = StringField(_l("Reference, national number or phone"), validators=[Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[Length(max=200)])
     birth_date = DateField(_l("Birth date"), validators=[Optional()])
+    year_tolerance = BooleanField(_l("The year may be off by one"))
+    postcode = StringField(_l("Postcode"), validators=[Length(max=10)])
     reason = StringField(_l("Reason for the search"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Search"))
 
     def validate_value(self, field):
-        """The value fits the kind chosen (exact match only: it must have a normal form)."""
-        if self.kind.data == bi.NAME_BIRTH_DATE:
+        """The value fits the kind chosen (it must have a normal form, or enough digits)."""
+        if self.kind.data in (bi.NAME_BIRTH_DATE, NAME_HEARD):
             return
         if not (field.data or "").strip():
             raise ValidationError(_("Enter what to search for."))
+        if self.kind.data == PHONE_END:
+            if len(ti.phone_digits(field.data)) < ti.TAIL_DIGITS:
+                raise ValidationError(
+                    _("Enter at least %(num)d digits of the phone number.", num=ti.TAIL_DIGITS)
+                )
+            return
+        if self.kind.data == bi.PHONE and ti.national_candidates(field.data):
+            return
         try:
             bi.normalize(self.kind.data, field.data)
         except (bi.NormalizationError, ValueError):
             raise ValidationError(_("This value is not valid for this kind of search.")) from None
 
     def validate_last_name(self, field):
-        """Last name and birth date go together."""
-        if self.kind.data != bi.NAME_BIRTH_DATE:
+        """Searches by name need a last name."""
+        if self.kind.data not in _NAME_KINDS:
             return
         if not bi.normalize_name(field.data or ""):
             raise ValidationError(_("Enter the last name."))
 
-    def validate_birth_date(self, field):
-        """Last name and birth date go together."""
-        if self.kind.data == bi.NAME_BIRTH_DATE and not field.data:
-            raise ValidationError(_("Enter the birth date."))
+    def validate(self, extra_validators=None) -> bool:
+        """Validate the fields, then what the kind needs of the birth date.
+
+        Done here: ``Optional()`` on an empty date stops the field's own validators.
+        """
+        valid = super().validate(extra_validators)
+        if self.birth_date.data or self.birth_date.errors:
+            return valid
+        if self.kind.data == bi.NAME_BIRTH_DATE:
+            self.birth_date.errors.append(_("Enter the birth date."))
+            return False
+        if self.kind.data == NAME_HEARD and not (self.postcode.data or "").strip():
+            self.birth_date.errors.append(_("Enter the birth date or the postcode."))
+            return False
+        return valid
+
+    def validate_postcode(self, field):
+        """A Belgian postcode has four digits."""
+        text = (field.data or "").strip()
+        if self.kind.data == NAME_HEARD and text and ti.postcode_of(text) != text:
+            raise ValidationError(_("A Belgian postcode has 4 digits, from 1000 to 9999."))
 
 
 class EscalationForm(FlaskForm):

@@ -22,6 +22,7 @@ from content.db import savepoint
 from content.extensions import db
 from tracing_app.audit.operations import record
 from tracing_app.protection import blind_index as bi
+from tracing_app.protection import tolerant_index as ti
 from tracing_app.protection.crypto import context_for, decrypt, encrypt
 from tracing_app.protection.data_keys import row_key_ring
 from tracing_app.protection.keyring import current_key_ring
@@ -156,17 +157,31 @@ def index_values(person: PersonData) -> dict[str, object]:
 
 
 def index_rows(ticket_id: int, person: PersonData, ring: KeyRing) -> list[dict]:
-    """Return the ``ticket_blind_indexes`` rows of a person under the current key."""
+    """Return the ``ticket_blind_indexes`` rows of a person under the current key.
+
+    The exact indexes, then the tolerant ones (:mod:`~tracing_app.protection.tolerant_index`).
+    """
     now = utcnow()
+    key = ring.blind_index_key(ring.current_id)
+    digests = [
+        (kind, bi.blind_index(kind, value, ring)) for kind, value in index_values(person).items()
+    ]
+    tolerant = ti.stored_values(
+        plain(person, "last_name"),
+        plain(person, "birth_date"),
+        plain(person, "phone"),
+        plain(person, "address"),
+    )
+    digests += [(kind, ti.digest(key, kind, normalized)) for kind, normalized in tolerant]
     return [
         {
             "ticket_id": ticket_id,
             "kind": kind,
-            "digest": bi.blind_index(kind, value, ring),
+            "digest": digest,
             "key_id": ring.current_id,
             "indexed_dt": now,
         }
-        for kind, value in index_values(person).items()
+        for kind, digest in digests
     ]
 
 

@@ -33,7 +33,7 @@ from tracing_app.tickets.forms import (
     TicketForm,
     choices,
 )
-from tracing_app.tickets.lookup import lookup
+from tracing_app.tickets.lookup import NAME_HEARD, PHONE_END, NameSearch, TooManyMatches, lookup
 from tracing_app.tickets.models import (
     ENCRYPTED_FIELDS,
     ESCALATION_ANSWERED,
@@ -292,22 +292,41 @@ def _inbound_version():
 # Lookup ----------------------------------------------------------------------------
 
 
+def _lookup_value(form: LookupForm) -> object:
+    """The value :func:`lookup` takes for the kind chosen in the form."""
+    kind = form.kind.data
+    if kind == bi.NAME_BIRTH_DATE:
+        return (form.last_name.data, form.birth_date.data)
+    if kind == NAME_HEARD:
+        return NameSearch(
+            form.last_name.data,
+            birth_date=form.birth_date.data,
+            postcode=(form.postcode.data or "").strip() or None,
+            year_tolerance=form.year_tolerance.data,
+        )
+    if kind == PHONE_END:
+        return (form.value.data, form.last_name.data)
+    return form.value.data
+
+
 @requires(LOOKUP)
 def lookup_tickets():
-    """Find the ticket of a citizen who calls: exact match, reason required, audited."""
+    """Find the ticket of a citizen who calls: reason required, audited, ranked."""
     form = LookupForm()
     results = None
     status = 200
     if form.is_submitted():
         if form.validate():
             kind = form.kind.data
-            value = (
-                (form.last_name.data, form.birth_date.data)
-                if kind == bi.NAME_BIRTH_DATE
-                else form.value.data
-            )
+            value = _lookup_value(form)
             try:
                 found = lookup(kind, value, actor=current_user, reason=form.reason.data.strip())
+            except TooManyMatches:
+                db.session.commit()  # the search stays recorded
+                form.kind.errors.append(
+                    _("Too many people match. Add another criterion, such as the birth date.")
+                )
+                status = 400
             except PersonalDataError:
                 db.session.rollback()
                 form.reason.errors.append(
