@@ -89,6 +89,21 @@ def test_several_tickets_with_the_number_give_the_choice(client, auth, inbound_s
     assert order.ticket_id == second.id
 
 
+def test_a_number_shared_by_too_many_tickets_asks_for_the_name(client, auth, inbound_script):
+    from tracing_app.tickets.tolerant import MAX_MATCHES
+
+    for number in range(MAX_MATCHES + 1):
+        _ticket(first_name=f"Resident {number}", phone="+3250123456")  # a care home's line
+    auth.login_as("agent")
+    response = _pop(client, "050 12 34 56")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Many tickets share this number" in page
+    assert "Resident" not in page
+    assert db.session.scalar(select(func.count()).select_from(CallOrder)) == 0
+    assert db.session.scalar(select(func.count()).where(AuditEntry.action == "ticket.search")) == 1
+
+
 def test_an_unknown_number_gets_a_new_inbound_ticket_with_the_number(client, auth, inbound_script):
     auth.login_as("agent")
     response = _pop(client, "04 71 23 45 67")

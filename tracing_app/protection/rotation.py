@@ -201,7 +201,11 @@ def reindex_table(
                 return done
             new_indexes = []
             for row in rows:
-                values, _tokens = _reencrypt_row(declaration, row, names, ring)
+                # The fields open with the row's own data key, if it has one.
+                keys = ring
+                if declaration.row_keys:
+                    keys = row_key_ring(declaration.name, row.id, ring, conn=conn) or ring
+                values, _tokens = _reencrypt_row(declaration, row, names, keys)
                 new_indexes.extend(indexes.rows(row.id, values, ring))
             conn.execute(delete(indexes.table).where(owner.in_([row.id for row in rows])))
             if new_indexes:

@@ -18,7 +18,8 @@ from collections.abc import Iterable
 
 import phonenumbers
 
-from tracing_app.protection.blind_index import DEFAULT_PHONE_REGION, INDEX_HEX_LENGTH, keyed_digest
+from tracing_app.identifiers import DEFAULT_PHONE_REGION
+from tracing_app.protection.blind_index import INDEX_HEX_LENGTH, keyed_digest
 from tracing_app.protection.keys import KeyRing
 from tracing_app.protection.names import sound_keys
 

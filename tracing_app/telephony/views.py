@@ -17,6 +17,7 @@ from tracing_app.protection import blind_index as bi
 from tracing_app.telephony import inbound
 from tracing_app.telephony.forms import ScreenPopForm
 from tracing_app.tickets import summaries
+from tracing_app.tickets.lookup import TooManyMatches
 
 WORK = "calls.work"
 
@@ -46,6 +47,12 @@ def screen_pop():
         db.session.rollback()
         form.caller.errors.append(_("This is not a phone number. Check it with the caller."))
         return render_template("telephony/screen_pop.html", form=form, choices=None), 400
+    except TooManyMatches:
+        db.session.commit()  # the search is audited, as every lookup
+        form.caller.errors.append(
+            _("Many tickets share this number: find the caller's ticket by name in Look up.")
+        )
+        return render_template("telephony/screen_pop.html", form=form, choices=None)
     if form.ticket.data:
         found = [ticket for ticket in found if ticket.reference == form.ticket.data]
         if not found:

@@ -20,6 +20,7 @@ from content.extensions import db
 from tracing_app.protection import blind_index as bi
 from tracing_app.protection import tolerant_index as ti
 from tracing_app.protection.crypto import context_for, decrypt
+from tracing_app.protection.data_keys import row_key_rings
 from tracing_app.protection.keyring import current_key_ring
 from tracing_app.protection.keys import KeyRing
 from tracing_app.protection.names import name_distance
@@ -64,6 +65,12 @@ def _candidates(queries: dict[str, list[str]], ring: KeyRing) -> list[Ticket]:
     ids = select(TicketBlindIndex.ticket_id).where(or_(*conditions))
     query = select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id).limit(MAX_CANDIDATES)
     return list(db.session.scalars(query))
+
+
+def _with_keys(candidates: list[Ticket], ring: KeyRing) -> list[tuple[Ticket, KeyRing]]:
+    """Pair each candidate with its own data key (one query for all), else the ring."""
+    keys = row_key_rings(TABLE, [ticket.id for ticket in candidates], ring)
+    return [(ticket, keys.get(ticket.id, ring)) for ticket in candidates]
 
 
 def _values(ticket: Ticket, fields: tuple[str, ...], ring: KeyRing) -> dict[str, str | None]:
@@ -118,7 +125,8 @@ def find_by_name(
         candidates = _candidates({k: v for k, v in queries.items() if k in stage}, ring)
         if stats is not None:
             stats["candidates"] = stats.get("candidates", 0) + len(candidates)
-        scored = [pair for pair in (_name_match(search, t, ring) for t in candidates) if pair]
+        matches = (_name_match(search, t, keys) for t, keys in _with_keys(candidates, ring))
+        scored = [pair for pair in matches if pair]
         if scored:
             break
     return _ranked(scored)
@@ -164,8 +172,8 @@ def find_by_phone(text: str, last_name: str | None = None, ring: KeyRing | None 
             queries[bi.PHONE] = [bi.normalize(bi.PHONE, text)]
     wanted = set(ti.national_candidates(text))
     scored = []
-    for ticket in _candidates(queries, ring):
-        values = _values(ticket, ("phone", "last_name"), ring)
+    for ticket, keys in _with_keys(_candidates(queries, ring), ring):
+        values = _values(ticket, ("phone", "last_name"), keys)
         stored = ti.national_number_of(values["phone"]) or ""
         whole = stored in wanted
         name = 0
