@@ -20,6 +20,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from content.i18n import _l
 
@@ -34,7 +35,13 @@ class CertificationForm(FlaskForm):
     title_fr = StringField(_l("Title (French)"), validators=[Length(max=200)])
     title_de = StringField(_l("Title (German)"), validators=[Length(max=200)])
     title_en = StringField(_l("Title (English)"), validators=[Length(max=200)])
-    module_groups = SelectMultipleField(_l("Required modules"), choices=[], validate_choice=True)
+    module_groups = SelectMultipleField(
+        _l("Required modules"),
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),  # checkboxes: the macro lays each option out with its label
+        validate_choice=True,
+    )
     exam_quiz_group = SelectField(_l("Exam"), choices=[], validate_choice=True)
     min_score_percent = IntegerField(
         _l("Minimum exam score (%)"), default=80, validators=[InputRequired(), NumberRange(0, 100)]

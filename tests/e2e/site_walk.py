@@ -29,10 +29,11 @@ AUDITOR = Account(
     ("admin", "editor", "reviewer", "trainer", "supervisor", "specialist", "agent"),
 )
 
-#: Endpoints whose answer is not a page: files, feeds, redirects, the health probe.
+#: Endpoints whose answer is not a page: files, feeds, redirects, the health probe, the
+#: wallboard's event stream and the fragment it sends.
 NOT_PAGES = re.compile(
     r"^api\.|\.export_|\.download_|^core\.(root|healthz)$|^media\.serve_media$"
-    r"|^courses\.resume_module$|^auth\.logout$"
+    r"|^courses\.resume_module$|^auth\.logout$|^calls\.wallboard_(stream|fragment)$"
 )
 #: Public pages that only make sense to a visitor (a signed-in person is sent on).
 VISITOR_PAGES = {"auth.login"}
