@@ -33,14 +33,10 @@ import json
 import os
 import random
 import re
-import signal
-import socket
+import resource
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -49,10 +45,12 @@ from pathlib import Path
 
 import aiohttp
 import psycopg
+from topologies import TOPOLOGIES, Topology, nginx_two_hosts, one_host
 from yarl import URL
 
 RESULTS = Path(__file__).parent / "results" / "agent_workload.json"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS_URL = "redis://127.0.0.1:6379/0"
 PASSWORD = "bench agent password"  # noqa: S105 - throwaway accounts of the bench
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REVISION = re.compile(r'name="_revision" value="(\d+)"')
@@ -73,13 +71,6 @@ REQUEST_TIMEOUT = 30
 def seeded(seed: int) -> random.Random:
     """A seeded generator (think times and offsets; not secrets)."""
     return random.Random(seed)  # noqa: S311
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- setup ---------------------------------------------------------------------------------
@@ -105,6 +96,9 @@ def environment(url: str, schema: str, instance: str) -> dict[str, str]:
         # The workload measures calls and tickets; the second factor is one step at sign-in
         # (its cost is in bench/login_latency.py), so the bench agents sign in without it.
         "TRACING_SECOND_FACTOR_REQUIRED_ROLES": "[]",
+        # Login failures in Redis, as several hosts must share them (the same in both
+        # topologies, so they differ only in how requests reach the hosts).
+        "TRACING_REDIS_URL": os.environ.get("TRACING_BENCH_REDIS_URL", REDIS_URL),
     }
 
 
@@ -166,63 +160,6 @@ def seed(settings: dict[str, str], agents: int, orders: int) -> list[str]:
     return emails
 
 
-def start_server(settings: dict[str, str], port: int, workers: int, threads: int):
-    """Start gunicorn serving the site on 127.0.0.1:port; return the process once it answers."""
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--timeout",
-        "120",
-        # Longer than the client's idle time: no keep-alive connection closes under a request.
-        "--keep-alive",
-        "60",
-        "--backlog",
-        "4096",
-        "tracing_app:create_app()",
-    ]
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        command,
-        env={**os.environ, **settings},
-        cwd=Path(__file__).resolve().parents[1],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    # The master listens before its workers have loaded the app: wait for a real answer.
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode()[-2000:])
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
-                if answer.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.5)
-    stop_server(process)
-    raise RuntimeError("gunicorn did not answer within 120 s")
-
-
-def stop_server(process) -> None:
-    """Stop gunicorn (its own process group) and wait for it."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 # --- the simulated agents ------------------------------------------------------------------
 
 
@@ -234,6 +171,7 @@ class Recorder:
         self.stage = 0
         self.samples: list[tuple[str, float, bool, int]] = []
         self.statuses: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.load_samples: list[float] = []
 
     async def request(self, session, kind: str, method: str, url: str, **options):
         """Send one request without following redirects; record it; return (status, text)."""
@@ -265,7 +203,13 @@ async def agent(base: str, email: str, recorder: Recorder, stop: float, connecto
     jar = aiohttp.CookieJar(unsafe=True)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     async with aiohttp.ClientSession(
-        base_url=base, cookie_jar=jar, connector=connector, connector_owner=False, timeout=timeout
+        base_url=base,
+        cookie_jar=jar,
+        connector=connector,
+        connector_owner=False,
+        timeout=timeout,
+        # As browsers send it: Flask-WTF checks the Referer of form posts over HTTPS.
+        headers={"Referer": f"{base}/"},
     ) as session:
         try:
             async with session.get("/en/login") as response:
@@ -350,16 +294,31 @@ async def probe(base: str, recorder: Recorder, stop: float, connector) -> None:
             await asyncio.sleep(0.5)
 
 
-async def workload(base: str, emails: list[str], stages: list[int], duration: float, think):
+async def sample_load(stop: float, samples: list[float]) -> None:
+    """Note the 1-minute load average every 5 s until the run ends."""
+    while time.monotonic() < stop:
+        samples.append(os.getloadavg()[0])
+        await asyncio.sleep(5)
+
+
+async def workload(
+    topology: Topology, emails: list[str], stages: list[int], duration: float, think
+):
     """Run the stages; return the recorder, the stage start offsets and the run's seconds."""
-    # Idle connections are dropped by the client after 30 s, before the server's 60 s.
-    connector = aiohttp.TCPConnector(limit=400, limit_per_host=400, keepalive_timeout=30)
+    base = topology.url
+    # Idle connections are dropped by the client after 30 s, before the server's 75 s.
+    connector = aiohttp.TCPConnector(
+        limit=400, limit_per_host=400, keepalive_timeout=30, ssl=topology.ssl_context or True
+    )
     started = time.monotonic()
     stop = started + duration
     recorder = Recorder(started)
     stage_length = duration / (len(stages) + 1)  # the last stage runs twice as long
     offsets = [round(i * stage_length, 1) for i in range(len(stages))]
-    tasks = [asyncio.create_task(probe(base, recorder, stop, connector))]
+    tasks = [
+        asyncio.create_task(probe(base, recorder, stop, connector)),
+        asyncio.create_task(sample_load(stop, recorder.load_samples)),
+    ]
     rng = seeded(20261130)
     running = 0
     for number, (offset, target) in enumerate(zip(offsets, stages, strict=True)):
@@ -508,27 +467,12 @@ def figures(recorder: Recorder, stages: list[int], offsets: list[float], seconds
     return report
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stages", default="250,500,1000,2000", help="agents per stage")
-    parser.add_argument("--duration", type=float, default=170, help="seconds, at most 180")
-    parser.add_argument("--think", default="10,30", help="think time range in seconds")
-    parser.add_argument("--orders", type=int, default=3000)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8)
-    args = parser.parse_args()
-    stages = [int(n) for n in args.stages.split(",")]
-    duration = min(args.duration, 180.0)
-    low, high = (float(x) for x in args.think.split(","))
-
-    def think(rng):
-        return rng.uniform(low, high)
-
+def measure(name: str, args, stages: list[int], think, with_service: bool) -> dict:
+    """Seed a fresh schema, serve it in the topology ``name``, run the workload; the figures."""
     url = os.environ.get("TRACING_BENCH_POSTGRES_URL", DEFAULT_URL)
     schema = f"bench_agents_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(f'CREATE SCHEMA "{schema}"')
-    server = None
     try:
         with tempfile.TemporaryDirectory() as instance:
             settings = environment(url, schema, instance)
@@ -536,34 +480,120 @@ def main() -> None:
             emails = seed(settings, max(stages), args.orders)
             setup_seconds = time.perf_counter() - setup_started
             # The last agent's account: the run's agents join in order and rarely reach it.
-            service = service_times(emails[-1])
-            port = free_port()
-            server = start_server(settings, port, args.workers, args.threads)
-            recorder, offsets, seconds = asyncio.run(
-                workload(f"http://127.0.0.1:{port}", emails, stages, duration, think)
-            )
-            stop_server(server)
+            service = service_times(emails[-1]) if with_service else None
+            if name == "one":
+                serving = one_host(settings, args.workers, args.threads)
+            else:
+                # Half the workers each: the same processes and database connections in
+                # total as "one", on the same cores; what differs is nginx and the split.
+                per_host = max(1, args.workers // 2)
+                serving = nginx_two_hosts(settings, per_host, args.threads, Path(instance))
+            with serving as topology:
+                server_cpu = topology.server_cpu_seconds()
+                own_cpu = _own_cpu_seconds()
+                recorder, offsets, seconds = asyncio.run(
+                    workload(topology, emails, stages, args.duration, think)
+                )
+                server_cpu = topology.server_cpu_seconds() - server_cpu
+                own_cpu = _own_cpu_seconds() - own_cpu
     finally:
-        if server is not None:
-            stop_server(server)
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    loads = recorder.load_samples
+    cores = os.cpu_count() or 1
     result = {
-        "server": f"gunicorn gthread, {args.workers} workers x {args.threads} threads, 127.0.0.1",
-        "cpu_cores": os.cpu_count(),
-        "think_time_seconds": [low, high],
-        "call_orders": args.orders,
+        "server": topology.description,
         "setup_seconds": round(setup_seconds, 1),
         "run_seconds": round(seconds, 1),
-        "target": "agent requests p95 < 150 ms at 2,000 agents",
-        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
-        "service_time_one_agent": service,
+        "load_average_1min": {
+            "mean": round(statistics.mean(loads), 1),
+            "max": round(max(loads), 1),
+            "at_end": round(os.getloadavg()[0], 1),
+        },
+        # CPU seconds over the run's seconds: 1.0 is one core busy the whole run.
+        "server_cpu_cores_used": round(server_cpu / seconds, 2),
+        "load_generator_cpu_cores_used": round(own_cpu / seconds, 2),
+        "load_generator_cpu_share_of_machine": round(own_cpu / seconds / cores, 2),
         "logins": dict(recorder.statuses.pop("login", {})),
         "status_codes": {k: dict(v) for k, v in recorder.statuses.items()},
         "stages": figures(recorder, stages, offsets, seconds),
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    if service is not None:
+        result["service_time_one_agent"] = service
+    return result
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def comparison(runs: dict[str, dict]) -> dict:
+    """Side by side per stage: p50/p95 per request type, throughput and errors."""
+    first = next(iter(runs.values()))
+    table = {}
+    for stage in first["stages"]:
+        rows = {}
+        for kind in first["stages"][stage]["requests"]:
+            rows[kind] = {
+                f"{name}_{figure}": run["stages"][stage]["requests"].get(kind, {}).get(figure)
+                for figure in ("p50_ms", "p95_ms", "errors")
+                for name, run in runs.items()
+            }
+        table[stage] = {
+            "agent_requests_per_second": {
+                name: run["stages"][stage]["agent_requests_per_second"]
+                for name, run in runs.items()
+            },
+            "requests": rows,
+        }
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stages", default="250,500,1000,2000", help="agents per stage")
+    parser.add_argument("--duration", type=float, default=170, help="seconds, at most 180")
+    parser.add_argument("--think", default="10,30", help="think time range in seconds")
+    parser.add_argument("--orders", type=int, default=3000)
+    parser.add_argument("--workers", type=int, default=3, help="of one host (nginx2: half)")
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--topology",
+        choices=[*TOPOLOGIES, "both"],
+        default="one",
+        help="one gunicorn host, nginx in front of two, or both in turn",
+    )
+    args = parser.parse_args()
+    stages = [int(n) for n in args.stages.split(",")]
+    args.duration = min(args.duration, 180.0)
+    low, high = (float(x) for x in args.think.split(","))
+
+    def think(rng):
+        return rng.uniform(low, high)
+
+    names = TOPOLOGIES if args.topology == "both" else (args.topology,)
+    runs = {
+        name: measure(name, args, stages, think, with_service=index == 0)
+        for index, name in enumerate(names)
+    }
+    common = {
+        "cpu_cores": os.cpu_count(),
+        "think_time_seconds": [low, high],
+        "call_orders": args.orders,
+        "target": "agent requests p95 < 150 ms at 2,000 agents",
+    }
+    if args.topology == "one":
+        # The file of the single-host run keeps its shape.
+        result = {**common, **runs["one"]}
+        target = RESULTS
+    else:
+        result = {**common, "topologies": runs}
+        if len(runs) > 1:
+            result["comparison"] = comparison(runs)
+        target = RESULTS.with_name(f"agent_workload_{args.topology}.json")
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
 
