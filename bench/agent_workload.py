@@ -19,10 +19,23 @@ demo call scripts, one campaign on the outbound-case script with call orders, ea
 ticket (real encryption and blind indexes), and the agents' accounts. Passwords use cheap
 Argon2 settings here: the bench measures agents' requests, not sign-in.
 
-Everything listens on 127.0.0.1 only. Run (needs the ``bench`` extra: gunicorn, aiohttp):
+``--topology`` says where the agents send their requests (bench/topologies.py): ``one``
+(default) one gunicorn host over plain HTTP; ``nginx2`` nginx with deploy/nginx (HTTPS,
+rendered for loopback as the several-hosts harness does) in front of two gunicorn hosts
+with half the ``--workers`` each, so both topologies run the same number of processes
+and database connections; ``both`` runs one, then nginx2, each on a freshly seeded schema
+(the one-agent service times once). Both share this machine's cores: the comparison shows
+nginx's cost and the limit of one box, not the capacity a second machine would add.
+Besides p50/p95 per request type: the 1-minute load average (mean, max, at the end), the
+CPU the servers (gunicorn, nginx) and the load generator itself used, in cores. ``one``
+writes bench/results/agent_workload.json; the others agent_workload_<topology>.json.
+
+Everything listens on 127.0.0.1 only. Run (needs the ``bench`` extra: gunicorn, aiohttp;
+``nginx2`` needs Debian's nginx and Redis):
 
     .venv/bin/python bench/agent_workload.py
     .venv/bin/python bench/agent_workload.py --stages 50,100 --duration 40   # a quick try
+    .venv/bin/python bench/agent_workload.py --topology both --stages 250,500 --workers 4
 """
 
 from __future__ import annotations
