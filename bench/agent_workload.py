@@ -495,7 +495,7 @@ def measure(name: str, args, stages: list[int], think, with_service: bool) -> di
             # The last agent's account: the run's agents join in order and rarely reach it.
             service = service_times(emails[-1]) if with_service else None
             if name == "one":
-                serving = one_host(settings, args.workers, args.threads)
+                serving = one_host(settings, args.workers, args.threads, Path(instance))
             else:
                 # Half the workers each: the same processes and database connections in
                 # total as "one", on the same cores; what differs is nginx and the split.

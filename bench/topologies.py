@@ -64,8 +64,12 @@ def process_group_cpu(groups: set[int]) -> float:
     return total / ticks
 
 
-def start_server(settings: dict[str, str], port: int, workers: int, threads: int):
-    """Start gunicorn serving the site on 127.0.0.1:port; return the process once it answers."""
+def start_server(settings: dict[str, str], port: int, workers: int, threads: int, log: Path):
+    """Start gunicorn serving the site on 127.0.0.1:port; return the process once it answers.
+
+    :param log: where its stderr goes (the app's JSON log lines, one per request): a file,
+        never a pipe nobody reads, whose full buffer would stop the workers mid-run.
+    """
     command = [
         sys.executable,
         "-m",
@@ -88,19 +92,20 @@ def start_server(settings: dict[str, str], port: int, workers: int, threads: int
         "4096",
         "tracing_app:create_app()",
     ]
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        command,
-        env={**os.environ, **settings},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    with log.open("ab") as stderr:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            command,
+            env={**os.environ, **settings},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+        )
     # The master listens before its workers have loaded the app: wait for a real answer.
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode()[-2000:])
+            raise RuntimeError(log.read_text()[-2000:])
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
                 if answer.status == 200:
@@ -123,10 +128,12 @@ def stop_server(process) -> None:
 
 
 @contextlib.contextmanager
-def one_host(settings: dict[str, str], workers: int, threads: int) -> Iterator[Topology]:
+def one_host(
+    settings: dict[str, str], workers: int, threads: int, folder: Path
+) -> Iterator[Topology]:
     """One gunicorn host, asked directly over plain HTTP."""
     port = free_port()
-    server = start_server(settings, port, workers, threads)
+    server = start_server(settings, port, workers, threads, folder / "host-0.log")
     try:
         yield Topology(
             "one",
@@ -151,8 +158,9 @@ def nginx_two_hosts(
     nginx = None
     try:
         ports = [free_port(), free_port()]
-        for port in ports:
-            servers.append(start_server(settings, port, workers, threads))
+        for number, port in enumerate(ports):
+            log = folder / f"host-{number}.log"
+            servers.append(start_server(settings, port, workers, threads, log))
         cert, key = self_signed_certificate(folder)
         https_port = free_port()
         # One nginx worker per core; room for the agents' connections and the upstream's.
