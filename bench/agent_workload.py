@@ -44,7 +44,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import re
 import resource
 import statistics
@@ -52,19 +51,17 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
-from datetime import time as clock_time
 from pathlib import Path
 
 import aiohttp
 import psycopg
 from topologies import TOPOLOGIES, Topology, nginx_two_hosts, one_host
+from workload_figures import comparison, figures
+from workload_site import PASSWORD, environment, seed, seeded
 from yarl import URL
 
 RESULTS = Path(__file__).parent / "results" / "agent_workload.json"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
-REDIS_URL = "redis://127.0.0.1:6379/0"
-PASSWORD = "bench agent password"  # noqa: S105 - throwaway accounts of the bench
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REVISION = re.compile(r'name="_revision" value="(\d+)"')
 #: Status each request type must answer with (anything else is an error).
@@ -79,98 +76,6 @@ EXPECTED = {
     "baseline_healthz": 200,
 }
 REQUEST_TIMEOUT = 30
-
-
-def seeded(seed: int) -> random.Random:
-    """A seeded generator (think times and offsets; not secrets)."""
-    return random.Random(seed)  # noqa: S311
-
-
-# --- setup ---------------------------------------------------------------------------------
-
-
-def environment(url: str, schema: str, instance: str) -> dict[str, str]:
-    """The settings of the served site (and of the setup), as environment variables."""
-    engine_options = {
-        "connect_args": {"options": f"-csearch_path={schema}"},
-        "pool_size": 10,
-        "max_overflow": 10,
-    }
-    return {
-        "DATABASE_URL": url.replace("postgresql://", "postgresql+psycopg://", 1),
-        "TRACING_INSTANCE_PATH": instance,
-        "TRACING_SECRET_KEY": uuid.uuid4().hex,
-        "TRACING_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(engine_options),
-        # Plain http on 127.0.0.1: the client must get the session cookie back.
-        "TRACING_SESSION_COOKIE_SECURE": "false",
-        "TRACING_ARGON2_TIME_COST": "1",
-        "TRACING_ARGON2_MEMORY_COST_KIB": "1024",
-        "TRACING_ARGON2_PARALLELISM": "1",
-        # The workload measures calls and tickets; the second factor is one step at sign-in
-        # (its cost is in bench/login_latency.py), so the bench agents sign in without it.
-        "TRACING_SECOND_FACTOR_REQUIRED_ROLES": "[]",
-        # Login failures in Redis, as several hosts must share them (the same in both
-        # topologies, so they differ only in how requests reach the hosts).
-        "TRACING_REDIS_URL": os.environ.get("TRACING_BENCH_REDIS_URL", REDIS_URL),
-    }
-
-
-def seed(settings: dict[str, str], agents: int, orders: int) -> list[str]:
-    """Migrate, install the demo scripts, a campaign with ``orders`` calls; return e-mails."""
-    os.environ.update(settings)
-    from flask_migrate import upgrade
-    from sqlalchemy import select
-
-    from content.extensions import db
-    from content.users.operations import create_user
-    from tracing_app import create_app
-    from tracing_app.calls import operations as calls
-    from tracing_app.calls.models import Campaign
-    from tracing_app.protection.audit_key import generate_audit_key_file
-    from tracing_app.protection.audit_key import key_file_path as audit_key_path
-    from tracing_app.protection.keyfile import generate_key_file, key_file_path
-    from tracing_app.scripts.models import Script
-    from tracing_app.seed.scripts import install_demo_scripts
-    from tracing_app.tickets.operations import PersonData, create_ticket
-
-    generate_key_file(key_file_path(settings["TRACING_INSTANCE_PATH"]))
-    generate_audit_key_file(audit_key_path(settings["TRACING_INSTANCE_PATH"]))
-    app = create_app()
-    emails = [f"agent{i:04d}@bench.example.org" for i in range(agents)]
-    with app.app_context():
-        upgrade(revision="heads")
-        install_demo_scripts()
-        script = db.session.scalar(select(Script).where(Script.form_id == "outbound_case"))
-        campaign = Campaign(
-            name="Bench",
-            script_id=script.id,
-            calling_start=clock_time(0, 0),
-            calling_end=clock_time(23, 59, 59),
-        )
-        db.session.add(campaign)
-        db.session.commit()
-        due = datetime.now(UTC) - timedelta(minutes=5)
-        rng = seeded(6)
-        for i in range(orders):
-            ticket = create_ticket(
-                PersonData(
-                    first_name=rng.choice(["An", "Bart", "Griet", "Jan", "Marie"]),
-                    last_name=rng.choice(["Peeters", "Janssens", "Dupont", "Maes"]),
-                    phone=f"+3247{i:07d}",
-                    language="nl",
-                ),
-                actor=None,
-                source="bench",
-            )
-            order = calls.enqueue(campaign, due_dt=due, external_id=f"bench-{i}")
-            order.ticket_id = ticket.id
-            if i % 500 == 499:
-                db.session.commit()
-        for email in emails:
-            create_user(email, PASSWORD, roles=["agent"], locale="en", display_name=email)
-        db.session.commit()
-        db.engine.dispose()
-    return emails
 
 
 # --- the simulated agents ------------------------------------------------------------------
@@ -438,46 +343,7 @@ def service_times(email: str, cycles: int = 20) -> dict:
     }
 
 
-# --- figures -------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """The value below which ``fraction`` of the values lie (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[max(0, round(fraction * len(ordered)) - 1)]
-
-
-def figures(recorder: Recorder, stages: list[int], offsets: list[float], seconds: float) -> dict:
-    """p50/p95 and errors per request type, per stage and for the whole run."""
-    by_stage: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for kind, elapsed, ok, stage in recorder.samples:
-        by_stage[stage][kind].append((elapsed, ok))
-    report = {}
-    for number, agents in enumerate(stages):
-        kinds = by_stage.get(number, {})
-        baseline = [e for e, _ in kinds.get("baseline_healthz", [])]
-        base_p95 = percentile(baseline, 0.95) if baseline else None
-        stage_length = (offsets[number + 1] if number + 1 < len(offsets) else seconds) - offsets[
-            number
-        ]
-        rows = {}
-        for kind, samples in sorted(kinds.items()):
-            times = [e for e, _ in samples]
-            p95 = percentile(times, 0.95)
-            rows[kind] = {
-                "requests": len(samples),
-                "errors": sum(not ok for _, ok in samples),
-                "p50_ms": round(statistics.median(times) * 1000, 1),
-                "p95_ms": round(p95 * 1000, 1),
-                "p95_ratio_to_baseline": round(p95 / base_p95, 1) if base_p95 else None,
-            }
-        agent_requests = sum(r["requests"] for k, r in rows.items() if k != "baseline_healthz")
-        report[f"{agents}_agents"] = {
-            "seconds": round(stage_length, 1),
-            "agent_requests_per_second": round(agent_requests / stage_length, 1),
-            "requests": rows,
-        }
-    return report
+# --- a run ------------------------------------------------------------------------------------
 
 
 def measure(name: str, args, stages: list[int], think, with_service: bool) -> dict:
@@ -529,7 +395,7 @@ def measure(name: str, args, stages: list[int], think, with_service: bool) -> di
         "load_generator_cpu_share_of_machine": round(own_cpu / seconds / cores, 2),
         "logins": dict(recorder.statuses.pop("login", {})),
         "status_codes": {k: dict(v) for k, v in recorder.statuses.items()},
-        "stages": figures(recorder, stages, offsets, seconds),
+        "stages": figures(recorder.samples, stages, offsets, seconds),
     }
     if service is not None:
         result["service_time_one_agent"] = service
@@ -539,28 +405,6 @@ def measure(name: str, args, stages: list[int], think, with_service: bool) -> di
 def _own_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def comparison(runs: dict[str, dict]) -> dict:
-    """Side by side per stage: p50/p95 per request type, throughput and errors."""
-    first = next(iter(runs.values()))
-    table = {}
-    for stage in first["stages"]:
-        rows = {}
-        for kind in first["stages"][stage]["requests"]:
-            rows[kind] = {
-                f"{name}_{figure}": run["stages"][stage]["requests"].get(kind, {}).get(figure)
-                for figure in ("p50_ms", "p95_ms", "errors")
-                for name, run in runs.items()
-            }
-        table[stage] = {
-            "agent_requests_per_second": {
-                name: run["stages"][stage]["agent_requests_per_second"]
-                for name, run in runs.items()
-            },
-            "requests": rows,
-        }
-    return table
 
 
 def main() -> None:
