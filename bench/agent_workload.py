@@ -19,10 +19,23 @@ demo call scripts, one campaign on the outbound-case script with call orders, ea
 ticket (real encryption and blind indexes), and the agents' accounts. Passwords use cheap
 Argon2 settings here: the bench measures agents' requests, not sign-in.
 
-Everything listens on 127.0.0.1 only. Run (needs the ``bench`` extra: gunicorn, aiohttp):
+``--topology`` says where the agents send their requests (bench/topologies.py): ``one``
+(default) one gunicorn host over plain HTTP; ``nginx2`` nginx with deploy/nginx (HTTPS,
+rendered for loopback as the several-hosts harness does) in front of two gunicorn hosts
+with half the ``--workers`` each, so both topologies run the same number of processes
+and database connections; ``both`` runs one, then nginx2, each on a freshly seeded schema
+(the one-agent service times once). Both share this machine's cores: the comparison shows
+nginx's cost and the limit of one box, not the capacity a second machine would add.
+Besides p50/p95 per request type: the 1-minute load average (mean, max, at the end), the
+CPU the servers (gunicorn, nginx) and the load generator itself used, in cores. ``one``
+writes bench/results/agent_workload.json; the others agent_workload_<topology>.json.
+
+Everything listens on 127.0.0.1 only. Run (needs the ``bench`` extra: gunicorn, aiohttp;
+``nginx2`` needs Debian's nginx and Redis):
 
     .venv/bin/python bench/agent_workload.py
     .venv/bin/python bench/agent_workload.py --stages 50,100 --duration 40   # a quick try
+    .venv/bin/python bench/agent_workload.py --topology both --stages 250,500 --workers 4
 """
 
 from __future__ import annotations
@@ -31,29 +44,24 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import re
-import signal
-import socket
+import resource
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
-from datetime import time as clock_time
 from pathlib import Path
 
 import aiohttp
 import psycopg
+from topologies import TOPOLOGIES, Topology, nginx_two_hosts, one_host
+from workload_figures import comparison, figures
+from workload_site import PASSWORD, environment, seed, seeded
 from yarl import URL
 
 RESULTS = Path(__file__).parent / "results" / "agent_workload.json"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
-PASSWORD = "bench agent password"  # noqa: S105 - throwaway accounts of the bench
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REVISION = re.compile(r'name="_revision" value="(\d+)"')
 #: Status each request type must answer with (anything else is an error).
@@ -70,159 +78,6 @@ EXPECTED = {
 REQUEST_TIMEOUT = 30
 
 
-def seeded(seed: int) -> random.Random:
-    """A seeded generator (think times and offsets; not secrets)."""
-    return random.Random(seed)  # noqa: S311
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-# --- setup ---------------------------------------------------------------------------------
-
-
-def environment(url: str, schema: str, instance: str) -> dict[str, str]:
-    """The settings of the served site (and of the setup), as environment variables."""
-    engine_options = {
-        "connect_args": {"options": f"-csearch_path={schema}"},
-        "pool_size": 10,
-        "max_overflow": 10,
-    }
-    return {
-        "DATABASE_URL": url.replace("postgresql://", "postgresql+psycopg://", 1),
-        "TRACING_INSTANCE_PATH": instance,
-        "TRACING_SECRET_KEY": uuid.uuid4().hex,
-        "TRACING_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(engine_options),
-        # Plain http on 127.0.0.1: the client must get the session cookie back.
-        "TRACING_SESSION_COOKIE_SECURE": "false",
-        "TRACING_ARGON2_TIME_COST": "1",
-        "TRACING_ARGON2_MEMORY_COST_KIB": "1024",
-        "TRACING_ARGON2_PARALLELISM": "1",
-        # The workload measures calls and tickets; the second factor is one step at sign-in
-        # (its cost is in bench/login_latency.py), so the bench agents sign in without it.
-        "TRACING_SECOND_FACTOR_REQUIRED_ROLES": "[]",
-    }
-
-
-def seed(settings: dict[str, str], agents: int, orders: int) -> list[str]:
-    """Migrate, install the demo scripts, a campaign with ``orders`` calls; return e-mails."""
-    os.environ.update(settings)
-    from flask_migrate import upgrade
-    from sqlalchemy import select
-
-    from content.extensions import db
-    from content.users.operations import create_user
-    from tracing_app import create_app
-    from tracing_app.calls import operations as calls
-    from tracing_app.calls.models import Campaign
-    from tracing_app.protection.audit_key import generate_audit_key_file
-    from tracing_app.protection.audit_key import key_file_path as audit_key_path
-    from tracing_app.protection.keyfile import generate_key_file, key_file_path
-    from tracing_app.scripts.models import Script
-    from tracing_app.seed.scripts import install_demo_scripts
-    from tracing_app.tickets.operations import PersonData, create_ticket
-
-    generate_key_file(key_file_path(settings["TRACING_INSTANCE_PATH"]))
-    generate_audit_key_file(audit_key_path(settings["TRACING_INSTANCE_PATH"]))
-    app = create_app()
-    emails = [f"agent{i:04d}@bench.example.org" for i in range(agents)]
-    with app.app_context():
-        upgrade(revision="heads")
-        install_demo_scripts()
-        script = db.session.scalar(select(Script).where(Script.form_id == "outbound_case"))
-        campaign = Campaign(
-            name="Bench",
-            script_id=script.id,
-            calling_start=clock_time(0, 0),
-            calling_end=clock_time(23, 59, 59),
-        )
-        db.session.add(campaign)
-        db.session.commit()
-        due = datetime.now(UTC) - timedelta(minutes=5)
-        rng = seeded(6)
-        for i in range(orders):
-            ticket = create_ticket(
-                PersonData(
-                    first_name=rng.choice(["An", "Bart", "Griet", "Jan", "Marie"]),
-                    last_name=rng.choice(["Peeters", "Janssens", "Dupont", "Maes"]),
-                    phone=f"+3247{i:07d}",
-                    language="nl",
-                ),
-                actor=None,
-                source="bench",
-            )
-            order = calls.enqueue(campaign, due_dt=due, external_id=f"bench-{i}")
-            order.ticket_id = ticket.id
-            if i % 500 == 499:
-                db.session.commit()
-        for email in emails:
-            create_user(email, PASSWORD, roles=["agent"], locale="en", display_name=email)
-        db.session.commit()
-        db.engine.dispose()
-    return emails
-
-
-def start_server(settings: dict[str, str], port: int, workers: int, threads: int):
-    """Start gunicorn serving the site on 127.0.0.1:port; return the process once it answers."""
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--timeout",
-        "120",
-        # Longer than the client's idle time: no keep-alive connection closes under a request.
-        "--keep-alive",
-        "60",
-        "--backlog",
-        "4096",
-        "tracing_app:create_app()",
-    ]
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        command,
-        env={**os.environ, **settings},
-        cwd=Path(__file__).resolve().parents[1],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    # The master listens before its workers have loaded the app: wait for a real answer.
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode()[-2000:])
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
-                if answer.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.5)
-    stop_server(process)
-    raise RuntimeError("gunicorn did not answer within 120 s")
-
-
-def stop_server(process) -> None:
-    """Stop gunicorn (its own process group) and wait for it."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 # --- the simulated agents ------------------------------------------------------------------
 
 
@@ -234,6 +89,7 @@ class Recorder:
         self.stage = 0
         self.samples: list[tuple[str, float, bool, int]] = []
         self.statuses: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.load_samples: list[float] = []
 
     async def request(self, session, kind: str, method: str, url: str, **options):
         """Send one request without following redirects; record it; return (status, text)."""
@@ -265,7 +121,13 @@ async def agent(base: str, email: str, recorder: Recorder, stop: float, connecto
     jar = aiohttp.CookieJar(unsafe=True)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     async with aiohttp.ClientSession(
-        base_url=base, cookie_jar=jar, connector=connector, connector_owner=False, timeout=timeout
+        base_url=base,
+        cookie_jar=jar,
+        connector=connector,
+        connector_owner=False,
+        timeout=timeout,
+        # As browsers send it: Flask-WTF checks the Referer of form posts over HTTPS.
+        headers={"Referer": f"{base}/"},
     ) as session:
         try:
             async with session.get("/en/login") as response:
@@ -350,16 +212,31 @@ async def probe(base: str, recorder: Recorder, stop: float, connector) -> None:
             await asyncio.sleep(0.5)
 
 
-async def workload(base: str, emails: list[str], stages: list[int], duration: float, think):
+async def sample_load(stop: float, samples: list[float]) -> None:
+    """Note the 1-minute load average every 5 s until the run ends."""
+    while time.monotonic() < stop:
+        samples.append(os.getloadavg()[0])
+        await asyncio.sleep(5)
+
+
+async def workload(
+    topology: Topology, emails: list[str], stages: list[int], duration: float, think
+):
     """Run the stages; return the recorder, the stage start offsets and the run's seconds."""
-    # Idle connections are dropped by the client after 30 s, before the server's 60 s.
-    connector = aiohttp.TCPConnector(limit=400, limit_per_host=400, keepalive_timeout=30)
+    base = topology.url
+    # Idle connections are dropped by the client after 30 s, before the server's 75 s.
+    connector = aiohttp.TCPConnector(
+        limit=400, limit_per_host=400, keepalive_timeout=30, ssl=topology.ssl_context or True
+    )
     started = time.monotonic()
     stop = started + duration
     recorder = Recorder(started)
     stage_length = duration / (len(stages) + 1)  # the last stage runs twice as long
     offsets = [round(i * stage_length, 1) for i in range(len(stages))]
-    tasks = [asyncio.create_task(probe(base, recorder, stop, connector))]
+    tasks = [
+        asyncio.create_task(probe(base, recorder, stop, connector)),
+        asyncio.create_task(sample_load(stop, recorder.load_samples)),
+    ]
     rng = seeded(20261130)
     running = 0
     for number, (offset, target) in enumerate(zip(offsets, stages, strict=True)):
@@ -466,46 +343,68 @@ def service_times(email: str, cycles: int = 20) -> dict:
     }
 
 
-# --- figures -------------------------------------------------------------------------------
+# --- a run ------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """The value below which ``fraction`` of the values lie (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[max(0, round(fraction * len(ordered)) - 1)]
+def measure(name: str, args, stages: list[int], think, with_service: bool) -> dict:
+    """Seed a fresh schema, serve it in the topology ``name``, run the workload; the figures."""
+    url = os.environ.get("TRACING_BENCH_POSTGRES_URL", DEFAULT_URL)
+    schema = f"bench_agents_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        with tempfile.TemporaryDirectory() as instance:
+            settings = environment(url, schema, instance)
+            setup_started = time.perf_counter()
+            emails = seed(settings, max(stages), args.orders)
+            setup_seconds = time.perf_counter() - setup_started
+            # The last agent's account: the run's agents join in order and rarely reach it.
+            service = service_times(emails[-1]) if with_service else None
+            if name == "one":
+                serving = one_host(settings, args.workers, args.threads, Path(instance))
+            else:
+                # Half the workers each: the same processes and database connections in
+                # total as "one", on the same cores; what differs is nginx and the split.
+                per_host = max(1, args.workers // 2)
+                serving = nginx_two_hosts(settings, per_host, args.threads, Path(instance))
+            with serving as topology:
+                server_cpu = topology.server_cpu_seconds()
+                own_cpu = _own_cpu_seconds()
+                recorder, offsets, seconds = asyncio.run(
+                    workload(topology, emails, stages, args.duration, think)
+                )
+                server_cpu = topology.server_cpu_seconds() - server_cpu
+                own_cpu = _own_cpu_seconds() - own_cpu
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    loads = recorder.load_samples
+    cores = os.cpu_count() or 1
+    result = {
+        "server": topology.description,
+        "setup_seconds": round(setup_seconds, 1),
+        "run_seconds": round(seconds, 1),
+        "load_average_1min": {
+            "mean": round(statistics.mean(loads), 1),
+            "max": round(max(loads), 1),
+            "at_end": round(os.getloadavg()[0], 1),
+        },
+        # CPU seconds over the run's seconds: 1.0 is one core busy the whole run.
+        "server_cpu_cores_used": round(server_cpu / seconds, 2),
+        "load_generator_cpu_cores_used": round(own_cpu / seconds, 2),
+        "load_generator_cpu_share_of_machine": round(own_cpu / seconds / cores, 2),
+        "logins": dict(recorder.statuses.pop("login", {})),
+        "status_codes": {k: dict(v) for k, v in recorder.statuses.items()},
+        "stages": figures(recorder.samples, stages, offsets, seconds),
+    }
+    if service is not None:
+        result["service_time_one_agent"] = service
+    return result
 
 
-def figures(recorder: Recorder, stages: list[int], offsets: list[float], seconds: float) -> dict:
-    """p50/p95 and errors per request type, per stage and for the whole run."""
-    by_stage: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for kind, elapsed, ok, stage in recorder.samples:
-        by_stage[stage][kind].append((elapsed, ok))
-    report = {}
-    for number, agents in enumerate(stages):
-        kinds = by_stage.get(number, {})
-        baseline = [e for e, _ in kinds.get("baseline_healthz", [])]
-        base_p95 = percentile(baseline, 0.95) if baseline else None
-        stage_length = (offsets[number + 1] if number + 1 < len(offsets) else seconds) - offsets[
-            number
-        ]
-        rows = {}
-        for kind, samples in sorted(kinds.items()):
-            times = [e for e, _ in samples]
-            p95 = percentile(times, 0.95)
-            rows[kind] = {
-                "requests": len(samples),
-                "errors": sum(not ok for _, ok in samples),
-                "p50_ms": round(statistics.median(times) * 1000, 1),
-                "p95_ms": round(p95 * 1000, 1),
-                "p95_ratio_to_baseline": round(p95 / base_p95, 1) if base_p95 else None,
-            }
-        agent_requests = sum(r["requests"] for k, r in rows.items() if k != "baseline_healthz")
-        report[f"{agents}_agents"] = {
-            "seconds": round(stage_length, 1),
-            "agent_requests_per_second": round(agent_requests / stage_length, 1),
-            "requests": rows,
-        }
-    return report
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -514,56 +413,44 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=170, help="seconds, at most 180")
     parser.add_argument("--think", default="10,30", help="think time range in seconds")
     parser.add_argument("--orders", type=int, default=3000)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=3, help="of one host (nginx2: half)")
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--topology",
+        choices=[*TOPOLOGIES, "both"],
+        default="one",
+        help="one gunicorn host, nginx in front of two, or both in turn",
+    )
     args = parser.parse_args()
     stages = [int(n) for n in args.stages.split(",")]
-    duration = min(args.duration, 180.0)
+    args.duration = min(args.duration, 180.0)
     low, high = (float(x) for x in args.think.split(","))
 
     def think(rng):
         return rng.uniform(low, high)
 
-    url = os.environ.get("TRACING_BENCH_POSTGRES_URL", DEFAULT_URL)
-    schema = f"bench_agents_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-    server = None
-    try:
-        with tempfile.TemporaryDirectory() as instance:
-            settings = environment(url, schema, instance)
-            setup_started = time.perf_counter()
-            emails = seed(settings, max(stages), args.orders)
-            setup_seconds = time.perf_counter() - setup_started
-            # The last agent's account: the run's agents join in order and rarely reach it.
-            service = service_times(emails[-1])
-            port = free_port()
-            server = start_server(settings, port, args.workers, args.threads)
-            recorder, offsets, seconds = asyncio.run(
-                workload(f"http://127.0.0.1:{port}", emails, stages, duration, think)
-            )
-            stop_server(server)
-    finally:
-        if server is not None:
-            stop_server(server)
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    result = {
-        "server": f"gunicorn gthread, {args.workers} workers x {args.threads} threads, 127.0.0.1",
+    names = TOPOLOGIES if args.topology == "both" else (args.topology,)
+    runs = {
+        name: measure(name, args, stages, think, with_service=index == 0)
+        for index, name in enumerate(names)
+    }
+    common = {
         "cpu_cores": os.cpu_count(),
         "think_time_seconds": [low, high],
         "call_orders": args.orders,
-        "setup_seconds": round(setup_seconds, 1),
-        "run_seconds": round(seconds, 1),
         "target": "agent requests p95 < 150 ms at 2,000 agents",
-        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
-        "service_time_one_agent": service,
-        "logins": dict(recorder.statuses.pop("login", {})),
-        "status_codes": {k: dict(v) for k, v in recorder.statuses.items()},
-        "stages": figures(recorder, stages, offsets, seconds),
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    if args.topology == "one":
+        # The file of the single-host run keeps its shape.
+        result = {**common, **runs["one"]}
+        target = RESULTS
+    else:
+        result = {**common, "topologies": runs}
+        if len(runs) > 1:
+            result["comparison"] = comparison(runs)
+        target = RESULTS.with_name(f"agent_workload_{args.topology}.json")
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
 

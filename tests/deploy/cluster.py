@@ -1,14 +1,12 @@
 """A real deployment on loopback: nginx (Debian's) in front of gunicorn hosts.
 
 The hosts share one PostgreSQL schema, one instance folder (secret key, data keys) and
-Redis, as app hosts do in production. nginx runs deploy/nginx/*.conf, rewritten only
-where a test must differ (addresses, certificate, code path); a rewrite that finds
-nothing to replace fails, so the test follows the deploy files.
+Redis, as app hosts do in production. nginx runs deploy/nginx/*.conf as
+tests/fixtures/nginx.py renders it for loopback (shared with bench/agent_workload.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import signal
@@ -21,9 +19,8 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-DEPLOY = ROOT / "deploy"
-NGINX = "/usr/sbin/nginx"
+from tests.fixtures.nginx import DEPLOY, ROOT
+
 CSRF = re.compile(r'name="(?:[\w-]+-)?csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -89,89 +86,6 @@ class Host:
             self.process.wait(20)
         except subprocess.TimeoutExpired:
             self.kill_hard()
-
-
-def _replace(text: str, old: str, new: str) -> str:
-    assert old in text, f"deploy file changed: {old!r} not found"
-    return text.replace(old, new)
-
-
-def nginx_config(folder: Path, ports: list[int], https_port: int, http_port: int,
-                 cert: Path, key: Path) -> Path:  # fmt: skip
-    """Write nginx.conf for the test from deploy/nginx; return its path."""
-    site = (DEPLOY / "nginx" / "tracing.conf").read_text()
-    upstream = re.findall(r"^\s*server 10\.0\.0\.\d+:8000 (.*);$", site, flags=re.MULTILINE)
-    assert upstream, "deploy/nginx/tracing.conf has no upstream servers"
-    site = re.sub(r"^\s*server 10\.0\.0\.\d+:8000 .*;\n", "", site, flags=re.MULTILINE)
-    servers = "".join(f"    server 127.0.0.1:{port} {upstream[0]};\n" for port in ports)
-    site = _replace(site, "    keepalive 32;", servers + "    keepalive 32;")
-    site = _replace(site, "listen 80;", f"listen 127.0.0.1:{http_port};")
-    site = _replace(site, "listen [::]:80;\n", "")
-    site = _replace(site, "listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
-    site = _replace(site, "listen [::]:443 ssl http2;\n", "")
-    site = re.sub(r"ssl_certificate .*;", f"ssl_certificate {cert};", site)
-    site = re.sub(r"ssl_certificate_key .*;", f"ssl_certificate_key {key};", site)
-    site = _replace(site, "/opt/tracing/app/deploy/nginx", str(folder))
-    site = _replace(site, "/var/log/nginx/tracing.access.log", str(folder / "access.log"))
-    # The included files: includes point at the test folder, static folders at this checkout.
-    locations = (DEPLOY / "nginx" / "tracing-locations.conf").read_text()
-    locations = _replace(locations, "/opt/tracing/app/deploy/nginx", str(folder))
-    (folder / "tracing-locations.conf").write_text(
-        _replace(locations, "/opt/tracing/app", str(ROOT))
-    )
-    (folder / "tracing-proxy.conf").write_text(
-        (DEPLOY / "nginx" / "tracing-proxy.conf").read_text()
-    )
-    config = folder / "nginx.conf"
-    config.write_text(f"""
-{"user root;" if os.getuid() == 0 else ""}
-worker_processes 1;
-daemon off;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {folder}/access.log;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-{site}
-}}
-""")
-    return config
-
-
-def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
-    """Write a certificate for 127.0.0.1 and its key; return their paths."""
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    loopback = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(loopback, critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )  # fmt: skip
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ))  # fmt: skip
-    return cert_path, key_path
 
 
 @dataclass

@@ -15,16 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.cluster import (
-    NGINX,
-    Cluster,
-    Host,
-    free_port,
-    nginx_config,
-    self_signed_certificate,
-    wait_until,
-)
+from tests.deploy.cluster import Cluster, Host, free_port, wait_until
 from tests.fixtures.database import postgres_problem, postgres_url, redis_problem, redis_url
+from tests.fixtures.nginx import NGINX, nginx_config, self_signed_certificate
 from tests.fixtures.settings import TEST_CONFIG
 
 HOSTS = 3

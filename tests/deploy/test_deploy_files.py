@@ -1,13 +1,21 @@
-"""The deploy files agree with the app: body limit, static folders, gunicorn settings."""
+"""The deploy files agree with the app: body limit, static folders, gunicorn settings.
+
+And the nginx config rendered from them for loopback is one nginx accepts.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import runpy
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from content.config import DefaultConfig
 from tests.deploy.cluster import DEPLOY, ROOT
+from tests.fixtures.nginx import NGINX, nginx_config, self_signed_certificate
 from tests.fixtures.settings import TEST_CONFIG
 from tracing_app import create_app
 
@@ -50,3 +58,22 @@ def test_gunicorn_settings_are_production_ones(monkeypatch):
         r"proxy_read_timeout (\d+)s;", (DEPLOY / "nginx" / "tracing-proxy.conf").read_text()
     )
     assert int(read_timeout) > settings["timeout"]
+
+
+def test_the_config_rendered_for_the_bench_is_accepted_by_nginx(tmp_path):
+    """bench/agent_workload.py --topology nginx2 renders deploy/nginx with this helper."""
+    if not os.path.exists(NGINX):
+        pytest.skip(f"{NGINX} missing (apt-get install nginx-light)")
+    cert, key = self_signed_certificate(tmp_path)
+    config = nginx_config(
+        tmp_path, [18001, 18002], 18443, 18080, cert, key,
+        worker_processes="auto", worker_connections=4096,
+    )  # fmt: skip
+    checked = subprocess.run([NGINX, "-t", "-c", str(config)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    text = config.read_text()
+    assert "worker_processes auto;" in text
+    assert "worker_connections 4096;" in text
+    servers = re.findall(r"server 127\.0\.0\.1:(\d+) max_fails", text)
+    assert servers == ["18001", "18002"]
+    assert "listen 127.0.0.1:18443 ssl http2;" in text
