@@ -88,24 +88,18 @@ def rotate_command(batch_size: int, no_new_key: bool) -> None:
         forget_key_ring()
         click.echo(_("New current key: %(id)s", id=new_id))
     ring = current_key_ring()
-    try:
-        done = rotation.rotate_all(ring, batch_size=batch_size)
-    except rotation.RotationError as exc:
-        db.session.rollback()
-        raise click.ClickException(
-            _("Rotation stopped, nothing of the failing batch was written: %(error)s", error=exc)
-        ) from None
-    record(
-        "keys.rotate",
-        actor=None,
-        subject_type="keys",
-        subject_id=ring.current_id,
-        # Table names only: the audit guard would take a count of 8+ digits for a number.
-        details={"tables": sorted(table for table, count in done.items() if count)},
+    _walk_declared_tables(
+        rotation.rotate_all,
+        ring,
+        batch_size,
+        action="keys.rotate",
+        stopped=lambda exc: _(
+            "Rotation stopped, nothing of the failing batch was written: %(error)s", error=exc
+        ),
+        done_line=lambda table, count: _(
+            "%(table)s: %(num)d rows re-encrypted", table=table, num=count
+        ),
     )
-    db.session.commit()
-    for table, count in done.items():
-        click.echo(_("%(table)s: %(num)d rows re-encrypted", table=table, num=count))
     old = [key_id for key_id in ring.key_ids if key_id != ring.current_id]
     if old:
         click.echo(
@@ -120,24 +114,38 @@ def rotate_command(batch_size: int, no_new_key: bool) -> None:
 @click.option("--batch-size", default=rotation.DEFAULT_BATCH, show_default=True, type=int)
 def reindex_command(batch_size: int) -> None:
     """Rebuild every blind index from the decrypted data (after a release adds indexes)."""
-    ring = current_key_ring()
+    _walk_declared_tables(
+        rotation.reindex_all,
+        current_key_ring(),
+        batch_size,
+        action="keys.reindex",
+        stopped=lambda exc: _(
+            "Re-indexing stopped, nothing of the failing batch was written: %(error)s", error=exc
+        ),
+        done_line=lambda table, count: _(
+            "%(table)s: %(num)d rows re-indexed", table=table, num=count
+        ),
+    )
+
+
+def _walk_declared_tables(walk, ring, batch_size: int, *, action, stopped, done_line) -> None:
+    """Run a locked-batch walk over the declared tables, audit it, and say what it did."""
     try:
-        done = rotation.reindex_all(ring, batch_size=batch_size)
+        done = walk(ring, batch_size=batch_size)
     except rotation.RotationError as exc:
         db.session.rollback()
-        raise click.ClickException(
-            _("Re-indexing stopped, nothing of the failing batch was written: %(error)s", error=exc)
-        ) from None
+        raise click.ClickException(stopped(exc)) from None
     record(
-        "keys.reindex",
+        action,
         actor=None,
         subject_type="keys",
         subject_id=ring.current_id,
+        # Table names only: the audit guard would take a count of 8+ digits for a number.
         details={"tables": sorted(table for table, count in done.items() if count)},
     )
     db.session.commit()
     for table, count in done.items():
-        click.echo(_("%(table)s: %(num)d rows re-indexed", table=table, num=count))
+        click.echo(done_line(table, count))
 
 
 @keys_group.command("retire")
