@@ -160,6 +160,8 @@ def test_jobs_page_is_translated(app, auth, client):
     page = client.get("/nl/admin/jobs/").get_data(as_text=True)
     assert "Periodieke taken" in page
     assert "nooit uitgevoerd" in page
+    assert "<td>1 dag</td>" in page  # the nightly audit check, not "1440 minutes"
+    assert "<td>5 minuten</td>" in page
 
 
 def test_jobs_commands_list_and_run(app, runner):
