@@ -116,10 +116,13 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     from content.items.operations import ensure_language_roots
     from tracing_app.protection.audit_key import generate_audit_key_file
     from tracing_app.protection.audit_key import key_file_path as audit_key_path
+    from tracing_app.protection.keyfile import generate_key_file, key_file_path
     from tracing_app.seed.scripts import install_demo_scripts
 
     instance = tmp_path_factory.mktemp("e2e-instance")
-    generate_audit_key_file(audit_key_path(instance))  # audited writes need it
+    # The keys `tracing-app init` writes: personal data and audited writes need them.
+    generate_key_file(key_file_path(instance))
+    generate_audit_key_file(audit_key_path(instance))
     config = {
         **TEST_CONFIG,
         "INSTANCE_PATH": str(instance),

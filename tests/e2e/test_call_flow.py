@@ -56,17 +56,11 @@ def call_story(live_server):
     """
     from tracing_app.calls import operations as calls
     from tracing_app.calls.models import Campaign
-    from tracing_app.protection.keyfile import generate_key_file, key_file_path
-    from tracing_app.protection.keyring import forget_key_ring
     from tracing_app.scripts.models import Script
     from tracing_app.tickets.operations import PersonData, create_ticket
 
     app = live_server.app
     with app.app_context():
-        path = key_file_path(app.instance_path)
-        if not path.exists():
-            generate_key_file(path)
-            forget_key_ring(app)
         for account in (CALLER, CALLBACK_AGENT, SPECIALIST):
             users.create_user(
                 account.email,
