@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,7 @@ def create_cms(
     )
     app.extensions["tracing.plugins"] = pm
     apply_plugin_defaults(app, pm.hook.tracing_config_defaults())
+    app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_MAX_HOURS"])
 
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -85,6 +87,7 @@ def _init_extensions(app: Flask) -> None:
     from content.auth.sessions import load_session_user
     from content.extensions import babel, csrf, db, login_manager, migrate
     from content.i18n import select_locale
+    from content.items import page_cache
     from content.migrations_config import MIGRATIONS_DIRECTORY
 
     migrate.init_app(app, db, directory=MIGRATIONS_DIRECTORY)
@@ -96,3 +99,9 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(TRANSLATIONS_DIRECTORY),
     )
     csrf.init_app(app)
+    # Kept pages of signed-in readers hold placeholders where these go (items/page_cache).
+    # Flask-WTF offers csrf_token() both as a global and from a context processor: both.
+    app.jinja_env.globals.update(
+        csrf_token=page_cache.csrf_token, reader_name=page_cache.reader_name
+    )
+    app.context_processor(lambda: {"csrf_token": page_cache.csrf_token})

@@ -6,7 +6,6 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,9 @@ class DefaultConfig:
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
 
+    #: Seconds a pooled PostgreSQL connection may stay unused before it is tested again.
+    DATABASE_PING_AFTER_IDLE_SECONDS = 10.0
+
     SESSION_COOKIE_NAME = "tracing_session"
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
@@ -46,7 +48,10 @@ class DefaultConfig:
     IDLE_TIMEOUT_MINUTES = 30
     #: Hours after which a login session ends whatever the activity (one shift).
     SESSION_MAX_HOURS = 12
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # The cookie lives as long as the longest session (create_app sets
+    # PERMANENT_SESSION_LIFETIME to SESSION_MAX_HOURS): signing it again at every request
+    # would only cost time, as the session row decides what the cookie opens.
+    SESSION_REFRESH_EACH_REQUEST = False
 
     WTF_CSRF_TIME_LIMIT = 12 * 3600  # an agent's shift
     WTF_CSRF_SSL_STRICT = True

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 
 from content.config import normalise_database_url
 from content.extensions import db
@@ -26,8 +28,6 @@ def configure_database(app: Flask) -> None:
         options.setdefault("connect_args", {})["timeout"] = (
             app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
         )
-    else:
-        options.setdefault("pool_pre_ping", True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
@@ -53,6 +53,35 @@ def init_database(app: Flask) -> None:
             event.listen(
                 db.engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"])
             )
+        elif not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+            _ping_after_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
+
+
+def _ping_after_idle(engine, idle_seconds: float) -> None:
+    """Test a pooled connection before use when it has been idle for ``idle_seconds``.
+
+    The connections that die unseen are the idle ones (a server restart or fail-over
+    between two uses, a firewall's idle timeout): those are tested with a round trip and
+    replaced when dead. A connection in steady use is not, which saves a round trip per
+    request (``pool_pre_ping`` would test every checkout). If the server goes away while
+    connections are busy, the request using one fails as a connection error (503, never
+    an acknowledgement) and SQLAlchemy discards the whole pool, so the next requests
+    connect afresh.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # a dead connection: the pool connects a new one
+            raise DisconnectionError() from error
 
 
 @contextmanager

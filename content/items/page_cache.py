@@ -1,20 +1,31 @@
-"""A cache of the pages anonymous visitors read, checked against a content version.
+"""A cache of the pages readers see, checked against a content version.
 
 Every change visitors could notice (a save, a workflow step, a move) bumps one counter in
 the database. Each process keeps rendered pages with the version they were made at, and
 reads the counter at most once per ``PAGE_CACHE_CHECK_SECONDS``: a publication shows to
 visitors on every host within that time. Only derived data is kept in memory, so any
 host can answer any request.
+
+Signed-in readers who see no drafts read the same page as visitors, with their own
+header: a menu that depends only on their roles, their name and the sign-out form's CSRF
+token. Their pages are kept per path and set of roles with placeholders where the name
+and the token go, filled in for each request. The placeholders carry a random mark made
+per process, so no page text can contain one. Content types whose reader template shows
+the reader's own data (enrolment, attempts) say so (``ContentType.personal``) and are
+never kept.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections import OrderedDict
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 from sqlalchemy import select, update
 
 from content.extensions import db
@@ -81,28 +92,93 @@ def page_cache() -> PageCache:
     return current_app.extensions["tracing.page_cache"]
 
 
-def cacheable() -> bool:
-    """Return whether this request may be answered from, and stored in, the cache."""
+_MARK = secrets.token_hex(16)
+#: Where a signed-in reader's name and CSRF token go in a kept page.
+NAME_PLACEHOLDER = f"{_MARK}:name"  # no character that escaping changes
+CSRF_PLACEHOLDER = f"{_MARK}:csrf"
+_RENDERING_SHARED = "_page_cache_placeholders"
+
+
+def reader_name() -> str:
+    """The signed-in reader's name in the header (a placeholder in a page being kept)."""
+    if g.get(_RENDERING_SHARED):
+        return NAME_PLACEHOLDER
+    return current_user.display_name
+
+
+def csrf_token() -> str:
+    """Flask-WTF's ``csrf_token()`` for templates (a placeholder in a page being kept)."""
+    if g.get(_RENDERING_SHARED):
+        return CSRF_PLACEHOLDER
+    return generate_csrf()
+
+
+def cache_key() -> str | None:
+    """Return the key of this request's page in the cache, or None when it must be rendered.
+
+    Visitors share one page per path; signed-in readers who see no drafts one per path and
+    set of roles (their menu); editors, messages waiting and query strings get fresh pages.
+    """
     if (
         current_app.config["PAGE_CACHE_SIZE"] <= 0
         or request.method != "GET"
         or request.query_string
     ):
-        return False
+        return None
     if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
-        return True  # no session: anonymous, no message waiting (and no session to open)
-    return not current_user.is_authenticated and "_flashes" not in session
+        return request.path  # no session: anonymous, no message waiting (and no session to open)
+    if "_flashes" in session:
+        return None
+    user = current_user
+    if not user.is_authenticated:
+        return request.path
+    if user.can("content.view_drafts"):
+        return None
+    return f"{request.path}\n{','.join(sorted(user.role_names))}"
+
+
+def not_for_sharing() -> None:
+    """Mark the page being rendered as showing the reader's own data: never keep it."""
+    g.page_not_shared = True
 
 
 def cached_response(render):
-    """Answer from the cache for anonymous readers; otherwise render (and keep it if cacheable)."""
-    if not cacheable():
+    """Answer from the cache when this request's page is kept; otherwise render (and keep it)."""
+    key = cache_key()
+    if key is None:
         return render()
-    key = request.path
+    signed_in = current_user.is_authenticated
     body = page_cache().get(key)
     if body is not None:
-        return current_app.response_class(body, mimetype="text/html")
-    response = current_app.make_response(render())
-    if response.status_code == 200:
-        page_cache().put(key, response.get_data())
+        return current_app.response_class(
+            _fill_in(body) if signed_in else body, mimetype="text/html"
+        )
+    setattr(g, _RENDERING_SHARED, signed_in)
+    try:
+        response = current_app.make_response(render())
+    finally:
+        setattr(g, _RENDERING_SHARED, False)
+    if response.direct_passthrough:  # a file: no template, no placeholder
+        return response
+    body = response.get_data()
+    if response.status_code == 200 and not (signed_in and _personal(body)):
+        page_cache().put(key, body)
+    if signed_in:
+        response.set_data(_fill_in(body))
     return response
+
+
+def _personal(body: bytes) -> bool:
+    """Return whether a signed-in reader's page must not be kept for others.
+
+    Its type said so, or this reader's own CSRF token is in it (a template that asked for
+    the token some other way than ``csrf_token()``): kept, it would go to other readers.
+    """
+    return bool(g.get("page_not_shared")) or generate_csrf().encode() in body
+
+
+def _fill_in(body: bytes) -> bytes:
+    """Put this reader's name and CSRF token where a kept page has placeholders."""
+    return body.replace(
+        NAME_PLACEHOLDER.encode(), str(escape(current_user.display_name)).encode()
+    ).replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode())

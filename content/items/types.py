@@ -15,6 +15,8 @@ class ContentType:
     :param folderish: whether items of this type can contain others.
     :param allowed_children: type names allowed inside (None: any type).
     :param template: the template that shows an item of this type to readers.
+    :param personal: whether that template shows the reader's own data (enrolment,
+        attempts): signed-in readers then never get the page from the shared page cache.
     """
 
     name: str
@@ -24,6 +26,7 @@ class ContentType:
     template: str = "items/view.html"
     description: Any = ""
     extra: dict = field(default_factory=dict)
+    personal: bool = False
 
     def allows(self, child_type: str) -> bool:
         """Return whether an item of ``child_type`` may be created inside this one."""

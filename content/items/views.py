@@ -13,7 +13,7 @@ from content.items import operations as items
 from content.items.forms import ItemForm, MoveForm, NewItemForm
 from content.items.fragments import shared
 from content.items.models import ContentItem
-from content.items.page_cache import cached_response
+from content.items.page_cache import cached_response, not_for_sharing
 from content.items.types import content_type, content_types, default_child_type
 from content.items.urls import item_url
 from content.multilingual import operations as multilingual
@@ -74,6 +74,8 @@ def render_item(item: ContentItem):
     if shown is None:
         abort(404)
     set_language_alternatives(item)
+    if content_type(item.type).personal:
+        not_for_sharing()
     return render_template(
         content_type(item.type).template,
         item=item,

@@ -1,9 +1,13 @@
 """The anonymous page cache: fast for visitors, never stale past a change, never for editors."""
 
+import dataclasses
+import re
+
 import pytest
 from sqlalchemy import update
 
 from content.extensions import db
+from content.items.page_cache import page_cache
 from content.revisions.models import Revision
 
 pytestmark = pytest.mark.db
@@ -30,12 +34,83 @@ def test_visitors_get_the_cached_page_until_content_changes(app, create_page, co
     assert "Stiekem gewijzigd" in visitor.get("/nl/cache").get_data(as_text=True)
 
 
-def test_signed_in_users_are_never_served_from_the_cache(app, client, auth, create_page):
+def test_signed_in_readers_never_get_the_visitors_page(app, client, auth, create_page):
     page = create_page(title="Cache", slug="cache", body="Eerste tekst")
-    app.test_client().get("/nl/cache")  # fills the cache
+    app.test_client().get("/nl/cache")  # fills the visitors' cache
     _change_behind_the_caches_back(page, "Nieuwe tekst")
     auth.login_as("agent")
-    assert "Nieuwe tekst" in client.get("/nl/cache").get_data(as_text=True)
+    html = client.get("/nl/cache").get_data(as_text=True)
+    assert "Nieuwe tekst" in html
+    assert "Sign out" in html or "Afmelden" in html
+
+
+def _reader(app, create_user, email, name, roles):
+    """A signed-in test client of its own (a second browser)."""
+    from tests.fixtures.web import AuthActions
+
+    reader = app.test_client()
+    user = create_user(email=email, display_name=name, roles=roles)
+    assert AuthActions(reader, create_user).login(user.email).status_code == 302
+    return reader
+
+
+def test_readers_with_the_same_roles_share_the_page_with_their_own_name_and_token(
+    app, create_page, create_user
+):
+    page = create_page(title="Cache", slug="cache", body="Eerste tekst")
+    anna = _reader(app, create_user, "anna@example.org", "Anna <Peeters>", ["agent"])
+    bram = _reader(app, create_user, "bram@example.org", "Bram Janssens", ["agent"])
+    assert "Eerste tekst" in anna.get("/nl/cache").get_data(as_text=True)
+
+    _change_behind_the_caches_back(page, "Stiekem gewijzigd")
+    html = bram.get("/nl/cache").get_data(as_text=True)
+    assert "Eerste tekst" in html  # Anna's rendering, kept
+    assert "Bram Janssens" in html
+    assert "Anna" not in html
+    assert "Anna &lt;Peeters&gt;" in anna.get("/nl/cache").get_data(as_text=True)
+
+    # The sign-out form of the kept page carries Bram's own token: it signs him out.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert bram.post("/nl/logout", data={"csrf_token": token}).status_code == 302
+    assert "Bram Janssens" not in bram.get("/nl/cache").get_data(as_text=True)
+
+
+def test_readers_with_other_roles_get_their_own_menu(app, create_page, create_user):
+    create_page(title="Cache", slug="cache")
+    agent = _reader(app, create_user, "agent@example.org", "Agent", ["agent"])
+    trainer = _reader(app, create_user, "trainer@example.org", "Trainer", ["trainer"])
+    progress = 'href="/nl/learn/trainer/progress"'
+    assert progress not in agent.get("/nl/cache").get_data(as_text=True)
+    assert progress in trainer.get("/nl/cache").get_data(as_text=True)
+    assert progress not in agent.get("/nl/cache").get_data(as_text=True)  # both kept now
+
+
+def test_a_personal_content_type_is_never_kept_for_signed_in_readers(
+    app, create_page, create_user, monkeypatch
+):
+    from content.items import types
+
+    page = create_page(title="Cache", slug="cache", body="Eerste tekst")
+    reader = _reader(app, create_user, "anna@example.org", "Anna", ["agent"])
+    registered = types.content_types()
+    monkeypatch.setitem(registered, "page", dataclasses.replace(registered["page"], personal=True))
+    reader.get("/nl/cache")
+    _change_behind_the_caches_back(page, "Nieuwe tekst")
+    assert "Nieuwe tekst" in reader.get("/nl/cache").get_data(as_text=True)
+
+
+def test_a_kept_page_for_signed_in_readers_costs_one_statement(
+    app, create_page, create_user, count_queries, monkeypatch
+):
+    create_page(title="Cache", slug="cache")
+    monkeypatch.setattr(page_cache(), "check_seconds", 3600)
+    reader = _reader(app, create_user, "anna@example.org", "Anna", ["agent"])
+    reader.get("/nl/cache")
+    with count_queries() as queries:
+        response = reader.get("/nl/cache")
+    assert response.status_code == 200
+    assert queries.count == 1, queries.report()  # the session: ended ones count at once
+    assert "Set-Cookie" not in response.headers  # the cookie is not signed again
 
 
 def test_pages_with_a_message_for_the_visitor_are_not_cached(app, client, auth, create_page):
