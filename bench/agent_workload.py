@@ -1,17 +1,14 @@
 """Mixed agent workload against the site served by gunicorn on PostgreSQL, ramping to 2,000 agents.
 
-Each simulated agent signs in once, then works calls in a loop with think time between
-steps, as the agent's screens do:
-
-    claim (POST /calls/next) → view_call (the pre-dial summary, GET)
-    → open_script (POST) → form_page (GET) → autosave ×2 (JSON POST)
-    → save (POST "Save and check") → outcome (POST "reached")
+Each simulated agent signs in once (password only: the second factor and the production
+Argon2id cost are bench/shift_start.py's), then works calls in the loop of
+bench/agent_calls.py with think time between steps: claim, the call desktop, open the
+script, the desktop with its script panel, two autosaves, save, outcome.
 
 Agents join in stages (default 250, 500, 1,000 then 2,000) within a bounded run (default
-170 s). Every request is timed on its own (redirects are not followed); an answer with an
-unexpected status, a timeout or a broken connection counts as an error of its type. A
-probe requests ``/healthz`` (one query) twice a second during the whole run: the baseline
-measured under the same load, in the same process. p50/p95 per request type and stage go
+170 s). Every request is timed on its own (bench/agent_calls.py). A probe requests
+``/healthz`` (one query) twice a second during the whole run: the baseline measured under
+the same load, in the same process. p50/p95 per request type and stage go
 to bench/results/agent_workload.json.
 
 Setup (not timed): a throwaway PostgreSQL schema migrated with the real migrations, the
@@ -44,8 +41,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
-import resource
 import statistics
 import tempfile
 import time
@@ -55,80 +50,35 @@ from pathlib import Path
 
 import aiohttp
 import psycopg
+from agent_calls import (
+    AUTOSAVE,
+    CSRF,
+    EXPECTED,
+    REVISION,
+    Recorder,
+    agent_session,
+    connection_pool,
+    delayed,
+    own_cpu_seconds,
+    probe,
+    sample_load,
+    think_pause,
+    work_calls,
+)
 from topologies import TOPOLOGIES, Topology, nginx_two_hosts, one_host
 from workload_figures import comparison, figures
 from workload_site import PASSWORD, environment, seed, seeded
-from yarl import URL
 
 RESULTS = Path(__file__).parent / "results" / "agent_workload.json"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-REVISION = re.compile(r'name="_revision" value="(\d+)"')
-#: Status each request type must answer with (anything else is an error).
-EXPECTED = {
-    "claim": 302,
-    "view_call": 200,
-    "open_script": 302,
-    "form_page": 200,
-    "autosave": 200,
-    "save": 200,
-    "outcome": 302,
-    "baseline_healthz": 200,
-}
-REQUEST_TIMEOUT = 30
 
 
 # --- the simulated agents ------------------------------------------------------------------
 
 
-class Recorder:
-    """Samples of every request: type, seconds, whether it was right, and the stage."""
-
-    def __init__(self, started: float):
-        self.started = started
-        self.stage = 0
-        self.samples: list[tuple[str, float, bool, int]] = []
-        self.statuses: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        self.load_samples: list[float] = []
-
-    async def request(self, session, kind: str, method: str, url: str, **options):
-        """Send one request without following redirects; record it; return (status, text)."""
-        stage = self.stage  # the stage the request was sent in
-        start = time.perf_counter()
-        try:
-            async with session.request(method, url, allow_redirects=False, **options) as response:
-                text = await response.text()
-                status = response.status
-                location = response.headers.get("Location", "")
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            self.samples.append((kind, time.perf_counter() - start, False, stage))
-            self.statuses[kind][type(exc).__name__] += 1
-            return None, "", ""
-        except asyncio.CancelledError:
-            # Still waiting when the run ended: an error too (it took longer than the rest).
-            self.samples.append((kind, time.perf_counter() - start, False, stage))
-            self.statuses[kind]["unfinished_at_end"] += 1
-            raise
-        self.samples.append(
-            (kind, time.perf_counter() - start, status == EXPECTED[kind], self.stage)
-        )
-        self.statuses[kind][str(status)] += 1
-        return status, text, location
-
-
 async def agent(base: str, email: str, recorder: Recorder, stop: float, connector, think, rng):
-    """One agent: sign in, then claim and work calls until the run ends."""
-    jar = aiohttp.CookieJar(unsafe=True)
-    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
-    async with aiohttp.ClientSession(
-        base_url=base,
-        cookie_jar=jar,
-        connector=connector,
-        connector_owner=False,
-        timeout=timeout,
-        # As browsers send it: Flask-WTF checks the Referer of form posts over HTTPS.
-        headers={"Referer": f"{base}/"},
-    ) as session:
+    """One agent: sign in (password only), then claim and work calls until the run ends."""
+    async with agent_session(base, connector) as session:
         try:
             async with session.get("/en/login") as response:
                 token = CSRF.search(await response.text()).group(1)
@@ -143,80 +93,7 @@ async def agent(base: str, email: str, recorder: Recorder, stop: float, connecto
             recorder.statuses["login"][type(exc).__name__] += 1
             return
         recorder.statuses["login"]["302"] += 1
-
-        async def pause():
-            await asyncio.sleep(min(think(rng), max(0.0, stop - time.monotonic())))
-            return time.monotonic() < stop
-
-        while await pause():
-            status, _, location = await recorder.request(
-                session, "claim", "POST", "/en/calls/next", data={"csrf_token": token}
-            )
-            if status != 302 or "/orders/" not in location:
-                continue  # nothing due (or an error): think, then try again
-            order_url = URL(location).path
-            await recorder.request(session, "view_call", "GET", order_url)
-            if not await pause():
-                break
-            status, _, location = await recorder.request(
-                session, "open_script", "POST", f"{order_url}/script", data={"csrf_token": token}
-            )
-            if status != 302 or "/forms/" not in location:
-                continue
-            form_url = URL(location).path
-            status, page, _ = await recorder.request(session, "form_page", "GET", form_url)
-            match = REVISION.search(page) if status == 200 else None
-            revision = int(match.group(1)) if match else 0
-            answers = {"called_name": "Bench Citizen", "consent": "yes"}
-            for extra in ({}, {"full_name": "Bench Citizen", "postcode": "1000"}):
-                if not await pause():
-                    break
-                answers.update(extra)
-                status, text, _ = await recorder.request(
-                    session,
-                    "autosave",
-                    "POST",
-                    f"{form_url}/autosave",
-                    json={"answers": answers, "revision": revision},
-                    headers={"X-CSRFToken": token},
-                )
-                if status == 200:
-                    revision = json.loads(text).get("revision", revision)
-            if not await pause():
-                break
-            await recorder.request(
-                session,
-                "save",
-                "POST",
-                form_url,
-                data={**answers, "_action": "save", "_revision": revision, "csrf_token": token},
-            )
-            if not await pause():
-                break
-            await recorder.request(
-                session,
-                "outcome",
-                "POST",
-                f"{order_url}/outcome",
-                data={"outcome": "reached", "callback_by": "me", "note": "", "csrf_token": token},
-            )
-
-
-async def probe(base: str, recorder: Recorder, stop: float, connector) -> None:
-    """Request /healthz twice a second: the baseline under the same load."""
-    async with aiohttp.ClientSession(
-        base_url=base, connector=connector, connector_owner=False
-    ) as session:
-        while time.monotonic() < stop:
-            await recorder.request(session, "baseline_healthz", "GET", "/healthz")
-            await asyncio.sleep(0.5)
-
-
-async def sample_load(stop: float, samples: list[float]) -> None:
-    """Note the 1-minute load average every 5 s until the run ends."""
-    while time.monotonic() < stop:
-        samples.append(os.getloadavg()[0])
-        await asyncio.sleep(5)
+        await work_calls(session, recorder, token, think_pause(think, rng, stop))
 
 
 async def workload(
@@ -224,10 +101,7 @@ async def workload(
 ):
     """Run the stages; return the recorder, the stage start offsets and the run's seconds."""
     base = topology.url
-    # Idle connections are dropped by the client after 30 s, before the server's 75 s.
-    connector = aiohttp.TCPConnector(
-        limit=400, limit_per_host=400, keepalive_timeout=30, ssl=topology.ssl_context or True
-    )
+    connector = connection_pool(topology.ssl_context)
     started = time.monotonic()
     stop = started + duration
     recorder = Recorder(started)
@@ -246,7 +120,7 @@ async def workload(
             agent_rng = seeded(index)
             tasks.append(
                 asyncio.create_task(
-                    _delayed(
+                    delayed(
                         rng.uniform(0, min(10.0, stage_length / 2)),
                         agent(base, email, recorder, stop, connector, think, agent_rng),
                     )
@@ -260,11 +134,6 @@ async def workload(
     await asyncio.gather(*pending, return_exceptions=True)
     await connector.close()
     return recorder, offsets, time.monotonic() - started
-
-
-async def _delayed(seconds: float, coroutine):
-    await asyncio.sleep(seconds)
-    await coroutine
 
 
 # --- service time: one agent, no concurrency ------------------------------------------------
@@ -310,13 +179,14 @@ def service_times(email: str, cycles: int = 20) -> dict:
         send("baseline_healthz", "GET", "/healthz")
         order = send("claim", "POST", "/en/calls/next", data=token).headers["Location"]
         send("view_call", "GET", order)
-        form = send("open_script", "POST", f"{order}/script", data=token).headers["Location"]
-        page = send("form_page", "GET", form).get_data(as_text=True)
+        send("open_script", "POST", f"{order}/script", data=token)
+        # The call desktop again, with the script panel (issue #16).
+        page = send("form_page", "GET", order).get_data(as_text=True)
         revision = int(REVISION.search(page).group(1))
         saved = send(
             "autosave",
             "POST",
-            f"{form}/autosave",
+            AUTOSAVE.search(page).group(1),
             json={"answers": answers, "revision": revision},
             headers={"X-CSRFToken": token["csrf_token"]},
         )
@@ -324,7 +194,7 @@ def service_times(email: str, cycles: int = 20) -> dict:
         send(
             "save",
             "POST",
-            form,
+            f"{order}/script/save",
             data={**answers, "_action": "save", "_revision": revision, **token},
         )
         outcome = {"outcome": "reached", "callback_by": "me", "note": "", **token}
@@ -369,12 +239,12 @@ def measure(name: str, args, stages: list[int], think, with_service: bool) -> di
                 serving = nginx_two_hosts(settings, per_host, args.threads, Path(instance))
             with serving as topology:
                 server_cpu = topology.server_cpu_seconds()
-                own_cpu = _own_cpu_seconds()
+                own_cpu = own_cpu_seconds()
                 recorder, offsets, seconds = asyncio.run(
                     workload(topology, emails, stages, args.duration, think)
                 )
                 server_cpu = topology.server_cpu_seconds() - server_cpu
-                own_cpu = _own_cpu_seconds() - own_cpu
+                own_cpu = own_cpu_seconds() - own_cpu
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
@@ -400,11 +270,6 @@ def measure(name: str, args, stages: list[int], think, with_service: bool) -> di
     if service is not None:
         result["service_time_one_agent"] = service
     return result
-
-
-def _own_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:

@@ -1,4 +1,6 @@
-"""The figures of bench/agent_workload.py: p50/p95 per request type and stage, side by side.
+"""The figures of bench/agent_workload.py and bench/shift_start.py: p50/p95 per request type.
+
+Per stage of agents, or per period of a run (the sign-in ramp, after it); side by side.
 
 Not a benchmark itself.
 """
@@ -21,12 +23,22 @@ def figures(
     offsets: list[float],
     seconds: float,
 ) -> dict:
-    """p50/p95 and errors per request type, per stage and for the whole run."""
+    """p50/p95 and errors per request type, per stage of agents."""
+    return periods(samples, [f"{agents}_agents" for agents in stages], offsets, seconds)
+
+
+def periods(
+    samples: list[tuple[str, float, bool, int]],
+    names: list[str],
+    offsets: list[float],
+    seconds: float,
+) -> dict:
+    """p50/p95 and errors per request type in each period (a sample's fourth item)."""
     by_stage: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for kind, elapsed, ok, stage in samples:
         by_stage[stage][kind].append((elapsed, ok))
     report = {}
-    for number, agents in enumerate(stages):
+    for number, name in enumerate(names):
         kinds = by_stage.get(number, {})
         baseline = [e for e, _ in kinds.get("baseline_healthz", [])]
         base_p95 = percentile(baseline, 0.95) if baseline else None
@@ -45,7 +57,7 @@ def figures(
                 "p95_ratio_to_baseline": round(p95 / base_p95, 1) if base_p95 else None,
             }
         agent_requests = sum(r["requests"] for k, r in rows.items() if k != "baseline_healthz")
-        report[f"{agents}_agents"] = {
+        report[name] = {
             "seconds": round(stage_length, 1),
             "agent_requests_per_second": round(agent_requests / stage_length, 1),
             "requests": rows,

@@ -1,8 +1,10 @@
-"""The site of bench/agent_workload.py: its settings, and the seeded campaign and agents.
+"""The site of bench/agent_workload.py and bench/shift_start.py: settings, campaign, agents.
 
 Not a benchmark itself. Setup is not timed: a schema migrated with the real migrations,
 the demo call scripts, one campaign with call orders, each with a ticket (real
 encryption and blind indexes), and the agents' accounts with cheap Argon2 settings.
+``sign_in_as_in_production`` then gives the accounts a password hash of the production
+Argon2id parameters and an enrolled authenticator app (TOTP), for a shift start.
 """
 
 from __future__ import annotations
@@ -105,3 +107,49 @@ def seed(settings: dict[str, str], agents: int, orders: int) -> list[str]:
         db.session.commit()
         db.engine.dispose()
     return emails
+
+
+def sign_in_as_in_production(
+    settings: dict[str, str], emails: list[str], argon2: dict[str, int]
+) -> dict[str, str]:
+    """Give the agents a password hash made with ``argon2`` and a TOTP factor; return secrets.
+
+    One hash serves every account (its own salt, but the same for all): verifying it costs
+    what verifying each agent's own would, and setup does not hash 2,000 times. The TOTP
+    secrets are sealed under the served site's SECRET_KEY (``settings``), as enrolment
+    would, and confirmed; recovery codes are left out (a sign-in does not read them).
+
+    :param argon2: ``time_cost``, ``memory_cost`` (KiB) and ``parallelism``.
+    :return: the base32 TOTP secret of each e-mail address (the agents' authenticator apps).
+    """
+    os.environ.update(settings)
+    from argon2 import PasswordHasher
+    from sqlalchemy import select, update
+
+    from content.auth.models import User, utcnow
+    from content.auth.second_factor import sealing, totp
+    from content.auth.second_factor.models import TOTP, SecondFactor
+    from content.extensions import db
+    from tracing_app import create_app
+
+    stored = PasswordHasher(**argon2).hash(PASSWORD)
+    app = create_app()
+    secrets = {}
+    with app.app_context():
+        db.session.execute(update(User).where(User.email.in_(emails)).values(password_hash=stored))
+        users = db.session.execute(select(User.id, User.email).where(User.email.in_(emails)))
+        for user_id, email in users:
+            secret = totp.new_secret()
+            secrets[email] = secret
+            db.session.add(
+                SecondFactor(
+                    user_id=user_id,
+                    kind=TOTP,
+                    label="TOTP",
+                    sealed_secret=sealing.seal(secret.encode(), user_id=user_id),
+                    confirmed_dt=utcnow(),
+                )
+            )
+        db.session.commit()
+        db.engine.dispose()
+    return secrets
