@@ -27,6 +27,9 @@ EXAM_QUESTIONS = 40
 #: Statements of a lesson page (enrolled learner, the module translated once); 28 before
 #: issue #14.
 LESSON_CEILING = 11
+#: Statements of the quiz's page for a learner with attempts (14 before issue #14: a commit
+#: at every view reloaded the attempts, the settings and the user).
+QUIZ_PAGE_CEILING = 7
 #: Statements of the two POSTs with which a browser submits an exam: save the answers
 #: ("Finish"), then confirm.
 SAVE_CEILING = 4
@@ -164,3 +167,24 @@ def test_submitting_a_certification_exam_costs_few_statements(
     else:
         assert certificate.exam_attempt_id == attempt.id
         assert submitting.count <= ISSUING_SUBMIT_CEILING, submitting.report()
+
+
+def test_the_quiz_page_reads_the_attempts_once_and_commits_nothing(
+    auth, client, create_quiz, count_queries, monkeypatch
+):
+    """The exam's page with a graded attempt: no commit, so nothing is reloaded after it."""
+    learner = auth.login_as(None, locale="nl")
+    quiz = create_quiz(attempt_limit=3)
+    attempt = operations.start_attempt(learner, quiz)
+    operations.submit_attempt(attempt, {})
+    db.session.commit()
+    # As in production: the content version is read once a second, not at every use.
+    monkeypatch.setattr(page_cache(), "check_seconds", 3600)
+    client.get(f"/nl/quizzes/{quiz.translation_group}")
+
+    with count_queries() as queries:
+        response = client.get(f"/nl/quizzes/{quiz.translation_group}")
+
+    assert response.status_code == 200
+    assert queries.count <= QUIZ_PAGE_CEILING, queries.report()
+    assert queries.commits == 0

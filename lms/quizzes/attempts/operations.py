@@ -111,6 +111,7 @@ class StartStatus:
     :param open_attempt: an attempt in progress, to resume instead of starting.
     :param next_dt: when waiting ends (None: no wait).
     :param remaining: attempts left in this cycle (None: unlimited).
+    :param attempts: the attempts of this cycle, oldest first (as read to decide).
     """
 
     allowed: bool
@@ -118,6 +119,7 @@ class StartStatus:
     open_attempt: Attempt | None
     next_dt: datetime | None
     remaining: int | None
+    attempts: tuple[Attempt, ...] = ()
 
 
 def start_status(user, settings: QuizSettings, *, now=None) -> StartStatus:
@@ -147,7 +149,7 @@ def start_status(user, settings: QuizSettings, *, now=None) -> StartStatus:
         reason = _("You have used all your attempts.")
     elif next_dt is not None:
         reason = _("You can start a new attempt after the waiting time.")
-    return StartStatus(reason is None, reason, open_attempt, next_dt, remaining)
+    return StartStatus(reason is None, reason, open_attempt, next_dt, remaining, tuple(attempts))
 
 
 def _draw_versions(settings: QuizSettings, language: str, rng: random.Random) -> list:
@@ -398,12 +400,16 @@ def _grade_attempt(attempt: Attempt, *, at: datetime) -> None:
 # Grades across attempts (the contract's interface) -----------------------------------
 
 
-def quiz_result(user, quiz_group: str) -> tuple[Decimal | None, list[Attempt]]:
+def quiz_result(user, quiz_group: str, attempts=None) -> tuple[Decimal | None, list[Attempt]]:
     """Return the user's grade (as :func:`quiz_grade`) and the graded attempts it counts.
 
     One query for both: certification reads the grade and the attempt that earned it.
+
+    :param attempts: :func:`current_attempts`, when the caller has just read them.
     """
-    graded = [a for a in current_attempts(user, quiz_group) if a.state == SUBMITTED]
+    if attempts is None:
+        attempts = current_attempts(user, quiz_group)
+    graded = [a for a in attempts if a.state == SUBMITTED]
     if not graded:
         return None, []
     if quiz_settings(quiz_group).grading_method == HIGHEST:

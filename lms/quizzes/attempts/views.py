@@ -65,6 +65,7 @@ def start_attempt(group: str):
         abort(400)
     try:
         attempt = operations.start_attempt(current_user, item)
+        attempt_id = attempt.id  # read before the commit, which would reload the attempt
         db.session.commit()
     except operations.QuizError as exc:
         db.session.rollback()
@@ -74,7 +75,7 @@ def start_attempt(group: str):
         # A second click started the same attempt number at the same time: resume it.
         db.session.rollback()
         return redirect(url_for("quizzes.view_quiz", group=group))
-    return redirect(url_for("quizzes.take_attempt", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.take_attempt", attempt_id=attempt_id))
 
 
 @requires(AUTHENTICATED)
