@@ -1,47 +1,58 @@
 """2,000 learners taking the demo exam at once, over HTTP, on SQLite and PostgreSQL.
 
 The site runs under gunicorn on 127.0.0.1 (2 sync workers, as deploy/ would on this
-2-core machine; the floor under the same gunicorn settings). 2,000 learners, already signed
-in (their sessions are made in this process, untimed: login has bench/login_latency.py),
-all want to take the exam at t=0; ``CONCURRENCY`` client threads serve them, each learner
-doing what a browser does:
+2-core machine). 2,000 learners, already signed in (their sessions are made in this
+process, untimed: login has bench/login_latency.py), all want to take the exam at t=0;
+``CONCURRENCY`` of them at a time (asyncio + aiohttp: one thread, little CPU), each doing
+what a browser does:
 
 1. ``quiz``: GET the exam's page;  2. ``start``: POST start;  3. ``attempt``: GET the
 attempt page (12 questions);  4. ``save``: POST every answer with "finish";
-5. ``submit``: POST the confirmation (grading, certificate check).
+5. ``submit``: POST the confirmation (grading, certificate check);  6. ``review``: GET the
+result page the submission redirects to.
 
 Redirects are not followed (their pages are measured where the learner asks for them).
 Answers are read from the form itself (first option of each question): graded like any.
-The run stops starting learners after ``BUDGET_SECONDS`` per backend and says how many
-finished. Baseline: a bare Flask app on the same server answering a small page, with the
-same client threads. Writes bench/results/lms_crowd.json.
+The run stops starting learners after ``--budget`` seconds per backend.
 
-Run: .venv/bin/python bench/lms_crowd.py [--learners 2000] [--concurrency 32] [--budget 50]
+The floor: a bare Flask app under the same gunicorn answering the same requests with the
+responses the site gave (one recorded body, status and ``Location`` of each request type,
+the form read as the site reads it), driven by the same client for the same time; so the
+ratio measures the application's cost, not HTML size or the client. Also recorded: the
+CPU used by the servers and by the load generator (its share of the machine), and the
+1-minute load average before and after each run. Writes bench/results/lms_crowd.json
+(``--out`` another name).
+
+Run: .venv/bin/python bench/lms_crowd.py [--learners 2000] [--concurrency 32] [--budget 45]
+     [--only sqlite|postgresql] [--out lms_crowd_mine.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import http.client
 import json
 import os
+import resource
 import secrets
 import signal
 import socket
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
+import aiohttp
 from flask import session
 from lms_common import demo_site, ms, percentile, postgres_reachable
 from sqlalchemy import insert, select
+from yarl import URL
 
 from content.auth.models import AuthSession, User, utcnow
 from content.auth.sessions import start_session
@@ -49,21 +60,53 @@ from content.extensions import db
 from content.items.models import ContentItem
 from content.users.operations import create_user
 
-RESULTS = Path(__file__).parent / "results" / "lms_crowd.json"
-TYPES = ("quiz", "start", "attempt", "save", "submit")
+RESULTS = Path(__file__).parent / "results"
+TYPES = ("quiz", "start", "attempt", "save", "submit", "review")
 PASSWORD = "a long enough password"  # noqa: S105 - bench accounts
 
 
-# The server (gunicorn, 2 sync workers, as deploy/ runs the site on this 2-core machine) -----
+# The servers (gunicorn, 2 sync workers, as deploy/ runs the site on this 2-core machine) ----
 
 
-def bare_app():
-    """The floor: a bare Flask app answering a small page (gunicorn ``lms_crowd:bare_app()``)."""
-    from flask import Flask
+def floor_app():
+    """The floor: the site's recorded responses, by request type (gunicorn ``…:floor_app()``).
 
-    app = Flask("bare")
-    app.add_url_rule("/", "page", lambda: "<!doctype html><title>bare</title><p>ok</p>")
+    Routes as the site's; each answers the body, status and ``Location`` the site gave for
+    that request type, after reading the form (as the site does).
+    """
+    from flask import Flask, Response, request
+
+    recorded = json.loads(Path(os.environ["LMS_CROWD_FLOOR"]).read_text())
+    app = Flask("floor")
+
+    def answer(kind: str) -> Response:
+        request.form.to_dict(flat=False)  # POSTs: parse the form, as the site does
+        entry = recorded[kind]
+        headers = {"Location": entry["location"]} if entry["location"] else {}
+        return Response(entry["body"], status=entry["status"], headers=headers)
+
     app.add_url_rule("/healthz", "healthz", lambda: "ok")
+    app.add_url_rule("/en/quizzes/<group>", "quiz", lambda group: answer("quiz"))
+    app.add_url_rule(
+        "/en/quizzes/<group>/start", "start", lambda group: answer("start"), methods=["POST"]
+    )
+    app.add_url_rule(
+        "/en/quizzes/attempts/<int:attempt_id>",
+        "attempt",
+        lambda attempt_id: answer("attempt" if request.method == "GET" else "save"),
+        methods=["GET", "POST"],
+    )
+    app.add_url_rule(
+        "/en/quizzes/attempts/<int:attempt_id>/submit",
+        "submit",
+        lambda attempt_id: answer("submit"),
+        methods=["POST"],
+    )
+    app.add_url_rule(
+        "/en/quizzes/attempts/<int:attempt_id>/review",
+        "review",
+        lambda attempt_id: answer("review"),
+    )
     return app
 
 
@@ -74,20 +117,16 @@ def site_app():
     return create_app(json.loads(os.environ["LMS_CROWD_CONFIG"]))
 
 
-def start_server(config: dict | None) -> tuple[subprocess.Popen, int]:
+def start_server(target: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     """Start gunicorn on a free port of 127.0.0.1; return it once it answers, and the port."""
-    env = {**os.environ}
-    if config is not None:
-        env["LMS_CROWD_CONFIG"] = json.dumps(config)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    target = "lms_crowd:site_app()" if config is not None else "lms_crowd:bare_app()"
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers"]
     command += ["2", "--worker-class", "sync", "--timeout", "120", "--backlog", "2048", target]
     child = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         command,
-        env=env,
+        env={**os.environ, **env},
         cwd=Path(__file__).parent,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,  # the site logs every request: never an unread pipe
@@ -119,7 +158,27 @@ def stop_server(child: subprocess.Popen) -> None:
             child.wait()
 
 
-# The learners (client threads) --------------------------------------------------------------
+def group_cpu_seconds(group: int) -> float:
+    """User + system CPU seconds of the live processes of a process group (the server)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[2]) == group:  # after the name: state, ppid, pgrp, …, utime, stime
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds this process (the load generator) used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# The learners (asyncio tasks) -----------------------------------------------------------------
 
 
 class FormReader(HTMLParser):
@@ -150,102 +209,120 @@ class FormReader(HTMLParser):
             self._select = None
 
 
-class Learner:
-    """One learner's cookies and requests; records (type, seconds, ok)."""
+def form_of(page: str) -> dict[str, str]:
+    """Return the fields a browser would post from ``page`` (first answer of each question)."""
+    reader = FormReader()
+    reader.feed(page)
+    return reader.fields
 
-    def __init__(self, port: int, cookie: tuple[str, str], records: list) -> None:
-        self.port, self.cookies, self.records = port, dict([cookie]), records
 
-    def request(self, kind: str, method: str, path: str, form: dict | None = None):
-        """Send one request with the learner's cookies; keep new cookies; time it."""
-        body = urlencode(form) if form is not None else None
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+class Crowd:
+    """The learners' requests: (type, seconds, ok) of each, and one response of each type."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.records: list[tuple[str, float, bool]] = []
+        self.errors: dict[str, int] = defaultdict(int)
+        self.recorded: dict[str, dict] = {}
+        self.finished = 0
+
+    async def request(self, http, kind: str, method: str, path: str, form=None):
+        """Send one request (no redirect followed); time it; return (status, body, location)."""
         t0 = time.perf_counter()
         try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode()
-        except OSError:
+            async with http.request(method, path, data=form, allow_redirects=False) as response:
+                text = await response.text()
+                status, location = response.status, response.headers.get("Location", "")
+        except (aiohttp.ClientError, TimeoutError):
             self.records.append((kind, time.perf_counter() - t0, False))
             raise
-        finally:
-            connection.close()
-        ok = response.status in (200, 302, 303)
+        ok = status in (200, 302, 303)
         self.records.append((kind, time.perf_counter() - t0, ok))
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
         if not ok:
-            raise RuntimeError(f"{kind}: HTTP {response.status}")
-        return response, text
+            raise RuntimeError(f"{kind}: HTTP {status}")
+        if kind not in self.recorded:
+            self.recorded[kind] = {"status": status, "body": text, "location": location}
+        return text, urlsplit(location).path
 
-    def take_exam(self, group: str) -> None:
-        """Open the exam, start an attempt, answer every question, submit."""
-        _response, page = self.request("quiz", "GET", f"/en/quizzes/{group}")
-        reader = FormReader()
-        reader.feed(page)
-        response, _text = self.request(
-            "start",
-            "POST",
-            f"/en/quizzes/{group}/start",
-            {"csrf_token": reader.fields["csrf_token"]},
-        )
-        attempt = urlsplit(response.getheader("Location")).path
-        if "/attempts/" not in attempt:
-            raise RuntimeError(f"start: sent to {attempt}")
-        _response, page = self.request("attempt", "GET", attempt)
-        reader = FormReader()
-        reader.feed(page)
-        self.request("save", "POST", attempt, {**reader.fields, "_action": "finish"})
-        self.request(
-            "submit", "POST", f"{attempt}/submit", {"csrf_token": reader.fields["csrf_token"]}
-        )
+    async def take_exam(self, connector, cookie: tuple[str, str], group: str) -> None:
+        """Open the exam, start an attempt, answer every question, submit, read the result."""
+        jar = aiohttp.CookieJar(unsafe=True)
+        jar.update_cookies({cookie[0]: cookie[1]}, URL(self.base))
+        async with aiohttp.ClientSession(
+            base_url=self.base,
+            cookie_jar=jar,
+            connector=connector,
+            connector_owner=False,
+            timeout=aiohttp.ClientTimeout(total=120),
+        ) as http:
+            page, _ = await self.request(http, "quiz", "GET", f"/en/quizzes/{group}")
+            token = form_of(page)["csrf_token"]
+            _, attempt = await self.request(
+                http, "start", "POST", f"/en/quizzes/{group}/start", {"csrf_token": token}
+            )
+            if "/attempts/" not in attempt:
+                raise RuntimeError(f"start: sent to {attempt}")
+            page, _ = await self.request(http, "attempt", "GET", attempt)
+            fields = form_of(page)
+            await self.request(http, "save", "POST", attempt, {**fields, "_action": "finish"})
+            token = {"csrf_token": fields["csrf_token"]}
+            _, review = await self.request(http, "submit", "POST", f"{attempt}/submit", token)
+            await self.request(http, "review", "GET", review)
 
+    async def run(self, cookies, group: str, concurrency: int, budget: float) -> float:
+        """Let ``concurrency`` learners at a time take the exam until all did or time is up."""
+        queue = list(reversed(cookies))
+        connector = aiohttp.TCPConnector(limit=concurrency, force_close=True)
+        deadline = time.perf_counter() + budget
 
-def crowd(
-    port: int, cookies: list[tuple[str, str]], group: str, concurrency: int, budget: float
-) -> dict:
-    """Let every learner take the exam; return the figures."""
-    records: list = []
-    errors: dict[str, int] = defaultdict(int)
-    done = [0]
-    lock = threading.Lock()
-    deadline = time.perf_counter() + budget
+        async def worker() -> None:
+            while queue and time.perf_counter() < deadline:
+                cookie = queue.pop()
+                try:
+                    await self.take_exam(connector, cookie, group)
+                except Exception as exc:
+                    self.errors[str(exc)[:80] or type(exc).__name__] += 1
+                    continue
+                self.finished += 1
 
-    def one(cookie: tuple[str, str]) -> None:
-        if time.perf_counter() > deadline:
-            return
+        t0 = time.perf_counter()
         try:
-            Learner(port, cookie, records).take_exam(group)
-        except Exception as exc:
-            with lock:
-                errors[str(exc)[:80]] += 1
-            return
-        with lock:
-            done[0] += 1
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+        finally:
+            await connector.close()
+        return time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        list(pool.map(one, cookies))
-    seconds = time.perf_counter() - t0
+
+def drive(port: int, cookies, group: str, args, server: subprocess.Popen) -> tuple[dict, Crowd]:
+    """Run the crowd against a server; return its figures (CPU and load included)."""
+    crowd = Crowd(f"http://127.0.0.1:{port}")
+    load_before = os.getloadavg()[0]
+    server_cpu, own_cpu = group_cpu_seconds(server.pid), own_cpu_seconds()
+    seconds = asyncio.run(crowd.run(cookies, group, args.concurrency, args.budget))
+    server_cpu = group_cpu_seconds(server.pid) - server_cpu
+    own_cpu = own_cpu_seconds() - own_cpu
     by_type = defaultdict(list)
-    for kind, elapsed, _ok in records:
+    for kind, elapsed, _ok in crowd.records:
         by_type[kind].append(elapsed)
+    cores = os.cpu_count() or 1
     return {
         "learners": len(cookies),
-        "learners_finished": done[0],
+        "learners_finished": crowd.finished,
         "seconds": round(seconds, 1),
-        "requests": len(records),
-        "requests_per_second": round(len(records) / seconds, 1),
-        "exams_per_second": round(done[0] / seconds, 2),
+        "requests": len(crowd.records),
+        "requests_per_second": round(len(crowd.records) / seconds, 1),
+        "exams_per_second": round(crowd.finished / seconds, 2),
         # at this rate, the time the whole crowd needs (when the budget stopped it early)
-        "estimated_seconds_for_all_learners": round(len(cookies) / max(done[0], 1) * seconds),
-        "failed_requests": sum(not ok for *_rest, ok in records),
-        "errors": dict(errors),
+        "estimated_seconds_for_all_learners": round(
+            len(cookies) / max(crowd.finished, 1) * seconds
+        ),
+        "failed_requests": sum(not ok for *_rest, ok in crowd.records),
+        "errors": dict(crowd.errors),
+        "server_cpu_cores_used": round(server_cpu / seconds, 2),
+        "load_generator_cpu_cores_used": round(own_cpu / seconds, 2),
+        "load_generator_cpu_share_of_machine": round(own_cpu / seconds / cores, 3),
+        "load_average_1m_before": round(load_before, 2),
+        "load_average_1m_after": round(os.getloadavg()[0], 2),
         "per_type": {
             kind: {
                 "count": len(by_type[kind]),
@@ -255,40 +332,7 @@ def crowd(
             for kind in TYPES
             if by_type[kind]
         },
-    }
-
-
-def bare_baseline(concurrency: int, seconds: float) -> dict:
-    """Requests per second and p95 of a bare Flask page on the same server and clients."""
-    child, port = start_server(None)
-    try:
-        samples: list[float] = []
-        deadline = time.perf_counter() + seconds
-
-        def hammer() -> None:
-            while time.perf_counter() < deadline:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                t0 = time.perf_counter()
-                connection.request("GET", "/")
-                connection.getresponse().read()
-                samples.append(time.perf_counter() - t0)
-                connection.close()
-
-        threads = [threading.Thread(target=hammer) for _ in range(concurrency)]
-        t0 = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - t0
-    finally:
-        stop_server(child)
-    return {
-        "requests": len(samples),
-        "requests_per_second": round(len(samples) / elapsed, 1),
-        "p50_ms": ms(percentile(samples, 0.5)),
-        "p95_ms": ms(percentile(samples, 0.95)),
-    }
+    }, crowd
 
 
 # Setup ----------------------------------------------------------------------------------------
@@ -357,6 +401,7 @@ def exam_group(app) -> str:
 
 
 def run(backend: str, args) -> dict:
+    """The site on ``backend``, then the floor with the site's recorded responses."""
     with demo_site(backend) as (app, config):
         t0 = time.perf_counter()
         cookies = learners_with_sessions(app, args.learners)
@@ -364,40 +409,56 @@ def run(backend: str, args) -> dict:
         group = exam_group(app)
         with app.app_context():
             db.engine.dispose()  # the child process serves; this one only set up
-        child, port = start_server(config)
+        child, port = start_server("lms_crowd:site_app()", {"LMS_CROWD_CONFIG": json.dumps(config)})
         try:
-            figures = crowd(port, cookies, group, args.concurrency, args.budget)
+            site, crowd = drive(port, cookies, group, args, child)
         finally:
             stop_server(child)
-    return {"setup_seconds": round(setup, 1), **figures}
+    if set(crowd.recorded) != set(TYPES):
+        return {"setup_seconds": round(setup, 1), **site, "floor": None}
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as recorded:
+        json.dump(crowd.recorded, recorded)
+        recorded.flush()
+        child, port = start_server("lms_crowd:floor_app()", {"LMS_CROWD_FLOOR": recorded.name})
+        try:
+            floor, _ = drive(port, cookies, group, args, child)
+        finally:
+            stop_server(child)
+    keys = ("requests_per_second", "exams_per_second", "failed_requests")
+    keys += ("server_cpu_cores_used", "load_generator_cpu_share_of_machine")
+    keys += ("load_average_1m_before", "load_average_1m_after")
+    return {
+        "setup_seconds": round(setup, 1),
+        **site,
+        "floor": {key: floor[key] for key in keys},
+        "ratio_rps_to_floor": round(site["requests_per_second"] / floor["requests_per_second"], 3),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--budget", type=float, default=45, help="seconds of load per backend")
+    parser.add_argument("--budget", type=float, default=45, help="seconds of load per run")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--out", default="lms_crowd.json", help="file name in bench/results")
     args = parser.parse_args()
     backends = ["sqlite"] + (["postgresql"] if postgres_reachable() else [])
+    if args.only:
+        backends = [args.only]
     results = {
-        "server": "gunicorn, 2 sync workers, 127.0.0.1",
+        "server": "gunicorn, 2 sync workers, 127.0.0.1; client: asyncio + aiohttp, one process",
+        "floor": "bare Flask under the same gunicorn, the site's recorded responses",
         "load_average_1m_before": round(os.getloadavg()[0], 2),
+        "cpu_cores": os.cpu_count(),
         "learners": args.learners,
         "concurrency": args.concurrency,
-        "budget_seconds_per_backend": args.budget,
-        "bare_baseline": bare_baseline(args.concurrency, seconds=8),
+        "budget_seconds_per_run": args.budget,
         **{backend: run(backend, args) for backend in backends},
     }
-    for backend in backends:
-        results[backend]["ratio_rps_to_bare"] = round(
-            results[backend]["requests_per_second"]
-            / results["bare_baseline"]["requests_per_second"],
-            3,
-        )
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / args.out).write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
-    return None
 
 
 if __name__ == "__main__":

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select
-
-from content.extensions import db
-
 
 def completed_module_groups(user) -> set[str]:
     """Return the translation groups of the modules ``user`` completed."""
@@ -31,15 +27,6 @@ def module_url(module_group: str, language: str) -> str | None:
     except ImportError:
         return None
     return url(module_group, language)
-
-
-def quiz_grade(user, quiz_group: str) -> Decimal | None:
-    """Return ``user``'s current grade (percent) in a quiz, or None without attempts."""
-    try:
-        from lms.quizzes.attempts.operations import quiz_grade as grade
-    except ImportError:
-        return None
-    return grade(user, quiz_group)
 
 
 def quiz_url(quiz_group: str, language: str) -> str | None:
@@ -60,24 +47,18 @@ def archive_attempts(user, quiz_group: str) -> None:
     archive(user, quiz_group)
 
 
-def passing_attempt(user, quiz_group: str, min_percent: int):
-    """Return the latest current (not archived) submitted attempt scoring ``min_percent``+.
+def exam_result(user, quiz_group: str, min_percent: int):
+    """Return ``user``'s grade in a quiz (None: no attempt) and the attempt that earned it.
 
-    The certificate records it (and the question versions it asked) as its exam version.
+    The attempt is the latest current (not archived) submitted one scoring ``min_percent``
+    or more (None: none does); the certificate records it and the question versions it
+    asked as its exam version. One query for both.
     """
     try:
-        from lms.quizzes.attempts.models import SUBMITTED, Attempt
+        from lms.quizzes.attempts.operations import quiz_result
     except ImportError:
-        return None
-    return db.session.scalar(
-        select(Attempt)
-        .where(
-            Attempt.user_id == user.id,
-            Attempt.quiz_group == quiz_group,
-            Attempt.state == SUBMITTED,
-            Attempt.archived.is_(False),
-            Attempt.percent >= Decimal(min_percent),
-        )
-        .order_by(Attempt.submitted_dt.desc(), Attempt.id.desc())
-        .limit(1)
-    )
+        return None, None
+    grade, graded = quiz_result(user, quiz_group)
+    passing = [a for a in graded if a.percent >= Decimal(min_percent)]
+    latest = max(passing, key=lambda a: (a.submitted_dt, a.id), default=None)
+    return grade, latest

@@ -35,12 +35,11 @@ def training_done(user, certification: Certification, completed: set[str] | None
         return False, None, None
     if certification.exam_quiz_group is None:
         return True, None, None
-    grade = adapters.quiz_grade(user, certification.exam_quiz_group)
-    if grade is None or grade < Decimal(certification.min_score_percent):
-        return False, grade, None
-    attempt = adapters.passing_attempt(
+    grade, attempt = adapters.exam_result(
         user, certification.exam_quiz_group, certification.min_score_percent
     )
+    if grade is None or grade < Decimal(certification.min_score_percent):
+        return False, grade, None
     return True, grade, attempt
 
 

@@ -45,7 +45,11 @@ def view_quiz(group: str):
     revision = items.visible_revision(item, current_user)
     settings = operations.quiz_settings(group)
     status = operations.start_status(current_user, settings)
-    db.session.commit()  # attempts past their deadline were just graded
+    if db.session.dirty:  # attempts past their deadline were just graded
+        db.session.commit()
+    # The attempts as start_status read them: no second read, no reload after a commit
+    # that changed nothing.
+    grade, _graded = operations.quiz_result(current_user, group, list(status.attempts))
     return render_template(
         "quizzes/quiz.html",
         item=item,
@@ -53,9 +57,9 @@ def view_quiz(group: str):
         body=render_markdown(revision.body),
         settings=settings,
         status=status,
-        attempts=operations.current_attempts(current_user, group),
-        grade=operations.quiz_grade(current_user, group),
-        passed=operations.quiz_passed(current_user, group),
+        attempts=list(status.attempts),
+        grade=grade,
+        passed=grade is not None and grade >= settings.pass_percent,
         question_count=sum(draw.count for draw in settings.draws),
         item_url=item_url(item),
         form=CsrfForm(),

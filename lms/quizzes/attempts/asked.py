@@ -39,17 +39,19 @@ def answer_rng(attempt: Attempt, slot: int, settings: QuizSettings) -> random.Ra
     return random.Random(f"{attempt.seed}:{slot}")  # noqa: S311 - an order, not a secret
 
 
-def public_questions(attempt: Attempt) -> list[dict[str, Any]]:
+def public_questions(attempt: Attempt, *, shuffled: bool = True) -> list[dict[str, Any]]:
     """Return what the attempt page shows: per slot the public view and the saved response.
 
     Only ``public_view()`` goes in: no fraction, feedback or accepted answer.
+
+    :param shuffled: answers in the attempt's order (the page); False: in a fixed order,
+        enough to read a posted form, without reading the quiz's settings.
     """
-    settings = quiz_settings(attempt.quiz_group)
+    settings = quiz_settings(attempt.quiz_group) if shuffled else None
     shown = []
     for attempt_question in asked_questions(attempt):
-        view = question_of(attempt_question).public_view(
-            answer_rng(attempt, attempt_question.slot, settings)
-        )
+        rng = answer_rng(attempt, attempt_question.slot, settings) if settings else None
+        view = question_of(attempt_question).public_view(rng)
         shown.append(
             {
                 "slot": attempt_question.slot,

@@ -66,6 +66,7 @@ __all__ = [
     "quiz_item",
     "quiz_items",
     "quiz_passed",
+    "quiz_result",
     "quiz_settings",
     "quiz_url",
     "response_of",
@@ -110,6 +111,7 @@ class StartStatus:
     :param open_attempt: an attempt in progress, to resume instead of starting.
     :param next_dt: when waiting ends (None: no wait).
     :param remaining: attempts left in this cycle (None: unlimited).
+    :param attempts: the attempts of this cycle, oldest first (as read to decide).
     """
 
     allowed: bool
@@ -117,6 +119,7 @@ class StartStatus:
     open_attempt: Attempt | None
     next_dt: datetime | None
     remaining: int | None
+    attempts: tuple[Attempt, ...] = ()
 
 
 def start_status(user, settings: QuizSettings, *, now=None) -> StartStatus:
@@ -146,7 +149,7 @@ def start_status(user, settings: QuizSettings, *, now=None) -> StartStatus:
         reason = _("You have used all your attempts.")
     elif next_dt is not None:
         reason = _("You can start a new attempt after the waiting time.")
-    return StartStatus(reason is None, reason, open_attempt, next_dt, remaining)
+    return StartStatus(reason is None, reason, open_attempt, next_dt, remaining, tuple(attempts))
 
 
 def _draw_versions(settings: QuizSettings, language: str, rng: random.Random) -> list:
@@ -256,6 +259,25 @@ def lock_attempt(attempt: Attempt) -> None:
     ).all()
     session.expire(attempt, ["questions"])
     locked[attempt.id] = session.get_transaction()
+
+
+def lock_own_attempt(attempt_id: int, user_id: int) -> Attempt | None:
+    """Lock and load a user's attempt in one statement (a POST's first read); None: not theirs.
+
+    The same no-op ``UPDATE … RETURNING`` as :func:`lock_attempt`, filtered by owner, so
+    another learner's attempt is neither locked nor loaded.
+    """
+    session = db.session()
+    attempt = session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
+        .values(state=Attempt.state)
+        .returning(Attempt)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    ).scalar_one_or_none()
+    if attempt is not None:
+        session.info.setdefault(_LOCKED, {})[attempt.id] = session.get_transaction()
+    return attempt
 
 
 def is_overdue(attempt: Attempt, now: datetime) -> bool:
@@ -378,17 +400,29 @@ def _grade_attempt(attempt: Attempt, *, at: datetime) -> None:
 # Grades across attempts (the contract's interface) -----------------------------------
 
 
+def quiz_result(user, quiz_group: str, attempts=None) -> tuple[Decimal | None, list[Attempt]]:
+    """Return the user's grade (as :func:`quiz_grade`) and the graded attempts it counts.
+
+    One query for both: certification reads the grade and the attempt that earned it.
+
+    :param attempts: :func:`current_attempts`, when the caller has just read them.
+    """
+    if attempts is None:
+        attempts = current_attempts(user, quiz_group)
+    graded = [a for a in attempts if a.state == SUBMITTED]
+    if not graded:
+        return None, []
+    if quiz_settings(quiz_group).grading_method == HIGHEST:
+        return max(a.percent for a in graded), graded
+    return graded[-1].percent, graded
+
+
 def quiz_grade(user, quiz_group: str) -> Decimal | None:
     """Return the user's grade in percent by the quiz's grading method; None: no attempt.
 
     Counts submitted attempts of the current cycle (archived ones do not count).
     """
-    graded = [a for a in current_attempts(user, quiz_group) if a.state == SUBMITTED]
-    if not graded:
-        return None
-    if quiz_settings(quiz_group).grading_method == HIGHEST:
-        return max(a.percent for a in graded)
-    return graded[-1].percent
+    return quiz_result(user, quiz_group)[0]
 
 
 def quiz_passed(user, quiz_group: str) -> bool:

@@ -24,7 +24,17 @@ from lms.quizzes.forms import CsrfForm
 from lms.quizzes.views import quiz_or_404
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
+def _own_attempt(attempt_id: int, *, lock: bool = False) -> Attempt:
+    """Return the signed-in learner's attempt (404 for anyone else's).
+
+    :param lock: lock it for this transaction as it is loaded (a POST that writes): one
+        statement, and the questions are then read once, as they stand under the lock.
+    """
+    if lock:
+        attempt = operations.lock_own_attempt(attempt_id, current_user.id)
+        if attempt is None:
+            abort(404)
+        return attempt
     attempt = db.get_or_404(Attempt, attempt_id)
     if attempt.user_id != current_user.id:
         abort(404)  # another learner's attempt: not theirs to see
@@ -55,6 +65,7 @@ def start_attempt(group: str):
         abort(400)
     try:
         attempt = operations.start_attempt(current_user, item)
+        attempt_id = attempt.id  # read before the commit, which would reload the attempt
         db.session.commit()
     except operations.QuizError as exc:
         db.session.rollback()
@@ -64,19 +75,17 @@ def start_attempt(group: str):
         # A second click started the same attempt number at the same time: resume it.
         db.session.rollback()
         return redirect(url_for("quizzes.view_quiz", group=group))
-    return redirect(url_for("quizzes.take_attempt", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.take_attempt", attempt_id=attempt_id))
 
 
 @requires(AUTHENTICATED)
 def take_attempt(attempt_id: int):
     """The attempt page: every question in one form; saving works without JavaScript."""
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, lock=request.method == "POST")
     if _closed(attempt):
         return redirect(url_for("quizzes.review_attempt", attempt_id=attempt.id))
     if request.method == "POST":
-        # Locked first: the questions are then read once, as they stand under the lock.
-        operations.lock_attempt(attempt)
-        shown = operations.public_questions(attempt)
+        shown = operations.public_questions(attempt, shuffled=False)  # reads the form
         try:
             operations.save_responses(attempt, responses_from_form(request.form, shown))
         except operations.AttemptClosed as exc:
@@ -101,12 +110,11 @@ def take_attempt(attempt_id: int):
 @requires(AUTHENTICATED)
 def autosave_attempt(attempt_id: int):
     """Save the attempt form's answers as the learner works (the form's own fields)."""
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, lock=True)
     review_url = url_for("quizzes.review_attempt", attempt_id=attempt.id)
     if _closed(attempt):
         return jsonify(error=_("This attempt takes no more answers."), location=review_url), 409
-    operations.lock_attempt(attempt)  # first: the questions are read once, under the lock
-    shown = operations.public_questions(attempt)
+    shown = operations.public_questions(attempt, shuffled=False)  # reads the form
     try:
         operations.save_responses(attempt, responses_from_form(request.form, shown))
     except operations.AttemptClosed as exc:
@@ -124,7 +132,7 @@ def autosave_attempt(attempt_id: int):
 @requires(AUTHENTICATED)
 def submit_attempt(attempt_id: int):
     """Confirm (GET: what is still unanswered), then submit and grade (POST)."""
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, lock=request.method == "POST")
     if _closed(attempt):
         return redirect(url_for("quizzes.review_attempt", attempt_id=attempt.id))
     form = CsrfForm()
