@@ -3,9 +3,10 @@
 Each simulated agent signs in once, then works calls in a loop with think time between
 steps, as the agent's screens do:
 
-    claim (POST /calls/next) → view_call (the pre-dial summary, GET)
-    → open_script (POST) → form_page (GET) → autosave ×2 (JSON POST)
-    → save (POST "Save and check") → outcome (POST "reached")
+    claim (POST /calls/next) → view_call (the call desktop, GET)
+    → open_script (POST, back to the desktop) → script_page (the desktop with the script
+    panel, GET) → autosave ×2 (JSON POST) → save (POST "Save and check", the desktop)
+    → outcome (POST "reached")
 
 Agents join in stages (default 250, 500, 1,000 then 2,000) within a bounded run (default
 170 s). Every request is timed on its own (redirects are not followed); an answer with an
@@ -36,6 +37,9 @@ Everything listens on 127.0.0.1 only. Run (needs the ``bench`` extra: gunicorn, 
     .venv/bin/python bench/agent_workload.py
     .venv/bin/python bench/agent_workload.py --stages 50,100 --duration 40   # a quick try
     .venv/bin/python bench/agent_workload.py --topology both --stages 250,500 --workers 4
+
+The one-agent service times alone (a small schema, no gunicorn, half a minute):
+bench/agent_service.py.
 """
 
 from __future__ import annotations
@@ -44,7 +48,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import resource
 import statistics
 import tempfile
@@ -55,6 +58,7 @@ from pathlib import Path
 
 import aiohttp
 import psycopg
+from agent_service import AUTOSAVE, CSRF, EXPECTED, REVISION, service_times
 from topologies import TOPOLOGIES, Topology, nginx_two_hosts, one_host
 from workload_figures import comparison, figures
 from workload_site import PASSWORD, environment, seed, seeded
@@ -62,19 +66,6 @@ from yarl import URL
 
 RESULTS = Path(__file__).parent / "results" / "agent_workload.json"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-REVISION = re.compile(r'name="_revision" value="(\d+)"')
-#: Status each request type must answer with (anything else is an error).
-EXPECTED = {
-    "claim": 302,
-    "view_call": 200,
-    "open_script": 302,
-    "form_page": 200,
-    "autosave": 200,
-    "save": 200,
-    "outcome": 302,
-    "baseline_healthz": 200,
-}
 REQUEST_TIMEOUT = 30
 
 
@@ -161,12 +152,13 @@ async def agent(base: str, email: str, recorder: Recorder, stop: float, connecto
             status, _, location = await recorder.request(
                 session, "open_script", "POST", f"{order_url}/script", data={"csrf_token": token}
             )
-            if status != 302 or "/forms/" not in location:
+            if status != 302 or "/orders/" not in location:
                 continue
-            form_url = URL(location).path
-            status, page, _ = await recorder.request(session, "form_page", "GET", form_url)
+            status, page, _ = await recorder.request(session, "script_page", "GET", order_url)
             match = REVISION.search(page) if status == 200 else None
             revision = int(match.group(1)) if match else 0
+            match = AUTOSAVE.search(page) if status == 200 else None
+            autosave_url = match.group(1) if match else f"{order_url}/no-script"
             answers = {"called_name": "Bench Citizen", "consent": "yes"}
             for extra in ({}, {"full_name": "Bench Citizen", "postcode": "1000"}):
                 if not await pause():
@@ -176,7 +168,7 @@ async def agent(base: str, email: str, recorder: Recorder, stop: float, connecto
                     session,
                     "autosave",
                     "POST",
-                    f"{form_url}/autosave",
+                    autosave_url,
                     json={"answers": answers, "revision": revision},
                     headers={"X-CSRFToken": token},
                 )
@@ -188,7 +180,7 @@ async def agent(base: str, email: str, recorder: Recorder, stop: float, connecto
                 session,
                 "save",
                 "POST",
-                form_url,
+                f"{order_url}/script/save",
                 data={**answers, "_action": "save", "_revision": revision, "csrf_token": token},
             )
             if not await pause():
@@ -265,82 +257,6 @@ async def workload(
 async def _delayed(seconds: float, coroutine):
     await asyncio.sleep(seconds)
     await coroutine
-
-
-# --- service time: one agent, no concurrency ------------------------------------------------
-
-
-def service_times(email: str, cycles: int = 20) -> dict:
-    """Time each request type in-process (Flask test client), one agent, one at a time.
-
-    The cost of a request with nobody else around, and the SQL statements it runs: the
-    ceiling of what the server can do per core, whatever the machine's other load.
-    """
-    from sqlalchemy import event
-
-    from content.extensions import db
-    from tracing_app import create_app
-
-    app = create_app()
-    client = app.test_client()
-    statements = [0]
-    with app.app_context():
-        engine = db.engine
-
-    def count(*_args):
-        statements[0] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    samples: dict[str, list[tuple[float, int]]] = defaultdict(list)
-
-    def send(kind: str, method: str, url: str, **options):
-        statements[0] = 0
-        started = time.perf_counter()
-        response = client.open(url, method=method, **options)
-        samples[kind].append((time.perf_counter() - started, statements[0]))
-        assert response.status_code == EXPECTED[kind], (kind, response.status_code)
-        return response
-
-    page = client.get("/en/login").get_data(as_text=True)
-    data = {"email": email, "password": PASSWORD, "csrf_token": CSRF.search(page).group(1)}
-    assert client.post("/en/login", data=data).status_code == 302
-    token = {"csrf_token": CSRF.search(client.get("/en/calls/").get_data(as_text=True)).group(1)}
-    answers = {"called_name": "Bench Citizen", "consent": "yes"}
-    for _ in range(cycles):
-        send("baseline_healthz", "GET", "/healthz")
-        order = send("claim", "POST", "/en/calls/next", data=token).headers["Location"]
-        send("view_call", "GET", order)
-        form = send("open_script", "POST", f"{order}/script", data=token).headers["Location"]
-        page = send("form_page", "GET", form).get_data(as_text=True)
-        revision = int(REVISION.search(page).group(1))
-        saved = send(
-            "autosave",
-            "POST",
-            f"{form}/autosave",
-            json={"answers": answers, "revision": revision},
-            headers={"X-CSRFToken": token["csrf_token"]},
-        )
-        revision = saved.get_json()["revision"]
-        send(
-            "save",
-            "POST",
-            form,
-            data={**answers, "_action": "save", "_revision": revision, **token},
-        )
-        outcome = {"outcome": "reached", "callback_by": "me", "note": "", **token}
-        send("outcome", "POST", f"{order}/outcome", data=outcome)
-    event.remove(engine, "before_cursor_execute", count)
-    with app.app_context():
-        db.engine.dispose()
-    baseline = statistics.median(t for t, _ in samples["baseline_healthz"])
-    return {
-        kind: {
-            "median_ms": round(statistics.median(t for t, _ in values) * 1000, 1),
-            "ratio_to_healthz": round(statistics.median(t for t, _ in values) / baseline, 1),
-            "sql_statements": round(statistics.median(n for _, n in values)),
-        }
-        for kind, values in samples.items()
-    }
 
 
 # --- a run ------------------------------------------------------------------------------------
