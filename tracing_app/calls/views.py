@@ -231,7 +231,14 @@ def _script_response(order: CallOrder) -> FormResponse | None:
 
 def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200, *, script_state=None):
     summary = phone = None
-    attempts = [(a, operations.attempt_note(a)) for a in operations.order_attempts(order)]
+    # The ticket's attempts (every order of it) give the order's own and the summary's.
+    history = summaries.ticket_attempts(order.ticket) if order.ticket is not None else None
+    own = (
+        [a for a in history if a.order_id == order.id]
+        if history is not None
+        else operations.order_attempts(order)
+    )
+    attempts = [(a, operations.attempt_note(a)) for a in own]
     response = _script_response(order) if current_user.can(FILL) else None
     try:
         # A call with its script open lasts ~20 minutes: the script's lease, not the short one.
@@ -245,7 +252,7 @@ def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200, *, scri
         # Last before the commit: the audit append lock is held until then. One decryption
         # serves both the number and the summary.
         person = tickets.person_data(order.ticket, actor=current_agent(), reason=DIAL_REASON)
-        summary = summaries.ticket_summary(order.ticket, person=person)
+        summary = summaries.ticket_summary(order.ticket, person=person, attempts=history)
         phone = person.phone
     commit_keeping_loaded()
     script = {}
