@@ -6,7 +6,7 @@ with an unexpected status, a timeout or a broken connection counts as an error o
 type. ``work_calls`` is an agent's call loop, as the agent's screens do it:
 
     claim (POST /calls/next) → view_call (the call desktop, GET)
-    → open_script (POST) → form_page (GET: the desktop again, now with the script panel)
+    → open_script (POST) → script_page (GET: the desktop again, now with the script panel)
     → autosave ×2 (JSON POST) → save (POST "Save and check") → outcome (POST "reached")
 
 with think time before every step (the one desktop per call of issue #16: the script is
@@ -36,7 +36,7 @@ EXPECTED = {
     "claim": 302,
     "view_call": 200,
     "open_script": 302,
-    "form_page": 200,
+    "script_page": 200,
     "autosave": 200,
     "save": 200,
     "outcome": 302,
@@ -123,7 +123,7 @@ async def work_calls(session, recorder: Recorder, token: str, pause) -> None:
         )
         if status != 302 or URL(location).path != order_url:
             continue
-        status, page, _ = await recorder.request(session, "form_page", "GET", order_url)
+        status, page, _ = await recorder.request(session, "script_page", "GET", order_url)
         autosave_url = AUTOSAVE.search(page) if status == 200 else None
         if autosave_url is None:
             continue

@@ -45,16 +45,12 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections import defaultdict
 from pathlib import Path
 
 import aiohttp
 import psycopg
 from agent_calls import (
-    AUTOSAVE,
     CSRF,
-    EXPECTED,
-    REVISION,
     Recorder,
     agent_session,
     connection_pool,
@@ -65,6 +61,7 @@ from agent_calls import (
     think_pause,
     work_calls,
 )
+from agent_service import service_times
 from topologies import TOPOLOGIES, Topology, nginx_two_hosts, one_host
 from workload_figures import comparison, figures
 from workload_site import PASSWORD, environment, seed, seeded
@@ -137,83 +134,6 @@ async def workload(
 
 
 # --- service time: one agent, no concurrency ------------------------------------------------
-
-
-def service_times(email: str, cycles: int = 20) -> dict:
-    """Time each request type in-process (Flask test client), one agent, one at a time.
-
-    The cost of a request with nobody else around, and the SQL statements it runs: the
-    ceiling of what the server can do per core, whatever the machine's other load.
-    """
-    from sqlalchemy import event
-
-    from content.extensions import db
-    from tracing_app import create_app
-
-    app = create_app()
-    client = app.test_client()
-    statements = [0]
-    with app.app_context():
-        engine = db.engine
-
-    def count(*_args):
-        statements[0] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    samples: dict[str, list[tuple[float, int]]] = defaultdict(list)
-
-    def send(kind: str, method: str, url: str, **options):
-        statements[0] = 0
-        started = time.perf_counter()
-        response = client.open(url, method=method, **options)
-        samples[kind].append((time.perf_counter() - started, statements[0]))
-        assert response.status_code == EXPECTED[kind], (kind, response.status_code)
-        return response
-
-    page = client.get("/en/login").get_data(as_text=True)
-    data = {"email": email, "password": PASSWORD, "csrf_token": CSRF.search(page).group(1)}
-    assert client.post("/en/login", data=data).status_code == 302
-    token = {"csrf_token": CSRF.search(client.get("/en/calls/").get_data(as_text=True)).group(1)}
-    answers = {"called_name": "Bench Citizen", "consent": "yes"}
-    for _ in range(cycles):
-        send("baseline_healthz", "GET", "/healthz")
-        order = send("claim", "POST", "/en/calls/next", data=token).headers["Location"]
-        send("view_call", "GET", order)
-        send("open_script", "POST", f"{order}/script", data=token)
-        # The call desktop again, with the script panel (issue #16).
-        page = send("form_page", "GET", order).get_data(as_text=True)
-        revision = int(REVISION.search(page).group(1))
-        saved = send(
-            "autosave",
-            "POST",
-            AUTOSAVE.search(page).group(1),
-            json={"answers": answers, "revision": revision},
-            headers={"X-CSRFToken": token["csrf_token"]},
-        )
-        revision = saved.get_json()["revision"]
-        send(
-            "save",
-            "POST",
-            f"{order}/script/save",
-            data={**answers, "_action": "save", "_revision": revision, **token},
-        )
-        outcome = {"outcome": "reached", "callback_by": "me", "note": "", **token}
-        send("outcome", "POST", f"{order}/outcome", data=outcome)
-    event.remove(engine, "before_cursor_execute", count)
-    with app.app_context():
-        db.engine.dispose()
-    baseline = statistics.median(t for t, _ in samples["baseline_healthz"])
-    return {
-        kind: {
-            "median_ms": round(statistics.median(t for t, _ in values) * 1000, 1),
-            "ratio_to_healthz": round(statistics.median(t for t, _ in values) / baseline, 1),
-            "sql_statements": round(statistics.median(n for _, n in values)),
-        }
-        for kind, values in samples.items()
-    }
-
-
-# --- a run ------------------------------------------------------------------------------------
 
 
 def measure(name: str, args, stages: list[int], think, with_service: bool) -> dict:

@@ -13,13 +13,14 @@ from typing import Any, TypeVar
 
 from flask import abort, g, has_request_context, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from content.auth.models import utcnow
 from content.extensions import db
 from content.gates import GateRefusal, denied_response
 from content.i18n import _
 from lms.certification import adapters, operations, requirements
-from lms.certification.models import Certification
+from lms.certification.models import Certificate, Certification
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,21 +83,32 @@ def refusal(user, certification: Certification) -> GateRefusal:
 
 
 def access_refusal(user, gate: str) -> GateRefusal | None:
-    """Return why ``user`` may not pass ``gate`` (no valid certificate granting it), or None."""
-    certifications = list(
-        db.session.scalars(
-            select(Certification)
-            .where(Certification.grants_gate == gate)
-            .order_by(Certification.id)
+    """Return why ``user`` may not pass ``gate`` (no valid certificate granting it), or None.
+
+    One query before every gated request: the certifications granting ``gate``, each with
+    whether the user holds a valid certificate of it (not revoked, not expired), read at
+    each request, so a revocation closes the gate at once on every host.
+    """
+    user_id = user.id if getattr(user, "is_authenticated", False) else None
+    now = utcnow()
+    holds = (
+        select(Certificate.id)
+        .where(
+            Certificate.certification_id == Certification.id,
+            Certificate.user_id == user_id,
+            Certificate.revoked_dt.is_(None),
+            or_(Certificate.expires_dt.is_(None), Certificate.expires_dt > now),
         )
+        .exists()
     )
-    if not certifications:
+    granting = db.session.execute(
+        select(Certification.id, holds)
+        .where(Certification.grants_gate == gate)
+        .order_by(Certification.id)
+    ).all()
+    if not granting or (user_id is not None and any(valid for _id, valid in granting)):
         return None
-    if getattr(user, "is_authenticated", False):
-        for certification in certifications:
-            if operations.valid_certificate(user, certification.code) is not None:
-                return None
-    return refusal(user, certifications[0])
+    return refusal(user, db.session.get(Certification, granting[0][0]))
 
 
 def check_certificate(code: str) -> None:

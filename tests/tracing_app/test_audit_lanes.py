@@ -199,3 +199,46 @@ def test_concurrent_writers_keep_every_lane_linked(app, dummy_user, per_transact
     for subject, lane in lanes:
         by_transaction.setdefault(subject.split("-")[0], set()).add(lane)
     assert all(len(found) == 1 for found in by_transaction.values())
+
+
+def _append(subject: str) -> AuditEntry:
+    entry = operations.record("ticket.view", actor=None, subject_type="ticket", subject_id=subject)
+    db.session.commit()
+    return entry
+
+
+def test_an_append_after_the_head_this_process_committed_skips_reading_it(app, count_queries):
+    first = _append("first")
+    with count_queries() as known:
+        second = _append("second")
+    assert second.previous_hash == first.entry_hash
+    # Forget the head, as a process that never appended to the lane: it is read.
+    operations._known_heads.clear()
+    with count_queries() as unknown:
+        _append("third")
+    assert known.count == unknown.count - 1, known.report()
+    assert operations.verify_chain().ok
+
+
+@pytest.mark.parametrize("stale", ["older", "unknown"])
+def test_an_append_after_a_stale_known_head_links_to_the_real_head(app, stale):
+    """Another process appended since (or the hash is gone): the head is read, no fork."""
+    older = _append("older")
+    newest = _append("newest")
+    hint = older.entry_hash if stale == "older" else "f" * 64
+    for key in list(operations._known_heads):
+        operations._known_heads[key] = hint
+    entry = _append("after")
+    assert entry.previous_hash == newest.entry_hash
+    assert operations.verify_chain().ok
+    db.session.expire_all()
+    assert db.session.get(AuditEntry, entry.id).entry_hash == entry.entry_hash
+
+
+def test_a_rolled_back_append_is_not_the_known_head(app):
+    kept = _append("kept")
+    operations.record("ticket.view", actor=None, subject_type="ticket", subject_id="undone")
+    db.session.rollback()
+    entry = _append("after")
+    assert entry.previous_hash == kept.entry_hash
+    assert operations.verify_chain().ok

@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Row, select, text
+from sqlalchemy import Connection, Row, event, insert, literal, select, text
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from content.auth.models import User, utcnow
 from content.extensions import db
@@ -32,6 +33,11 @@ from tracing_app.protection.audit_key import AuditKey, current_audit_key
 
 #: ``session.info`` key: (transaction, lane) of the lane the transaction holds.
 _LANE = "tracing.audit_lane"
+#: ``session.info`` key: lane -> hash of the transaction's last entry there.
+_APPENDED_HEADS = "tracing.audit_heads"
+#: (database URL, lane) -> hash of the last entry this process committed to the lane: the
+#: head the next append expects (:func:`_append_after_known_head`), checked by the database.
+_known_heads: dict[tuple[str, int], str] = {}
 
 #: Entries hashed with the audit key (HMAC-SHA256).
 HASH_FORMAT = "audit-v2"
@@ -94,12 +100,6 @@ def record(
     details_json = _canonical_details(details or {})
     session = db.session
     lane = _lane_of_transaction()
-    previous_hash = session.execute(
-        select(AuditEntry.entry_hash)
-        .where(AuditEntry.lane == lane)
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
     entry = AuditEntry(
         lane=lane,
         created_dt=utcnow(),
@@ -110,13 +110,77 @@ def record(
         subject_id=str(subject_id),
         reason=reason,
         details=details_json,
-        previous_hash=previous_hash or genesis(lane),
     )
-    entry.entry_hash = compute_hash(entry, current_audit_key())
-    session.add(entry)
-    session.flush()
+    if not _append_after_known_head(entry):
+        previous_hash = session.execute(_head_of(lane)).scalar_one_or_none()
+        entry.previous_hash = previous_hash or genesis(lane)
+        entry.entry_hash = compute_hash(entry, current_audit_key())
+        session.add(entry)
+        session.flush()
+    session.info.setdefault(_APPENDED_HEADS, {})[lane] = entry.entry_hash
     checkpoints.note_append(session)
     return entry
+
+
+def _head_of(lane: int):
+    """Return the query of the hash of ``lane``'s newest entry."""
+    return (
+        select(AuditEntry.entry_hash)
+        .where(AuditEntry.lane == lane)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+
+
+def _append_after_known_head(entry: AuditEntry) -> bool:
+    """Insert ``entry`` after the head this process last committed to its lane, if still it.
+
+    One statement instead of two (read the head, insert): ``INSERT … SELECT … WHERE`` the
+    lane's head, read in the same statement, is the hash this process committed last. The
+    lane is held (``_lane_of_transaction``), so the head cannot move under the statement;
+    when another writer appended since (or the hash is gone: rekey, another database),
+    nothing is inserted and the caller reads the head as before. The known head is only a
+    hint: the database decides. Return whether the entry was inserted (and attached).
+    """
+    session = db.session()
+    known = _known_heads.get((_bind_key(session), entry.lane))
+    if known is None:
+        return False
+    entry.previous_hash = known
+    entry.entry_hash = compute_hash(entry, current_audit_key())
+    session.flush()  # what the transaction wrote before: in its order, as with add + flush
+    table = AuditEntry.__table__
+    names = [column.name for column in table.columns if column.name != "id"]
+    values = select(
+        *[literal(getattr(entry, name), table.c[name].type).label(name) for name in names]
+    ).where(_head_of(entry.lane).scalar_subquery() == known)
+    inserted = session.execute(
+        insert(table).from_select(names, values).returning(table.c.id)
+    ).scalar_one_or_none()
+    if inserted is None:
+        return False
+    entry.id = inserted
+    make_transient_to_detached(entry)
+    session.add(entry)  # persistent, as if the session had inserted it
+    return True
+
+
+def _bind_key(session) -> str:
+    return str(session.get_bind().url)
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_heads(session: Session) -> None:
+    appended = session.info.pop(_APPENDED_HEADS, None)
+    if appended:
+        key = _bind_key(session)
+        for lane, head in appended.items():
+            _known_heads[(key, lane)] = head
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_heads(session: Session) -> None:
+    session.info.pop(_APPENDED_HEADS, None)
 
 
 def _lane_of_transaction() -> int:

@@ -98,9 +98,14 @@ def effective(status: AgentStatus | None, *, now: datetime) -> Current:
     return Current(status.state, status.since_dt)
 
 
+def status_of(user_id: int) -> AgentStatus | None:
+    """Return an agent's state row (None: never signed in)."""
+    return db.session.get(AgentStatus, user_id)
+
+
 def current(user_id: int, *, now: datetime) -> Current:
     """Return an agent's state as it counts at ``now``."""
-    return effective(db.session.get(AgentStatus, user_id), now=now)
+    return effective(status_of(user_id), now=now)
 
 
 def set_state(user_id: int, state: str, *, now: datetime) -> bool:

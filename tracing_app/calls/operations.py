@@ -7,6 +7,7 @@ never for the length of a request. See docs/call-lists.md.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time as clock
@@ -82,8 +83,18 @@ def enqueue(
 class Claim:
     """What "Next call" gave: a new claim, or (``held``) a live call the agent still holds."""
 
-    order: CallOrder | None
+    order_id: int | None
     held: bool = False
+
+    @functools.cached_property
+    def order(self) -> CallOrder | None:
+        """The order, read on first use with its ticket (one query, not two)."""
+        if self.order_id is None:
+            return None
+        # Fresh: the claim was committed on a connection of its own.
+        return db.session.get(
+            CallOrder, self.order_id, populate_existing=True, options=[joinedload(CallOrder.ticket)]
+        )
 
 
 def claim_next_call(agent, *, now: datetime, lease: timedelta = DEFAULT_LEASE) -> CallOrder | None:
@@ -106,7 +117,8 @@ def next_call(agent, *, now: datetime, lease: timedelta = DEFAULT_LEASE) -> Clai
     campaign priority, order priority (both highest first), due time, id.
 
     :param now: the current time, timezone-aware.
-    :return: the claim; its order is loaded in ``db.session``, ``None`` if nothing is due.
+    :return: the claim; its ``order`` is read into ``db.session`` at first use, ``None``
+        if nothing is due.
     :raise UncommittedWrites: on SQLite, if ``db.session`` has written without committing.
     """
     agent_id = _identity(agent)
@@ -121,13 +133,8 @@ def next_call(agent, *, now: datetime, lease: timedelta = DEFAULT_LEASE) -> Clai
             # script): the second sees the first's claim when it counts live calls.
             conn.execute(select(func.pg_advisory_xact_lock(AGENT_CLAIM_LOCK, agent_id)))
             order_id, held = _pick_and_claim(conn, agent_id, now, lease, lock=True)
-    if order_id is None:
-        return Claim(None)
-    # With its ticket: the page of the call shows its summary (one query, not two).
-    order = db.session.get(
-        CallOrder, order_id, populate_existing=True, options=[joinedload(CallOrder.ticket)]
-    )
-    return Claim(order, held=held)
+    # The order is read only if the caller uses it (the view redirects with its id).
+    return Claim(order_id, held=held)
 
 
 def _identity(agent) -> int:

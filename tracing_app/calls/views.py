@@ -160,11 +160,14 @@ def claim_call():
     # in this request (the user loader commits its own write), so ending the transaction
     # with a commit equals a rollback, and keeps the signed-in user loaded.
     commit_keeping_loaded()
-    if not agent_states.may_take_next_call(current_user.id, now=current_time()):
+    # Held until set_state below reads it again: the session keeps objects weakly, so
+    # without a reference the row would be read twice.
+    my_status = agent_states.status_of(current_user.id)
+    if agent_states.effective(my_status, now=current_time()).state in agent_states.NO_NEXT_CALL:
         flash(_("You are on a break or offline: make yourself available first."), "error")
         return redirect(url_for("calls.agent_home"))
     claim = operations.next_call(current_agent(), now=current_time())
-    if claim.order is None:
+    if claim.order_id is None:
         # Pressing "Next call" ends the wrap-up: the agent is ready for the next call.
         agent_states.set_state(current_user.id, agent_states.AVAILABLE, now=current_time())
         commit_keeping_loaded()
@@ -187,10 +190,10 @@ def claim_call():
             operations.CLAIM_ACTION,
             actor=current_agent(),
             subject_type="call_order",
-            subject_id=claim.order.id,
+            subject_id=claim.order_id,
         )
     commit_keeping_loaded()  # the agent's state, and a new claim's audit entry
-    return redirect(url_for("calls.view_call", order_id=claim.order.id))
+    return redirect(url_for("calls.view_call", order_id=claim.order_id))
 
 
 def _own_call(order_id: int) -> CallOrder:
@@ -231,7 +234,14 @@ def _script_response(order: CallOrder) -> FormResponse | None:
 
 def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200, *, script_state=None):
     summary = phone = None
-    attempts = [(a, operations.attempt_note(a)) for a in operations.order_attempts(order)]
+    # The ticket's attempts (every order of it) give the order's own and the summary's.
+    history = summaries.ticket_attempts(order.ticket) if order.ticket is not None else None
+    own = (
+        [a for a in history if a.order_id == order.id]
+        if history is not None
+        else operations.order_attempts(order)
+    )
+    attempts = [(a, operations.attempt_note(a)) for a in own]
     response = _script_response(order) if current_user.can(FILL) else None
     try:
         # A call with its script open lasts ~20 minutes: the script's lease, not the short one.
@@ -245,7 +255,7 @@ def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200, *, scri
         # Last before the commit: the audit append lock is held until then. One decryption
         # serves both the number and the summary.
         person = tickets.person_data(order.ticket, actor=current_agent(), reason=DIAL_REASON)
-        summary = summaries.ticket_summary(order.ticket, person=person)
+        summary = summaries.ticket_summary(order.ticket, person=person, attempts=history)
         phone = person.phone
     commit_keeping_loaded()
     script = {}

@@ -10,8 +10,13 @@ from tracing_app.calls.notes import decrypt_note
 from tracing_app.tickets.models import Ticket
 from tracing_app.tickets.operations import PersonData, decrypt_ticket, plain
 
+#: Attempts shown in a summary, latest first.
+ATTEMPTS_SHOWN = 5
 
-def ticket_summary(ticket: Ticket, person: PersonData | None = None) -> dict:
+
+def ticket_summary(
+    ticket: Ticket, person: PersonData | None = None, attempts: list[CallAttempt] | None = None
+) -> dict:
     """The minimum shown before dialling or in lookup results: no full personal data.
 
     Keys: reference, status, language, first_name ("An P."), attempts (latest first,
@@ -19,6 +24,8 @@ def ticket_summary(ticket: Ticket, person: PersonData | None = None) -> dict:
 
     :param person: the ticket's data when the caller has already decrypted it (e.g. with
         :func:`person_data`), so it is not decrypted twice.
+    :param attempts: every attempt of the ticket's orders when the caller has read them
+        (:func:`ticket_attempts`), so they are not read twice.
     """
     person = person if person is not None else decrypt_ticket(ticket)
     first = plain(person, "first_name") or ""
@@ -31,12 +38,14 @@ def ticket_summary(ticket: Ticket, person: PersonData | None = None) -> dict:
         "first_name": shown,
         "attempts": [
             {key: value for key, value in attempt.items() if key != "note_enc"}
-            for attempt in last_attempts(ticket)
+            for attempt in (
+                last_attempts(ticket) if attempts is None else _latest(attempts, ATTEMPTS_SHOWN)
+            )
         ],
     }
 
 
-def last_attempts(ticket: Ticket, limit: int = 5) -> list[dict]:
+def last_attempts(ticket: Ticket, limit: int = ATTEMPTS_SHOWN) -> list[dict]:
     """Return the latest call attempts of the ticket's call orders (notes still encrypted)."""
     rows = db.session.scalars(
         select(CallAttempt)
@@ -45,17 +54,39 @@ def last_attempts(ticket: Ticket, limit: int = 5) -> list[dict]:
         .order_by(CallAttempt.started_dt.desc())
         .limit(limit)
     )
-    return [
-        {
-            "id": row.id,
-            "outcome": row.outcome,
-            "started_dt": row.started_dt,
-            "agent_id": row.agent_id,
-            "callback_dt": row.callback_dt,
-            "note_enc": row.note_enc,
-        }
-        for row in rows
-    ]
+    return [_attempt(row) for row in rows]
+
+
+def ticket_attempts(ticket: Ticket) -> list[CallAttempt]:
+    """Return every attempt of the ticket's call orders, oldest first (a few per order).
+
+    The call desktop shows the order's own attempts and the ticket's latest from this one
+    read.
+    """
+    return list(
+        db.session.scalars(
+            select(CallAttempt)
+            .join(CallOrder, CallOrder.id == CallAttempt.order_id)
+            .where(CallOrder.ticket_id == ticket.id)
+            .order_by(CallAttempt.id)
+        )
+    )
+
+
+def _latest(attempts: list[CallAttempt], limit: int) -> list[dict]:
+    newest_first = sorted(attempts, key=lambda row: row.started_dt, reverse=True)
+    return [_attempt(row) for row in newest_first[:limit]]
+
+
+def _attempt(row: CallAttempt) -> dict:
+    return {
+        "id": row.id,
+        "outcome": row.outcome,
+        "started_dt": row.started_dt,
+        "agent_id": row.agent_id,
+        "callback_dt": row.callback_dt,
+        "note_enc": row.note_enc,
+    }
 
 
 def attempts_with_notes(ticket: Ticket, limit: int = 20) -> list[dict]:
