@@ -61,6 +61,8 @@ class DefaultConfig:
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST_KIB = 47104
     ARGON2_PARALLELISM = 1
+    #: Password hashes one process computes at once (the others wait without using CPU).
+    PASSWORD_HASHES_AT_ONCE = 1
     PASSWORD_MIN_LENGTH = 12
 
     #: Failed logins allowed per account (strict: guessing one password) and per client
