@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import and_, false, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -60,6 +60,25 @@ def enrolment(user: User, module_group: str) -> Enrolment | None:
     )
 
 
+#: The enrolment joined with the completed lessons' progress rows (built once: the lesson
+#: page runs it at every view).
+_ENROLMENT_AND_LESSONS_DONE = (
+    select(Enrolment, LessonProgress.lesson_group)
+    .outerjoin(
+        LessonProgress,
+        and_(
+            LessonProgress.user_id == Enrolment.user_id,
+            LessonProgress.lesson_group.in_(bindparam("lesson_groups", expanding=True)),
+            LessonProgress.completed_dt.is_not(None),
+        ),
+    )
+    .where(
+        Enrolment.user_id == bindparam("user_id"),
+        Enrolment.module_group == bindparam("module_group"),
+    )
+)
+
+
 def enrolment_and_lessons_done(
     user: User, module_group: str, lesson_groups: list[str]
 ) -> tuple[Enrolment | None, set[str]]:
@@ -67,15 +86,9 @@ def enrolment_and_lessons_done(
 
     One statement: the enrolment joined with the completed lessons' progress rows.
     """
-    done = and_(
-        LessonProgress.user_id == Enrolment.user_id,
-        LessonProgress.lesson_group.in_(lesson_groups),
-        LessonProgress.completed_dt.is_not(None),
-    )
     rows = db.session.execute(
-        select(Enrolment, LessonProgress.lesson_group)
-        .outerjoin(LessonProgress, done if lesson_groups else false())
-        .where(Enrolment.user_id == user.id, Enrolment.module_group == module_group)
+        _ENROLMENT_AND_LESSONS_DONE,
+        {"user_id": user.id, "module_group": module_group, "lesson_groups": lesson_groups},
     ).all()
     if not rows:
         return None, set()

@@ -109,6 +109,10 @@ def enrol_module(module_id: int):
     return redirect(url_for("courses.view_module", module_id=module.id))
 
 
+def _to_module(module_id: int):
+    return redirect(url_for("courses.view_module", module_id=module_id))
+
+
 def _enrolled_step(module_id: int, item_id: int):
     """Find a lesson or quiz of a module for the signed-in learner.
 
@@ -130,15 +134,14 @@ def _enrolled_step(module_id: int, item_id: int):
     step = next((s for s in steps if s.item.id == item_id), None)
     if step is None:
         abort(404)
-    back = redirect(url_for("courses.view_module", module_id=module.id))
     if row is None:
         flash(_("Enrol in the module to follow its lessons."), "error")
-        return module, None, steps, step, back
+        return module, None, steps, step, _to_module(module.id)
     if module.is_required_order:
         blocking = courses.blocking_item(steps, step.group)
         if blocking is not None:
             flash(_("Finish “%(title)s” first.", title=blocking.item.title), "error")
-            return module, row, steps, step, back
+            return module, row, steps, step, _to_module(module.id)
     return module, row, steps, step, None
 
 
