@@ -104,15 +104,21 @@ class LessonPage:
     alternatives: dict[str, str]
 
 
-def lesson_page(outline: ModuleOutline, item: OutlineItem) -> LessonPage:
-    """Return the shared part of a lesson page in the reader's interface language."""
+def lesson_page(outline: ModuleOutline, item: OutlineItem) -> LessonPage | None:
+    """Return the shared part of a lesson page in the reader's interface language.
+
+    :return: None when the lesson is no longer published (taken offline since this
+        process last read the content version).
+    """
     key = ("lesson-page", outline.id, item.id, g.lang_code)
     return shared(key, lambda: _make_lesson_page(outline, item))
 
 
-def _make_lesson_page(outline: ModuleOutline, item: OutlineItem) -> LessonPage:
+def _make_lesson_page(outline: ModuleOutline, item: OutlineItem) -> LessonPage | None:
     lesson = db.session.get(ContentItem, item.id)
-    revision = items.live(lesson)
+    revision = items.live(lesson) if lesson is not None else None
+    if revision is None:
+        return None
     index = outline.items.index(item)
     following = outline.items[index + 1] if index + 1 < len(outline.items) else None
     article = render_template(

@@ -154,6 +154,8 @@ def view_lesson(module_id: int, item_id: int):
     if step.is_quiz:
         abort(404)
     page = outline.lesson_page(module, step.item)
+    if page is None:
+        abort(404)
     g.language_alternatives = dict(page.alternatives)
     html = render_template(
         "courses/lesson.html", outline=module, page=page, step=step, form=ActionForm()
@@ -176,12 +178,12 @@ def complete_lesson(module_id: int, item_id: int):
     user = current_user._get_current_object()
     was_complete = row.completed_dt is not None
     completed = courses.mark_done(user, row, step)
+    courses.mark_quizzes_done(user, steps)  # before the commit expires the user
     db.session.commit()
     if completed and not was_complete:
         flash(_("You completed this module."), "success")
         return redirect(url_for("courses.view_module", module_id=module.id))
     step.done = True
-    courses.mark_quizzes_done(user, steps)
     following = courses.next_item(steps, step.group)
     if following is None:
         return redirect(url_for("courses.view_module", module_id=module.id))
