@@ -157,9 +157,8 @@ def view_lesson(module_id: int, item_id: int):
     if page is None:
         abort(404)
     g.language_alternatives = dict(page.alternatives)
-    html = render_template(
-        "courses/lesson.html", outline=module, page=page, step=step, form=ActionForm()
-    )
+    # The form's token comes from csrf_token() as in the page's header: no form object.
+    html = render_template("courses/lesson.html", outline=module, page=page, step=step)
     # After rendering, and mostly nothing at all: a lesson opened again within a minute is
     # not recorded again (see record_lesson_view), so most views neither write nor commit.
     if courses.record_lesson_view(current_user._get_current_object(), row, step):
