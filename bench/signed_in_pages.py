@@ -6,10 +6,11 @@ machine) on PostgreSQL (and SQLite with ``--backends sqlite,postgresql``); ``wrk
 signed in as one of ``--learners`` learners in turn (a Lua script rotates their session
 cookies). Two pages: a published CMS page with a ~1,450-word Markdown body in a section
 (the reader is an agent, who sees no drafts), and a lesson of the demo training module
-the learners are enrolled in (which records progress at every view). The floor: a bare
-Flask app under the same gunicorn settings returning the very HTML the site answered, in
-the same run. Figures: requests/s, latency p50/p99 per wrk, non-2xx answers, the ratio
-to the floor, and the 1-minute load average before each run (a shared machine).
+the learners are enrolled in (the first view of each learner records progress; re-opened
+within a minute it writes nothing). The floor: a bare Flask app under the same gunicorn
+settings returning the very HTML the site answered, in the same run. Figures:
+requests/s, latency p50/p99 per wrk, non-2xx answers, the ratio to the floor, and the
+1-minute load average before each run (a shared machine).
 
 Writes bench/results/signed_in_pages.json (``--out`` elsewhere). To measure older code
 with this script: ``--code-root`` a checkout of it, and run with ``PYTHONPATH`` there.

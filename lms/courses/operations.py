@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,9 @@ from lms.courses.modules import (
 #: A gap between two page views longer than this counts as this much reading at most:
 #: a lesson left open over lunch is not an hour of study.
 DEFAULT_VIEW_TIME_CAP_SECONDS = 600
+#: A learner opening again the lesson they are on within this long writes nothing: the
+#: time is credited at the next view recorded (see ``record_lesson_view``).
+DEFAULT_VIEW_RECORD_SECONDS = 60
 
 
 def missing_prerequisites(user: User, module_group: str) -> list[str]:
@@ -55,6 +58,41 @@ def enrolment(user: User, module_group: str) -> Enrolment | None:
             Enrolment.user_id == user.id, Enrolment.module_group == module_group
         )
     )
+
+
+#: The enrolment joined with the completed lessons' progress rows (built once: the lesson
+#: page runs it at every view).
+_ENROLMENT_AND_LESSONS_DONE = (
+    select(Enrolment, LessonProgress.lesson_group)
+    .outerjoin(
+        LessonProgress,
+        and_(
+            LessonProgress.user_id == Enrolment.user_id,
+            LessonProgress.lesson_group.in_(bindparam("lesson_groups", expanding=True)),
+            LessonProgress.completed_dt.is_not(None),
+        ),
+    )
+    .where(
+        Enrolment.user_id == bindparam("user_id"),
+        Enrolment.module_group == bindparam("module_group"),
+    )
+)
+
+
+def enrolment_and_lessons_done(
+    user: User, module_group: str, lesson_groups: list[str]
+) -> tuple[Enrolment | None, set[str]]:
+    """Return the user's enrolment in a module and which of these lessons they completed.
+
+    One statement: the enrolment joined with the completed lessons' progress rows.
+    """
+    rows = db.session.execute(
+        _ENROLMENT_AND_LESSONS_DONE,
+        {"user_id": user.id, "module_group": module_group, "lesson_groups": lesson_groups},
+    ).all()
+    if not rows:
+        return None, set()
+    return rows[0][0], {group for _row, group in rows if group is not None}
 
 
 def enrolments(user: User) -> dict[str, Enrolment]:
@@ -156,6 +194,13 @@ def items_with_progress(
     return found
 
 
+def mark_quizzes_done(user: User, found: list) -> None:
+    """Mark the quizzes among a module's items done when the user passed them."""
+    for entry in found:
+        if entry.is_quiz:
+            entry.done = quiz_done(user, entry.group)
+
+
 def next_item(found: list[ModuleItem], after_group: str | None = None) -> ModuleItem | None:
     """Return the item after ``after_group`` (or the first) that is not done, else None."""
     start = 0
@@ -227,6 +272,36 @@ def record_view(user: User, row: Enrolment, entry: ModuleItem) -> None:
     row.last_item_group = entry.group
     if not entry.is_quiz:
         _insert_progress(user, entry.group)
+
+
+def _view_record_interval() -> timedelta:
+    seconds = current_app.config.get("LMS_VIEW_RECORD_SECONDS", DEFAULT_VIEW_RECORD_SECONDS)
+    # Never longer than the cap: a skipped view must not shorten the time credited.
+    return min(timedelta(seconds=seconds), _view_time_cap())
+
+
+def record_lesson_view(user: User, row: Enrolment, entry) -> bool:
+    """Record a page view of a lesson, unless it repeats the one recorded a moment ago.
+
+    The learner opening again (reloading, coming back from another tab) the lesson they
+    were last recorded on, less than ``LMS_VIEW_RECORD_SECONDS`` (60) after that record,
+    writes nothing: the resume pointer and the lesson's progress row are already there,
+    and the time since the record is credited at the next view recorded (another lesson,
+    this one a minute later, or "Mark as done"). Completion is unchanged; time spent is
+    the same except when a gap longer than the cap follows a skipped view (the capped gap
+    then counts from the record, up to a minute less); the trainer's page and the resume
+    pointer's time trail by at most that minute.
+
+    :return: whether anything was written (the caller commits then).
+    """
+    if (
+        row.last_item_group == entry.group
+        and row.last_seen_dt is not None
+        and utcnow() - row.last_seen_dt < _view_record_interval()
+    ):
+        return False
+    record_view(user, row, entry)
+    return True
 
 
 def mark_done(user: User, row: Enrolment, entry: ModuleItem) -> bool:

@@ -83,6 +83,8 @@ def save_settings(
     ))  # fmt: skip
     for other in dict.fromkeys(required):
         db.session.add(ModulePrerequisite(module_group=group, required_group=other))
+    # Learners' lesson pages keep the order setting in the module's shared outline.
+    bump_content_version()
     db.session.flush()
 
 

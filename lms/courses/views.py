@@ -9,11 +9,10 @@ from content.auth.roles import AUTHENTICATED, requires
 from content.extensions import db
 from content.i18n import _, language_names
 from content.items import operations as items
-from content.items.fragments import shared
 from content.items.models import ContentItem
 from content.items.urls import item_url
 from content.rendering import render_markdown
-from lms.courses import modules
+from lms.courses import modules, outline
 from lms.courses import operations as courses
 from lms.courses.forms import ActionForm
 
@@ -24,13 +23,6 @@ def _module_or_404(module_id: int) -> ContentItem:
     if module is None or module.type != modules.MODULE or not module.is_live:
         abort(404)
     return module
-
-
-def _entry_or_404(found: list[modules.ModuleItem], item_id: int) -> modules.ModuleItem:
-    for entry in found:
-        if entry.item.id == item_id:
-            return entry
-    abort(404)
 
 
 def _link_translations(module: ContentItem, members: dict[str, ContentItem] | None = None) -> None:
@@ -117,100 +109,81 @@ def enrol_module(module_id: int):
     return redirect(url_for("courses.view_module", module_id=module.id))
 
 
-def _enrolled_entry(module_id: int, item_id: int):
+def _to_module(module_id: int):
+    return redirect(url_for("courses.view_module", module_id=module_id))
+
+
+def _enrolled_step(module_id: int, item_id: int):
     """Find a lesson or quiz of a module for the signed-in learner.
 
-    :return: (module, enrolment, the module's items with progress, the item, refusal);
-        the refusal is a redirect to the module page (with the reason flashed) when the
-        learner is not enrolled or the module's order keeps the item locked, else None.
-        The module's published translations are left in ``g.module_translations``.
+    The module comes from its shared outline; the learner's enrolment and lessons done
+    from one statement. Quizzes are not marked done here (the lesson page needs no such
+    mark; see ``courses.mark_quizzes_done``).
+
+    :return: (outline, enrolment, the module's steps, the step, refusal); the refusal is
+        a redirect to the module page (with the reason flashed) when the learner is not
+        enrolled or the module's order keeps the item locked, else None.
     """
-    module = _module_or_404(module_id)
-    user = current_user._get_current_object()
-    row = courses.enrolment(user, module.translation_group)
-    g.module_translations = modules.live_members(module.translation_group)
-    found = courses.items_with_progress(user, module, g.module_translations)
-    entry = _entry_or_404(found, item_id)
-    back = redirect(url_for("courses.view_module", module_id=module.id))
+    module = outline.module_outline(module_id)
+    if module is None:
+        abort(404)
+    row, done = courses.enrolment_and_lessons_done(
+        current_user._get_current_object(), module.group, module.lesson_groups()
+    )
+    steps = [outline.Step(item, item.group in done) for item in module.items]
+    step = next((s for s in steps if s.item.id == item_id), None)
+    if step is None:
+        abort(404)
     if row is None:
         flash(_("Enrol in the module to follow its lessons."), "error")
-        return module, None, found, entry, back
-    if modules.settings_of(module.translation_group).is_required_order:
-        blocking = courses.blocking_item(found, entry.group)
+        return module, None, steps, step, _to_module(module.id)
+    if module.is_required_order:
+        blocking = courses.blocking_item(steps, step.group)
         if blocking is not None:
-            flash(_("Finish “%(title)s” first.", title=blocking.revision.title), "error")
-            return module, row, found, entry, back
-    return module, row, found, entry, None
+            flash(_("Finish “%(title)s” first.", title=blocking.item.title), "error")
+            return module, row, steps, step, _to_module(module.id)
+    return module, row, steps, step, None
 
 
 @requires(AUTHENTICATED)
 def view_lesson(module_id: int, item_id: int):
     """A lesson, rendered as the CMS renders pages; opening it records progress and time."""
-    module, row, found, entry, refused = _enrolled_entry(module_id, item_id)
+    module, row, _steps, step, refused = _enrolled_step(module_id, item_id)
     if refused is not None:
         return refused
-    if entry.is_quiz:
+    if step.is_quiz:
         abort(404)
-    _link_lesson_translations(module, entry, g.module_translations)
-    index = found.index(entry)
-    page = render_template(
-        "courses/lesson.html",
-        module=module,
-        module_revision=items.live(module),
-        entry=entry,
-        body=render_markdown(entry.revision.body),
-        position=index + 1,
-        count=len(found),
-        following=found[index + 1] if index + 1 < len(found) else None,
-        entry_url=entry_url,
-        form=ActionForm(),
-    )
-    # Recorded after rendering: writes only (see record_view), and nothing the page showed
-    # is reloaded after the commit.
-    courses.record_view(current_user._get_current_object(), row, entry)
-    db.session.commit()
-    return page
-
-
-def _link_lesson_translations(
-    module: ContentItem, entry: modules.ModuleItem, translations: dict[str, ContentItem]
-) -> None:
-    """Lead the language switcher to the same lesson in the module's other languages."""
-
-    def make() -> dict[str, str]:
-        _link_translations(module, translations)
-        lessons = modules.live_members(entry.group)
-        for code, other in translations.items():
-            if code in lessons:
-                g.language_alternatives[code] = url_for(
-                    "courses.view_lesson",
-                    lang_code=code,
-                    module_id=other.id,
-                    item_id=lessons[code].id,
-                )
-        return g.language_alternatives
-
-    # The same for every learner until content changes (a plain dict of URLs).
-    g.language_alternatives = dict(shared(("lesson-alternatives", module.id, entry.item.id), make))
+    page = outline.lesson_page(module, step.item)
+    if page is None:
+        abort(404)
+    g.language_alternatives = dict(page.alternatives)
+    # The form's token comes from csrf_token() as in the page's header: no form object.
+    html = render_template("courses/lesson.html", outline=module, page=page, step=step)
+    # After rendering, and mostly nothing at all: a lesson opened again within a minute is
+    # not recorded again (see record_lesson_view), so most views neither write nor commit.
+    if courses.record_lesson_view(current_user._get_current_object(), row, step):
+        db.session.commit()
+    return html
 
 
 @requires(AUTHENTICATED)
 def complete_lesson(module_id: int, item_id: int):
     """Mark a lesson as done and continue with the next item that is not done."""
-    module, row, found, entry, refused = _enrolled_entry(module_id, item_id)
+    module, row, steps, step, refused = _enrolled_step(module_id, item_id)
     if refused is not None:
         return refused
-    if entry.is_quiz or not ActionForm().validate_on_submit():
+    if step.is_quiz or not ActionForm().validate_on_submit():
         abort(400)
     user = current_user._get_current_object()
     was_complete = row.completed_dt is not None
-    completed = courses.mark_done(user, row, entry)
+    completed = courses.mark_done(user, row, step)
+    courses.mark_quizzes_done(user, steps)  # before the commit expires the user
     db.session.commit()
     if completed and not was_complete:
         flash(_("You completed this module."), "success")
         return redirect(url_for("courses.view_module", module_id=module.id))
-    entry.done = True
-    following = courses.next_item(found, entry.group)
+    step.done = True
+    following = courses.next_item(steps, step.group)
     if following is None:
         return redirect(url_for("courses.view_module", module_id=module.id))
     return redirect(entry_url(module, following))
@@ -219,14 +192,15 @@ def complete_lesson(module_id: int, item_id: int):
 @requires(AUTHENTICATED)
 def open_quiz(module_id: int, item_id: int):
     """Remember the quiz as where the learner is, then open the quiz itself."""
-    _module, row, _found, entry, refused = _enrolled_entry(module_id, item_id)
+    _module, row, _steps, step, refused = _enrolled_step(module_id, item_id)
     if refused is not None:
         return refused
-    if not entry.is_quiz:
+    if not step.is_quiz:
         abort(404)
-    courses.record_view(current_user._get_current_object(), row, entry)
+    courses.record_view(current_user._get_current_object(), row, step)
     db.session.commit()
-    return redirect(modules.quiz_link(entry.group, g.lang_code) or item_url(entry.item))
+    link = modules.quiz_link(step.group, g.lang_code)
+    return redirect(link or item_url(db.session.get(ContentItem, step.item.id)))
 
 
 @requires(AUTHENTICATED)
