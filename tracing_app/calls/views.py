@@ -21,7 +21,7 @@ from content.i18n import _, _l
 from content.observability.metrics import count_claim
 from content.transactions import commit_keeping_loaded
 from tracing_app.audit import operations as audit
-from tracing_app.calls import agent_states, operations
+from tracing_app.calls import agent_states, claims, operations
 from tracing_app.calls.forms import (
     OUTCOME_LABELS,
     ButtonForm,
@@ -166,7 +166,7 @@ def claim_call():
     if agent_states.effective(my_status, now=current_time()).state in agent_states.NO_NEXT_CALL:
         flash(_("You are on a break or offline: make yourself available first."), "error")
         return redirect(url_for("calls.agent_home"))
-    claim = operations.next_call(current_agent(), now=current_time())
+    claim = claims.next_call(current_agent(), now=current_time())
     if claim.order_id is None:
         # Pressing "Next call" ends the wrap-up: the agent is ready for the next call.
         agent_states.set_state(current_user.id, agent_states.AVAILABLE, now=current_time())
@@ -187,7 +187,7 @@ def claim_call():
         # Claims are counted per hour on the audit screen (unusual activity). The claim
         # itself opens the ticket for as long as it lives (tickets.access), no grant.
         audit.record(
-            operations.CLAIM_ACTION,
+            claims.CLAIM_ACTION,
             actor=current_agent(),
             subject_type="call_order",
             subject_id=claim.order_id,
@@ -245,9 +245,9 @@ def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200, *, scri
     response = _script_response(order) if current_user.can(FILL) else None
     try:
         # A call with its script open lasts ~20 minutes: the script's lease, not the short one.
-        lease = SCRIPT_LEASE if response is not None else operations.DEFAULT_LEASE
-        operations.extend_lease(order, current_agent(), now=current_time(), lease=lease)
-    except operations.NotClaimedByAgent:
+        lease = SCRIPT_LEASE if response is not None else claims.DEFAULT_LEASE
+        claims.extend_lease(order, current_agent(), now=current_time(), lease=lease)
+    except claims.NotClaimedByAgent:
         db.session.rollback()
         abort(404)
     if order.ticket is not None:
@@ -301,7 +301,7 @@ def record_outcome(order_id: int):
         except operations.CallError as exc:
             db.session.rollback()
             form.callback_at.errors = [*form.callback_at.errors, str(exc)]
-        except operations.NotClaimedByAgent:
+        except claims.NotClaimedByAgent:
             db.session.rollback()
             flash(_("This call is no longer yours: its lease expired."), "error")
             return redirect(url_for("calls.agent_home"))
@@ -336,7 +336,7 @@ def release_call(order_id: int):
     """Give the call back to the queue without an outcome."""
     order = _own_call(order_id)
     if ButtonForm().validate_on_submit():
-        operations.release_call(order, current_agent())
+        claims.release_call(order, current_agent())
         _after_call(agent_states.AVAILABLE)
         db.session.commit()
         flash(_("The call is back in the queue."), "success")
@@ -353,7 +353,7 @@ def open_script(order_id: int):
         abort(403)
     # A case call lasts ~20 minutes: keep the call that long and more. First, as the
     # audit entry of a new form holds the append lock until the commit.
-    operations.extend_lease(order, current_agent(), now=current_time(), lease=SCRIPT_LEASE)
+    claims.extend_lease(order, current_agent(), now=current_time(), lease=SCRIPT_LEASE)
     response = _script_response(order)
     if response is None:
         version = scripts.current_version(order.campaign.script) if order.campaign.script else None
