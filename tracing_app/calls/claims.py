@@ -13,11 +13,11 @@ import functools
 import threading
 import time as clock
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Connection, and_, case, func, inspect, or_, select, update
+from sqlalchemy import Connection, Time, and_, case, func, inspect, literal, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,10 +30,11 @@ from tracing_app.calls.models import (
     QUEUED,
     CallOrder,
     Campaign,
-    within_hours,
 )
 
 DEFAULT_LEASE = timedelta(minutes=10)
+#: How much of a lease may have run before :func:`keep_lease` writes a renewal.
+LEASE_SLACK = timedelta(minutes=1)
 #: Audit action of a claim by "Next call" (counted per hour for unusual activity).
 CLAIM_ACTION = "calls.claim"
 #: First key of the PostgreSQL advisory lock that serialises one agent's claims.
@@ -192,20 +193,15 @@ def _pick_and_claim(
     if live and len(live) >= min(row.max_live_calls for row in live):
         return live[0].id, True
     local = now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).time()
-    campaigns = conn.execute(
-        select(Campaign.id, Campaign.calling_start, Campaign.calling_end).where(
-            Campaign.active, Campaign.max_live_calls > len(live)
-        )
-    ).all()
-    campaign_ids = [c.id for c in campaigns if within_hours(c.calling_start, c.calling_end, local)]
-    if not campaign_ids:
-        return None, False
     # The campaign's priority is copied onto its orders (kept in step by
-    # update_campaign), so the sort needs no join.
-    query = (
+    # update_campaign), so the sort needs no join; the campaign is joined for its hours.
+    pick = (
         select(CallOrder.id)
+        .join(Campaign, Campaign.id == CallOrder.campaign_id)
         .where(
-            CallOrder.campaign_id.in_(campaign_ids),
+            Campaign.active,
+            Campaign.max_live_calls > len(live),
+            _within_calling_hours(local),
             CallOrder.due_dt <= now,
             or_(
                 CallOrder.state == QUEUED,
@@ -228,17 +224,26 @@ def _pick_and_claim(
         .limit(1)
     )
     if lock:
-        query = query.with_for_update(skip_locked=True, of=CallOrder.__table__)
-    order_id = conn.execute(query).scalar()
-    if order_id is not None:
-        conn.execute(
-            update(CallOrder.__table__)
-            .where(CallOrder.__table__.c.id == order_id)
-            .values(
-                state=CLAIMED, claimed_by_id=agent_id, claimed_dt=now, lease_until_dt=now + lease
-            )
-        )
+        pick = pick.with_for_update(skip_locked=True, of=CallOrder.__table__)
+    # Pick and claim in one statement: the pick is evaluated once, before the update.
+    table = CallOrder.__table__
+    order_id = conn.execute(
+        update(table)
+        .where(table.c.id == pick.scalar_subquery())
+        .values(state=CLAIMED, claimed_by_id=agent_id, claimed_dt=now, lease_until_dt=now + lease)
+        .returning(table.c.id)
+    ).scalar()
     return order_id, False
+
+
+def _within_calling_hours(local: time):
+    """SQL of :func:`~tracing_app.calls.models.within_hours` on the campaign's hours, at the local time ``local``."""
+    start, end, at = Campaign.calling_start, Campaign.calling_end, literal(local, Time())
+    return or_(
+        start == end,  # all day
+        and_(start < end, start <= at, at < end),
+        and_(start > end, or_(at >= start, at < end)),  # across midnight
+    )
 
 
 def _update_own_claim(order: CallOrder, agent, **values) -> CallOrder:
@@ -292,6 +297,29 @@ def extend_lease(
     :raise NotClaimedByAgent: if ``agent`` does not hold the claim.
     """
     return _update_own_claim(order, agent, lease_until_dt=now + lease)
+
+
+def keep_lease(
+    order: CallOrder, agent, *, now: datetime, lease: timedelta = DEFAULT_LEASE
+) -> CallOrder:
+    """Make sure the claim lasts about ``lease`` from ``now``: extend it only when needed.
+
+    The call's pages renew the lease at every request, seconds apart. When ``order`` as read
+    in this request is claimed by ``agent`` with between ``lease - LEASE_SLACK`` and
+    ``lease`` left, nobody else can claim it before then (a claim needs an expired lease):
+    no write.
+
+    :raise NotClaimedByAgent: if a write was needed and ``agent`` does not hold the claim.
+    """
+    if (
+        order.state == CLAIMED
+        and order.claimed_by_id == _identity(agent)
+        and order.lease_until_dt is not None
+        # A longer lease (the script's, after the script closed) is shortened as before.
+        and now + lease - LEASE_SLACK <= order.lease_until_dt <= now + lease
+    ):
+        return order
+    return extend_lease(order, agent, now=now, lease=lease)
 
 
 def complete_call(order: CallOrder, agent) -> CallOrder:
