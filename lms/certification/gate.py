@@ -110,9 +110,11 @@ class GatePasses:
         self._passes: dict[tuple[int | None, str], datetime | None] = {}
         self._lock = threading.Lock()
 
-    def passes(self, user_id: int | None, gate: str, now: datetime) -> bool:
-        """Return whether a pass of ``user_id`` through ``gate`` is kept and still valid."""
-        stamp = _stamp()
+    def passes(self, user_id: int | None, gate: str, now: datetime, stamp: tuple[int, int]) -> bool:
+        """Return whether a pass of ``user_id`` through ``gate`` is kept and still valid.
+
+        :param stamp: the current content version and page cache generation (:func:`stamp`).
+        """
         with self._lock:
             if stamp != self._stamp:
                 return False
@@ -122,9 +124,14 @@ class GatePasses:
             until = self._passes[key]
             return until is None or now < until
 
-    def keep(self, user_id: int | None, gate: str, until: datetime | None) -> None:
-        """Keep a pass decided at the current version, valid until ``until`` (None: no end)."""
-        stamp = _stamp()
+    def keep(
+        self, user_id: int | None, gate: str, until: datetime | None, stamp: tuple[int, int]
+    ) -> None:
+        """Keep a pass valid until ``until`` (None: no end), decided at ``stamp``.
+
+        ``stamp`` must have been read before the decision: a change committed in between
+        then makes the pass stale, instead of a pass decided before it looking current.
+        """
         with self._lock:
             if stamp != self._stamp or len(self._passes) >= self.SIZE:
                 self._passes = {}
@@ -132,7 +139,8 @@ class GatePasses:
             self._passes[(user_id, gate)] = until
 
 
-def _stamp() -> tuple[int, int]:
+def stamp() -> tuple[int, int]:
+    """Return the content version and page cache generation that kept passes depend on."""
     pages = page_cache()
     return pages.version(), pages.generation  # a cleared page cache forgets the passes too
 
@@ -158,7 +166,8 @@ def access_refusal(user, gate: str) -> GateRefusal | None:
     user_id = user.id if getattr(user, "is_authenticated", False) else None
     now = utcnow()
     passes = gate_passes()
-    if passes.passes(user_id, gate, now):
+    decided_at = stamp()  # before the query (see GatePasses.keep)
+    if passes.passes(user_id, gate, now, decided_at):
         return None
     valid = and_(
         Certificate.certification_id == Certification.id,
@@ -175,7 +184,8 @@ def access_refusal(user, gate: str) -> GateRefusal | None:
     held = [expires for _id, certificate_id, expires in granting if certificate_id is not None]
     if not granting or (user_id is not None and held):
         # Open until the last valid certificate expires (never, if one does not).
-        passes.keep(user_id, gate, None if not held or None in held else max(held))
+        until = None if not held or None in held else max(held)
+        passes.keep(user_id, gate, until, decided_at)
         return None
     return refusal(user, db.session.get(Certification, granting[0][0]))
 

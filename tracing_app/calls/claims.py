@@ -237,7 +237,7 @@ def _pick_and_claim(
 
 
 def _within_calling_hours(local: time):
-    """SQL of :func:`~tracing_app.calls.models.within_hours` on the campaign's hours, at the local time ``local``."""
+    """SQL of :func:`~tracing_app.calls.models.within_hours`: the campaign calls at ``local``."""
     start, end, at = Campaign.calling_start, Campaign.calling_end, literal(local, Time())
     return or_(
         start == end,  # all day
