@@ -80,11 +80,16 @@ class PageCache:
             self.generation += 1
 
 
-def bump_content_version() -> None:
-    """Record that visitors may see something new (in the caller's transaction)."""
-    result = db.session.execute(update(ContentState).values(version=ContentState.version + 1))
+def bump_content_version(session=None) -> None:
+    """Record that visitors may see something new (in the caller's transaction).
+
+    :param session: the session whose transaction it is (a flush event's); ``db.session``
+        by default.
+    """
+    session = session if session is not None else db.session
+    result = session.execute(update(ContentState).values(version=ContentState.version + 1))
     if result.rowcount == 0:  # the migration inserts the row; an emptied table gets it back
-        db.session.add(ContentState(id=1, version=1))
+        session.add(ContentState(id=1, version=1))
 
 
 def page_cache() -> PageCache:

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from lms.certification import operations, views
+from lms.certification import gate, operations, views
 
 bp = Blueprint("certification", __name__, url_prefix="/<lang_code>", template_folder="templates")
 bp.context_processor(views.template_context)
@@ -12,8 +12,9 @@ bp.add_app_template_global(operations.certificate_of_attempt, "certificate_of_at
 
 @bp.record_once
 def _connect_signals(state) -> None:
-    """Issue certificates when modules are completed and exams graded."""
+    """Issue certificates when modules are completed and exams graded; keep gate passes fresh."""
     operations.connect_signals()
+    gate.watch_changes()
 
 
 bp.add_url_rule("/certificates/", "list_certificates", views.list_certificates)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask_login import login_user
 from werkzeug.exceptions import HTTPException
 
 from content.extensions import db
 from content.gates import GateRefusal, access_denied, denied_response, require_gate
-from lms.certification import operations, require_certificate
+from content.items.page_cache import page_cache
+from lms.certification import gate, operations, require_certificate
 from tests.fixtures.lms_certification import MODULE, expire
 
 WORKSPACE = "/fr/workspace/forms/"
@@ -144,3 +147,69 @@ def test_require_gate_asks_the_plugins(app, create_user, create_certification, c
     with app.test_request_context("/en/x"):
         login_user(user)
         assert view() == "inside"
+
+
+@pytest.fixture
+def version_read_hourly(app, monkeypatch):
+    """Return ``reread()``; the content version is read again only after a call to it.
+
+    As at the first request more than ``PAGE_CACHE_CHECK_SECONDS`` after the last read.
+    """
+    pages = page_cache()
+    monkeypatch.setattr(pages, "check_seconds", 3600)
+
+    def reread():
+        pages._checked = float("-inf")
+
+    return reread
+
+
+@pytest.mark.db
+def test_a_revocation_closes_the_kept_pass_at_the_next_version_read(
+    client, auth, create_user, create_certification, certify, count_queries, version_read_hourly
+):
+    certification = create_certification()
+    admin = create_user(roles=["admin"])
+    agent = auth.login_as("agent")
+    certificate = certify(agent, certification)
+    version_read_hourly()
+    assert client.get(WORKSPACE).status_code == 200  # decided, and the pass kept
+    with count_queries() as log:
+        assert client.get(WORKSPACE).status_code == 200
+    assert not any("lms_certificat" in statement for statement in log.statements)
+
+    operations.revoke(certificate, actor=admin, reason="Fraud")
+    db.session.commit()  # bumps the content version with the revocation
+    # Until this host reads the version again (at most a second later), the pass holds.
+    assert client.get(WORKSPACE).status_code == 200
+    version_read_hourly()
+    response = client.get("/en/workspace/forms/")
+    assert response.status_code == 403
+    assert "was revoked" in response.get_data(as_text=True)
+
+
+@pytest.mark.db
+def test_a_kept_pass_ends_when_the_certificate_expires(
+    client, auth, create_certification, certify, monkeypatch, version_read_hourly
+):
+    certification = create_certification(validity_days=30)
+    agent = auth.login_as("agent")
+    certificate = certify(agent, certification)
+    version_read_hourly()
+    assert client.get(WORKSPACE).status_code == 200
+    # No change in the database: only time passes beyond the certificate's expiry.
+    later = certificate.expires_dt + timedelta(seconds=1)
+    monkeypatch.setattr(gate, "utcnow", lambda: later)
+    assert client.get(WORKSPACE).status_code == 403
+
+
+def test_a_certification_granting_the_gate_closes_an_open_workspace(
+    client, auth, create_certification, version_read_hourly
+):
+    auth.login_as("agent")
+    version_read_hourly()
+    assert client.get(WORKSPACE).status_code == 200  # no certification grants it: open
+    create_certification()  # commits, bumping the content version
+    assert client.get(WORKSPACE).status_code == 200  # this host has not read it yet
+    version_read_hourly()
+    assert client.get(WORKSPACE).status_code == 403

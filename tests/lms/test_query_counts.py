@@ -43,8 +43,9 @@ SUBMIT_CEILING = 8
 EXAM_CEILING = 15
 #: The submission that issues the certificate (once per learner and certification): it also
 #: reads the grade across attempts and the latest certificate, inserts the certificate and
-#: its event (106 statements for both POSTs before issue #14, 24 after the first pass).
-ISSUING_SUBMIT_CEILING = 14
+#: its event (106 statements for both POSTs before issue #14, 24 after the first pass), and
+#: bumps the content version (kept gate passes are stale: docs/decisions.md).
+ISSUING_SUBMIT_CEILING = 15
 
 
 def _lesson_url(module, lesson, lang="nl"):

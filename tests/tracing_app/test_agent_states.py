@@ -99,3 +99,26 @@ def test_wrap_up_ends_by_itself_after_its_maximum(app, create_user):
     assert agent_states.current(agent.id, now=start + limit / 2).state == "wrap_up"
     later = agent_states.current(agent.id, now=start + limit)
     assert (later.state, later.since_dt) == ("available", start + limit)
+
+
+def test_a_call_ended_while_another_is_held_keeps_the_agent_on_a_call(create_user, due_call):
+    # PostgreSQL decides this inside the state's one statement; SQLite asks first.
+    agent = create_user(roles=["agent"])
+    agent_states.set_state(agent.id, agent_states.AVAILABLE, now=utcnow())
+    db.session.commit()
+    claimed = calls.claim_next_call(agent, now=utcnow())
+    assert claimed.id == due_call.id
+    status = agent_states.status_of(agent.id)  # loaded: the one-statement path updates it
+    assert agent_states.set_state(agent.id, agent_states.WRAP_UP, now=utcnow(), unless_holding=True)
+    assert status.state == "on_call"
+    db.session.commit()
+    assert _state(agent) == "on_call"
+    # Again: no change, no history row.
+    assert not agent_states.set_state(
+        agent.id, agent_states.WRAP_UP, now=utcnow(), unless_holding=True
+    )
+    calls.release_call(claimed, agent)
+    assert agent_states.set_state(agent.id, agent_states.WRAP_UP, now=utcnow(), unless_holding=True)
+    db.session.commit()
+    assert _state(agent) == "wrap_up"
+    assert _history(agent) == ["available", "on_call", "wrap_up"]

@@ -8,7 +8,7 @@ import pytest
 
 from content.extensions import db
 from tests.fixtures.calls import claim_concurrently
-from tracing_app.calls import operations
+from tracing_app.calls import claims, operations
 from tracing_app.calls.models import CLAIMED, DONE, QUEUED, CallOrder, within_hours
 
 pytestmark = pytest.mark.db
@@ -117,6 +117,29 @@ def test_extend_lease_keeps_the_call(make_campaign, agent, other_agent):
     assert operations.claim_next_call(other_agent, now=NOW + timedelta(minutes=12)) is None
     with pytest.raises(operations.NotClaimedByAgent):
         operations.extend_lease(order, other_agent, now=later)
+
+
+def test_keep_lease_writes_only_when_the_lease_has_run_for_a_while(
+    make_campaign, agent, other_agent, count_queries
+):
+    lease = timedelta(minutes=10)
+    order = _enqueue(make_campaign())
+    operations.claim_next_call(agent, now=NOW, lease=lease)
+    order = db.session.get(CallOrder, order.id)
+    soon = NOW + timedelta(seconds=30)
+    with count_queries() as log:
+        claims.keep_lease(order, agent, now=soon, lease=lease)  # the desktop, seconds later
+    assert log.count == 0
+    later = NOW + claims.LEASE_SLACK + timedelta(seconds=1)
+    claims.keep_lease(order, agent, now=later, lease=lease)
+    db.session.commit()
+    assert order.lease_until_dt == later + lease
+    # A longer lease than asked for (the script's, after the script closed) is shortened.
+    claims.keep_lease(order, agent, now=later, lease=timedelta(minutes=2))
+    db.session.commit()
+    assert order.lease_until_dt == later + timedelta(minutes=2)
+    with pytest.raises(operations.NotClaimedByAgent):
+        claims.keep_lease(order, other_agent, now=later, lease=lease)
 
 
 def test_only_the_claimer_completes_or_releases(make_campaign, agent, other_agent):

@@ -28,19 +28,22 @@ SEED = Path(__file__).parents[2] / "tracing_app" / "seed" / "scripts"
 REVISION = re.compile(r'name="_revision" value="(\d+)"')
 AUTOSAVE = re.compile(r'data-autosave-url="([^"]+)"')
 ANSWERS = {"called_name": "Griet", "consent": "yes"}
-#: Statements per request type, certified agent, second call of a shift (before issue #14,
-#: PostgreSQL: claim 18, view_call 12, open_script 15, script_page 13, autosave 7,
-#: save 15, outcome 18). The target is 5 for each (issue #14); lower a ceiling when a
-#: change removes statements.
+#: Statements per request type, certified agent, second call of a shift, PostgreSQL
+#: (before issue #14: claim 18, view_call 12, open_script 15, script_page 13, autosave 7,
+#: save 15, outcome 18; after its first pass 13, 8, 12, 9, 5, 11, 15). The target is 5
+#: for each (issue #14); lower a ceiling when a change removes statements.
 CEILINGS = {
-    "claim": 13,
-    "view_call": 8,
-    "open_script": 12,
-    "script_page": 9,
-    "autosave": 5,
-    "save": 11,
-    "outcome": 15,
+    "claim": 8,
+    "view_call": 5,
+    "open_script": 11,
+    "script_page": 5,
+    "autosave": 4,
+    "save": 7,
+    "outcome": 9,
 }
+#: More on SQLite: the agent's state is read, its history row inserted and the row updated
+#: one statement each (PostgreSQL: one data-modifying CTE with the wallboard's NOTIFY).
+SQLITE_EXTRA = {"claim": 2, "outcome": 3}
 #: Lazy loads still left (one statement each, counted in the ceilings).
 LAZY_LOADS = {"open_script": ["Script.versions"]}
 
@@ -120,7 +123,16 @@ def _work_call(client, token, count_queries, logs):
 
 @pytest.mark.parametrize("kind", list(CEILINGS))
 def test_an_agent_request_stays_within_its_statements(
-    kind, app, client, auth, due_calls, count_queries, create_certification, certify, monkeypatch
+    kind,
+    backend,
+    app,
+    client,
+    auth,
+    due_calls,
+    count_queries,
+    create_certification,
+    certify,
+    monkeypatch,
 ):
     # As in production: the workspace needs a certificate, the agent holds one, and the
     # content version is read once a second, not at every use. The audit checkpoint is
@@ -135,5 +147,6 @@ def test_an_agent_request_stays_within_its_statements(
     _work_call(client, token, count_queries, logs)
 
     log = logs[kind]
-    assert _own_statements(log) <= CEILINGS[kind], log.report()
+    ceiling = CEILINGS[kind] + (SQLITE_EXTRA.get(kind, 0) if backend == "sqlite" else 0)
+    assert _own_statements(log) <= ceiling, log.report()
     assert log.lazy_loads == LAZY_LOADS.get(kind, [])

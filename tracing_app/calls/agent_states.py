@@ -17,13 +17,16 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_login import user_logged_in, user_logged_out
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, exists, select, text
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from content.auth.models import utcnow
 from content.extensions import db
 from content.i18n import _l
 from tracing_app.calls import board
+from tracing_app.calls.models import CLAIMED, CallOrder
 
 AVAILABLE = "available"
 ON_CALL = "on_call"
@@ -108,10 +111,20 @@ def current(user_id: int, *, now: datetime) -> Current:
     return effective(status_of(user_id), now=now)
 
 
-def set_state(user_id: int, state: str, *, now: datetime) -> bool:
-    """Put an agent in ``state``; flushed, not committed. Return whether it changed."""
+def set_state(user_id: int, state: str, *, now: datetime, unless_holding: bool = False) -> bool:
+    """Put an agent in ``state``; flushed, not committed. Return whether it changed.
+
+    :param unless_holding: on a call instead when the agent still holds a claimed call (a
+        call ended, another is still theirs).
+    """
     if state not in STATES:
         raise ValueError(state)
+    if db.session.get_bind().dialect.name == "postgresql":
+        changed = _set_state_in_one_statement(user_id, state, now, unless_holding)
+        if changed is not None:
+            return changed
+    elif unless_holding and _holds_a_call(user_id):
+        state = ON_CALL
     status = db.session.get(AgentStatus, user_id)
     if status is not None and status.state == state:
         return False
@@ -123,6 +136,64 @@ def set_state(user_id: int, state: str, *, now: datetime) -> bool:
     db.session.add(AgentStateChange(user_id=user_id, state=state, changed_dt=now))
     db.session.flush()
     board.changed()
+    return True
+
+
+def _holds_a_call(user_id: int) -> bool:
+    return db.session.scalar(
+        select(exists().where(CallOrder.state == CLAIMED, CallOrder.claimed_by_id == user_id))
+    )
+
+
+#: The state row's update, its history row and the wallboard's NOTIFY, as one statement
+#: (PostgreSQL: data-modifying CTEs). ``known``: the row exists (else nothing was done).
+_SET_STATE = text(
+    """
+    WITH wanted AS (
+        SELECT CASE WHEN :unless_holding AND EXISTS (
+            SELECT 1 FROM call_orders WHERE state = :claimed AND claimed_by_id = :user_id
+        ) THEN :on_call ELSE :state END AS state
+    ), changed AS (
+        UPDATE agent_states SET state = wanted.state, since_dt = :now FROM wanted
+        WHERE agent_states.user_id = :user_id AND agent_states.state <> wanted.state
+        RETURNING agent_states.state
+    ), history AS (
+        INSERT INTO agent_state_changes (user_id, state, changed_dt)
+        SELECT :user_id, state, :now FROM changed
+    )
+    SELECT (SELECT state FROM changed) AS state,
+           EXISTS (SELECT 1 FROM agent_states WHERE user_id = :user_id) AS known,
+           (SELECT pg_notify(:channel, '') FROM changed) IS NOT NULL AS notified
+    """
+)
+
+
+def _set_state_in_one_statement(
+    user_id: int, state: str, now: datetime, unless_holding: bool
+) -> bool | None:
+    """Change the state row in one statement; None when the agent has no row yet."""
+    db.session.flush()  # what the request changed first (e.g. the call order's outcome)
+    row = db.session.execute(
+        _SET_STATE,
+        {
+            "user_id": user_id,
+            "state": state,
+            "on_call": ON_CALL,
+            "claimed": CLAIMED,
+            "unless_holding": unless_holding,
+            "now": now,
+            "channel": board.CHANNEL,
+        },
+    ).one()
+    if not row.known:
+        return None
+    if row.state is None:
+        return False
+    # A state row this session holds is now stale: give it the values just written.
+    loaded = db.session.identity_map.get(identity_key(AgentStatus, user_id))
+    if loaded is not None:
+        set_committed_value(loaded, "state", row.state)
+        set_committed_value(loaded, "since_dt", now)
     return True
 
 

@@ -5,13 +5,15 @@ The supervisors' side is in ``supervisor_views.py``.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 from werkzeug.routing import BuildError
 
 from content.auth.models import utcnow
@@ -21,7 +23,7 @@ from content.i18n import _, _l
 from content.observability.metrics import count_claim
 from content.transactions import commit_keeping_loaded
 from tracing_app.audit import operations as audit
-from tracing_app.calls import agent_states, operations
+from tracing_app.calls import agent_states, claims, operations
 from tracing_app.calls.forms import (
     OUTCOME_LABELS,
     ButtonForm,
@@ -33,6 +35,7 @@ from tracing_app.calls.models import (
     CallOrder,
     Campaign,
 )
+from tracing_app.protection.data_keys import DataKey
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts import views as script_views
 from tracing_app.scripts.models import IN_PROGRESS, FormResponse
@@ -40,6 +43,7 @@ from tracing_app.telephony import dialer
 from tracing_app.telephony import events as call_events
 from tracing_app.tickets import operations as tickets
 from tracing_app.tickets import summaries
+from tracing_app.tickets.models import Ticket
 
 WORK = "calls.work"
 SUPERVISE = "calls.supervise"
@@ -166,7 +170,7 @@ def claim_call():
     if agent_states.effective(my_status, now=current_time()).state in agent_states.NO_NEXT_CALL:
         flash(_("You are on a break or offline: make yourself available first."), "error")
         return redirect(url_for("calls.agent_home"))
-    claim = operations.next_call(current_agent(), now=current_time())
+    claim = claims.next_call(current_agent(), now=current_time())
     if claim.order_id is None:
         # Pressing "Next call" ends the wrap-up: the agent is ready for the next call.
         agent_states.set_state(current_user.id, agent_states.AVAILABLE, now=current_time())
@@ -187,7 +191,7 @@ def claim_call():
         # Claims are counted per hour on the audit screen (unusual activity). The claim
         # itself opens the ticket for as long as it lives (tickets.access), no grant.
         audit.record(
-            operations.CLAIM_ACTION,
+            claims.CLAIM_ACTION,
             actor=current_agent(),
             subject_type="call_order",
             subject_id=claim.order_id,
@@ -196,43 +200,70 @@ def claim_call():
     return redirect(url_for("calls.view_call", order_id=claim.order_id))
 
 
-def _own_call(order_id: int) -> CallOrder:
-    # The call's pages all read its ticket, campaign and script: one query, not four.
-    order = db.get_or_404(
-        CallOrder,
-        order_id,
-        options=[
-            joinedload(CallOrder.ticket),
+@dataclass
+class OwnCall:
+    """The agent's claimed order, with what its pages need read in the same query."""
+
+    order: CallOrder
+    #: The script form this agent fills for the call's ticket, if one is in progress.
+    response: FormResponse | None
+    #: The ticket's data key row (id, wrapped key), both None if it has none.
+    data_key: tuple[int | None, str | None]
+
+    def ticket_keys(self):
+        """Return the ticket's keys for :func:`tickets.person_data` (no query)."""
+        return tickets.joined_key_ring(*self.data_key)
+
+
+@functools.cache
+def _own_call_query():
+    # The call's pages all read its ticket, campaign and script, the ticket's data key and
+    # the script form in progress: one query, not six. Built once: the same for everyone
+    # but its parameters (building it cost about as much as running it).
+    ticket = aliased(Ticket)
+    return (
+        select(CallOrder, DataKey.id, DataKey.wrapped_key, FormResponse)
+        .outerjoin(ticket, CallOrder.ticket.of_type(ticket))
+        .outerjoin(DataKey, tickets.data_key_of_ticket(ticket))
+        .outerjoin(
+            FormResponse,
+            and_(
+                FormResponse.id == ticket.script_response_id,
+                FormResponse.state == IN_PROGRESS,
+                FormResponse.agent_id == bindparam("agent_id"),
+            ),
+        )
+        .where(CallOrder.id == bindparam("order_id"))
+        .options(
+            contains_eager(CallOrder.ticket.of_type(ticket)),
             joinedload(CallOrder.campaign).joinedload(Campaign.script),
-        ],
+            joinedload(FormResponse.script_version),
+        )
     )
+
+
+def _own_call(order_id: int) -> OwnCall:
+    row = db.session.execute(
+        _own_call_query(), {"order_id": order_id, "agent_id": current_user.id}
+    ).first()
+    if row is None:
+        abort(404)
+    order, key_id, wrapped_key, response = row
     if order.state != CLAIMED or order.claimed_by_id != current_user.id:
         abort(404)  # not (or no longer) this agent's call
-    return order
+    return OwnCall(order, response, (key_id, wrapped_key))
 
 
 @requires(WORK)
 def view_call(order_id: int):
     """The call desktop: why we call, earlier attempts, the number, the script, the outcome."""
-    order = _own_call(order_id)
+    call = _own_call(order_id)
     form = OutcomeForm()
-    return _render_call(order, form)
+    return _render_call(call, form)
 
 
-def _script_response(order: CallOrder) -> FormResponse | None:
-    """The script form this agent fills for the call's ticket, if one is in progress."""
-    ticket = order.ticket
-    if ticket is None or not ticket.script_response_id:
-        return None
-    response = db.session.get(
-        FormResponse, ticket.script_response_id, options=[joinedload(FormResponse.script_version)]
-    )
-    if response is None or response.state != IN_PROGRESS or response.agent_id != current_user.id:
-        return None
-    return response
-
-
-def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200, *, script_state=None):
+def _render_call(call: OwnCall, form: OutcomeForm, status: int = 200, *, script_state=None):
+    order = call.order
     summary = phone = None
     # The ticket's attempts (every order of it) give the order's own and the summary's.
     history = summaries.ticket_attempts(order.ticket) if order.ticket is not None else None
@@ -242,19 +273,21 @@ def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200, *, scri
         else operations.order_attempts(order)
     )
     attempts = [(a, operations.attempt_note(a)) for a in own]
-    response = _script_response(order) if current_user.can(FILL) else None
+    response = call.response if current_user.can(FILL) else None
     try:
         # A call with its script open lasts ~20 minutes: the script's lease, not the short one.
-        lease = SCRIPT_LEASE if response is not None else operations.DEFAULT_LEASE
-        operations.extend_lease(order, current_agent(), now=current_time(), lease=lease)
-    except operations.NotClaimedByAgent:
+        lease = SCRIPT_LEASE if response is not None else claims.DEFAULT_LEASE
+        claims.keep_lease(order, current_agent(), now=current_time(), lease=lease)
+    except claims.NotClaimedByAgent:
         db.session.rollback()
         abort(404)
     if order.ticket is not None:
         # Showing the number is a view of personal data: audited by the tickets package.
         # Last before the commit: the audit append lock is held until then. One decryption
         # serves both the number and the summary.
-        person = tickets.person_data(order.ticket, actor=current_agent(), reason=DIAL_REASON)
+        person = tickets.person_data(
+            order.ticket, actor=current_agent(), reason=DIAL_REASON, keys=call.ticket_keys()
+        )
         summary = summaries.ticket_summary(order.ticket, person=person, attempts=history)
         phone = person.phone
     commit_keeping_loaded()
@@ -284,7 +317,8 @@ def _render_call(order: CallOrder, form: OutcomeForm, status: int = 200, *, scri
 @requires(WORK)
 def record_outcome(order_id: int):
     """Save how the call ended; the retry rules schedule what comes next."""
-    order = _own_call(order_id)
+    call = _own_call(order_id)
+    order = call.order
     form = OutcomeForm()
     if form.validate_on_submit():
         callback_dt = _local_to_utc(form.callback_at.data) if form.callback_at.data else None
@@ -301,7 +335,7 @@ def record_outcome(order_id: int):
         except operations.CallError as exc:
             db.session.rollback()
             form.callback_at.errors = [*form.callback_at.errors, str(exc)]
-        except operations.NotClaimedByAgent:
+        except claims.NotClaimedByAgent:
             db.session.rollback()
             flash(_("This call is no longer yours: its lease expired."), "error")
             return redirect(url_for("calls.agent_home"))
@@ -311,19 +345,12 @@ def record_outcome(order_id: int):
             db.session.commit()
             flash(_("Outcome saved."), "success")
             return redirect(url_for("calls.agent_home"))
-    return _render_call(order, form, 400)
+    return _render_call(call, form, 400)
 
 
 def _after_call(state: str) -> None:
     """Put the agent in ``state`` after a call ended, unless they still hold another."""
-    held = db.session.scalar(
-        select(func.count())
-        .select_from(CallOrder)
-        .where(CallOrder.state == CLAIMED, CallOrder.claimed_by_id == current_user.id)
-    )
-    agent_states.set_state(
-        current_user.id, agent_states.ON_CALL if held else state, now=current_time()
-    )
+    agent_states.set_state(current_user.id, state, now=current_time(), unless_holding=True)
 
 
 def _local_to_utc(moment: datetime) -> datetime:
@@ -334,9 +361,9 @@ def _local_to_utc(moment: datetime) -> datetime:
 @requires(WORK)
 def release_call(order_id: int):
     """Give the call back to the queue without an outcome."""
-    order = _own_call(order_id)
+    order = _own_call(order_id).order
     if ButtonForm().validate_on_submit():
-        operations.release_call(order, current_agent())
+        claims.release_call(order, current_agent())
         _after_call(agent_states.AVAILABLE)
         db.session.commit()
         flash(_("The call is back in the queue."), "success")
@@ -346,15 +373,16 @@ def release_call(order_id: int):
 @requires(WORK)
 def open_script(order_id: int):
     """Start the campaign's script for this call (or continue the ticket's own form) here."""
-    order = _own_call(order_id)
+    call = _own_call(order_id)
+    order = call.order
     if not ButtonForm().validate_on_submit():
         abort(400)
     if not current_user.can(FILL):
         abort(403)
     # A case call lasts ~20 minutes: keep the call that long and more. First, as the
     # audit entry of a new form holds the append lock until the commit.
-    operations.extend_lease(order, current_agent(), now=current_time(), lease=SCRIPT_LEASE)
-    response = _script_response(order)
+    claims.keep_lease(order, current_agent(), now=current_time(), lease=SCRIPT_LEASE)
+    response = call.response
     if response is None:
         version = scripts.current_version(order.campaign.script) if order.campaign.script else None
         if version is None:
@@ -372,10 +400,11 @@ def open_script(order_id: int):
 @requires(WORK)
 def save_script(order_id: int):
     """Save the script panel of the call desktop (the page works without JavaScript)."""
-    order = _own_call(order_id)
+    call = _own_call(order_id)
+    order = call.order
     if not current_user.can(FILL):
         abort(403)
-    response = _script_response(order)
+    response = call.response
     if response is None:
         abort(404)  # no script open for this call (completed, or another agent's)
     result = script_views.submit_answers(response)
@@ -387,4 +416,4 @@ def save_script(order_id: int):
         return redirect(url_for("calls.view_call", order_id=order.id, _anchor="outcome"))
     if result.outcome == "saved":
         commit_keeping_loaded()
-    return _render_call(order, OutcomeForm(formdata=None), result.status, script_state=result.state)
+    return _render_call(call, OutcomeForm(formdata=None), result.status, script_state=result.state)

@@ -94,8 +94,7 @@ def row_key_ring(
         )
     ).first()
     if row is not None and row.wrapped_key is not None:
-        wrapped = decrypt(row.wrapped_key, context=context_for(TABLE, row.id, "key"), key_ring=ring)
-        return RowKeyRing(base64.b64decode(wrapped), ring)
+        return unwrap_key(row.id, row.wrapped_key, ring)
     if not create:
         return None
     key = os.urandom(KEY_BYTES)
@@ -111,6 +110,15 @@ def row_key_ring(
     )
     conn.execute(update(DataKey).where(DataKey.id == key_row_id).values(wrapped_key=token))
     return RowKeyRing(key, ring)
+
+
+def unwrap_key(key_id: int, wrapped_key: str, ring: KeyRing) -> RowKeyRing:
+    """Return the keys of a row from its data key's row, read by the caller (a join).
+
+    :raise DecryptionError: the wrapped key does not open (wrong ring, altered row).
+    """
+    wrapped = decrypt(wrapped_key, context=context_for(TABLE, key_id, "key"), key_ring=ring)
+    return RowKeyRing(base64.b64decode(wrapped), ring)
 
 
 def row_key_rings(owner: str, owner_ids: list[int], ring: KeyRing, *, conn=None) -> dict:

@@ -139,10 +139,12 @@ def attach_durations(call: TelephonyCall) -> None:
 
 def attempt_recorded(attempt: CallAttempt) -> None:
     """Give a just recorded (flushed) attempt the durations the telephony reported already."""
-    number = db.session.scalar(
+    # The attempt's number (the order's attempts so far) is counted in the same query.
+    number = (
         select(func.count())
         .select_from(CallAttempt)
         .where(CallAttempt.order_id == attempt.order_id, CallAttempt.id <= attempt.id)
+        .scalar_subquery()
     )
     call = db.session.scalar(
         select(TelephonyCall).where(

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,7 +24,7 @@ from tracing_app.audit.operations import record
 from tracing_app.protection import blind_index as bi
 from tracing_app.protection import tolerant_index as ti
 from tracing_app.protection.crypto import context_for, decrypt, encrypt
-from tracing_app.protection.data_keys import row_key_ring
+from tracing_app.protection.data_keys import DataKey, RowKeyRing, row_key_ring, unwrap_key
 from tracing_app.protection.keyring import current_key_ring
 from tracing_app.protection.keys import KeyRing
 from tracing_app.protection.registry import (
@@ -99,9 +99,27 @@ def ticket_key_ring(ticket_id: int, ring: KeyRing | None = None, *, create: bool
     docs/retention.md); tickets from before data keys keep their ring tokens until a
     rotation moves them.
     """
+    if isinstance(ring, RowKeyRing):
+        return ring  # the ticket's own, read with it (:func:`joined_key_ring`)
     ring = ring or current_key_ring()
     keys = row_key_ring(TABLE, ticket_id, ring, create=create)
     return keys if keys is not None else ring
+
+
+def data_key_of_ticket(ticket=Ticket):
+    """Return the ON clause joining ``ticket`` (the class, or an alias) to its data key."""
+    return and_(DataKey.owner == TABLE, DataKey.owner_id == ticket.id)
+
+
+def joined_key_ring(key_id: int | None, wrapped_key: str | None) -> KeyRing | RowKeyRing:
+    """Return a ticket's keys from its data key's columns read with it (None: the ring's).
+
+    Pass the result as ``keys`` to :func:`person_data`: no query for the data key.
+    """
+    ring = current_key_ring()
+    if key_id is None or wrapped_key is None:
+        return ring
+    return unwrap_key(key_id, wrapped_key, ring)
 
 
 def _write_tokens(ticket: Ticket, person: PersonData, ring: KeyRing, fields=ENCRYPTED_FIELDS):
@@ -331,9 +349,18 @@ def _first_names_differ(one: PersonData, other: PersonData) -> bool:
 # --- reading and changing ---------------------------------------------------------------
 
 
-def person_data(ticket: Ticket, *, actor: User | None, reason: str) -> PersonData:
-    """Decrypt a ticket's personal data for someone, audited as ``ticket.view``."""
-    person = decrypt_ticket(ticket)
+def person_data(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    reason: str,
+    keys: KeyRing | RowKeyRing | None = None,
+) -> PersonData:
+    """Decrypt a ticket's personal data for someone, audited as ``ticket.view``.
+
+    :param keys: the ticket's keys when the caller read them (:func:`joined_key_ring`).
+    """
+    person = decrypt_ticket(ticket, keys)
     record(
         "ticket.view",
         actor=actor,
