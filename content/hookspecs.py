@@ -64,7 +64,10 @@ def tracing_migration_directories() -> list[str]:
 
 @hookspec
 def tracing_navigation_items(user: Any) -> list[NavItem]:
-    """Return main-menu entries for this user (already filtered by permission)."""
+    """Return main-menu entries for this user (already filtered by permission).
+
+    The menu may depend on the user's roles only: it is made once per set of roles.
+    """
 
 
 @hookspec

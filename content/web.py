@@ -134,15 +134,18 @@ def switcher_links() -> list[dict]:
 
 
 def navigation() -> list:
-    """Return the main-menu entries of the signed-in user."""
+    """Return the main-menu entries of the signed-in user (made once per set of roles)."""
     if not current_user.is_authenticated:
         return []
-    items = [
-        item
-        for found in hook(current_app).tracing_navigation_items(user=current_user)
-        for item in found
-    ]
-    return sorted(items, key=lambda item: item.order)
+    roles = frozenset(current_user.role_names)
+    menus = current_app.extensions.setdefault("tracing.menus", {})
+    menu = menus.get(roles)
+    if menu is None:
+        found = hook(current_app).tracing_navigation_items(user=current_user)
+        menu = menus[roles] = sorted(
+            (item for items in found for item in items), key=lambda item: item.order
+        )
+    return menu
 
 
 def template_context() -> dict:

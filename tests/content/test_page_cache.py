@@ -163,3 +163,12 @@ def test_editors_menus_show_drafts_and_are_never_shared(app, client, auth, creat
     auth.logout()
     auth.login_as("agent")
     assert "Concept sectie" not in client.get("/nl/intake").get_data(as_text=True)
+
+
+def test_the_menu_is_made_once_per_set_of_roles_on_every_page(app, create_user):
+    agent = _reader(app, create_user, "agent@example.org", "Agent", ["agent"])
+    trainer = _reader(app, create_user, "trainer@example.org", "Trainer", ["trainer"])
+    progress = 'href="/nl/learn/trainer/progress"'
+    for _ in range(2):  # the dashboard is never kept: only its menu is
+        assert progress not in agent.get("/nl/dashboard").get_data(as_text=True)
+        assert progress in trainer.get("/nl/dashboard").get_data(as_text=True)
