@@ -19,18 +19,14 @@ import argparse
 import json
 import os
 import statistics
-import tempfile
 import time
-import uuid
 from collections import defaultdict
 from pathlib import Path
 
-import psycopg
 from agent_calls import AUTOSAVE, CSRF, EXPECTED, REVISION
-from workload_site import PASSWORD, environment, seed
+from workload_site import PASSWORD, seed, throwaway_site
 
 RESULTS = Path(__file__).parent / "results" / "agent_service.json"
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def service_times(email: str, cycles: int = 20) -> dict:
@@ -112,19 +108,11 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=20, help="calls the agent works")
     parser.add_argument("--output", help="file name under bench/results/")
     args = parser.parse_args()
-    url = os.environ.get("TRACING_BENCH_POSTGRES_URL", DEFAULT_URL)
-    schema = f"bench_service_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        with tempfile.TemporaryDirectory() as instance:
-            emails = seed(environment(url, schema, instance), 1, args.cycles + 5)
-            load_before = os.getloadavg()[0]
-            service = service_times(emails[0], cycles=args.cycles)
-            load_after = os.getloadavg()[0]
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with throwaway_site("bench_service") as (settings, _instance):
+        emails = seed(settings, 1, args.cycles + 5)
+        load_before = os.getloadavg()[0]
+        service = service_times(emails[0], cycles=args.cycles)
+        load_after = os.getloadavg()[0]
     result = {
         "cpu_cores": os.cpu_count(),
         "cycles": args.cycles,

@@ -42,13 +42,10 @@ import asyncio
 import json
 import os
 import statistics
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import aiohttp
-import psycopg
 from agent_calls import (
     CSRF,
     Recorder,
@@ -64,10 +61,9 @@ from agent_calls import (
 from agent_service import service_times
 from topologies import TOPOLOGIES, Topology, nginx_two_hosts, one_host
 from workload_figures import comparison, figures
-from workload_site import PASSWORD, environment, seed, seeded
+from workload_site import PASSWORD, seed, seeded, throwaway_site
 
 RESULTS = Path(__file__).parent / "results" / "agent_workload.json"
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 # --- the simulated agents ------------------------------------------------------------------
@@ -138,36 +134,27 @@ async def workload(
 
 def measure(name: str, args, stages: list[int], think, with_service: bool) -> dict:
     """Seed a fresh schema, serve it in the topology ``name``, run the workload; the figures."""
-    url = os.environ.get("TRACING_BENCH_POSTGRES_URL", DEFAULT_URL)
-    schema = f"bench_agents_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        with tempfile.TemporaryDirectory() as instance:
-            settings = environment(url, schema, instance)
-            setup_started = time.perf_counter()
-            emails = seed(settings, max(stages), args.orders)
-            setup_seconds = time.perf_counter() - setup_started
-            # The last agent's account: the run's agents join in order and rarely reach it.
-            service = service_times(emails[-1]) if with_service else None
-            if name == "one":
-                serving = one_host(settings, args.workers, args.threads, Path(instance))
-            else:
-                # Half the workers each: the same processes and database connections in
-                # total as "one", on the same cores; what differs is nginx and the split.
-                per_host = max(1, args.workers // 2)
-                serving = nginx_two_hosts(settings, per_host, args.threads, Path(instance))
-            with serving as topology:
-                server_cpu = topology.server_cpu_seconds()
-                own_cpu = own_cpu_seconds()
-                recorder, offsets, seconds = asyncio.run(
-                    workload(topology, emails, stages, args.duration, think)
-                )
-                server_cpu = topology.server_cpu_seconds() - server_cpu
-                own_cpu = own_cpu_seconds() - own_cpu
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with throwaway_site("bench_agents") as (settings, instance):
+        setup_started = time.perf_counter()
+        emails = seed(settings, max(stages), args.orders)
+        setup_seconds = time.perf_counter() - setup_started
+        # The last agent's account: the run's agents join in order and rarely reach it.
+        service = service_times(emails[-1]) if with_service else None
+        if name == "one":
+            serving = one_host(settings, args.workers, args.threads, Path(instance))
+        else:
+            # Half the workers each: the same processes and database connections in
+            # total as "one", on the same cores; what differs is nginx and the split.
+            per_host = max(1, args.workers // 2)
+            serving = nginx_two_hosts(settings, per_host, args.threads, Path(instance))
+        with serving as topology:
+            server_cpu = topology.server_cpu_seconds()
+            own_cpu = own_cpu_seconds()
+            recorder, offsets, seconds = asyncio.run(
+                workload(topology, emails, stages, args.duration, think)
+            )
+            server_cpu = topology.server_cpu_seconds() - server_cpu
+            own_cpu = own_cpu_seconds() - own_cpu
     loads = recorder.load_samples
     cores = os.cpu_count() or 1
     result = {

@@ -43,12 +43,9 @@ import json
 import os
 import resource
 import statistics
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import psycopg
 import pyotp
 from agent_calls import (
     CSRF,
@@ -64,13 +61,12 @@ from agent_calls import (
 )
 from topologies import Topology, one_host
 from workload_figures import percentile, periods
-from workload_site import PASSWORD, environment, seed, seeded, sign_in_as_in_production
+from workload_site import PASSWORD, seed, seeded, sign_in_as_in_production, throwaway_site
 from yarl import URL
 
 from content.config import DefaultConfig
 
 RESULTS = Path(__file__).parent / "results" / "shift_start.json"
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PERIODS = ("ramp", "after_ramp")
 SIGN_IN = ("login_page", "password", "pending_redirect", "second_factor_page", "totp")
 TYPING = (2.0, 6.0)
@@ -277,36 +273,27 @@ def summary(recorder: Recorder, ramp: float, seconds: float) -> dict:
 
 def measure(args, argon2: dict[str, int]) -> dict:
     """Seed a fresh schema, serve it with gunicorn, run the shift; the figures."""
-    url = os.environ.get("TRACING_BENCH_POSTGRES_URL", DEFAULT_URL)
-    schema = f"bench_shift_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        with tempfile.TemporaryDirectory() as instance:
-            settings = environment(url, schema, instance)
-            setup_started = time.perf_counter()
-            emails = seed(settings, args.agents, args.orders or 3 * args.agents)
-            accounts = sign_in_as_in_production(settings, emails, argon2)
-            setup_seconds = time.perf_counter() - setup_started
-            # The served site: production's sign-in (Argon2id, second factor for agents).
-            os.environ.pop("TRACING_SECOND_FACTOR_REQUIRED_ROLES", None)
-            served = {k: v for k, v in settings.items() if "SECOND_FACTOR" not in k}
-            served["TRACING_ARGON2_TIME_COST"] = str(argon2["time_cost"])
-            served["TRACING_ARGON2_MEMORY_COST_KIB"] = str(argon2["memory_cost"])
-            served["TRACING_ARGON2_PARALLELISM"] = str(argon2["parallelism"])
-            low, high = args.think
+    with throwaway_site("bench_shift") as (settings, instance):
+        setup_started = time.perf_counter()
+        emails = seed(settings, args.agents, args.orders or 3 * args.agents)
+        accounts = sign_in_as_in_production(settings, emails, argon2)
+        setup_seconds = time.perf_counter() - setup_started
+        # The served site: production's sign-in (Argon2id, second factor for agents).
+        os.environ.pop("TRACING_SECOND_FACTOR_REQUIRED_ROLES", None)
+        served = {k: v for k, v in settings.items() if "SECOND_FACTOR" not in k}
+        served["TRACING_ARGON2_TIME_COST"] = str(argon2["time_cost"])
+        served["TRACING_ARGON2_MEMORY_COST_KIB"] = str(argon2["memory_cost"])
+        served["TRACING_ARGON2_PARALLELISM"] = str(argon2["parallelism"])
+        low, high = args.think
 
-            def think(rng):
-                return rng.uniform(low, high)
+        def think(rng):
+            return rng.uniform(low, high)
 
-            with one_host(served, args.workers, args.threads, Path(instance)) as topology:
-                meter = Meter(topology)
-                recorder, loads, seconds = asyncio.run(
-                    shift(topology, accounts, args.ramp_seconds, args.work_seconds, think, meter)
-                )
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        with one_host(served, args.workers, args.threads, Path(instance)) as topology:
+            meter = Meter(topology)
+            recorder, loads, seconds = asyncio.run(
+                shift(topology, accounts, args.ramp_seconds, args.work_seconds, think, meter)
+            )
     result = {
         "server": topology.description,
         "setup_seconds": round(setup_seconds, 1),

@@ -21,9 +21,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.fixtures.nginx import NGINX, nginx_config, self_signed_certificate
-
 ROOT = Path(__file__).resolve().parents[1]
+# The suite's nginx set-up is reused: run as `.venv/bin/python bench/…` from a checkout.
+sys.path.insert(0, str(ROOT))
+
+from tests.fixtures.nginx import NGINX, nginx_config, self_signed_certificate  # noqa: E402
+
 TOPOLOGIES = ("one", "nginx2")
 
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 import json
 import os
 import random
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 
@@ -23,6 +26,30 @@ PASSWORD = "bench agent password"  # noqa: S105 - throwaway accounts of the benc
 def seeded(seed: int) -> random.Random:
     """A seeded generator (think times and offsets; not secrets)."""
     return random.Random(seed)  # noqa: S311
+
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def throwaway_site(prefix: str) -> Iterator[tuple[dict[str, str], str]]:
+    """A PostgreSQL schema and an instance folder for one run: (settings, instance folder).
+
+    The schema is dropped afterwards whatever happens; ``TRACING_BENCH_POSTGRES_URL``
+    chooses the server.
+    """
+    import psycopg
+
+    url = os.environ.get("TRACING_BENCH_POSTGRES_URL", DEFAULT_URL)
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        with tempfile.TemporaryDirectory() as instance:
+            yield environment(url, schema, instance), instance
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def environment(url: str, schema: str, instance: str) -> dict[str, str]:

@@ -115,25 +115,29 @@ def _right_form(attempt: Attempt) -> dict:
     return data
 
 
+def _save_and_submit(client, count_queries, quiz, learner):
+    """Start the quiz, then save all answers right and submit as a browser does, counted."""
+    post_form(client, f"/nl/quizzes/{quiz.translation_group}/start", {})
+    attempt = db.session.scalars(db.select(Attempt).where(Attempt.user_id == learner.id)).one()
+    attempt_url = f"/nl/quizzes/attempts/{attempt.id}"
+    token = csrf_token(client, attempt_url)
+    answers = {**_right_form(attempt), "_action": "finish", "csrf_token": token}
+    with count_queries() as saving:
+        saved = client.post(attempt_url, data=answers)
+    with count_queries() as submitting:
+        submitted = client.post(f"{attempt_url}/submit", data={"csrf_token": token})
+    assert saved.location.endswith(f"{attempt_url}/submit")
+    assert submitted.location.endswith(f"{attempt_url}/review")
+    return attempt, saving, submitting
+
+
 def test_submitting_an_exam_costs_few_statements(auth, client, create_quiz, count_queries):
     learner = auth.login_as(None, locale="nl")
     quiz = create_quiz(
         questions=[single_choice(n) for n in range(1, EXAM_QUESTIONS + 1)],
         pass_percent=Decimal(60),
     )
-    post_form(client, f"/nl/quizzes/{quiz.translation_group}/start", {})
-    attempt = db.session.scalars(db.select(Attempt).where(Attempt.user_id == learner.id)).one()
-    attempt_url = f"/nl/quizzes/attempts/{attempt.id}"
-    token = csrf_token(client, attempt_url)
-    answers = {**_right_form(attempt), "_action": "finish", "csrf_token": token}
-
-    with count_queries() as saving:
-        saved = client.post(attempt_url, data=answers)
-    with count_queries() as submitting:
-        submitted = client.post(f"{attempt_url}/submit", data={"csrf_token": token})
-
-    assert saved.location.endswith(f"{attempt_url}/submit")
-    assert submitted.location.endswith(f"{attempt_url}/review")
+    attempt, saving, submitting = _save_and_submit(client, count_queries, quiz, learner)
     db.session.expire_all()
     assert db.session.get(Attempt, attempt.id).percent == Decimal(100)
     assert saving.count <= SAVE_CEILING, saving.report()
@@ -168,19 +172,7 @@ def test_submitting_a_certification_exam_costs_few_statements(
         min_score_percent=80,
     )
     db.session.commit()
-    post_form(client, f"/nl/quizzes/{exam.translation_group}/start", {})
-    attempt = db.session.scalars(db.select(Attempt).where(Attempt.user_id == learner.id)).one()
-    attempt_url = f"/nl/quizzes/attempts/{attempt.id}"
-    token = csrf_token(client, attempt_url)
-    answers = {**_right_form(attempt), "_action": "finish", "csrf_token": token}
-
-    with count_queries() as saving:
-        saved = client.post(attempt_url, data=answers)
-    with count_queries() as submitting:
-        submitted = client.post(f"{attempt_url}/submit", data={"csrf_token": token})
-
-    assert saved.location.endswith(f"{attempt_url}/submit")
-    assert submitted.location.endswith(f"{attempt_url}/review")
+    attempt, saving, submitting = _save_and_submit(client, count_queries, exam, learner)
     db.session.expire_all()
     certificate = certifications.valid_certificate(learner, certification.code)
     assert saving.count <= SAVE_CEILING, saving.report()
