@@ -1,7 +1,8 @@
 """Signed-in pages over HTTP under gunicorn, against a bare-Flask floor serving the same HTML.
 
-Issue #14. The site runs under gunicorn (2 sync workers, as deploy/ would on this 2-core
-machine) on PostgreSQL (and SQLite with ``--backends sqlite,postgresql``); ``wrk``
+Issue #14. The site runs under gunicorn (2 sync workers, as the issue measured; with
+``--workers 4 --threads 8`` gthread workers, as deploy/gunicorn.conf.py runs them on this
+2-core machine) on PostgreSQL (and SQLite with ``--backends sqlite,postgresql``); ``wrk``
 (``apt-get install wrk``) hammers it with 16 connections for ``--seconds``, each request
 signed in as one of ``--learners`` learners in turn (a Lua script rotates their session
 cookies). Two pages: a published CMS page with a ~1,450-word Markdown body in a section
@@ -167,10 +168,17 @@ def seed(settings: dict[str, str], learners: int) -> dict:
     return {"urls": urls, "html": html, "cookies": cookies}
 
 
+#: gunicorn's workers: ``(workers, threads)``; threads > 1 means gthread workers.
+WORKERS = (2, 1)
+
+
 def start(target: str, env: dict[str, str], port: int, root: Path) -> subprocess.Popen:
-    """Start gunicorn (2 sync workers) on 127.0.0.1:port; return once it answers."""
+    """Start gunicorn (``WORKERS``) on 127.0.0.1:port; return once it answers."""
+    workers, threads = WORKERS
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "2", "--worker-class", "sync", "--timeout", "120", target]
+    command += ["--workers", str(workers), "--timeout", "120", target]
+    if threads > 1:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
     log = subprocess.DEVNULL
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         command,
@@ -290,10 +298,15 @@ def main() -> None:
     parser.add_argument("--code-root", default=str(Path(__file__).resolve().parents[1]))
     parser.add_argument("--label", default="this branch")
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="more than 1: gthread workers")
     args = parser.parse_args()
+    global WORKERS
+    WORKERS = (args.workers, args.threads)
+    kind = f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"
     results = {
         "code": args.label,
-        "server": "gunicorn, 2 sync workers, 127.0.0.1; wrk -t2 -c16",
+        "server": f"gunicorn, {args.workers} {kind}, 127.0.0.1; wrk -t2 -c16",
         "cpus": os.cpu_count(),
         "seconds_per_run": args.seconds,
         "learners": args.learners,
