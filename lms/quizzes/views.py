@@ -43,7 +43,7 @@ def view_quiz(group: str):
     """The quiz's page: instructions, rules, attempts so far, start or resume."""
     item = quiz_or_404(group)
     revision = items.visible_revision(item, current_user)
-    settings = operations.quiz_settings(group)
+    settings = operations.quiz_rules(group)
     status = operations.start_status(current_user, settings)
     if db.session.dirty:  # attempts past their deadline were just graded
         db.session.commit()

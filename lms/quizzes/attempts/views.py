@@ -160,7 +160,7 @@ def review_attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if not _closed(attempt):
         return redirect(url_for("quizzes.take_attempt", attempt_id=attempt.id))
-    settings = operations.quiz_settings(attempt.quiz_group)
+    settings = operations.quiz_rules(attempt.quiz_group)
     shown = review.review_shown(attempt, settings)
     item = db.session.get(ContentItem, attempt.quiz_item_id) if attempt.quiz_item_id else None
     return render_template(
