@@ -10,6 +10,7 @@ import json
 import random
 from typing import Any
 
+from lms.quizzes.attempts.kept import kept
 from lms.quizzes.attempts.models import Attempt, AttemptQuestion
 from lms.quizzes.bank import queries as bank
 from lms.quizzes.questions.types import Question
@@ -28,8 +29,12 @@ def asked_questions(attempt: Attempt) -> list[AttemptQuestion]:
 
 
 def question_of(attempt_question: AttemptQuestion) -> Question:
-    """Return the exact question version an attempt asked."""
-    return bank.load_question(attempt_question.version)
+    """Return the exact question version an attempt asked (parsed once per process).
+
+    An asked version never changes, and questions are frozen dataclasses: safe to share.
+    """
+    version = attempt_question.version
+    return kept("questions", 4096).get_or_make(version.id, lambda: bank.load_question(version))
 
 
 def answer_rng(
