@@ -58,9 +58,13 @@ RESPONSES = {
     [(kind, response) for kind, responses in RESPONSES.items() for response in responses],
 )
 @pytest.mark.parametrize("lang", ["nl", "fr"])
-def test_kept_markup_with_the_response_filled_in_equals_the_partial(app, kind, response, lang):
+@pytest.mark.parametrize("disabled", [False, True], ids=["attempt", "result"])
+def test_kept_markup_with_the_response_filled_in_equals_the_partial(
+    app, kind, response, lang, disabled
+):
     view = VIEWS[kind]
     with app.test_request_context(f"/{lang}/"):
         g.lang_code = lang
-        blank = str(render_question(view, SLOT, None))
-        assert fill_in(blank, view, 7, response) == str(render_question(view, 7, response))
+        blank = str(render_question(view, SLOT, None, disabled=disabled))
+        filled = fill_in(blank, view, 7, response, disabled=disabled)
+        assert filled == str(render_question(view, 7, response, disabled=disabled))

@@ -27,34 +27,46 @@ SLOT = f"{secrets.token_hex(16)}slot"
 CHOICES = ("single_choice", "multiple_choice")
 
 
-def render_question(view: dict[str, Any], slot: int | str, response: Any) -> Markup:
-    """Render the shared partial as the attempt page includes it (inputs enabled)."""
+def render_question(
+    view: dict[str, Any], slot: int | str, response: Any, *, disabled: bool = False
+) -> Markup:
+    """Render the shared partial as the attempt page (or, disabled, the result page) does."""
     html = render_template(
         "quizzes/_question.html",
         question=view,
         slot=slot,
         response=response,
-        disabled=False,
+        disabled=disabled,
         markdown=render_markdown,
     )
     return Markup(html)  # noqa: S704 - rendered by an autoescaping template
 
 
-def questions_html(attempt: Attempt, shown: list[dict[str, Any]]) -> list[Markup]:
-    """Return the markup of each question of :func:`public_questions`, in its order.
+def questions_html(attempt: Attempt, shown: list[Any], *, disabled: bool = False) -> list[Markup]:
+    """Return the markup of each question shown, in its order.
 
-    :param shown: ``public_questions(attempt)``: slot, public view and response each.
+    :param shown: ``public_questions(attempt)`` (dicts), or the result page's reviewed
+        questions (objects): slot, public view and response each.
+    :param disabled: read-only inputs (the result page).
     """
     versions = {question.slot: question.question_version_id for question in attempt.questions}
     markup = kept("question_markup", 4096)
     html = []
     for entry in shown:
-        view = entry["view"]
-        key = (versions[entry["slot"]], g.lang_code, _order(view))
-        blank = markup.get_or_make(key, lambda view=view: str(render_question(view, SLOT, None)))
-        filled = fill_in(blank, view, entry["slot"], entry["response"])
+        slot, view, response = _fields(entry)
+        key = (versions[slot], g.lang_code, _order(view), disabled)
+        blank = markup.get_or_make(
+            key, lambda view=view: str(render_question(view, SLOT, None, disabled=disabled))
+        )
+        filled = fill_in(blank, view, slot, response, disabled=disabled)
         html.append(Markup(filled))  # noqa: S704 - the partial's output, response escaped
     return html
+
+
+def _fields(entry: Any) -> tuple[int, dict[str, Any], Any]:
+    if isinstance(entry, dict):
+        return entry["slot"], entry["view"], entry["response"]
+    return entry.slot, entry.view, entry.response
 
 
 def _order(view: dict[str, Any]) -> tuple[str, ...]:
@@ -63,13 +75,18 @@ def _order(view: dict[str, Any]) -> tuple[str, ...]:
     return tuple(view.get("targets", ()))
 
 
-def fill_in(blank: str, view: dict[str, Any], slot: int, response: Any) -> str:
+def fill_in(
+    blank: str, view: dict[str, Any], slot: int, response: Any, *, disabled: bool = False
+) -> str:
     """Put the slot and the learner's response into markup kept with nothing checked.
 
-    Mirrors the partial: an input's ``checked`` (and a select option's ``selected``) comes
-    last before its ``>``; a text input's value right after its ``value="``.
+    Mirrors the partial: an input's ``checked`` comes last before its ``>`` (before
+    `` disabled`` when the inputs are read-only), a select option's ``selected`` last
+    before its ``>``, a text input's value right after its ``value="``.
     """
     html = blank
+    checked = " checked"
+    after = len(" disabled") if disabled else 0
     ids = f"question-{SLOT}"
     kind = view["type"]
     if response is None:
@@ -78,11 +95,11 @@ def fill_in(blank: str, view: dict[str, Any], slot: int, response: Any) -> str:
         chosen = response if isinstance(response, list | dict) else [response]
         for index, option in enumerate(view["options"], start=1):
             if option["id"] in chosen:
-                html = _before_close(html, f'id="{ids}-{index}"', " checked")
+                html = _before_close(html, f'id="{ids}-{index}"', checked, after)
     elif kind == "true_false":
         answered = str(response).lower()
         if answered in ("true", "false"):
-            html = _before_close(html, f'id="{ids}-{answered}"', " checked")
+            html = _before_close(html, f'id="{ids}-{answered}"', checked, after)
     elif kind in ("numeric", "short_text"):
         anchor = f'id="{ids}-answer" value="'
         at = html.index(anchor) + len(anchor)
@@ -101,7 +118,7 @@ def fill_in(blank: str, view: dict[str, Any], slot: int, response: Any) -> str:
     return html.replace(SLOT, str(slot))
 
 
-def _before_close(html: str, anchor: str, text: str) -> str:
-    """Insert ``text`` before the ``>`` that ends the tag holding ``anchor``."""
-    close = html.index(">", html.index(anchor))
-    return html[:close] + text + html[close:]
+def _before_close(html: str, anchor: str, text: str, after: int = 0) -> str:
+    """Insert ``text`` ``after`` characters before the ``>`` ending the tag with ``anchor``."""
+    at = html.index(">", html.index(anchor)) - after
+    return html[:at] + text + html[at:]

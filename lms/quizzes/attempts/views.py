@@ -163,13 +163,15 @@ def review_attempt(attempt_id: int):
         return redirect(url_for("quizzes.take_attempt", attempt_id=attempt.id))
     settings = operations.quiz_rules(attempt.quiz_group)
     shown = review.review_shown(attempt, settings)
+    reviewed = review.review_questions(attempt, shown) if shown.anything else []
+    html = markup.questions_html(attempt, reviewed, disabled=True)
     item = db.session.get(ContentItem, attempt.quiz_item_id) if attempt.quiz_item_id else None
     return render_template(
         "quizzes/review.html",
         attempt=attempt,
         settings=settings,
         shown=shown,
-        questions=review.review_questions(attempt, shown) if shown.anything else [],
+        questions=list(zip(reviewed, html, strict=True)),
         title=_quiz_title(attempt),
         quiz_item_url=item_url(item) if item is not None else None,
     )
