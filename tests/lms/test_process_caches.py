@@ -9,6 +9,7 @@ use (``PAGE_CACHE_CHECK_SECONDS = 0``); production within that many seconds.
 from __future__ import annotations
 
 import dataclasses
+import re
 from decimal import Decimal
 
 import pytest
@@ -86,3 +87,37 @@ def test_a_quiz_placed_in_a_module_is_known_at_once(create_module, create_quiz, 
     db.session.commit()
 
     assert placed.translation_group in quizzes_in_modules()
+
+
+def test_the_quiz_page_shows_saved_settings_and_a_new_revision(
+    auth, client, create_quiz, content_admin
+):
+    """The page's title, instructions and rules are kept; saving either shows at once."""
+    auth.login_as(None, locale="nl")
+    quiz = create_quiz(pass_percent=Decimal(60), title="Eerste titel")
+    url = f"/nl/quizzes/{quiz.translation_group}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Eerste titel" in page
+    assert re.search(r"60\s?%", page)
+    assert not re.search(r"75\s?%", page)
+
+    settings = operations.quiz_settings(quiz.translation_group)
+    settings.pass_percent = Decimal(75)
+    operations.save_settings(settings, {d.category_id: d.count for d in settings.draws})
+    db.session.commit()
+    assert re.search(r"75\s?%", client.get(url).get_data(as_text=True))
+
+    items.save_revision(
+        quiz,
+        base_number=quiz.latest_revision_number,
+        title="Tweede titel",
+        description="",
+        body="Nieuwe uitleg.",
+        actor=content_admin,
+    )
+    transition(quiz, "publish", actor=content_admin)
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Tweede titel" in page
+    assert "Nieuwe uitleg." in page
+    assert "Eerste titel" not in page
