@@ -193,8 +193,8 @@ def access_refusal(user, gate: str) -> GateRefusal | None:
 def watch_changes() -> None:
     """Bump the content version whenever a flush changes a certificate or certification.
 
-    What the gate decides depends on them only (issue, revocation, exemption, expiry date,
-    the gate a certification grants): kept passes are then stale on every host within
+    What the gate decides depends on them only (revocation, exemption, expiry date, the
+    gate a certification grants; a new certificate only opens it): kept passes are then stale on every host within
     ``PAGE_CACHE_CHECK_SECONDS``, and the bump commits or rolls back with the change.
     """
     if not event.contains(Session, "before_flush", _bump_on_change):
@@ -202,8 +202,10 @@ def watch_changes() -> None:
 
 
 def _bump_on_change(session, _flush_context, _instances) -> None:
+    # A new certificate can only open a gate (refusals are not kept, and a pass ending
+    # earlier than needed is only decided again): issuing costs no bump.
     changed = itertools.chain(
-        session.new,
+        (obj for obj in session.new if isinstance(obj, Certification)),
         session.deleted,
         (obj for obj in session.dirty if session.is_modified(obj, include_collections=False)),
     )

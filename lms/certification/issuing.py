@@ -8,6 +8,7 @@ their transaction); plugins call it when a requirement of theirs is met. Re-expo
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -28,9 +29,10 @@ from lms.certification.models import (
 )
 from lms.certification.queries import (
     VALID,
+    CertificationTerms,
+    certification_terms,
     expires_soon,
     latest_certificate,
-    list_certifications,
     status,
 )
 
@@ -54,16 +56,21 @@ def record_event(
     )
 
 
-def _new_certificate(user, certification: Certification, **fields) -> Certificate:
+def _new_certificate(
+    user, certification: Certification | CertificationTerms, **fields
+) -> Certificate:
     now = utcnow()
     expires = (
         now + timedelta(days=certification.validity_days)
         if certification.validity_days is not None
         else None
     )
+    if isinstance(certification, Certification):
+        fields["certification"] = certification
+    else:  # terms kept by the process: the row is loaded when (and if) used
+        fields["certification_id"] = certification.id
     certificate = Certificate(
         user_id=user.id,
-        certification=certification,
         code=secrets.token_urlsafe(24),  # 192 random bits: unguessable, URL-safe
         language=user.locale,
         issued_dt=now,
@@ -86,7 +93,9 @@ def _lock_user(user) -> None:
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
-def _renewal_allowed(user, certification: Certification, now: datetime) -> bool:
+def _renewal_allowed(
+    user, certification: Certification | CertificationTerms, now: datetime
+) -> bool:
     """Return whether passing again may issue a (new) certificate of ``certification``.
 
     A first certificate may always be earned. After one, only a fresh cycle of attempts
@@ -102,12 +111,16 @@ def _renewal_allowed(user, certification: Certification, now: datetime) -> bool:
     return any(event.kind == RETAKE for event in latest.events)
 
 
-def issue_if_earned(user, certifications: list[Certification] | None = None) -> list[Certificate]:
+def issue_if_earned(
+    user, certifications: Sequence[CertificationTerms] | None = None
+) -> list[Certificate]:
     """Issue every certificate ``user`` has just earned, at once; return the new ones.
 
     Runs in the caller's transaction (flushes, sends ``certificate_issued``, never commits).
+    The certifications' terms come from the process's copy (:func:`certification_terms`);
+    everything about the user is read under their lock.
 
-    :param certifications: :func:`list_certifications`, when the caller has just read it.
+    :param certifications: :func:`certification_terms`, when the caller has just read them.
     """
     if user is None or getattr(user, "id", None) is None:
         return []
@@ -115,7 +128,7 @@ def issue_if_earned(user, certifications: list[Certification] | None = None) -> 
     now = utcnow()
     completed = adapters.completed_module_groups(user)
     issued = []
-    for certification in certifications if certifications is not None else list_certifications():
+    for certification in certifications if certifications is not None else certification_terms():
         # Cheapest first: the modules (read above), the exam, the earlier certificate,
         # then what plugins require.
         done, grade, attempt = requirements.training_done(user, certification, completed)
@@ -171,10 +184,11 @@ def _on_module_completed(sender, user=None, **kwargs) -> None:
 
 def _on_attempt_graded(sender, attempt=None, **kwargs) -> None:
     # Only a certification's exam earns a certificate by being graded; a quiz that completes
-    # a module does so through ``module_completed``. Other quizzes cost one query here.
+    # a module does so through ``module_completed``. Other quizzes cost nothing here: the
+    # certifications' terms are kept by the process.
     if attempt is None:
         return
-    certifications = list_certifications()
+    certifications = certification_terms()
     if any(c.exam_quiz_group == attempt.quiz_group for c in certifications):
         issue_if_earned(db.session.get(User, attempt.user_id), certifications)
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from content.auth.models import utcnow
 from content.extensions import db
 from content.i18n import _
+from content.items.page_cache import bump_content_version
 from lms.certification import adapters
 from lms.certification.issuing import (
     CertificationError,
@@ -44,9 +45,11 @@ from lms.certification.queries import (
     EXPIRED,
     STATUS_REVOKED,
     VALID,
+    CertificationTerms,
     certificate_by_code,
     certificate_of_attempt,
     certification_by_code,
+    certification_terms,
     current_certificates,
     exam_version,
     expires_soon,
@@ -65,9 +68,11 @@ __all__ = [
     "STATUS_REVOKED",
     "VALID",
     "CertificationError",
+    "CertificationTerms",
     "certificate_by_code",
     "certificate_of_attempt",
     "certification_by_code",
+    "certification_terms",
     "connect_signals",
     "create_certification",
     "current_certificates",
@@ -113,7 +118,11 @@ def update_certification(
     warn_days: int = 30,
     grants_gate: str | None = None,
 ) -> Certification:
-    """Set what a certification requires and grants (existing certificates keep theirs)."""
+    """Set what a certification requires and grants (existing certificates keep theirs).
+
+    Bumps the content version: every process reads the terms afresh
+    (:func:`~lms.certification.queries.certification_terms`).
+    """
     if titles is not None:
         certification.titles = titles
     if module_groups is not None:
@@ -129,6 +138,7 @@ def update_certification(
     certification.validity_days = validity_days
     certification.warn_days = warn_days
     certification.grants_gate = grants_gate or None
+    bump_content_version()
     db.session.flush()
     return certification
 

@@ -6,6 +6,7 @@ Shared by the rules (:mod:`lms.certification.operations`), issuing
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from content.auth.models import utcnow
 from content.extensions import db
+from content.items.fragments import fragment_cache
 from lms.certification.models import Certificate, Certification
 
 VALID = "valid"
@@ -28,6 +30,59 @@ def list_certifications() -> list[Certification]:
             .options(joinedload(Certification.modules))
             .order_by(Certification.code)
         ).unique()
+    )
+
+
+@dataclass(frozen=True)
+class CertificationTerms:
+    """What a certification requires and grants, as plain values (same names as the model).
+
+    What issuing reads at every graded exam: kept per process by
+    :func:`certification_terms`, never edited (the pages edit :class:`Certification`).
+    """
+
+    id: int
+    code: str
+    titles: tuple[tuple[str, str], ...]
+    exam_quiz_group: str | None
+    min_score_percent: int
+    validity_days: int | None
+    warn_days: int
+    grants_gate: str | None
+    module_groups: tuple[str, ...]
+
+    @classmethod
+    def of(cls, certification: Certification) -> CertificationTerms:
+        """Copy a certification (its modules loaded) into plain values."""
+        return cls(
+            id=certification.id,
+            code=certification.code,
+            titles=tuple(sorted(certification.titles.items())),
+            exam_quiz_group=certification.exam_quiz_group,
+            min_score_percent=certification.min_score_percent,
+            validity_days=certification.validity_days,
+            warn_days=certification.warn_days,
+            grants_gate=certification.grants_gate,
+            module_groups=tuple(certification.module_groups),
+        )
+
+    def title(self, language: str) -> str:
+        """Return the title in ``language``, else English, else any, else the code."""
+        titles = dict(self.titles)
+        return titles.get(language) or titles.get("en") or next(iter(titles.values()), self.code)
+
+
+def certification_terms() -> tuple[CertificationTerms, ...]:
+    """Return every certification's terms, by code, as of the current content version.
+
+    Read once per process and content version: creating or changing a certification bumps
+    the version (:func:`lms.certification.operations.update_certification`), so every host
+    sees the change within ``PAGE_CACHE_CHECK_SECONDS``. Certificates, revocations and the
+    gate are read from the database at every use, never from here.
+    """
+    return fragment_cache().get_or_make(
+        "lms.certification_terms",
+        lambda: tuple(CertificationTerms.of(c) for c in list_certifications()),
     )
 
 
@@ -118,6 +173,7 @@ def certificate_of_attempt(attempt) -> Certificate | None:
         return None
     return db.session.scalar(
         select(Certificate)
+        .options(joinedload(Certificate.certification))  # its title is shown with it
         .where(Certificate.exam_attempt_id == attempt.id, Certificate.revoked_dt.is_(None))
         .order_by(Certificate.id.desc())
         .limit(1)

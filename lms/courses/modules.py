@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from content.auth.models import User
 from content.extensions import db
 from content.items import operations as items
+from content.items.fragments import fragment_cache
 from content.items.models import ContentItem
 from content.multilingual import operations as multilingual
 from content.revisions.models import Revision
@@ -129,6 +131,28 @@ def module_item_groups(module_group: str) -> tuple[list[str], list[str]]:
         [entry.group for entry in found if not entry.is_quiz],
         [entry.group for entry in found if entry.is_quiz],
     )
+
+
+def quizzes_in_modules() -> frozenset[str]:
+    """Return the groups of the quizzes placed in some module (in any state or language).
+
+    More than :func:`module_item_groups` would count (drafts too): what it is for is telling
+    that grading a quiz completes no module, without reading the learner's enrolments.
+    Kept per process and content version (placing or moving an item bumps it).
+    """
+
+    def read() -> frozenset[str]:
+        module = aliased(ContentItem)
+        return frozenset(
+            db.session.scalars(
+                select(ContentItem.translation_group)
+                .join(module, ContentItem.parent_id == module.id)
+                .where(ContentItem.type == QUIZ, module.type == MODULE)
+                .distinct()
+            )
+        )
+
+    return fragment_cache().get_or_make("lms.quizzes_in_modules", read)
 
 
 def settings_of(module_group: str) -> ModuleSettings:

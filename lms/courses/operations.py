@@ -30,6 +30,7 @@ from lms.courses.modules import (
     module_items,
     prerequisites,
     quiz_done,
+    quizzes_in_modules,
     quizzes_required,
     settings_of,
 )
@@ -346,6 +347,8 @@ def check_completion(user: User, row: Enrolment) -> bool:
 
 def on_attempt_graded(sender, attempt, **kwargs) -> None:
     """A quiz passed may complete the modules that hold it."""
+    if attempt.quiz_group not in quizzes_in_modules():
+        return  # e.g. a certification's exam on its own: no enrolment to read
     user = db.session.get(User, attempt.user_id)
     if user is None:
         return

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from flask import abort, g, render_template
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from content.auth.roles import AUTHENTICATED, requires
 from content.extensions import db
 from content.items import operations as items
+from content.items.fragments import shared
 from content.items.models import ContentItem
 from content.items.urls import item_url
 from content.rendering import render_markdown
@@ -38,12 +40,32 @@ def quiz_or_404(group: str) -> ContentItem:
 # Learners ---------------------------------------------------------------------------
 
 
+def quiz_intro(item: ContentItem, revision, settings) -> Markup:
+    """Return the quiz page's title, instructions and rules, rendered once per process.
+
+    Kept per quiz revision and page language until the content changes (saving the
+    settings bumps the content version too); readers who may see drafts get it afresh.
+    """
+
+    def render() -> str:
+        return render_template(
+            "quizzes/_quiz_intro.html",
+            revision=revision,
+            body=render_markdown(revision.body),
+            settings=settings,
+            question_count=sum(draw.count for draw in settings.draws),
+        )
+
+    html = shared(("lms.quiz_intro", item.id, revision.number, g.lang_code), render)
+    return Markup(html)  # noqa: S704 - rendered by an autoescaping template
+
+
 @requires(AUTHENTICATED)
 def view_quiz(group: str):
     """The quiz's page: instructions, rules, attempts so far, start or resume."""
     item = quiz_or_404(group)
     revision = items.visible_revision(item, current_user)
-    settings = operations.quiz_settings(group)
+    settings = operations.quiz_rules(group)
     status = operations.start_status(current_user, settings)
     if db.session.dirty:  # attempts past their deadline were just graded
         db.session.commit()
@@ -54,13 +76,12 @@ def view_quiz(group: str):
         "quizzes/quiz.html",
         item=item,
         revision=revision,
-        body=render_markdown(revision.body),
+        intro=quiz_intro(item, revision, settings),
         settings=settings,
         status=status,
         attempts=list(status.attempts),
         grade=grade,
         passed=grade is not None and grade >= settings.pass_percent,
-        question_count=sum(draw.count for draw in settings.draws),
         item_url=item_url(item),
         form=CsrfForm(),
     )

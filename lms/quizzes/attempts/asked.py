@@ -10,11 +10,12 @@ import json
 import random
 from typing import Any
 
+from lms.quizzes.attempts.kept import kept
 from lms.quizzes.attempts.models import Attempt, AttemptQuestion
 from lms.quizzes.bank import queries as bank
 from lms.quizzes.questions.types import Question
 from lms.quizzes.settings.models import QuizSettings
-from lms.quizzes.settings.operations import quiz_settings
+from lms.quizzes.settings.rules import QuizRules, quiz_rules
 
 
 def asked_questions(attempt: Attempt) -> list[AttemptQuestion]:
@@ -28,11 +29,17 @@ def asked_questions(attempt: Attempt) -> list[AttemptQuestion]:
 
 
 def question_of(attempt_question: AttemptQuestion) -> Question:
-    """Return the exact question version an attempt asked."""
-    return bank.load_question(attempt_question.version)
+    """Return the exact question version an attempt asked (parsed once per process).
+
+    An asked version never changes, and questions are frozen dataclasses: safe to share.
+    """
+    version = attempt_question.version
+    return kept("questions", 4096).get_or_make(version.id, lambda: bank.load_question(version))
 
 
-def answer_rng(attempt: Attempt, slot: int, settings: QuizSettings) -> random.Random | None:
+def answer_rng(
+    attempt: Attempt, slot: int, settings: QuizRules | QuizSettings
+) -> random.Random | None:
     """Return the generator that orders a question's answers: the same on every reload."""
     if not settings.shuffle_answers:
         return None
@@ -47,7 +54,7 @@ def public_questions(attempt: Attempt, *, shuffled: bool = True) -> list[dict[st
     :param shuffled: answers in the attempt's order (the page); False: in a fixed order,
         enough to read a posted form, without reading the quiz's settings.
     """
-    settings = quiz_settings(attempt.quiz_group) if shuffled else None
+    settings = quiz_rules(attempt.quiz_group) if shuffled else None
     shown = []
     for attempt_question in asked_questions(attempt):
         rng = answer_rng(attempt, attempt_question.slot, settings) if settings else None

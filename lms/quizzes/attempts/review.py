@@ -22,6 +22,7 @@ from lms.quizzes.questions.types import (
     TrueFalseQuestion,
 )
 from lms.quizzes.settings.models import AFTER_CLOSE, IMMEDIATELY, QuizSettings
+from lms.quizzes.settings.rules import QuizRules
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class ReviewShown:
         return self.score or self.correctness or self.answers or self.feedback
 
 
-def review_shown(attempt: Attempt, settings: QuizSettings, *, now=None) -> ReviewShown:
+def review_shown(attempt: Attempt, settings: QuizRules | QuizSettings, *, now=None) -> ReviewShown:
     """Apply the review policy: nothing before submitting; then what and when it says.
 
     "After the quiz closes" opens at ``close_dt``; without a close date it never opens.
@@ -108,7 +109,7 @@ def review_questions(attempt: Attempt, shown: ReviewShown) -> list[ReviewedQuest
     """Return the attempt's questions with the details the policy shows now."""
     if not attempt.is_submitted:
         raise ValueError("no review before the attempt is submitted")
-    settings = operations.quiz_settings(attempt.quiz_group)
+    settings = operations.quiz_rules(attempt.quiz_group)
     reviewed = []
     for attempt_question in operations.asked_questions(attempt):
         question = operations.question_of(attempt_question)

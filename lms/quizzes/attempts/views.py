@@ -17,7 +17,7 @@ from content.i18n import _
 from content.items import operations as items
 from content.items.models import ContentItem
 from content.items.urls import item_url
-from lms.quizzes.attempts import operations, review
+from lms.quizzes.attempts import markup, operations, review
 from lms.quizzes.attempts.forms import responses_from_form
 from lms.quizzes.attempts.models import IN_PROGRESS, Attempt
 from lms.quizzes.forms import CsrfForm
@@ -98,10 +98,11 @@ def take_attempt(attempt_id: int):
             return redirect(url_for("quizzes.submit_attempt", attempt_id=attempt_id))
         flash(_("Your answers are saved."), "success")
         return redirect(url_for("quizzes.take_attempt", attempt_id=attempt_id))
+    shown = operations.public_questions(attempt)
     return render_template(
         "quizzes/attempt.html",
         attempt=attempt,
-        questions=operations.public_questions(attempt),
+        questions=markup.questions_html(attempt, shown),
         title=_quiz_title(attempt),
         now=utcnow(),
     )
@@ -160,15 +161,17 @@ def review_attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if not _closed(attempt):
         return redirect(url_for("quizzes.take_attempt", attempt_id=attempt.id))
-    settings = operations.quiz_settings(attempt.quiz_group)
+    settings = operations.quiz_rules(attempt.quiz_group)
     shown = review.review_shown(attempt, settings)
+    reviewed = review.review_questions(attempt, shown) if shown.anything else []
+    html = markup.questions_html(attempt, reviewed, disabled=True)
     item = db.session.get(ContentItem, attempt.quiz_item_id) if attempt.quiz_item_id else None
     return render_template(
         "quizzes/review.html",
         attempt=attempt,
         settings=settings,
         shown=shown,
-        questions=review.review_questions(attempt, shown) if shown.anything else [],
+        questions=list(zip(reviewed, html, strict=True)),
         title=_quiz_title(attempt),
         quiz_item_url=item_url(item) if item is not None else None,
     )

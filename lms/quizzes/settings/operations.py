@@ -15,6 +15,7 @@ from content.auth.models import utcnow
 from content.extensions import db
 from content.items import operations as items
 from content.items.models import ContentItem
+from content.items.page_cache import bump_content_version
 from lms.quizzes.bank import queries as bank
 from lms.quizzes.settings.models import HIGHEST, IMMEDIATELY, QuizDraw, QuizSettings
 
@@ -52,7 +53,11 @@ def quiz_settings(quiz_group: str) -> QuizSettings:
 
 
 def save_settings(settings: QuizSettings, draws: Mapping[int, int], *, now=None) -> None:
-    """Store settings and the number of questions drawn per category (0: none)."""
+    """Store settings and the number of questions drawn per category (0: none).
+
+    Bumps the content version: every process reads the quiz's rules afresh
+    (:mod:`lms.quizzes.settings.rules`).
+    """
     settings.updated_dt = now or utcnow()
     wanted = {category_id: count for category_id, count in draws.items() if count > 0}
     for draw in list(settings.draws):
@@ -63,6 +68,7 @@ def save_settings(settings: QuizSettings, draws: Mapping[int, int], *, now=None)
     for category_id, count in wanted.items():
         settings.draws.append(QuizDraw(category_id=category_id, count=count))
     db.session.add(settings)
+    bump_content_version()
     db.session.flush()
 
 
