@@ -209,9 +209,9 @@ def metadata(response: FormResponse) -> dict[str, str]:
     }
 
 
-def clean_answers(response: FormResponse, submitted: dict[str, str]) -> dict[str, str]:
+def clean_answers(submitted: dict[str, str], submitted_state: FormState) -> dict[str, str]:
     """Keep only answers for the form's own fields (and repeat counts), as strings."""
-    known = {slot.key for slot in state(response, submitted).slots}
+    known = {slot.key for slot in submitted_state.slots}
     return {key: str(value)[:10_000] for key, value in submitted.items() if key in known}
 
 
@@ -227,11 +227,13 @@ def save_answers(
         raise ScriptError(_("This form is completed and can no longer change."))
     if base_revision != response.revision:
         raise StaleAnswers
-    cleaned = clean_answers(response, submitted)
+    submitted_state = state(response, submitted)
+    cleaned = clean_answers(submitted, submitted_state)
     store_answers(response, cleaned)
     response.revision += 1
     response.updated_dt = utcnow()
-    saved = state(response, cleaned)
+    # Evaluated once when nothing was dropped or cut (the usual save): the same answers.
+    saved = submitted_state if cleaned == submitted else state(response, cleaned)
     # E.g. the citizen's identity answers update their ticket at once (tracing_app.calls.identity).
     signals.answers_saved.send(current_app._get_current_object(), response=response, state=saved)
     return saved
