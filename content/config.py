@@ -52,6 +52,9 @@ class DefaultConfig:
     # PERMANENT_SESSION_LIFETIME to SESSION_MAX_HOURS): signing it again at every request
     # would only cost time, as the session row decides what the cookie opens.
     SESSION_REFRESH_EACH_REQUEST = False
+    #: Seconds a process answers a signed-in reader's kept (public) pages from its last full
+    #: check of their session (content/auth/reader_passes.py); at most 60, 0 turns it off.
+    READER_PASS_SECONDS = 30
 
     WTF_CSRF_TIME_LIMIT = 12 * 3600  # an agent's shift
     WTF_CSRF_SSL_STRICT = True

@@ -12,11 +12,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, request, session
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager
 
 from content.auth.models import AuthSession, User, utcnow
+from content.auth.reader_passes import ReaderPass, ReaderPasses
 from content.auth.roles import allowed_before_second_factor
 from content.extensions import db
 from content.transactions import commit_keeping_loaded
@@ -94,6 +95,34 @@ def load_session_user(user_id: str) -> User | None:
     return user
 
 
+def reader_passes() -> ReaderPasses:
+    """Return this app's reader passes (made on first use; content/auth/reader_passes.py)."""
+    passes = current_app.extensions.get("tracing.reader_passes")
+    if passes is None:
+        # A pass must not outlive the need to write last_seen (the idle timeout).
+        seconds = min(current_app.config["READER_PASS_SECONDS"], LAST_SEEN_GRANULARITY.seconds)
+        passes = current_app.extensions.setdefault("tracing.reader_passes", ReaderPasses(seconds))
+    return passes
+
+
+def signed_in_reader() -> ReaderPass | None:
+    """Who reads a page kept for signed-in readers (None: nobody is signed in).
+
+    The fresh pass of this session when this process has one (no statement), else the
+    session checked in full, as at every other request, and a pass kept from it. Only for
+    pages any visitor may read: content.auth.reader_passes says why.
+    """
+    token = session.get(TOKEN_KEY)
+    if token:
+        found = reader_passes().get(_hash(token), str(session.get("_user_id")))
+        if found is not None:
+            return found
+    user = current_user
+    if not user.is_authenticated:
+        return None
+    return reader_passes().keep(_hash(token), user)
+
+
 def second_factor_required(user: User) -> bool:
     """Return whether one of the user's roles must use a second factor (settings)."""
     required = set(current_app.config.get("SECOND_FACTOR_REQUIRED_ROLES") or ())
@@ -126,6 +155,7 @@ def end_session() -> None:
             .where(AuthSession.token_hash == _hash(token), AuthSession.ended_dt.is_(None))
             .values(ended_dt=utcnow())
         )
+        reader_passes().forget(token_hash=_hash(token))
     logout_user()
     session.clear()
 
@@ -137,3 +167,4 @@ def end_all_sessions(user: User) -> None:
         .where(AuthSession.user_id == user.id, AuthSession.ended_dt.is_(None))
         .values(ended_dt=utcnow())
     )
+    reader_passes().forget(user_id=user.id)

@@ -28,6 +28,8 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 from sqlalchemy import select, update
 
+from content.auth.reader_passes import ReaderPass
+from content.auth.sessions import signed_in_reader
 from content.extensions import db
 from content.items.models import ContentState
 
@@ -118,8 +120,8 @@ def csrf_token() -> str:
     return generate_csrf()
 
 
-def cache_key() -> str | None:
-    """Return the key of this request's page in the cache, or None when it must be rendered.
+def cache_key() -> tuple[str | None, ReaderPass | None]:
+    """Return the key of this request's page in the cache (None: render it) and its reader.
 
     Visitors share one page per path; signed-in readers who see no drafts one per path and
     set of roles (their menu); editors, messages waiting and query strings get fresh pages.
@@ -129,17 +131,17 @@ def cache_key() -> str | None:
         or request.method != "GET"
         or request.query_string
     ):
-        return None
+        return None, None
     if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
-        return request.path  # no session: anonymous, no message waiting (and no session to open)
+        return request.path, None  # no session: anonymous, no message waiting
     if "_flashes" in session:
-        return None
-    user = current_user
-    if not user.is_authenticated:
-        return request.path
-    if user.can("content.view_drafts"):
-        return None
-    return f"{request.path}\n{','.join(sorted(user.role_names))}"
+        return None, None
+    reader = signed_in_reader()
+    if reader is None:
+        return request.path, None
+    if reader.sees_drafts:
+        return None, reader
+    return f"{request.path}\n{reader.roles}", reader
 
 
 def not_for_sharing() -> None:
@@ -149,16 +151,15 @@ def not_for_sharing() -> None:
 
 def cached_response(render):
     """Answer from the cache when this request's page is kept; otherwise render (and keep it)."""
-    key = cache_key()
+    key, reader = cache_key()
     if key is None:
         return render()
-    signed_in = current_user.is_authenticated
     body = page_cache().get(key)
     if body is not None:
         return current_app.response_class(
-            _fill_in(body) if signed_in else body, mimetype="text/html"
+            body if reader is None else _fill_in(body, reader), mimetype="text/html"
         )
-    setattr(g, _RENDERING_SHARED, signed_in)
+    setattr(g, _RENDERING_SHARED, reader is not None)
     try:
         response = current_app.make_response(render())
     finally:
@@ -166,10 +167,12 @@ def cached_response(render):
     if response.direct_passthrough:  # a file: no template, no placeholder
         return response
     body = response.get_data()
-    if response.status_code == 200 and not (signed_in and _personal(body)):
+    # A pass can outlive its session by a few seconds: rendered for nobody, keep nothing.
+    ended = reader is not None and not current_user.is_authenticated
+    if response.status_code == 200 and not ended and not (reader and _personal(body)):
         page_cache().put(key, body)
-    if signed_in:
-        response.set_data(_fill_in(body))
+    if reader is not None:
+        response.set_data(_fill_in(body, reader))
     return response
 
 
@@ -182,8 +185,8 @@ def _personal(body: bytes) -> bool:
     return bool(g.get("page_not_shared")) or generate_csrf().encode() in body
 
 
-def _fill_in(body: bytes) -> bytes:
+def _fill_in(body: bytes, reader: ReaderPass) -> bytes:
     """Put this reader's name and CSRF token where a kept page has placeholders."""
     return body.replace(
-        NAME_PLACEHOLDER.encode(), str(escape(current_user.display_name)).encode()
+        NAME_PLACEHOLDER.encode(), str(escape(reader.display_name)).encode()
     ).replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode())

@@ -12,7 +12,7 @@ from content import signals
 from content.auth import passwords
 from content.auth.models import User, UserRole, utcnow
 from content.auth.roles import registry
-from content.auth.sessions import end_all_sessions
+from content.auth.sessions import end_all_sessions, reader_passes
 from content.extensions import db
 from content.i18n import _
 
@@ -101,6 +101,7 @@ def set_roles(user: User, roles: Iterable[str], *, actor: User | None = None) ->
     ]
     db.session.flush()
     if old_roles != new_roles:
+        reader_passes().forget(user_id=user.id)  # their menu on kept pages, in this process
         signals.user_roles_changed.send(
             current_app._get_current_object(),
             user=user,

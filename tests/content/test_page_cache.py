@@ -6,6 +6,8 @@ import re
 import pytest
 from sqlalchemy import update
 
+from content.auth.models import AuthSession, User, utcnow
+from content.auth.sessions import reader_passes
 from content.extensions import db
 from content.items.page_cache import page_cache
 from content.revisions.models import Revision
@@ -99,18 +101,68 @@ def test_a_personal_content_type_is_never_kept_for_signed_in_readers(
     assert "Nieuwe tekst" in reader.get("/nl/cache").get_data(as_text=True)
 
 
-def test_a_kept_page_for_signed_in_readers_costs_one_statement(
+def test_a_kept_page_on_a_fresh_reader_pass_costs_no_statement(
     app, create_page, create_user, count_queries, monkeypatch
 ):
     create_page(title="Cache", slug="cache")
     monkeypatch.setattr(page_cache(), "check_seconds", 3600)
     reader = _reader(app, create_user, "anna@example.org", "Anna", ["agent"])
-    reader.get("/nl/cache")
+    reader.get("/nl/cache")  # the session checked in full, the pass kept
     with count_queries() as queries:
         response = reader.get("/nl/cache")
-    assert response.status_code == 200
-    assert queries.count == 1, queries.report()  # the session: ended ones count at once
+    assert "Anna" in response.get_data(as_text=True)
+    assert queries.count == 0, queries.report()
     assert "Set-Cookie" not in response.headers  # the cookie is not signed again
+
+    monkeypatch.setattr(reader_passes(), "seconds", 0)  # the pass has run out
+    with count_queries() as queries:
+        assert "Anna" in reader.get("/nl/cache").get_data(as_text=True)
+    assert queries.count == 1, queries.report()  # the session row, read again
+
+
+def test_signing_out_ends_the_pass_of_a_copied_cookie_at_once(app, create_page, create_user):
+    create_page(title="Cache", slug="cache")
+    reader = _reader(app, create_user, "anna@example.org", "Anna", ["agent"])
+    assert "Anna" in reader.get("/nl/cache").get_data(as_text=True)
+    name = app.config["SESSION_COOKIE_NAME"]
+    copy = app.test_client()
+    copy.set_cookie(name, reader.get_cookie(name).value)
+    assert "Anna" in copy.get("/nl/cache").get_data(as_text=True)
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', reader.get("/nl/cache").text)
+    assert reader.post("/nl/logout", data={"csrf_token": token.group(1)}).status_code == 302
+    assert "Anna" not in copy.get("/nl/cache").get_data(as_text=True)
+
+
+def test_a_session_ended_on_another_host_shows_public_pages_only_until_the_pass_runs_out(
+    app, create_page, create_user, monkeypatch
+):
+    create_page(title="Cache", slug="cache")
+    reader = _reader(app, create_user, "anna@example.org", "Anna", ["agent"])
+    assert "Anna" in reader.get("/nl/cache").get_data(as_text=True)
+    # Another host ends the session: this process learns nothing of it.
+    db.session.execute(update(AuthSession).values(ended_dt=utcnow()))
+    db.session.commit()
+
+    assert "Anna" in reader.get("/nl/cache").get_data(as_text=True)  # a public page
+    assert reader.get("/nl/dashboard").status_code == 302  # anything else: checked in full
+    monkeypatch.setattr(reader_passes(), "seconds", 0)
+    html = reader.get("/nl/cache").get_data(as_text=True)
+    assert "Anna" not in html
+    assert 'href="/nl/login"' in html
+
+
+def test_new_roles_change_the_menu_of_kept_pages_at_once(app, create_page, create_user):
+    from content.users.operations import set_roles
+
+    create_page(title="Cache", slug="cache")
+    reader = _reader(app, create_user, "anna@example.org", "Anna", ["agent"])
+    progress = 'href="/nl/learn/trainer/progress"'
+    assert progress not in reader.get("/nl/cache").get_data(as_text=True)
+    anna = db.session.scalar(db.select(User).where(User.email == "anna@example.org"))
+    set_roles(anna, ["agent", "trainer"])
+    db.session.commit()
+    assert progress in reader.get("/nl/cache").get_data(as_text=True)
 
 
 def test_pages_with_a_message_for_the_visitor_are_not_cached(app, client, auth, create_page):
