@@ -2,7 +2,8 @@
 
 The cookie carries a random token; the ``auth_sessions`` row decides whether it still
 opens a session. Logging out, deactivation, a password reset, the idle timeout and the
-shift-length limit all end the row, so a copied cookie stops working everywhere.
+shift-length limit all end the row, so a copied cookie stops working everywhere (on the
+public pages kept for signed-in readers, within ``READER_PASS_SECONDS``: reader_passes).
 """
 
 from __future__ import annotations
