@@ -21,6 +21,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from flask import current_app, g, request, session
 from flask_login import current_user
@@ -157,7 +158,7 @@ def cached_response(render):
     body = page_cache().get(key)
     if body is not None:
         return current_app.response_class(
-            body if reader is None else _fill_in(body, reader), mimetype="text/html"
+            body if reader is None else _fill_in(body, reader.display_name), mimetype="text/html"
         )
     setattr(g, _RENDERING_SHARED, reader is not None)
     try:
@@ -172,8 +173,36 @@ def cached_response(render):
     if response.status_code == 200 and not ended and not (reader and _personal(body)):
         page_cache().put(key, body)
     if reader is not None:
-        response.set_data(_fill_in(body, reader))
+        response.set_data(_fill_in(body, reader.display_name))
     return response
+
+
+def kept_for_readers(variant: str, render: Callable[[], str]) -> str | bytes:
+    """Render a signed-in reader's page once per variant and set of roles; fill it in.
+
+    For views that checked access themselves and whose page differs between two readers
+    with the same roles only by their name, their CSRF token and what ``variant`` names
+    (a "done" mark, say). Editors (they may see drafts) and pages with a message waiting
+    are rendered afresh; kept pages go stale with the content version.
+    """
+    user = current_user
+    if (
+        current_app.config["PAGE_CACHE_SIZE"] <= 0
+        or "_flashes" in session
+        or user.can("content.view_drafts")
+    ):
+        return render()
+    key = f"{request.path}\n{variant}\n{','.join(sorted(user.role_names))}"
+    body = page_cache().get(key)
+    if body is None:
+        setattr(g, _RENDERING_SHARED, True)
+        try:
+            body = render().encode()
+        finally:
+            setattr(g, _RENDERING_SHARED, False)
+        if not _personal(body):
+            page_cache().put(key, body)
+    return _fill_in(body, user.display_name)
 
 
 def _personal(body: bytes) -> bool:
@@ -185,8 +214,8 @@ def _personal(body: bytes) -> bool:
     return bool(g.get("page_not_shared")) or generate_csrf().encode() in body
 
 
-def _fill_in(body: bytes, reader: ReaderPass) -> bytes:
+def _fill_in(body: bytes, name: str) -> bytes:
     """Put this reader's name and CSRF token where a kept page has placeholders."""
-    return body.replace(
-        NAME_PLACEHOLDER.encode(), str(escape(reader.display_name)).encode()
-    ).replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode())
+    return body.replace(NAME_PLACEHOLDER.encode(), str(escape(name)).encode()).replace(
+        CSRF_PLACEHOLDER.encode(), generate_csrf().encode()
+    )

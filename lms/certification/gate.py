@@ -194,8 +194,9 @@ def watch_changes() -> None:
     """Bump the content version whenever a flush changes a certificate or certification.
 
     What the gate decides depends on them only (revocation, exemption, expiry date, the
-    gate a certification grants; a new certificate only opens it): kept passes are then stale on every host within
-    ``PAGE_CACHE_CHECK_SECONDS``, and the bump commits or rolls back with the change.
+    gate a certification grants; a new certificate only opens it): kept passes are then
+    stale on every host within ``PAGE_CACHE_CHECK_SECONDS``, and the bump commits or rolls
+    back with the change.
     """
     if not event.contains(Session, "before_flush", _bump_on_change):
         event.listen(Session, "before_flush", _bump_on_change)

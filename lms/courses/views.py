@@ -10,6 +10,7 @@ from content.extensions import db
 from content.i18n import _, language_names
 from content.items import operations as items
 from content.items.models import ContentItem
+from content.items.page_cache import kept_for_readers
 from content.items.urls import item_url
 from content.rendering import render_markdown
 from lms.courses import modules, outline
@@ -157,8 +158,12 @@ def view_lesson(module_id: int, item_id: int):
     if page is None:
         abort(404)
     g.language_alternatives = dict(page.alternatives)
-    # The form's token comes from csrf_token() as in the page's header: no form object.
-    html = render_template("courses/lesson.html", outline=module, page=page, step=step)
+    # The same for every learner with these roles and this "done" mark, but for the name
+    # and the CSRF token (csrf_token() as in the page's header; no form object).
+    html = kept_for_readers(
+        f"done={step.done}",
+        lambda: render_template("courses/lesson.html", outline=module, page=page, step=step),
+    )
     # After rendering, and mostly nothing at all: a lesson opened again within a minute is
     # not recorded again (see record_lesson_view), so most views neither write nor commit.
     if courses.record_lesson_view(current_user._get_current_object(), row, step):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -180,3 +181,26 @@ def test_a_lesson_edited_and_published_again_shows_its_new_text(
     transition(lesson, "retract", actor=content_admin)
     db.session.commit()
     assert client.get(_lesson_url(module, lesson)).status_code == 404
+
+
+def test_a_kept_lesson_page_carries_each_learners_name_and_working_token(
+    app, auth, client, create_module, create_user
+):
+    module, _learner = _enrolled(auth, create_module, lessons=["Een", "Twee"])
+    first = module.children[0]
+    assert "Text of Een." in _text(client.get(_lesson_url(module, first)))  # kept now
+
+    other_client = app.test_client()
+    other = AuthActions(other_client, create_user).login_as(
+        None, locale="nl", display_name="Olivia <Other>"
+    )
+    courses.enrol(other, module.translation_group)
+    db.session.commit()
+    page = _text(other_client.get(_lesson_url(module, first)))
+    assert "Olivia &lt;Other&gt;" in page
+    assert auth.user.display_name not in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    done = other_client.post(_lesson_url(module, first) + "/done", data={"csrf_token": token})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert translated("nl", "Done") in _text(other_client.get(_lesson_url(module, first)))
