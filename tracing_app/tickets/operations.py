@@ -2,18 +2,14 @@
 
 Personal values exist in clear only in memory: :class:`PersonData` in, tokens out. Every
 decryption for a person (``person_data``) and every change is written to the audit log,
-with field names only, never values. Who may open a ticket: :mod:`.access`; what is
-shown before opening: :mod:`.summaries`. See docs/tickets.md.
+with field names only, never values. Tokens and blind indexes: :mod:`.at_rest`. Who may
+open a ticket: :mod:`.access`; what is shown before opening: :mod:`.summaries`. See
+docs/tickets.md.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
-
-from sqlalchemy import and_, delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,15 +18,22 @@ from content.db import savepoint
 from content.extensions import db
 from tracing_app.audit.operations import record
 from tracing_app.protection import blind_index as bi
-from tracing_app.protection import tolerant_index as ti
-from tracing_app.protection.crypto import context_for, decrypt, encrypt
-from tracing_app.protection.data_keys import DataKey, RowKeyRing, row_key_ring, unwrap_key
+from tracing_app.protection.data_keys import RowKeyRing
 from tracing_app.protection.keyring import current_key_ring
 from tracing_app.protection.keys import KeyRing
-from tracing_app.protection.registry import (
-    BlindIndexTable,
-    EncryptedTable,
-    register_encrypted_table,
+
+# The names callers know from this module (they moved to at_rest).
+from tracing_app.tickets.at_rest import (  # noqa: F401
+    TABLE,
+    PersonData,
+    data_key_of_ticket,
+    decrypt_ticket,
+    index_rows,
+    index_values,
+    joined_key_ring,
+    plain,
+    write_indexes,
+    write_tokens,
 )
 from tracing_app.tickets.models import (
     CLOSED,
@@ -43,10 +46,6 @@ from tracing_app.tickets.models import (
 )
 from tracing_app.tickets.reference import new_reference
 
-TABLE = "tickets"
-#: Kinds of blind index kept per ticket (the reference is a plain column).
-INDEXED_KINDS = (bi.NATIONAL_NUMBER, bi.PHONE, bi.EMAIL, bi.NAME_BIRTH_DATE)
-
 
 class TicketConflict(Exception):
     """The ticket changed since the editor read it (another version was saved)."""
@@ -54,176 +53,6 @@ class TicketConflict(Exception):
     def __init__(self, ticket: Ticket):
         super().__init__(f"ticket {ticket.reference} changed since it was read")
         self.ticket = ticket
-
-
-@dataclass
-class PersonData:
-    """The personal data of a ticket, in clear (memory only)."""
-
-    first_name: str | None = None
-    last_name: str | None = None
-    national_number: str | None = None
-    birth_date: dt.date | None = None
-    phone: str | None = None
-    email: str | None = None
-    address: str | None = None
-    language: str = "nl"
-    #: Free-text notes of the agents about the person (encrypted like the rest).
-    notes: str | None = None
-
-    def __repr__(self) -> str:  # never show values (logs, tracebacks)
-        filled = [f.name for f in dataclasses.fields(self) if getattr(self, f.name)]
-        return f"<PersonData fields={filled}>"
-
-
-# --- encryption of one ticket ---------------------------------------------------------
-
-
-def plain(person: PersonData, field: str) -> str | None:
-    """Return a field as stored: text (dates in ISO form), None when empty."""
-    value = getattr(person, field)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        # Browsers send textarea line breaks as CRLF: one form, so an unchanged address
-        # does not count as a change.
-        value = value.replace("\r\n", "\n").strip()
-        return value or None
-    return value
-
-
-def ticket_key_ring(ticket_id: int, ring: KeyRing | None = None, *, create: bool = False):
-    """Return the keys of a ticket: its own data key, falling back to the ring.
-
-    A ticket's fields are encrypted under its data key (crypto-shredding on purge,
-    docs/retention.md); tickets from before data keys keep their ring tokens until a
-    rotation moves them.
-    """
-    if isinstance(ring, RowKeyRing):
-        return ring  # the ticket's own, read with it (:func:`joined_key_ring`)
-    ring = ring or current_key_ring()
-    keys = row_key_ring(TABLE, ticket_id, ring, create=create)
-    return keys if keys is not None else ring
-
-
-def data_key_of_ticket(ticket=Ticket):
-    """Return the ON clause joining ``ticket`` (the class, or an alias) to its data key."""
-    return and_(DataKey.owner == TABLE, DataKey.owner_id == ticket.id)
-
-
-def joined_key_ring(key_id: int | None, wrapped_key: str | None) -> KeyRing | RowKeyRing:
-    """Return a ticket's keys from its data key's columns read with it (None: the ring's).
-
-    Pass the result as ``keys`` to :func:`person_data`: no query for the data key.
-    """
-    ring = current_key_ring()
-    if key_id is None or wrapped_key is None:
-        return ring
-    return unwrap_key(key_id, wrapped_key, ring)
-
-
-def _write_tokens(ticket: Ticket, person: PersonData, ring: KeyRing, fields=ENCRYPTED_FIELDS):
-    ring = ticket_key_ring(ticket.id, ring, create=True)
-    for field in fields:
-        context = context_for(TABLE, ticket.id, field)
-        setattr(
-            ticket, f"{field}_enc", encrypt(plain(person, field), context=context, key_ring=ring)
-        )
-
-
-def decrypt_ticket(ticket: Ticket, ring: KeyRing | None = None) -> PersonData:
-    """Decrypt a ticket's personal data WITHOUT an audit entry: for internal rules only.
-
-    Screens call :func:`person_data`, which records who looked and why.
-    """
-    ring = ticket_key_ring(ticket.id, ring)
-    values = {}
-    for field in ENCRYPTED_FIELDS:
-        token = getattr(ticket, f"{field}_enc")
-        values[field] = decrypt(token, context=context_for(TABLE, ticket.id, field), key_ring=ring)
-    return _person(values, ticket.language)
-
-
-def _person(values: Mapping[str, str | None], language: str = "nl") -> PersonData:
-    """Return the PersonData of a ticket's decrypted values (field -> text or None)."""
-    data = dict(values)
-    if data["birth_date"]:
-        data["birth_date"] = dt.date.fromisoformat(data["birth_date"])
-    return PersonData(language=language, **data)
-
-
-def index_values(person: PersonData) -> dict[str, object]:
-    """Return the values to index by kind (only those that normalize)."""
-    candidates = {
-        bi.NATIONAL_NUMBER: plain(person, "national_number"),
-        bi.PHONE: plain(person, "phone"),
-        bi.EMAIL: plain(person, "email"),
-        bi.NAME_BIRTH_DATE: (person.last_name, person.birth_date)
-        if plain(person, "last_name") and person.birth_date
-        else None,
-    }
-    values = {}
-    for kind, value in candidates.items():
-        if value is None:
-            continue
-        try:
-            bi.normalize(kind, value)
-        except bi.NormalizationError:
-            continue  # stored encrypted, just not findable by this kind (forms validate)
-        values[kind] = value
-    return values
-
-
-def index_rows(ticket_id: int, person: PersonData, ring: KeyRing) -> list[dict]:
-    """Return the ``ticket_blind_indexes`` rows of a person under the current key.
-
-    The exact indexes, then the tolerant ones (:mod:`~tracing_app.protection.tolerant_index`).
-    """
-    now = utcnow()
-    key = ring.blind_index_key(ring.current_id)
-    digests = [
-        (kind, bi.blind_index(kind, value, ring)) for kind, value in index_values(person).items()
-    ]
-    tolerant = ti.stored_values(
-        plain(person, "last_name"),
-        plain(person, "birth_date"),
-        plain(person, "phone"),
-        plain(person, "address"),
-    )
-    digests += [(kind, ti.digest(key, kind, normalized)) for kind, normalized in tolerant]
-    return [
-        {
-            "ticket_id": ticket_id,
-            "kind": kind,
-            "digest": digest,
-            "key_id": ring.current_id,
-            "indexed_dt": now,
-        }
-        for kind, digest in digests
-    ]
-
-
-# Key rotation re-encrypts the fields and rebuilds the indexes from the decrypted values.
-register_encrypted_table(
-    EncryptedTable(
-        Ticket.__table__,
-        {field: f"{field}_enc" for field in ENCRYPTED_FIELDS},
-        row_label="reference",
-        row_keys=True,
-        blind_indexes=BlindIndexTable(
-            TicketBlindIndex.__table__,
-            "ticket_id",
-            lambda ticket_id, values, ring: index_rows(ticket_id, _person(values), ring),
-        ),
-    )
-)
-
-
-def _write_indexes(ticket: Ticket, person: PersonData, ring: KeyRing) -> None:
-    db.session.execute(delete(TicketBlindIndex).where(TicketBlindIndex.ticket_id == ticket.id))
-    rows = index_rows(ticket.id, person, ring)
-    if rows:
-        db.session.execute(TicketBlindIndex.__table__.insert(), rows)
 
 
 # --- create, find, link -----------------------------------------------------------------
@@ -247,9 +76,9 @@ def create_ticket(person: PersonData, *, actor: User | None, source: str) -> Tic
                 continue
             raise
     # The tokens are bound to the row id, which exists only now.
-    _write_tokens(ticket, person, ring)
+    write_tokens(ticket, person, ring)
     db.session.flush()
-    _write_indexes(ticket, person, ring)
+    write_indexes(ticket, person, ring)
     record(
         "ticket.create",
         actor=actor,
@@ -399,14 +228,14 @@ def update_ticket(
         changed.append("status")
     if not changed:
         return []
-    _write_tokens(ticket, person, ring, [f for f in ENCRYPTED_FIELDS if f in changed])
+    write_tokens(ticket, person, ring, [f for f in ENCRYPTED_FIELDS if f in changed])
     ticket.updated_dt = utcnow()
     try:
         db.session.flush()  # UPDATE … WHERE version = expected: a concurrent save loses here
     except StaleDataError:
         db.session.rollback()
         raise TicketConflict(db.session.get(Ticket, ticket.id)) from None
-    _write_indexes(ticket, person, ring)
+    write_indexes(ticket, person, ring)
     record(
         "ticket.change",
         actor=actor,
