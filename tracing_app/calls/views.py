@@ -5,15 +5,12 @@ The supervisors' side is in ``supervisor_views.py``.
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, func, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy import func, select
 from werkzeug.routing import BuildError
 
 from content.auth.models import utcnow
@@ -33,17 +30,14 @@ from tracing_app.calls.models import (
     CLAIMED,
     QUEUED,
     CallOrder,
-    Campaign,
 )
-from tracing_app.protection.data_keys import DataKey
+from tracing_app.calls.own_call import OwnCall, own_call
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts import views as script_views
-from tracing_app.scripts.models import IN_PROGRESS, FormResponse
 from tracing_app.telephony import dialer
 from tracing_app.telephony import events as call_events
 from tracing_app.tickets import operations as tickets
 from tracing_app.tickets import summaries
-from tracing_app.tickets.models import Ticket
 
 WORK = "calls.work"
 SUPERVISE = "calls.supervise"
@@ -200,64 +194,10 @@ def claim_call():
     return redirect(url_for("calls.view_call", order_id=claim.order_id))
 
 
-@dataclass
-class OwnCall:
-    """The agent's claimed order, with what its pages need read in the same query."""
-
-    order: CallOrder
-    #: The script form this agent fills for the call's ticket, if one is in progress.
-    response: FormResponse | None
-    #: The ticket's data key row (id, wrapped key), both None if it has none.
-    data_key: tuple[int | None, str | None]
-
-    def ticket_keys(self):
-        """Return the ticket's keys for :func:`tickets.person_data` (no query)."""
-        return tickets.joined_key_ring(*self.data_key)
-
-
-@functools.cache
-def _own_call_query():
-    # The call's pages all read its ticket, campaign and script, the ticket's data key and
-    # the script form in progress: one query, not six. Built once: the same for everyone
-    # but its parameters (building it cost about as much as running it).
-    ticket = aliased(Ticket)
-    return (
-        select(CallOrder, DataKey.id, DataKey.wrapped_key, FormResponse)
-        .outerjoin(ticket, CallOrder.ticket.of_type(ticket))
-        .outerjoin(DataKey, tickets.data_key_of_ticket(ticket))
-        .outerjoin(
-            FormResponse,
-            and_(
-                FormResponse.id == ticket.script_response_id,
-                FormResponse.state == IN_PROGRESS,
-                FormResponse.agent_id == bindparam("agent_id"),
-            ),
-        )
-        .where(CallOrder.id == bindparam("order_id"))
-        .options(
-            contains_eager(CallOrder.ticket.of_type(ticket)),
-            joinedload(CallOrder.campaign).joinedload(Campaign.script),
-            joinedload(FormResponse.script_version),
-        )
-    )
-
-
-def _own_call(order_id: int) -> OwnCall:
-    row = db.session.execute(
-        _own_call_query(), {"order_id": order_id, "agent_id": current_user.id}
-    ).first()
-    if row is None:
-        abort(404)
-    order, key_id, wrapped_key, response = row
-    if order.state != CLAIMED or order.claimed_by_id != current_user.id:
-        abort(404)  # not (or no longer) this agent's call
-    return OwnCall(order, response, (key_id, wrapped_key))
-
-
 @requires(WORK)
 def view_call(order_id: int):
     """The call desktop: why we call, earlier attempts, the number, the script, the outcome."""
-    call = _own_call(order_id)
+    call = own_call(order_id)
     form = OutcomeForm()
     return _render_call(call, form)
 
@@ -317,7 +257,7 @@ def _render_call(call: OwnCall, form: OutcomeForm, status: int = 200, *, script_
 @requires(WORK)
 def record_outcome(order_id: int):
     """Save how the call ended; the retry rules schedule what comes next."""
-    call = _own_call(order_id)
+    call = own_call(order_id)
     order = call.order
     form = OutcomeForm()
     if form.validate_on_submit():
@@ -361,7 +301,7 @@ def _local_to_utc(moment: datetime) -> datetime:
 @requires(WORK)
 def release_call(order_id: int):
     """Give the call back to the queue without an outcome."""
-    order = _own_call(order_id).order
+    order = own_call(order_id).order
     if ButtonForm().validate_on_submit():
         claims.release_call(order, current_agent())
         _after_call(agent_states.AVAILABLE)
@@ -373,7 +313,7 @@ def release_call(order_id: int):
 @requires(WORK)
 def open_script(order_id: int):
     """Start the campaign's script for this call (or continue the ticket's own form) here."""
-    call = _own_call(order_id)
+    call = own_call(order_id)
     order = call.order
     if not ButtonForm().validate_on_submit():
         abort(400)
@@ -400,7 +340,7 @@ def open_script(order_id: int):
 @requires(WORK)
 def save_script(order_id: int):
     """Save the script panel of the call desktop (the page works without JavaScript)."""
-    call = _own_call(order_id)
+    call = own_call(order_id)
     order = call.order
     if not current_user.can(FILL):
         abort(403)
