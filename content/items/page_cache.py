@@ -21,7 +21,8 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from flask import current_app, g, request, session
 from flask_login import current_user
@@ -160,11 +161,8 @@ def cached_response(render):
         return current_app.response_class(
             body if reader is None else _fill_in(body, reader.display_name), mimetype="text/html"
         )
-    setattr(g, _RENDERING_SHARED, reader is not None)
-    try:
+    with _placeholders(reader is not None):
         response = current_app.make_response(render())
-    finally:
-        setattr(g, _RENDERING_SHARED, False)
     if response.direct_passthrough:  # a file: no template, no placeholder
         return response
     body = response.get_data()
@@ -195,14 +193,21 @@ def kept_for_readers(variant: str, render: Callable[[], str]) -> str | bytes:
     key = f"{request.path}\n{variant}\n{','.join(sorted(user.role_names))}"
     body = page_cache().get(key)
     if body is None:
-        setattr(g, _RENDERING_SHARED, True)
-        try:
+        with _placeholders(True):
             body = render().encode()
-        finally:
-            setattr(g, _RENDERING_SHARED, False)
         if not _personal(body):
             page_cache().put(key, body)
     return _fill_in(body, user.display_name)
+
+
+@contextmanager
+def _placeholders(wanted: bool) -> Iterator[None]:
+    """Render with placeholders for the reader's name and CSRF token (if ``wanted``)."""
+    setattr(g, _RENDERING_SHARED, wanted)
+    try:
+        yield
+    finally:
+        setattr(g, _RENDERING_SHARED, False)
 
 
 def _personal(body: bytes) -> bool:
