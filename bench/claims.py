@@ -23,18 +23,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import select
+from workload_site import throwaway_schema
 
 from content.auth.models import User
 from content.extensions import db
@@ -44,7 +42,6 @@ from tracing_app.calls import operations
 from tracing_app.calls.models import CallOrder, Campaign
 
 RESULTS = Path(__file__).parent / "results" / "claims.json"
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 #: 11:00 in Brussels: within the default calling hours.
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=10)
@@ -179,19 +176,10 @@ def main() -> None:
 
 
 def run_postgresql(figures: dict, args) -> None:
-    url = os.environ.get("TRACING_BENCH_POSTGRES_URL", DEFAULT_URL)
-    schema = f"bench_claims_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            with tempfile.TemporaryDirectory() as instance:
-                app = build_app(
-                    instance, url.replace("postgresql://", "postgresql+psycopg://", 1), schema
-                )
-                figures["postgresql"] = run(app, args.orders, args.threads)
-                print("postgresql", json.dumps(figures["postgresql"]))
-        finally:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with throwaway_schema("bench_claims") as (url, schema, instance):
+        app = build_app(instance, url.replace("postgresql://", "postgresql+psycopg://", 1), schema)
+        figures["postgresql"] = run(app, args.orders, args.threads)
+        print("postgresql", json.dumps(figures["postgresql"]))
 
 
 if __name__ == "__main__":

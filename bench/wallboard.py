@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
 import re
 import resource
@@ -40,15 +39,14 @@ import statistics
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import event, insert
 from werkzeug.serving import make_server
+from workload_site import throwaway_schema
 
 from content.auth.models import User, UserRole, utcnow
 from content.extensions import db
@@ -62,7 +60,6 @@ from tracing_app.protection.keyfile import generate_key_file
 from tracing_app.protection.keyfile import key_file_path as data_key_path
 
 RESULTS = Path(__file__).parent / "results" / "wallboard.json"
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PASSWORD = "a long enough password"  # noqa: S105 - bench accounts
 VERSION = re.compile(r'data-version="([^"]+)"')
 CHANGING = [agent_states.AVAILABLE, agent_states.ON_CALL, agent_states.WRAP_UP, agent_states.BREAK]
@@ -301,19 +298,10 @@ def main() -> None:
 
 
 def run_postgresql(figures: dict, args) -> None:
-    url = os.environ.get("TRACING_BENCH_POSTGRES_URL", DEFAULT_URL)
-    schema = f"bench_wallboard_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            with tempfile.TemporaryDirectory() as instance:
-                app = build_app(
-                    instance, url.replace("postgresql://", "postgresql+psycopg://", 1), schema
-                )
-                figures["postgresql"] = run(app, args)
-                print("postgresql", json.dumps(figures["postgresql"]))
-        finally:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with throwaway_schema("bench_wallboard") as (url, schema, instance):
+        app = build_app(instance, url.replace("postgresql://", "postgresql+psycopg://", 1), schema)
+        figures["postgresql"] = run(app, args)
+        print("postgresql", json.dumps(figures["postgresql"]))
 
 
 if __name__ == "__main__":

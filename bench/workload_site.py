@@ -32,8 +32,8 @@ DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @contextmanager
-def throwaway_site(prefix: str) -> Iterator[tuple[dict[str, str], str]]:
-    """A PostgreSQL schema and an instance folder for one run: (settings, instance folder).
+def throwaway_schema(prefix: str) -> Iterator[tuple[str, str, str]]:
+    """A PostgreSQL schema and an instance folder for one run: (server URL, schema, folder).
 
     The schema is dropped afterwards whatever happens; ``TRACING_BENCH_POSTGRES_URL``
     chooses the server.
@@ -46,10 +46,17 @@ def throwaway_site(prefix: str) -> Iterator[tuple[dict[str, str], str]]:
         admin.execute(f'CREATE SCHEMA "{schema}"')
     try:
         with tempfile.TemporaryDirectory() as instance:
-            yield environment(url, schema, instance), instance
+            yield url, schema, instance
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@contextmanager
+def throwaway_site(prefix: str) -> Iterator[tuple[dict[str, str], str]]:
+    """:func:`throwaway_schema` as the site's settings: (settings, instance folder)."""
+    with throwaway_schema(prefix) as (url, schema, instance):
+        yield environment(url, schema, instance), instance
 
 
 def environment(url: str, schema: str, instance: str) -> dict[str, str]:
