@@ -140,18 +140,27 @@ def compare_versions(old: ScriptVersion, new: ScriptVersion) -> list[DiffLine]:
     return diff_text(old.definition_csv, new.definition_csv)
 
 
-def start_form(version: ScriptVersion, *, agent, language: str) -> FormResponse:
-    """Start filling a published version, with its default answers."""
+def start_form(
+    version: ScriptVersion, *, agent, language: str, response_id: int | None = None
+) -> FormResponse:
+    """Start filling a published version, with its default answers; flushed.
+
+    :param response_id: an id reserved for the form (e.g. a sequence value), so that its
+        encrypted answers are inserted with the row: one statement instead of two.
+    """
     if version.state != PUBLISHED:
         raise ScriptError(_("This script version is not published."))
     response = FormResponse(
+        id=response_id,
         script_version=version,
         agent_id=agent.id,
         language=language,
     )
     db.session.add(response)
-    db.session.flush()  # the id binds the encrypted answers to this row
+    if response_id is None:
+        db.session.flush()  # the id binds the encrypted answers to this row
     store_answers(response, initial_answers(definition(version), today=today()))
+    db.session.flush()
     return response
 
 
