@@ -40,7 +40,6 @@ from tracing_app.calls.own_call import (
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts import views as script_views
 from tracing_app.telephony import dialer
-from tracing_app.telephony import events as call_events
 from tracing_app.tickets import operations as tickets
 from tracing_app.tickets import summaries
 
@@ -262,13 +261,13 @@ def _render_call(call: OwnCall, form: OutcomeForm, status: int = 200, *, script_
 @requires(WORK)
 def record_outcome(order_id: int):
     """Save how the call ended; the retry rules schedule what comes next."""
-    call = own_call(order_id)
+    call = own_call_for_outcome(order_id)
     order = call.order
     form = OutcomeForm()
     if form.validate_on_submit():
         callback_dt = _local_to_utc(form.callback_at.data) if form.callback_at.data else None
         try:
-            attempt = operations.record_outcome(
+            operations.record_outcome(
                 order,
                 current_agent(),
                 form.outcome.data,
@@ -276,6 +275,7 @@ def record_outcome(order_id: int):
                 note=form.note.data,
                 callback_dt=callback_dt,
                 callback_anyone=form.callback_by.data == "anyone",
+                attempt_id=call.reserved_id,
             )
         except operations.CallError as exc:
             db.session.rollback()
@@ -285,7 +285,6 @@ def record_outcome(order_id: int):
             flash(_("This call is no longer yours: its lease expired."), "error")
             return redirect(url_for("calls.agent_home"))
         else:
-            call_events.attempt_recorded(attempt)
             _after_call(agent_states.WRAP_UP)
             db.session.commit()
             flash(_("Outcome saved."), "success")
