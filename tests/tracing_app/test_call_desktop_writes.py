@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from content.auth.models import utcnow
 from content.extensions import db
@@ -177,3 +178,22 @@ def test_outcomes_get_their_durations_notes_and_feed_rows(
         select(ExchangeChange.subject_id).where(ExchangeChange.kind == ATTEMPT)
     ).all()
     assert set(fed) == {a.id for a in attempts}
+
+
+def test_a_save_landing_after_the_form_was_read_is_refused(scripted_call, create_user):
+    agent = create_user(roles=["agent"])
+    version = scripts.current_version(scripted_call.campaign.script)
+    form_id = scripts.start_form(version, agent=agent, language="en").id
+    db.session.commit()
+    form = db.session.get(FormResponse, form_id)  # this request reads it at revision 0
+    # Another tab's save, at revision 0 as well, is committed first.
+    with Session(db.engine) as other_tab:
+        theirs = other_tab.get(FormResponse, form_id)
+        scripts.save_answers(theirs, {"called_name": "Jan"}, base_revision=0)
+        other_tab.commit()
+    with pytest.raises(scripts.StaleAnswers):
+        scripts.save_answers(form, {"called_name": "Griet"}, base_revision=0)
+    db.session.rollback()
+    kept = db.session.get(FormResponse, form_id)
+    assert kept.revision == 1
+    assert scripts.answers(kept)["called_name"] == "Jan"  # not overwritten
