@@ -62,14 +62,19 @@ def _order(order_id: int) -> CallOrder:
     return db.session.get(CallOrder, order_id)
 
 
-def test_opening_the_script_keeps_the_call_and_starts_a_readable_form(client, auth, scripted_call):
+def test_opening_the_script_keeps_the_call_and_starts_a_readable_form(
+    client, auth, scripted_call, count_queries
+):
     agent = auth.login_as("agent")
     _claim(client, scripted_call)
     # Most of the short lease has run: opening the script keeps the call 45 minutes.
     db.session.get(CallOrder, scripted_call.id).lease_until_dt = utcnow() + timedelta(minutes=1)
     db.session.commit()
-    response = post_form(client, f"/en/calls/orders/{scripted_call.id}/script", {})
+    with count_queries() as log:
+        response = post_form(client, f"/en/calls/orders/{scripted_call.id}/script", {})
     assert response.status_code == 302
+    # The form is written once, its answers included: no UPDATE after its INSERT.
+    assert not [s for s in log.statements if s.startswith("UPDATE form_responses")], log.report()
     order = _order(scripted_call.id)
     assert order.lease_until_dt >= utcnow() + timedelta(minutes=44)
     form = db.session.get(FormResponse, order.ticket.script_response_id)
@@ -138,7 +143,7 @@ def _report(client, token, call_id: str, events: dict[str, int]) -> None:
 
 
 def test_outcomes_get_their_durations_notes_and_feed_rows(
-    client, auth, scripted_call, create_api_client
+    client, auth, scripted_call, create_api_client, count_queries
 ):
     _api, token = create_api_client(scopes=[tokens.CALL_EVENTS])
     agent = auth.login_as("agent")
@@ -157,8 +162,11 @@ def test_outcomes_get_their_durations_notes_and_feed_rows(
     # Second call: answered after 7 seconds, 42 seconds of talk.
     _claim(client, scripted_call)
     _report(client, token, f"order-{order_id}-2", {"ringing": 0, "answered": 7, "ended": 49})
-    second = post_form(client, outcome_url, {"outcome": REACHED, "note": "Griet called back"})
+    with count_queries() as log:
+        second = post_form(client, outcome_url, {"outcome": REACHED, "note": "Griet called back"})
     assert second.status_code == 302
+    # The attempt is written once, note and durations included: no UPDATE after its INSERT.
+    assert not [s for s in log.statements if s.startswith("UPDATE call_attempts")], log.report()
 
     order = _order(order_id)
     assert (order.state, order.attempts, order.last_outcome) == (DONE, 2, REACHED)

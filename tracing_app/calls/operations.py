@@ -145,8 +145,8 @@ def record_outcome(
             attempt.note_enc = notes.encrypt_note(attempt_id, note)
         _end_claim_on_postgresql(order, agent, values, attempt)
     else:
-        _end_claim_on_sqlite(order, agent, values, attempt, reserve_id=bool(note))
-    if note and attempt.note_enc is None:
+        _end_claim_on_sqlite(order, agent, values, attempt, note=note)
+    if note and attempt.note_enc is None:  # no id was reserved: an UPDATE of the new row
         attempt.note_enc = notes.encrypt_note(attempt.id, note)
     audit.record(
         "calls.outcome",
@@ -199,27 +199,29 @@ def _end_claim_on_postgresql(order: CallOrder, agent, values: dict, attempt: Cal
 
 
 def _end_claim_on_sqlite(
-    order: CallOrder, agent, values: dict, attempt: CallAttempt, *, reserve_id: bool
+    order: CallOrder, agent, values: dict, attempt: CallAttempt, *, note: str | None
 ) -> None:
     """The order's UPDATE returns what the attempt's INSERT needs (SQLite).
 
     The UPDATE takes the database's single write lock, held until the commit: no call
     event and no other attempt is written meanwhile, so what it returns stays true: the
-    times the telephony reported for the attempt's number, and (``reserve_id``, for a
-    note bound to the row id) the id after the largest, SQLite's own choice.
+    times the telephony reported for the attempt's number, and (for a ``note``, bound to
+    the row id) the id after the largest, SQLite's own choice.
     """
     table = CallAttempt.__table__
     number = _attempt_number(order.id).scalar_subquery()
     next_id = select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
     row = db.session.execute(
         own_claim_update(order, agent, values).returning(
-            next_id if reserve_id else null(), *call_events.reported_times(order.id, number)
+            next_id if note else null(), *call_events.reported_times(order.id, number)
         )
     ).first()
     if row is None:
         raise NotClaimedByAgent(f"call order {order.id} is not claimed by user {agent.id}")
     claim_updated(order, values)
-    attempt.id = row[0]
+    if note:
+        attempt.id = row[0]
+        attempt.note_enc = notes.encrypt_note(attempt.id, note)
     attempt.ring_seconds, attempt.talk_seconds = call_events.durations(*row[1:])
     attempt.order = order
     db.session.add(attempt)

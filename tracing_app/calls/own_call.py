@@ -188,26 +188,21 @@ def own_call_for_script(order_id: int, *, now: datetime, lease: timedelta) -> Ow
             except claims.NotClaimedByAgent:
                 abort(404)
             return OwnCall(order, response, (key_id, wrapped_key), version)
-        reserved_id = _keep_lease_on_sqlite(params)
+        reserved_id = _keep_lease_on_sqlite(order, params["lease_until"])
     set_committed_value(order, "lease_until_dt", params["lease_until"])
     return OwnCall(order, response, (key_id, wrapped_key), version, reserved_id)
 
 
-def _keep_lease_on_sqlite(params: dict) -> int:
-    table = CallOrder.__table__
+def _keep_lease_on_sqlite(order: CallOrder, lease_until: datetime) -> int:
+    """Keep the lease until ``lease_until`` and return the id of the next form (SQLite)."""
     # The UPDATE takes SQLite's single write lock first: until the commit nobody else can
     # insert a form, so the id after the largest is this request's (SQLite's own choice
     # for a table without AUTOINCREMENT).
     next_form_id = select(func.coalesce(func.max(FormResponse.id), 0) + 1).scalar_subquery()
+    values = {"lease_until_dt": lease_until}
+    agent = current_user._get_current_object()
     row = db.session.execute(
-        update(table)
-        .where(
-            table.c.id == params["order_id"],
-            table.c.state == CLAIMED,
-            table.c.claimed_by_id == params["agent_id"],
-        )
-        .values(lease_until_dt=params["lease_until"])
-        .returning(next_form_id)
+        claims.own_claim_update(order, agent, values).returning(next_form_id)
     ).first()
     if row is None:
         abort(404)  # the lease ran out and another agent claimed the call meanwhile
