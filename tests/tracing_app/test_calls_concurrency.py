@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from content.extensions import db
 from tests.fixtures.calls import CALLS_NOW as NOW
@@ -56,3 +58,44 @@ def test_expired_leases_come_back_once_each_under_contention(app, make_campaign,
     assert sorted(reclaimed) == sorted(_flat(first))
     assert not set(again) & set(first)
     assert all(not ids for agent, ids in again.items() if agent in first)
+
+
+def test_two_outcomes_of_one_call_at_once_record_one_attempt(app, make_campaign, agents):
+    from content.auth.models import User
+    from tracing_app.calls.models import DONE, REACHED, CallAttempt
+
+    operations.enqueue(make_campaign(), due_dt=NOW - timedelta(minutes=1))
+    db.session.commit()
+    order_id = operations.claim_next_call(db.session.get(User, agents[0]), now=NOW).id
+    db.session.commit()
+    results: list[str] = []
+    start = threading.Barrier(2)
+
+    def record(note: str) -> None:
+        # Two tabs of the agent send the outcome at the same moment.
+        with app.app_context():
+            try:
+                agent = db.session.get(User, agents[0])
+                order = db.session.get(CallOrder, order_id)
+                start.wait(timeout=30)
+                operations.record_outcome(order, agent, REACHED, now=NOW, note=note)
+                db.session.commit()
+                results.append("recorded")
+            except operations.NotClaimedByAgent:
+                results.append("refused")
+            except BaseException as exc:
+                results.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=record, args=(f"tab {n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == ["recorded", "refused"]
+    db.session.expire_all()
+    order = db.session.get(CallOrder, order_id)
+    assert (order.state, order.attempts) == (DONE, 1)
+    attempts = db.session.scalars(select(CallAttempt).where(CallAttempt.order_id == order_id))
+    assert [operations.attempt_note(a) for a in attempts] in (["tab 1"], ["tab 2"])

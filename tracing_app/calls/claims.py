@@ -250,17 +250,25 @@ def _update_own_claim(order: CallOrder, agent, **values) -> CallOrder:
     # One conditional UPDATE, not read-check-write: if the lease expired and another
     # agent claimed the order meanwhile, nothing is changed and the caller is told.
     result = db.session.execute(
-        update(CallOrder)
-        .where(
-            CallOrder.id == order.id,
-            CallOrder.state == CLAIMED,
-            CallOrder.claimed_by_id == agent.id,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        own_claim_update(order, agent, values).execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise NotClaimedByAgent(f"call order {order.id} is not claimed by user {agent.id}")
+    return claim_updated(order, values)
+
+
+def own_claim_update(order: CallOrder, agent, values: dict):
+    """The UPDATE of ``order`` to ``values`` if ``agent`` still holds its claim."""
+    table = CallOrder.__table__
+    return (
+        update(table)
+        .where(table.c.id == order.id, table.c.state == CLAIMED, table.c.claimed_by_id == agent.id)
+        .values(**values)
+    )
+
+
+def claim_updated(order: CallOrder, values: dict) -> CallOrder:
+    """Give ``order`` the ``values`` :func:`own_claim_update` wrote (no query)."""
     # The row now holds these values (the UPDATE matched it and keeps it locked until
     # commit): set them on the object instead of reading the row back. Values computed by
     # SQL, and relationships whose key changed, are expired and read only if used.

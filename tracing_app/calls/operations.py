@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, literal, null, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from content.extensions import db
 from content.i18n import _
@@ -25,9 +27,11 @@ from tracing_app.calls.claims import (  # noqa: F401 (re-exported)
     UncommittedWrites,
     _update_own_claim,
     claim_next_call,
+    claim_updated,
     complete_call,
     extend_lease,
     next_call,
+    own_claim_update,
     release_call,
 )
 from tracing_app.calls.models import (
@@ -43,6 +47,8 @@ from tracing_app.calls.models import (
     CallOrder,
     Campaign,
 )
+from tracing_app.exchange.changes import ATTEMPT, record_changes
+from tracing_app.telephony import events as call_events
 
 
 def enqueue(
@@ -79,6 +85,7 @@ def record_outcome(
     note: str | None = None,
     callback_dt: datetime | None = None,
     callback_anyone: bool = False,
+    attempt_id: int | None = None,
 ) -> CallAttempt:
     """Record how a call ended and schedule what comes next; flushed, not committed.
 
@@ -89,6 +96,10 @@ def record_outcome(
       again after the rule's delay, or ``not_reached`` when the rule says not to retry
       or the order has had ``max_attempts`` calls.
 
+    The attempt gets the durations the telephony reported already (docs/telephony.md).
+
+    :param attempt_id: an id reserved for the attempt (a sequence value): its encrypted
+        note is then inserted with the row.
     :raise CallError: for an unknown outcome or a callback time missing or in the past.
     :raise NotClaimedByAgent: if ``agent`` does not hold the claim.
     """
@@ -118,21 +129,25 @@ def record_outcome(
             values.update(state=NOT_REACHED, closed_dt=now)
         else:
             values.update(state=QUEUED, claimed_by_id=None, due_dt=now + timedelta(minutes=delay))
-    started = order.claimed_dt or now
-    _update_own_claim(order, agent, **values)
+    note = note.strip() if note else None
     attempt = CallAttempt(
-        order=order,
+        id=attempt_id,
+        order_id=order.id,
         agent_id=agent.id,
         outcome=outcome,
-        started_dt=started,
+        started_dt=order.claimed_dt or now,
         ended_dt=now,
         callback_dt=callback_dt if outcome == CALLBACK else None,
         callback_anyone=bool(callback_anyone) if outcome == CALLBACK else False,
     )
-    db.session.add(attempt)
-    db.session.flush()
-    if note and note.strip():
-        attempt.note_enc = notes.encrypt_note(attempt.id, note.strip())
+    if db.session.get_bind().dialect.name == "postgresql":
+        if note and attempt_id is not None:  # inserted with the row
+            attempt.note_enc = notes.encrypt_note(attempt_id, note)
+        _end_claim_on_postgresql(order, agent, values, attempt)
+    else:
+        _end_claim_on_sqlite(order, agent, values, attempt, note=note)
+    if note and attempt.note_enc is None:  # no id was reserved: an UPDATE of the new row
+        attempt.note_enc = notes.encrypt_note(attempt.id, note)
     audit.record(
         "calls.outcome",
         actor=agent,
@@ -141,6 +156,76 @@ def record_outcome(
         details={"outcome": outcome, "attempt": attempts, "state": order.state},
     )
     return attempt
+
+
+def _attempt_number(order_id):
+    """The number of the attempt being recorded: the order's attempts so far, plus one."""
+    table = CallAttempt.__table__
+    return select(func.count() + 1).select_from(table).where(table.c.order_id == order_id)
+
+
+def _end_claim_on_postgresql(order: CallOrder, agent, values: dict, attempt: CallAttempt) -> None:
+    """The order's UPDATE and the attempt's INSERT, in one statement (PostgreSQL).
+
+    The INSERT reads the order the UPDATE returns (none if the claim is no longer the
+    agent's), and the durations the telephony reported for the attempt's number.
+    """
+    table = CallAttempt.__table__
+    claim = own_claim_update(order, agent, values).returning(CallOrder.__table__.c.id).cte("claim")
+    number = _attempt_number(claim.c.id).correlate(claim).scalar_subquery()
+    ring, talk = call_events.reported_durations(claim.c.id, number)
+    columns = {
+        column.key: literal(getattr(attempt, column.key), column.type)
+        for column in table.columns
+        if column.key != "id" or attempt.id is not None
+    }
+    columns.update(order_id=claim.c.id, ring_seconds=ring, talk_seconds=talk)
+    row = db.session.execute(
+        insert(table)
+        .from_select(list(columns), select(*columns.values()).select_from(claim))
+        .returning(table.c.id, table.c.ring_seconds, table.c.talk_seconds)
+    ).first()
+    if row is None:
+        raise NotClaimedByAgent(f"call order {order.id} is not claimed by user {agent.id}")
+    claim_updated(order, values)
+    attempt.id, attempt.ring_seconds, attempt.talk_seconds = row
+    # The session hook of the change feed sees ORM saves only: the export must see this
+    # attempt too. (Once the feed's rows come from triggers on the table, this goes.)
+    record_changes(db.session.connection(), ATTEMPT, [attempt.id])
+    # The row is written: the attempt joins the session as if read, with its order.
+    make_transient_to_detached(attempt)
+    db.session.add(attempt)
+    set_committed_value(attempt, "order", order)
+
+
+def _end_claim_on_sqlite(
+    order: CallOrder, agent, values: dict, attempt: CallAttempt, *, note: str | None
+) -> None:
+    """The order's UPDATE returns what the attempt's INSERT needs (SQLite).
+
+    The UPDATE takes the database's single write lock, held until the commit: no call
+    event and no other attempt is written meanwhile, so what it returns stays true: the
+    times the telephony reported for the attempt's number, and (for a ``note``, bound to
+    the row id) the id after the largest, SQLite's own choice.
+    """
+    table = CallAttempt.__table__
+    number = _attempt_number(order.id).scalar_subquery()
+    next_id = select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
+    row = db.session.execute(
+        own_claim_update(order, agent, values).returning(
+            next_id if note else null(), *call_events.reported_times(order.id, number)
+        )
+    ).first()
+    if row is None:
+        raise NotClaimedByAgent(f"call order {order.id} is not claimed by user {agent.id}")
+    claim_updated(order, values)
+    if note:
+        attempt.id = row[0]
+        attempt.note_enc = notes.encrypt_note(attempt.id, note)
+    attempt.ring_seconds, attempt.talk_seconds = call_events.durations(*row[1:])
+    attempt.order = order
+    db.session.add(attempt)
+    db.session.flush()
 
 
 def attempt_note(attempt: CallAttempt) -> str | None:

@@ -4,22 +4,30 @@ The call desktop, the outcome and the script panel all start from the claimed or
 its ticket, campaign and script, the ticket's data key and the script form the agent has
 in progress: one statement, built once per process, and 404 for any order that is not
 (or no longer) this agent's call.
+
+Opening the script and recording the outcome also need, before they write, what would
+otherwise cost statements of their own (docs/performance.md, "Agents' requests"): on
+PostgreSQL the read reserves the id of the row they insert (its encrypted columns are
+bound to the id), and opening the script keeps the lease in the same statement.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy.orm import aliased, contains_eager, defer, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from content.extensions import db
-from tracing_app.calls.models import CLAIMED, CallOrder, Campaign
+from tracing_app.calls import claims
+from tracing_app.calls.models import CLAIMED, CallAttempt, CallOrder, Campaign
 from tracing_app.protection.data_keys import DataKey
-from tracing_app.scripts.models import IN_PROGRESS, FormResponse
+from tracing_app.scripts.models import IN_PROGRESS, PUBLISHED, FormResponse, ScriptVersion
 from tracing_app.tickets import operations as tickets
 from tracing_app.tickets.models import Ticket
 
@@ -33,6 +41,10 @@ class OwnCall:
     response: FormResponse | None
     #: The ticket's data key row (id, wrapped key), both None if it has none.
     data_key: tuple[int | None, str | None]
+    #: The published version of the campaign's script (:func:`own_call_for_script` only).
+    script_version: ScriptVersion | None = None
+    #: An id reserved for the row the request inserts (PostgreSQL), else None.
+    reserved_id: int | None = None
 
     def ticket_keys(self):
         """Return the ticket's keys for :func:`tickets.person_data` (no query)."""
@@ -40,12 +52,12 @@ class OwnCall:
 
 
 @functools.cache
-def _own_call_query():
+def _own_call_query(*, script: bool = False):
     # The call's pages all read its ticket, campaign and script, the ticket's data key and
     # the script form in progress: one query, not six. Built once: the same for everyone
     # but its parameters (building it cost about as much as running it).
     ticket = aliased(Ticket)
-    return (
+    query = (
         select(CallOrder, DataKey.id, DataKey.wrapped_key, FormResponse)
         .outerjoin(ticket, CallOrder.ticket.of_type(ticket))
         .outerjoin(DataKey, tickets.data_key_of_ticket(ticket))
@@ -64,6 +76,60 @@ def _own_call_query():
             joinedload(FormResponse.script_version),
         )
     )
+    if not script:
+        return query
+    # The version a new form starts with: the campaign script's published one (the last,
+    # as scripts.current_version), without the uploaded file.
+    published = aliased(ScriptVersion)
+    latest = aliased(ScriptVersion)
+    published_id = (
+        select(latest.id)
+        .join(Campaign, Campaign.script_id == latest.script_id)
+        .where(Campaign.id == CallOrder.campaign_id, latest.state == PUBLISHED)
+        .order_by(latest.number.desc())
+        .limit(1)
+        .correlate(CallOrder)
+        .scalar_subquery()
+    )
+    return (
+        query.add_columns(published)
+        .outerjoin(published, published.id == published_id)
+        .options(defer(published.source_file))
+    )
+
+
+@functools.cache
+def _kept_lease():
+    """PostgreSQL: the lease UPDATE, a CTE of the own-call read (its new end, if it kept)."""
+    table = CallOrder.__table__
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("order_id"),
+            table.c.state == CLAIMED,
+            table.c.claimed_by_id == bindparam("agent_id"),
+        )
+        .values(lease_until_dt=bindparam("lease_until"))
+        .returning(table.c.lease_until_dt)
+        .cte("kept_lease")
+    )
+
+
+def _next_id(model):
+    """PostgreSQL: the next value of ``model``'s id sequence (taken, never given back)."""
+    return func.nextval(func.pg_get_serial_sequence(model.__tablename__, "id"))
+
+
+def _on_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _checked(row) -> None:
+    if row is None:
+        abort(404)
+    order = row[0]
+    if order.state != CLAIMED or order.claimed_by_id != current_user.id:
+        abort(404)  # not (or no longer) this agent's call
 
 
 def own_call(order_id: int) -> OwnCall:
@@ -71,9 +137,73 @@ def own_call(order_id: int) -> OwnCall:
     row = db.session.execute(
         _own_call_query(), {"order_id": order_id, "agent_id": current_user.id}
     ).first()
-    if row is None:
-        abort(404)
+    _checked(row)
     order, key_id, wrapped_key, response = row
-    if order.state != CLAIMED or order.claimed_by_id != current_user.id:
-        abort(404)  # not (or no longer) this agent's call
     return OwnCall(order, response, (key_id, wrapped_key))
+
+
+def own_call_for_outcome(order_id: int) -> OwnCall:
+    """Return :func:`own_call`'s call; on PostgreSQL with an id reserved for its attempt."""
+    if not _on_postgresql():
+        return own_call(order_id)
+    query = _own_call_query().add_columns(_next_id(CallAttempt).label("reserved_id"))
+    row = db.session.execute(query, {"order_id": order_id, "agent_id": current_user.id}).first()
+    _checked(row)
+    order, key_id, wrapped_key, response, reserved_id = row
+    return OwnCall(order, response, (key_id, wrapped_key), reserved_id=reserved_id)
+
+
+def own_call_for_script(order_id: int, *, now: datetime, lease: timedelta) -> OwnCall:
+    """Return :func:`own_call`'s call with its lease kept until ``now + lease``.
+
+    Also read: the published version of the campaign's script, and on PostgreSQL an id
+    reserved for a new form when none is in progress. On PostgreSQL the lease is written
+    by the read itself (a data-modifying CTE); on SQLite by an UPDATE that also returns
+    the next form id, taken under the database's write lock that UPDATE holds.
+    """
+    params = {"order_id": order_id, "agent_id": current_user.id, "lease_until": now + lease}
+    if _on_postgresql():
+        kept = _kept_lease()
+        query = (
+            _own_call_query(script=True)
+            .add_cte(kept)
+            .add_columns(
+                # The read's snapshot predates the CTE's write: its new end comes from it.
+                select(kept.c.lease_until_dt).scalar_subquery().label("kept_until"),
+                case((FormResponse.id.is_(None), _next_id(FormResponse))).label("reserved_id"),
+            )
+        )
+        row = db.session.execute(query, params).first()
+        _checked(row)
+        order, key_id, wrapped_key, response, version, kept_until, reserved_id = row
+        if kept_until is None:
+            abort(404)  # claimed by someone else between the read's snapshot and its write
+    else:
+        row = db.session.execute(_own_call_query(script=True), params).first()
+        _checked(row)
+        order, key_id, wrapped_key, response, version = row
+        if response is not None:  # the form in progress is continued: no id to reserve
+            try:
+                claims.keep_lease(order, current_user._get_current_object(), now=now, lease=lease)
+            except claims.NotClaimedByAgent:
+                abort(404)
+            return OwnCall(order, response, (key_id, wrapped_key), version)
+        reserved_id = _keep_lease_on_sqlite(order, params["lease_until"])
+    set_committed_value(order, "lease_until_dt", params["lease_until"])
+    return OwnCall(order, response, (key_id, wrapped_key), version, reserved_id)
+
+
+def _keep_lease_on_sqlite(order: CallOrder, lease_until: datetime) -> int:
+    """Keep the lease until ``lease_until`` and return the id of the next form (SQLite)."""
+    # The UPDATE takes SQLite's single write lock first: until the commit nobody else can
+    # insert a form, so the id after the largest is this request's (SQLite's own choice
+    # for a table without AUTOINCREMENT).
+    next_form_id = select(func.coalesce(func.max(FormResponse.id), 0) + 1).scalar_subquery()
+    values = {"lease_until_dt": lease_until}
+    agent = current_user._get_current_object()
+    row = db.session.execute(
+        claims.own_claim_update(order, agent, values).returning(next_form_id)
+    ).first()
+    if row is None:
+        abort(404)  # the lease ran out and another agent claimed the call meanwhile
+    return row[0]

@@ -31,11 +31,15 @@ from tracing_app.calls.models import (
     QUEUED,
     CallOrder,
 )
-from tracing_app.calls.own_call import OwnCall, own_call
+from tracing_app.calls.own_call import (
+    OwnCall,
+    own_call,
+    own_call_for_outcome,
+    own_call_for_script,
+)
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts import views as script_views
 from tracing_app.telephony import dialer
-from tracing_app.telephony import events as call_events
 from tracing_app.tickets import operations as tickets
 from tracing_app.tickets import summaries
 
@@ -257,13 +261,13 @@ def _render_call(call: OwnCall, form: OutcomeForm, status: int = 200, *, script_
 @requires(WORK)
 def record_outcome(order_id: int):
     """Save how the call ended; the retry rules schedule what comes next."""
-    call = own_call(order_id)
+    call = own_call_for_outcome(order_id)
     order = call.order
     form = OutcomeForm()
     if form.validate_on_submit():
         callback_dt = _local_to_utc(form.callback_at.data) if form.callback_at.data else None
         try:
-            attempt = operations.record_outcome(
+            operations.record_outcome(
                 order,
                 current_agent(),
                 form.outcome.data,
@@ -271,6 +275,7 @@ def record_outcome(order_id: int):
                 note=form.note.data,
                 callback_dt=callback_dt,
                 callback_anyone=form.callback_by.data == "anyone",
+                attempt_id=call.reserved_id,
             )
         except operations.CallError as exc:
             db.session.rollback()
@@ -280,7 +285,6 @@ def record_outcome(order_id: int):
             flash(_("This call is no longer yours: its lease expired."), "error")
             return redirect(url_for("calls.agent_home"))
         else:
-            call_events.attempt_recorded(attempt)
             _after_call(agent_states.WRAP_UP)
             db.session.commit()
             flash(_("Outcome saved."), "success")
@@ -313,24 +317,26 @@ def release_call(order_id: int):
 @requires(WORK)
 def open_script(order_id: int):
     """Start the campaign's script for this call (or continue the ticket's own form) here."""
-    call = own_call(order_id)
+    # A case call lasts ~20 minutes: keep the call that long and more, in the read (first:
+    # the audit entry of a new form holds the append lock until the commit). An abort
+    # below rolls the lease back with the rest.
+    call = own_call_for_script(order_id, now=current_time(), lease=SCRIPT_LEASE)
     order = call.order
     if not ButtonForm().validate_on_submit():
         abort(400)
     if not current_user.can(FILL):
         abort(403)
-    # A case call lasts ~20 minutes: keep the call that long and more. First, as the
-    # audit entry of a new form holds the append lock until the commit.
-    claims.keep_lease(order, current_agent(), now=current_time(), lease=SCRIPT_LEASE)
     response = call.response
     if response is None:
-        version = scripts.current_version(order.campaign.script) if order.campaign.script else None
+        version = call.script_version
         if version is None:
             flash(_("This campaign has no published call script."), "error")
             return redirect(url_for("calls.view_call", order_id=order.id))
         ticket = order.ticket
         language = ticket.language if ticket is not None else current_app.config["LANGUAGES"][0]
-        response = scripts.start_form(version, agent=current_agent(), language=language)
+        response = scripts.start_form(
+            version, agent=current_agent(), language=language, response_id=call.reserved_id
+        )
         if ticket is not None:
             tickets.link_script_response(ticket, response.id, actor=current_agent())
     commit_keeping_loaded()

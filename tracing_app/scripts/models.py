@@ -87,6 +87,11 @@ class FormResponse(db.Model):
     updated_dt: Mapped[datetime] = mapped_column(default=utcnow)
     completed_dt: Mapped[datetime | None]
 
+    # Every UPDATE of the row is conditional on the revision it was read at: a save from
+    # another tab that lands in between fails (StaleDataError) instead of being overwritten.
+    # The rules raise the revision themselves (scripts.operations.save_answers).
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
+
     script_version: Mapped[ScriptVersion] = relationship()
     agent: Mapped[User | None] = relationship()
 

@@ -8,6 +8,8 @@ import json
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
+from sqlalchemy.orm.exc import StaleDataError
 
 from content.auth.models import utcnow
 from content.extensions import db
@@ -140,18 +142,27 @@ def compare_versions(old: ScriptVersion, new: ScriptVersion) -> list[DiffLine]:
     return diff_text(old.definition_csv, new.definition_csv)
 
 
-def start_form(version: ScriptVersion, *, agent, language: str) -> FormResponse:
-    """Start filling a published version, with its default answers."""
+def start_form(
+    version: ScriptVersion, *, agent, language: str, response_id: int | None = None
+) -> FormResponse:
+    """Start filling a published version, with its default answers; flushed.
+
+    :param response_id: an id reserved for the form (e.g. a sequence value), so that its
+        encrypted answers are inserted with the row: one statement instead of two.
+    """
     if version.state != PUBLISHED:
         raise ScriptError(_("This script version is not published."))
     response = FormResponse(
+        id=response_id,
         script_version=version,
         agent_id=agent.id,
         language=language,
     )
     db.session.add(response)
-    db.session.flush()  # the id binds the encrypted answers to this row
+    if response_id is None:
+        db.session.flush()  # the id binds the encrypted answers to this row
     store_answers(response, initial_answers(definition(version), today=today()))
+    db.session.flush()
     return response
 
 
@@ -220,7 +231,8 @@ def save_answers(
 ) -> FormState:
     """Save answers (a draft: nothing is checked yet) and return the new state.
 
-    :raise StaleAnswers: when the form was saved elsewhere after ``base_revision``.
+    :raise StaleAnswers: when the form was saved elsewhere after ``base_revision`` (or
+        after this request read it); roll the session back.
     :raise ScriptError: when the form is already completed.
     """
     if response.state == COMPLETED:
@@ -232,6 +244,12 @@ def save_answers(
     store_answers(response, cleaned)
     response.revision += 1
     response.updated_dt = utcnow()
+    try:
+        # The UPDATE holds "WHERE revision = base": a save that landed since this request
+        # read the form (another tab, at the same moment) makes it match no row.
+        object_session(response).flush()
+    except StaleDataError:
+        raise StaleAnswers from None
     # Evaluated once when nothing was dropped or cut (the usual save): the same answers.
     saved = submitted_state if cleaned == submitted else state(response, cleaned)
     # E.g. the citizen's identity answers update their ticket at once (tracing_app.calls.identity).

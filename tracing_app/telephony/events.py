@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, and_, case, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from content.auth.models import utcnow
 from content.extensions import db
@@ -135,6 +136,57 @@ def attach_durations(call: TelephonyCall) -> None:
     if len(attempts) >= call.attempt_number:
         attempt = attempts[call.attempt_number - 1]
         attempt.ring_seconds, attempt.talk_seconds = call.ring_seconds, call.talk_seconds
+
+
+def _whole_seconds(start, stop):
+    """PostgreSQL: ``max(0, int((stop - start).total_seconds()))``, NULL if either is NULL."""
+    seconds = func.floor(func.extract("epoch", stop - start))
+    return case(
+        (and_(start.is_not(None), stop.is_not(None)), func.greatest(0, seconds)),
+    ).cast(Integer)
+
+
+def reported_durations(order_id, attempt_number) -> tuple:
+    """PostgreSQL: the ring and talk seconds reported for an order's attempt, as SQL.
+
+    Two scalar subqueries (NULL when the telephony reported nothing yet) computed as
+    :attr:`TelephonyCall.ring_seconds` and :attr:`TelephonyCall.talk_seconds` are, for the
+    INSERT of the attempt (``calls.operations.record_outcome``).
+    """
+    call = aliased(TelephonyCall)
+    ring_stop = func.coalesce(call.answered_dt, call.ended_dt)
+    durations = []
+    for start, stop in ((call.ringing_dt, ring_stop), (call.answered_dt, call.ended_dt)):
+        durations.append(
+            select(_whole_seconds(start, stop))
+            .where(call.order_id == order_id, call.attempt_number == attempt_number)
+            .order_by(call.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+    return tuple(durations)
+
+
+def reported_times(order_id, attempt_number) -> tuple:
+    """When an order's attempt rang, was answered and ended, as SQL (scalar subqueries).
+
+    For the statement that ends the call (``calls.operations.record_outcome``, SQLite);
+    :func:`durations` turns them into seconds.
+    """
+    return tuple(
+        select(column)
+        .where(TelephonyCall.order_id == order_id, TelephonyCall.attempt_number == attempt_number)
+        .order_by(TelephonyCall.id)
+        .limit(1)
+        .scalar_subquery()
+        for column in (TelephonyCall.ringing_dt, TelephonyCall.answered_dt, TelephonyCall.ended_dt)
+    )
+
+
+def durations(ringing_dt, answered_dt, ended_dt) -> tuple[int | None, int | None]:
+    """Return the ring and talk seconds of a call that rang, was answered and ended then."""
+    call = TelephonyCall(ringing_dt=ringing_dt, answered_dt=answered_dt, ended_dt=ended_dt)
+    return call.ring_seconds, call.talk_seconds
 
 
 def attempt_recorded(attempt: CallAttempt) -> None:

@@ -1,0 +1,207 @@
+"""What the call desktop writes: the script's lease and form, the outcome and its attempt.
+
+These requests write in fewer statements than they used to (docs/performance.md, "Agents'
+requests"); what an agent, a supervisor or an export sees of them must not change.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from content.auth.models import utcnow
+from content.extensions import db
+from tests.fixtures.exchange import bearer
+from tests.fixtures.web import post_form
+from tracing_app.calls import operations
+from tracing_app.calls.models import CLAIMED, DONE, NO_ANSWER, REACHED, CallAttempt, CallOrder
+from tracing_app.exchange import tokens
+from tracing_app.exchange.changes import ATTEMPT, ExchangeChange
+from tracing_app.scripts import operations as scripts
+from tracing_app.scripts.engine import initial_answers
+from tracing_app.scripts.models import FormResponse
+from tracing_app.tickets.operations import PersonData, create_ticket
+
+pytestmark = pytest.mark.db
+
+SEED = Path(__file__).parents[2] / "tracing_app" / "seed" / "scripts"
+
+
+@pytest.fixture
+def scripted_call(make_campaign):
+    """A due call of a campaign on the outbound-case script, on a ticket of Griet."""
+    version = scripts.upload_version(
+        (SEED / "outbound_case.csv").read_bytes(), "outbound_case.csv", actor=None
+    )
+    scripts.publish(version)
+    campaign = make_campaign(
+        name="Cases", script_id=version.script_id, calling_start=time(0), calling_end=time(0)
+    )
+    ticket = create_ticket(
+        PersonData(first_name="Griet", last_name="Peeters", phone="0470 12 34 56", language="en"),
+        actor=None,
+        source="test",
+    )
+    order = operations.enqueue(campaign, due_dt=utcnow() - timedelta(minutes=5))
+    order.ticket_id = ticket.id
+    db.session.commit()
+    return order
+
+
+def _claim(client, order):
+    response = post_form(client, "/en/calls/next", {})
+    assert response.location == f"/en/calls/orders/{order.id}"
+
+
+def _order(order_id: int) -> CallOrder:
+    db.session.expire_all()
+    return db.session.get(CallOrder, order_id)
+
+
+def test_opening_the_script_keeps_the_call_and_starts_a_readable_form(
+    client, auth, scripted_call, count_queries
+):
+    agent = auth.login_as("agent")
+    _claim(client, scripted_call)
+    # Most of the short lease has run: opening the script keeps the call 45 minutes.
+    db.session.get(CallOrder, scripted_call.id).lease_until_dt = utcnow() + timedelta(minutes=1)
+    db.session.commit()
+    with count_queries() as log:
+        response = post_form(client, f"/en/calls/orders/{scripted_call.id}/script", {})
+    assert response.status_code == 302
+    # The form is written once, its answers included: no UPDATE after its INSERT.
+    assert not [s for s in log.statements if s.startswith("UPDATE form_responses")], log.report()
+    order = _order(scripted_call.id)
+    assert order.lease_until_dt >= utcnow() + timedelta(minutes=44)
+    form = db.session.get(FormResponse, order.ticket.script_response_id)
+    assert form.agent_id == agent.id
+    # The answers were stored encrypted, bound to the form's own row, and read back.
+    assert form.answers_json.startswith("v1:")
+    version = scripts.current_version(order.campaign.script)
+    expected = initial_answers(scripts.definition(version), today=scripts.today())
+    assert scripts.answers(form) == expected
+    # The next form gets an id of its own (nothing reserved is handed out twice).
+    other = scripts.start_form(version, agent=agent, language="en")
+    db.session.commit()
+    assert other.id != form.id
+    assert scripts.answers(other) == expected
+
+
+def test_the_script_of_a_call_taken_over_cannot_be_opened(client, auth, scripted_call, create_user):
+    auth.login_as("agent")
+    _claim(client, scripted_call)
+    # The lease ran out and another agent took the call.
+    other = create_user(roles=["agent"])
+    order = db.session.get(CallOrder, scripted_call.id)
+    order.lease_until_dt = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    taken = operations.claim_next_call(other, now=utcnow())
+    db.session.commit()
+    assert taken.id == scripted_call.id
+    other_lease = _order(scripted_call.id).lease_until_dt
+
+    response = post_form(client, f"/en/calls/orders/{scripted_call.id}/script", {})
+    assert response.status_code == 404
+    order = _order(scripted_call.id)
+    assert (order.state, order.claimed_by_id) == (CLAIMED, other.id)
+    assert order.lease_until_dt == other_lease  # the other agent's lease is untouched
+    assert order.ticket.script_response_id is None
+    assert db.session.scalars(select(FormResponse)).all() == []
+
+
+def test_a_stale_save_on_the_call_desktop_changes_nothing(client, auth, scripted_call):
+    auth.login_as("agent")
+    _claim(client, scripted_call)
+    post_form(client, f"/en/calls/orders/{scripted_call.id}/script", {})
+    url = f"/en/calls/orders/{scripted_call.id}/script/save"
+    saved = post_form(client, url, {"called_name": "Griet", "_action": "save", "_revision": "0"})
+    assert saved.status_code == 200
+    # A second window still at revision 0 saves on top: refused, the first save kept.
+    stale = post_form(client, url, {"called_name": "Jan", "_action": "save", "_revision": "0"})
+    assert stale.status_code == 409
+    assert "These answers were changed in another window." in stale.get_data(as_text=True)
+    form = db.session.get(FormResponse, _order(scripted_call.id).ticket.script_response_id)
+    assert form.revision == 1
+    assert scripts.answers(form)["called_name"] == "Griet"
+
+
+def _report(client, token, call_id: str, events: dict[str, int]) -> None:
+    start = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    for kind, seconds in events.items():
+        body = {
+            "event_id": f"{call_id}-{kind}",
+            "call_id": call_id,
+            "type": kind,
+            "occurred_at": (start + timedelta(seconds=seconds)).isoformat(),
+        }
+        response = client.post("/api/v1/call-events", json=body, headers=bearer(token))
+        assert response.status_code == 201, response.get_data(as_text=True)
+
+
+def test_outcomes_get_their_durations_notes_and_feed_rows(
+    client, auth, scripted_call, create_api_client, count_queries
+):
+    _api, token = create_api_client(scopes=[tokens.CALL_EVENTS])
+    agent = auth.login_as("agent")
+    order_id = scripted_call.id
+    outcome_url = f"/en/calls/orders/{order_id}/outcome"
+
+    # First call: it rang 20 seconds and nobody answered (reported before the outcome).
+    _claim(client, scripted_call)
+    _report(client, token, f"order-{order_id}-1", {"ringing": 0, "ended": 20})
+    first = post_form(client, outcome_url, {"outcome": NO_ANSWER, "note": "  Voicemail  "})
+    assert first.status_code == 302
+    order = _order(order_id)
+    order.due_dt = utcnow() - timedelta(minutes=1)  # the retry is due at once
+    db.session.commit()
+
+    # Second call: answered after 7 seconds, 42 seconds of talk.
+    _claim(client, scripted_call)
+    _report(client, token, f"order-{order_id}-2", {"ringing": 0, "answered": 7, "ended": 49})
+    with count_queries() as log:
+        second = post_form(client, outcome_url, {"outcome": REACHED, "note": "Griet called back"})
+    assert second.status_code == 302
+    # The attempt is written once, note and durations included: no UPDATE after its INSERT.
+    assert not [s for s in log.statements if s.startswith("UPDATE call_attempts")], log.report()
+
+    order = _order(order_id)
+    assert (order.state, order.attempts, order.last_outcome) == (DONE, 2, REACHED)
+    attempts = db.session.scalars(
+        select(CallAttempt).where(CallAttempt.order_id == order_id).order_by(CallAttempt.id)
+    ).all()
+    assert [(a.outcome, a.agent_id) for a in attempts] == [
+        (NO_ANSWER, agent.id),
+        (REACHED, agent.id),
+    ]
+    assert [(a.ring_seconds, a.talk_seconds) for a in attempts] == [(20, None), (7, 42)]
+    # Notes are encrypted, each bound to its own attempt, and read back as typed.
+    assert all("Griet" not in a.note_enc and "Voicemail" not in a.note_enc for a in attempts)
+    assert [operations.attempt_note(a) for a in attempts] == ["Voicemail", "Griet called back"]
+    # The export's change feed has both attempts.
+    fed = db.session.scalars(
+        select(ExchangeChange.subject_id).where(ExchangeChange.kind == ATTEMPT)
+    ).all()
+    assert set(fed) == {a.id for a in attempts}
+
+
+def test_a_save_landing_after_the_form_was_read_is_refused(scripted_call, create_user):
+    agent = create_user(roles=["agent"])
+    version = scripts.current_version(scripted_call.campaign.script)
+    form_id = scripts.start_form(version, agent=agent, language="en").id
+    db.session.commit()
+    form = db.session.get(FormResponse, form_id)  # this request reads it at revision 0
+    # Another tab's save, at revision 0 as well, is committed first.
+    with Session(db.engine) as other_tab:
+        theirs = other_tab.get(FormResponse, form_id)
+        scripts.save_answers(theirs, {"called_name": "Jan"}, base_revision=0)
+        other_tab.commit()
+    with pytest.raises(scripts.StaleAnswers):
+        scripts.save_answers(form, {"called_name": "Griet"}, base_revision=0)
+    db.session.rollback()
+    kept = db.session.get(FormResponse, form_id)
+    assert kept.revision == 1
+    assert scripts.answers(kept)["called_name"] == "Jan"  # not overwritten
