@@ -61,12 +61,21 @@ SQLITE_INSERT_ROW = """
 
 
 def upgrade():
+    dialect = op.get_bind().dialect.name
+    if dialect == 'postgresql':
+        # The hook wrote one row per record and transaction; should a copy exist anyway,
+        # the first stays: both stand for the same save, and it sorts first.
+        op.execute(
+            'DELETE FROM exchange_changes later USING exchange_changes first '
+            'WHERE later.txid = first.txid AND later.kind = first.kind '
+            'AND later.subject_id = first.subject_id AND later.id > first.id '
+            'AND later.txid <> 0'
+        )
     with op.batch_alter_table('exchange_changes', schema=None) as batch_op:
         batch_op.create_index(
             'uq_exchange_changes_once', ['txid', 'kind', 'subject_id'], unique=True,
             postgresql_where=sa.text('txid <> 0'), sqlite_where=sa.text('txid <> 0'),
         )
-    dialect = op.get_bind().dialect.name
     if dialect == 'postgresql':
         op.execute(POSTGRES_FUNCTION)
     for table, (kind, columns) in SAVES.items():
