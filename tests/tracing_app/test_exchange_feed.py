@@ -81,7 +81,7 @@ def test_an_update_of_any_column_but_tokens_and_cleared_links_is_in_the_feed(sav
     assert found == expected
 
 
-def test_one_row_per_record_and_transaction(backend, make_ticket):
+def test_one_row_per_record_and_transaction(app, backend):
     """A ticket created (its row, then its tokens) and changed in one transaction: one row.
 
     SQLite has no transaction id: one row per flush there, and the export sends the
