@@ -174,7 +174,7 @@ def tracing_blueprints(app):
     from tracing_app.calls import models as call_models  # noqa: F401 - tables for migrations
     from tracing_app.documents import blueprint as documents
     from tracing_app.exchange import blueprint as exchange
-    from tracing_app.exchange import changes
+    from tracing_app.exchange import changes  # noqa: F401 - the feed's table for migrations
     from tracing_app.practice import blueprint as practice
     from tracing_app.retention import blueprint as retention
     from tracing_app.scripts import models  # noqa: F401 - the tables are known to migrations
@@ -185,7 +185,6 @@ def tracing_blueprints(app):
     from tracing_app.tickets import blueprint as tickets
     from tracing_app.tickets import models as ticket_models  # noqa: F401 - tables for migrations
 
-    changes.install()
     account_audit.connect(app)
     return [
         bp, assets, exchange.bp, exchange.api_bp, documents.bp, calls.bp, tickets.bp,

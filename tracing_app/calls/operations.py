@@ -47,7 +47,6 @@ from tracing_app.calls.models import (
     CallOrder,
     Campaign,
 )
-from tracing_app.exchange.changes import ATTEMPT, record_changes
 from tracing_app.telephony import events as call_events
 
 
@@ -189,9 +188,7 @@ def _end_claim_on_postgresql(order: CallOrder, agent, values: dict, attempt: Cal
         raise NotClaimedByAgent(f"call order {order.id} is not claimed by user {agent.id}")
     claim_updated(order, values)
     attempt.id, attempt.ring_seconds, attempt.talk_seconds = row
-    # The session hook of the change feed sees ORM saves only: the export must see this
-    # attempt too. (Once the feed's rows come from triggers on the table, this goes.)
-    record_changes(db.session.connection(), ATTEMPT, [attempt.id])
+    # The change feed's row comes from the table's trigger (docs/exchange.md).
     # The row is written: the attempt joins the session as if read, with its order.
     make_transient_to_detached(attempt)
     db.session.add(attempt)

@@ -1,8 +1,16 @@
 """The change feed exports read: one row per saved ticket, call attempt or filled form.
 
-Rows are written in the saving transaction by a session hook, so nothing that agents
-save escapes the feed. Reading it page by page must never skip a row nor give one twice,
-while agents keep saving:
+Rows are written by the database: row triggers on ``tickets``, ``call_attempts`` and
+``form_responses`` (migration ``c4d2e8f1a6b3``) insert them in the saving transaction,
+so nothing saved escapes the feed, ORM or Core, and the application sends no statement
+for it. A trigger fires on INSERT and on an UPDATE that sets any column but those of
+:data:`NOT_A_SAVE`. On PostgreSQL a record has at most one row per transaction (a unique
+index on (txid, kind, subject_id)); SQLite has no transaction id, so a record written by two
+flushes of one transaction (a new ticket: its row, then its tokens bound to the row id)
+has two rows there: :func:`subjects` sends it once per page, and consumers upsert anyway.
+
+Reading the feed page by page must never skip a row nor give one twice, while agents
+keep saving:
 
 - *SQLite* has one writer at a time, and a row's id is taken while holding the write
   lock, so ids become visible in id order: the cursor is the last id sent.
@@ -23,18 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (
-    BigInteger,
-    Index,
-    Row,
-    String,
-    event,
-    literal_column,
-    select,
-    text,
-    tuple_,
-)
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import BigInteger, Index, Row, String, select, text, tuple_
+from sqlalchemy.orm import Mapped, mapped_column
 
 from content.auth.models import utcnow
 from content.extensions import db
@@ -44,12 +42,45 @@ ATTEMPT = "attempt"
 FORM = "form"
 KINDS = (TICKET, ATTEMPT, FORM)
 
+#: The tables whose saves the triggers record, and the kind of their rows.
+TABLE_KINDS = {"tickets": TICKET, "call_attempts": ATTEMPT, "form_responses": FORM}
+
+#: Columns whose change alone is no save, so the triggers leave them out: the tokens that
+#: key rotation re-encrypts (and the purge empties) without changing what they hold, and
+#: the links the database sets to NULL when the other row is deleted. An ORM save writes
+#: another column too (a ticket's ``version``, a form's ``revision`` or ``state``); the
+#: purge sets ``purged_dt``, so a purged ticket is sent again, as a tombstone.
+NOT_A_SAVE = {
+    "tickets": {
+        "id", "assigned_to_id", "script_response_id", "first_name_enc", "last_name_enc",
+        "national_number_enc", "birth_date_enc", "phone_enc", "email_enc", "address_enc",
+        "notes_enc",
+    },
+    "call_attempts": {"id", "agent_id", "note_enc"},
+    "form_responses": {"id", "agent_id", "answers_json"},
+}  # fmt: skip
+
 
 class ExchangeChange(db.Model):
-    """One saved record to export: its kind and id, and the transaction that saved it."""
+    """One saved record to export: its kind and id, and the transaction that saved it.
+
+    Written by the triggers of the saved tables, never by the application.
+    """
 
     __tablename__ = "exchange_changes"
-    __table_args__ = (Index("ix_exchange_changes_feed", "kind", "txid", "id"),)
+    __table_args__ = (
+        Index("ix_exchange_changes_feed", "kind", "txid", "id"),
+        # One row per record and transaction (PostgreSQL; SQLite's txid is always 0).
+        Index(
+            "uq_exchange_changes_once",
+            "txid",
+            "kind",
+            "subject_id",
+            unique=True,
+            postgresql_where=text("txid <> 0"),
+            sqlite_where=text("txid <> 0"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True
@@ -106,83 +137,6 @@ class Cursor:
         return cursor
 
 
-def _subject_kinds() -> dict[type, str]:
-    from tracing_app.calls.models import CallAttempt
-    from tracing_app.scripts.models import FormResponse
-    from tracing_app.tickets.models import Ticket
-
-    return {Ticket: TICKET, CallAttempt: ATTEMPT, FormResponse: FORM}
-
-
-def _record_changes(session: Session, _flush_context, _instances) -> None:
-    """Remember the tickets, attempts and forms this flush saves (new ones have no id yet)."""
-    kinds = _subject_kinds()
-    pending = session.info.setdefault("exchange_pending", [])
-    for obj in (*session.new, *session.dirty):
-        kind = kinds.get(type(obj))
-        if kind and (obj in session.new or session.is_modified(obj)):
-            pending.append((kind, obj))
-
-
-def _write_changes(session: Session, _flush_context) -> None:
-    """Write one change row per saved record and transaction."""
-    pending = session.info.pop("exchange_pending", None)
-    if not pending:
-        return
-    written = session.info.setdefault("exchange_written", set())
-    changed = sorted({(kind, obj.id) for kind, obj in pending} - written)
-    if not changed:
-        return
-    written.update(changed)
-    connection = session.connection()
-    txid = (
-        literal_column("pg_current_xact_id()::text::bigint")
-        if connection.dialect.name == "postgresql"
-        else 0
-    )
-    now = utcnow()
-    for kind, subject_id in changed:
-        connection.execute(
-            ExchangeChange.__table__.insert().values(
-                kind=kind, subject_id=subject_id, txid=txid, changed_dt=now
-            )
-        )
-
-
-def record_changes(connection, kind: str, subject_ids: list[int]) -> None:
-    """Write change rows for records changed by Core statements (the session hook misses them).
-
-    The retention purge uses it: a purged ticket appears in the feed again, as a tombstone.
-    """
-    if not subject_ids:
-        return
-    txid = (
-        literal_column("pg_current_xact_id()::text::bigint")
-        if connection.dialect.name == "postgresql"
-        else 0
-    )
-    now = utcnow()
-    connection.execute(
-        ExchangeChange.__table__.insert().values(txid=txid),
-        [{"kind": kind, "subject_id": i, "changed_dt": now} for i in subject_ids],
-    )
-
-
-def _forget_written(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop("exchange_written", None)
-        session.info.pop("exchange_pending", None)
-
-
-def install() -> None:
-    """Hook the change feed into every session (once per process)."""
-    # before_flush sees what changes (ids of new rows are not known yet); after_flush writes.
-    if not event.contains(Session, "before_flush", _record_changes):
-        event.listen(Session, "before_flush", _record_changes)
-        event.listen(Session, "after_flush", _write_changes)
-        event.listen(Session, "after_transaction_end", _forget_written)
-
-
 def _horizon(connection) -> int | None:
     """Return the transaction id below which every transaction has finished (None: SQLite)."""
     if connection.dialect.name != "postgresql":
@@ -213,5 +167,5 @@ def page(kind: str, after: Cursor, limit: int) -> tuple[list[Row], Cursor]:
 
 
 def subjects(rows: Iterable[Row]) -> list[int]:
-    """The subject ids of the rows, in feed order."""
-    return [row.subject_id for row in rows]
+    """The subject ids of the rows, in feed order, each once (a record is built as it is now)."""
+    return list(dict.fromkeys(row.subject_id for row in rows))

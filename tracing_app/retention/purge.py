@@ -5,10 +5,10 @@ per batch: its data key is destroyed (crypto-shredding: every token under it bec
 unreadable, in backups too once no ring key can unwrap the copy there), its encrypted
 columns are emptied, its blind indexes, accesses, escalations and documents deleted, its
 script answers emptied and the notes of its call attempts erased. The ticket stays as a
-shell (reference, status, language, source, dates) so statistics still count it, a change
-row makes the exchange feed send it as a tombstone, and one audit entry per batch records
-the purge (counts and id range, no personal data). Shorter periods of call attempts and
-documents erase those earlier. See docs/retention.md.
+shell (reference, status, language, source, dates) so statistics still count it, the
+change row its update writes (a trigger) makes the exchange feed send it as a tombstone,
+and one audit entry per batch records the purge (counts and id range, no personal data).
+Shorter periods of call attempts and documents erase those earlier. See docs/retention.md.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from content.extensions import db
 from tracing_app.audit.operations import record
 from tracing_app.calls.models import CallAttempt
 from tracing_app.documents.models import TicketDocument
-from tracing_app.exchange import changes
 from tracing_app.exchange.changes import ExchangeChange
 from tracing_app.protection.data_keys import destroy_data_keys
 from tracing_app.retention import policy, selection
@@ -82,6 +81,7 @@ def purge_tickets(ids: list[int], now: datetime, *, actor: User | None = None) -
         (TicketDocument, TicketDocument.ticket_id),
     ):
         conn.execute(delete(table).where(column.in_(ids)))
+    # Setting purged_dt is a save: the table's trigger writes the tombstone's change row.
     conn.execute(
         update(Ticket)
         .where(Ticket.id.in_(ids))
@@ -90,7 +90,6 @@ def purge_tickets(ids: list[int], now: datetime, *, actor: User | None = None) -
             | {"purged_dt": now, "updated_dt": now, "assigned_to_id": None}
         )
     )
-    changes.record_changes(conn, changes.TICKET, ids)
     record(
         "retention.purge",
         actor=actor,
