@@ -7,8 +7,13 @@ time by design: there the lanes collapse to one and the same guarantees hold.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -391,3 +396,76 @@ def test_a_rolled_back_append_is_not_the_known_head(app):
     entry = _append("after")
     assert entry.previous_hash == kept.entry_hash
     assert operations.verify_chain().ok
+
+
+#: A writer process: the test's site, ``count`` appends once told to start, then what each
+#: append cost (statements inside ``record``) as JSON.
+_WRITER = """
+import json, sys
+from sqlalchemy import event
+from content.extensions import db
+from tests.fixtures.settings import TEST_CONFIG
+from tracing_app import create_app
+from tracing_app.audit import operations
+
+config, count = json.loads(sys.argv[1]), int(sys.argv[2])
+app = create_app({**TEST_CONFIG, **config})
+with app.app_context():
+    db.session.execute(db.text("SELECT 1"))
+    db.session.rollback()
+    print("ready", flush=True)
+    sys.stdin.readline()
+    costs, statements = [], []
+    event.listen(db.engine, "before_cursor_execute", lambda *_args: statements.append(1))
+    for n in range(count):
+        statements.clear()
+        operations.record("ticket.view", actor=None, subject_type="ticket", subject_id=f"{n}")
+        costs.append(len(statements))
+        db.session.commit()
+print(json.dumps(costs), flush=True)
+"""
+
+
+def test_two_processes_appending_at_once_keep_to_their_lanes_and_never_fork(app, backend):
+    count = 60
+    config = {
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SQLALCHEMY_ENGINE_OPTIONS": app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        "INSTANCE_PATH": app.instance_path,
+        "AUDIT_CHECKPOINT_MINUTES": 0,
+    }
+    root = Path(__file__).parents[2]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, json.dumps(config), str(count)],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        for writer in writers:
+            assert writer.stdout.readline().strip() == "ready"
+        for writer in writers:  # both start at once
+            writer.stdin.write("go\n")
+            writer.stdin.flush()
+        costs = [json.loads(writer.communicate(timeout=120)[0]) for writer in writers]
+    finally:
+        for writer in writers:
+            if writer.poll() is None:
+                writer.kill()
+    assert [writer.returncode for writer in writers] == [0, 0]
+
+    previous = db.session.scalars(select(AuditEntry.previous_hash)).all()
+    assert len(previous) == len(set(previous)) == 2 * count, "two entries on one predecessor"
+    result = operations.verify_chain()
+    assert (result.ok, result.checked) == (True, 2 * count), result
+    if backend == "postgresql":
+        # Each process keeps to its own lane, so the head it committed there is still the
+        # head at its next append: one statement (with one shared lane 0, the other
+        # process's appends made it stale: never fewer than 2, often 4).
+        for process_costs in costs:
+            assert sum(cost == 1 for cost in process_costs) >= count * 2 // 3, process_costs
