@@ -239,7 +239,8 @@ def _remember_heads(session: Session) -> None:
         key = _bind_key(session)
         for lane, head in appended.items():
             _known_heads[(key, lane)] = head
-            prefer_lane(lane)
+        if session.get_bind().dialect.name == "postgresql":  # SQLite: always lane 0
+            prefer_lane(next(iter(appended)))  # a transaction appends to one lane
 
 
 @event.listens_for(Session, "after_rollback")
