@@ -4,10 +4,11 @@ Each entry's hash is an HMAC under the audit key (kept outside the database, see
 :mod:`tracing_app.protection.audit_key`), so whoever rewrites rows cannot recompute the
 chain; checkpoints outside the database (:mod:`.checkpoints`) reveal deleted newest
 entries. The log is a few interleaved chains, the lanes (:mod:`.lanes`): an append takes
-a lane no other transaction holds (PostgreSQL: an advisory lock per lane) and keeps it
-until the caller's transaction ends, so concurrent writers do not wait on each other and
-no lane ever forks; on SQLite, which has one writer at a time, the database's write lock
-is taken before the last hash is read. Nothing here logs entry contents.
+a lane no other transaction holds (PostgreSQL: an advisory lock per lane, taken in the
+insert itself when the writer knows the lane's head) and keeps it until the caller's
+transaction ends, so concurrent writers do not wait on each other and no lane ever forks;
+on SQLite, which has one writer at a time, the database's write lock is taken before the
+last hash is read. Nothing here logs entry contents.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ _LANE = "tracing.audit_lane"
 #: ``session.info`` key: lane -> hash of the transaction's last entry there.
 _APPENDED_HEADS = "tracing.audit_heads"
 #: (database URL, lane) -> hash of the last entry this process committed to the lane: the
-#: head the next append expects (:func:`_append_after_known_head`), checked by the database.
+#: head the next append expects (:func:`_insert_after`), checked by the database.
 _known_heads: dict[tuple[str, int], str] = {}
 
 #: Entries hashed with the audit key (HMAC-SHA256).
