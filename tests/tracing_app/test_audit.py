@@ -10,7 +10,8 @@ from sqlalchemy.exc import DBAPIError
 
 from content.extensions import db
 from tracing_app.audit import operations
-from tracing_app.audit.models import GENESIS_HASH, AuditEntry
+from tracing_app.audit.lanes import genesis
+from tracing_app.audit.models import AuditEntry
 
 pytestmark = pytest.mark.db
 
@@ -50,7 +51,7 @@ def test_record_links_entries_and_verifies(dummy_user):
     second = operations.record("ticket.view", actor=None, subject_type="ticket", subject_id=7)
     db.session.commit()
 
-    assert first.previous_hash == GENESIS_HASH
+    assert first.previous_hash == genesis(first.lane)  # the lane's first entry
     assert second.previous_hash == first.entry_hash
     assert first.actor_label == f"user {dummy_user.id}"
     assert second.actor_label == "system"

@@ -13,7 +13,8 @@ from sqlalchemy import select, text
 
 from content.extensions import db
 from tracing_app.audit import checkpoints, operations
-from tracing_app.audit.models import GENESIS_HASH, AuditEntry
+from tracing_app.audit.lanes import genesis
+from tracing_app.audit.models import AuditEntry
 from tracing_app.protection.audit_key import (
     ENV_VAR,
     AuditKey,
@@ -61,16 +62,21 @@ def _tamper(sql: str, **params) -> None:
 def _rewrite_chain(from_id: int, hasher, **changes) -> None:
     """Change the entry ``from_id`` and recompute every hash from it on with ``hasher``.
 
-    What an attacker with write access to the database does to hide a change.
+    What an attacker with write access to the database does to hide a change (each entry
+    linked to the one before it in its lane).
     """
     table = AuditEntry.__table__
     with db.engine.begin() as conn, operations.maintenance(conn):
-        previous = conn.execute(
-            select(table.c.entry_hash).where(table.c.id < from_id).order_by(table.c.id.desc())
-        ).first()
-        previous = previous[0] if previous else GENESIS_HASH
+        heads = dict(
+            conn.execute(
+                select(table.c.lane, table.c.entry_hash)
+                .where(table.c.id < from_id)
+                .order_by(table.c.id)
+            ).all()
+        )
         rows = conn.execute(select(table).where(table.c.id >= from_id).order_by(table.c.id)).all()
         for row in rows:
+            previous = heads.get(row.lane) or genesis(row.lane)
             values = {**row._asdict(), "previous_hash": previous}
             if row.id == from_id:
                 values.update(changes)
@@ -80,7 +86,7 @@ def _rewrite_chain(from_id: int, hasher, **changes) -> None:
                 {**{k: values[k] for k in changes if row.id == from_id}, "entry_hash": new_hash,
                  "previous_hash": previous},
             )  # fmt: skip
-            previous = new_hash
+            heads[row.lane] = new_hash
 
 
 def test_untouched_log_verifies_with_its_checkpoint(runner, record_entries):

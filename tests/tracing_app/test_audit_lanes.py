@@ -7,14 +7,23 @@ time by design: there the lanes collapse to one and the same guarantees hold.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text, update
 
+from content.auth.models import utcnow
 from content.extensions import db
-from tracing_app.audit import checkpoints, operations
+from tracing_app.audit import checkpoints, lanes, operations
 from tracing_app.audit.models import AuditEntry
+from tracing_app.protection.audit_key import current_audit_key
 
 pytestmark = pytest.mark.db
 
@@ -144,8 +153,9 @@ def test_deleting_the_newest_entry_of_a_lane_is_detected(app, backend):
     operations.record("ticket.view", actor=None, subject_type="ticket", subject_id="tail")
     db.session.commit()
     checkpoints.write_checkpoint()
+    lane = db.session.get(AuditEntry, results[0]).lane  # not the held writer's lane
     with db.engine.begin() as conn, operations.maintenance(conn):
-        conn.execute(text("DELETE FROM audit_log WHERE lane = 1"))
+        conn.execute(text("DELETE FROM audit_log WHERE lane = :lane"), {"lane": lane})
 
     result = operations.verify_chain()
     assert not result.ok
@@ -207,17 +217,162 @@ def _append(subject: str) -> AuditEntry:
     return entry
 
 
-def test_an_append_after_the_head_this_process_committed_skips_reading_it(app, count_queries):
+def test_an_append_after_the_head_this_thread_committed_is_one_statement(
+    app, backend, count_queries
+):
     first = _append("first")
     with count_queries() as known:
         second = _append("second")
     assert second.previous_hash == first.entry_hash
-    # Forget the head, as a process that never appended to the lane: it is read.
+    # PostgreSQL: the lane is taken in the insert itself; SQLite: its write lock first.
+    assert known.count == (1 if backend == "postgresql" else 2), known.report()
+    # A second entry of the same transaction: the lane is held, one statement everywhere.
+    operations.record("ticket.view", actor=None, subject_type="ticket", subject_id="third")
+    with count_queries() as same_transaction:
+        operations.record("ticket.view", actor=None, subject_type="ticket", subject_id="fourth")
+    db.session.commit()
+    assert same_transaction.count == 1, same_transaction.report()
+    # Forget the head, as a process that never appended to the lane: take it, read it.
     operations._known_heads.clear()
     with count_queries() as unknown:
-        _append("third")
-    assert known.count == unknown.count - 1, known.report()
+        _append("fifth")
+    assert unknown.count == 3, unknown.report()
+    assert operations.verify_chain() == operations.VerificationResult(
+        True,
+        None,
+        5,
+        db.session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc())),
+    )
+
+
+def _other_connection_appends(lane: int, subject: str) -> str:
+    """Append to ``lane`` on a connection of its own, as another process does; return the hash."""
+    with db.engine.begin() as conn:
+        taken = lanes.take_lane(conn, prefer=lane)
+        head = conn.execute(operations._head_of(taken)).scalar_one_or_none()
+        row = _entry_row(taken, head or lanes.genesis(taken), subject)
+        conn.execute(insert(AuditEntry.__table__).values(**row))
+    assert taken == lane, "the lane was busy (another test run on this database?)"
+    return row["entry_hash"]
+
+
+def _entry_row(lane: int, previous_hash: str, subject: str, details: str = "{}") -> dict:
+    row = {
+        "lane": lane,
+        "created_dt": utcnow(),
+        "actor_label": "system",
+        "action": "ticket.view",
+        "subject_type": "ticket",
+        "subject_id": subject,
+        "reason": "",
+        "details": details,
+        "previous_hash": previous_hash,
+    }
+    return {
+        **row,
+        "entry_hash": operations.compute_hash(SimpleNamespace(**row), current_audit_key()),
+    }
+
+
+def test_a_known_head_made_stale_by_another_connection_is_read_again(app, count_queries):
+    mine = _append("mine")
+    others = _other_connection_appends(mine.lane, "other process")
+    with count_queries() as stale:
+        entry = _append("after")
+    assert entry.lane == mine.lane
+    assert entry.previous_hash == others
+    assert stale.count <= 4, stale.report()  # the insert refused, the lane, its head, insert
     assert operations.verify_chain().ok
+
+
+class _ConcurrentCommit(threading.Thread):
+    """On a connection of its own: write ``sql`` uncommitted, then commit once released."""
+
+    def __init__(self, app, sql, params, *, maintenance: bool = False) -> None:
+        super().__init__(daemon=True)
+        self.app, self.sql, self.params, self.maintenance = app, sql, params, maintenance
+        self.written, self.release = threading.Event(), threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        with self.app.app_context():
+            try:
+                with db.engine.begin() as conn:
+                    if self.maintenance:
+                        conn.execute(text("SET LOCAL tracing.audit_maintenance = 'on'"))
+                    conn.execute(self.sql, self.params)
+                    self.written.set()
+                    self.release.wait(30)
+            except BaseException as exc:  # reported by the test
+                self.error = exc
+                self.written.set()
+
+
+def _append_racing(app, writer: _ConcurrentCommit) -> AuditEntry:
+    """Append while ``writer``'s change is in flight; let it commit once the append waits."""
+    writer.start()
+    assert writer.written.wait(10)
+    assert writer.error is None, writer.error
+    pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+    def commit_once_waiting() -> None:
+        with app.app_context():
+            query = text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid")
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                if db.session.execute(query, {"pid": pid}).scalar() == "Lock":
+                    break
+                time.sleep(0.02)
+            db.session.remove()
+        writer.release.set()
+
+    releaser = threading.Thread(target=commit_once_waiting, daemon=True)
+    releaser.start()
+    try:
+        entry = operations.record(
+            "ticket.view", actor=None, subject_type="ticket", subject_id="racing"
+        )
+        db.session.commit()
+    finally:
+        writer.release.set()
+        releaser.join(10)
+        writer.join(10)
+    assert writer.error is None, writer.error
+    return entry
+
+
+def test_an_entry_committed_after_the_statement_began_is_not_forked(app, backend):
+    """READ COMMITTED: the insert's snapshot predates its lane lock; the unique link decides."""
+    _postgres_only(backend)
+    head = _append("head")
+    # Another writer's entry on the same head, committed while the append is under way.
+    row = _entry_row(head.lane, head.entry_hash, "committed meanwhile")
+    entry = _append_racing(app, _ConcurrentCommit(app, insert(AuditEntry.__table__), row))
+    assert entry.previous_hash == row["entry_hash"]
+    previous = db.session.scalars(select(AuditEntry.previous_hash)).all()
+    assert len(previous) == len(set(previous)) == 3
+    assert operations.verify_chain().ok
+
+
+def test_a_head_rewritten_after_the_statement_began_is_read_again(app, backend):
+    """A rewrite (rekey, maintenance) committed after the insert's snapshot: the head is re-read."""
+    _postgres_only(backend)
+    _append("first")
+    head = _append("head")
+    rewritten = _entry_row(head.lane, head.previous_hash, "head", details='{"rewritten":true}')
+    rewritten["created_dt"] = head.created_dt
+    rewritten["entry_hash"] = operations.compute_hash(
+        SimpleNamespace(**rewritten), current_audit_key()
+    )
+    rewrite = (
+        update(AuditEntry.__table__)
+        .where(AuditEntry.id == head.id)
+        .values(details=rewritten["details"], entry_hash=rewritten["entry_hash"])
+    )
+    entry = _append_racing(app, _ConcurrentCommit(app, rewrite, {}, maintenance=True))
+    assert entry.previous_hash == rewritten["entry_hash"]
+    result = operations.verify_chain()
+    assert (result.ok, result.checked) == (True, 3), result
 
 
 @pytest.mark.parametrize("stale", ["older", "unknown"])
@@ -242,3 +397,76 @@ def test_a_rolled_back_append_is_not_the_known_head(app):
     entry = _append("after")
     assert entry.previous_hash == kept.entry_hash
     assert operations.verify_chain().ok
+
+
+#: A writer process: the test's site, ``count`` appends once told to start, then what each
+#: append cost (statements inside ``record``) as JSON.
+_WRITER = """
+import json, sys
+from sqlalchemy import event
+from content.extensions import db
+from tests.fixtures.settings import TEST_CONFIG
+from tracing_app import create_app
+from tracing_app.audit import operations
+
+config, count = json.loads(sys.argv[1]), int(sys.argv[2])
+app = create_app({**TEST_CONFIG, **config})
+with app.app_context():
+    db.session.execute(db.text("SELECT 1"))
+    db.session.rollback()
+    print("ready", flush=True)
+    sys.stdin.readline()
+    costs, statements = [], []
+    event.listen(db.engine, "before_cursor_execute", lambda *_args: statements.append(1))
+    for n in range(count):
+        statements.clear()
+        operations.record("ticket.view", actor=None, subject_type="ticket", subject_id=f"{n}")
+        costs.append(len(statements))
+        db.session.commit()
+print(json.dumps(costs), flush=True)
+"""
+
+
+def test_two_processes_appending_at_once_keep_to_their_lanes_and_never_fork(app, backend):
+    count = 60
+    config = {
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SQLALCHEMY_ENGINE_OPTIONS": app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        "INSTANCE_PATH": app.instance_path,
+        "AUDIT_CHECKPOINT_MINUTES": 0,
+    }
+    root = Path(__file__).parents[2]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, json.dumps(config), str(count)],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        for writer in writers:
+            assert writer.stdout.readline().strip() == "ready"
+        for writer in writers:  # both start at once
+            writer.stdin.write("go\n")
+            writer.stdin.flush()
+        costs = [json.loads(writer.communicate(timeout=120)[0]) for writer in writers]
+    finally:
+        for writer in writers:
+            if writer.poll() is None:
+                writer.kill()
+    assert [writer.returncode for writer in writers] == [0, 0]
+
+    previous = db.session.scalars(select(AuditEntry.previous_hash)).all()
+    assert len(previous) == len(set(previous)) == 2 * count, "two entries on one predecessor"
+    result = operations.verify_chain()
+    assert (result.ok, result.checked) == (True, 2 * count), result
+    if backend == "postgresql":
+        # Each process keeps to its own lane, so the head it committed there is still the
+        # head at its next append: one statement (with one shared lane 0, the other
+        # process's appends made it stale: never fewer than 2, often 4).
+        for process_costs in costs:
+            assert sum(cost == 1 for cost in process_costs) >= count * 2 // 3, process_costs

@@ -1,9 +1,10 @@
 """Lanes of the audit chain: concurrent writers append without waiting on each other.
 
 The log is ``LANES`` hash chains interleaved in one table (column ``lane``). A writer
-appends to the first lane no other transaction holds (PostgreSQL: a transaction-level
-advisory lock per lane, tried in order, so a lone writer always uses lane 0) and keeps it
-until its transaction ends; a second entry of the same transaction goes to the same lane.
+appends to a lane no other transaction holds (PostgreSQL: a transaction-level advisory
+lock per lane, tried from the lane its thread appended to last, so each of up to ``LANES``
+workers keeps to a lane of its own) and keeps it until its transaction ends; a second
+entry of the same transaction goes to the same lane.
 Within a lane, ids follow commit order as before; across lanes they need not, so whoever
 needs the whole log at rest (a checkpoint, rekey, maintenance) holds every lane at once:
 in-flight appends finish first, and later ones get higher ids. SQLite has one writer at a
@@ -11,6 +12,10 @@ time anyway: everything goes to lane 0 under its write lock. See docs/audit-log.
 """
 
 from __future__ import annotations
+
+import itertools
+import os
+import threading
 
 from sqlalchemy import Connection, text
 
@@ -30,20 +35,54 @@ def genesis(lane: int) -> str:
     return f"{lane:064x}"
 
 
-def take_lane(connection: Connection) -> int:
-    """Take a lane for this transaction and return it; held until the transaction ends."""
+#: The lane each thread appended to last (its first: spread by process id and thread).
+_preferred = threading.local()
+_thread_numbers = itertools.count()
+
+
+def preferred_lane() -> int:
+    """Return the lane this thread last committed an entry to, where its appends go first.
+
+    A writer that keeps to its own lane finds the head it committed there still the head
+    (``operations``: one statement per append). The first choice spreads processes (their
+    ids) and the threads of one process over the lanes.
+    """
+    lane = getattr(_preferred, "lane", None)
+    if lane is None:
+        lane = _preferred.lane = (os.getpid() + next(_thread_numbers)) % LANES
+    return lane
+
+
+def prefer_lane(lane: int) -> None:
+    """Make ``lane`` this thread's first choice (it committed an entry there)."""
+    _preferred.lane = lane
+
+
+def lane_lock_key(lane: int) -> int:
+    """Return the key of the PostgreSQL advisory lock of ``lane``."""
+    return APPEND_LOCK_KEY + lane
+
+
+def take_lane(connection: Connection, prefer: int = 0) -> int:
+    """Take a lane for this transaction and return it; held until the transaction ends.
+
+    PostgreSQL: ``prefer`` first, then the next ones; a lane this transaction holds already
+    is taken again at once (advisory locks are re-entrant), so it never holds two.
+    """
     if connection.dialect.name != "postgresql":
         take_all_lanes(connection)
         return 0
-    for lane in range(LANES):
+    for step in range(LANES):
+        lane = (prefer + step) % LANES
         taken = connection.execute(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY + lane}
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": lane_lock_key(lane)}
         ).scalar()
         if taken:
             return lane
-    # Every lane busy: queue on lane 0 (a whole-log lock, or more writers than lanes).
-    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
-    return 0
+    # Every lane busy (a whole-log lock, or more writers than lanes): queue on the preferred
+    # one. Nothing else is held, so this waits for no one who waits for us.
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lane_lock_key(prefer)})
+    return prefer
 
 
 def take_all_lanes(connection: Connection) -> None:

@@ -4,10 +4,11 @@ Each entry's hash is an HMAC under the audit key (kept outside the database, see
 :mod:`tracing_app.protection.audit_key`), so whoever rewrites rows cannot recompute the
 chain; checkpoints outside the database (:mod:`.checkpoints`) reveal deleted newest
 entries. The log is a few interleaved chains, the lanes (:mod:`.lanes`): an append takes
-a lane no other transaction holds (PostgreSQL: an advisory lock per lane) and keeps it
-until the caller's transaction ends, so concurrent writers do not wait on each other and
-no lane ever forks; on SQLite, which has one writer at a time, the database's write lock
-is taken before the last hash is read. Nothing here logs entry contents.
+a lane no other transaction holds (PostgreSQL: an advisory lock per lane, taken in the
+insert itself when the writer knows the lane's head) and keeps it until the caller's
+transaction ends, so concurrent writers do not wait on each other and no lane ever forks;
+on SQLite, which has one writer at a time, the database's write lock is taken before the
+last hash is read. Nothing here logs entry contents.
 """
 
 from __future__ import annotations
@@ -20,14 +21,34 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Row, event, insert, literal, select, text
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Row,
+    case,
+    event,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from content.auth.models import User, utcnow
 from content.extensions import db
 from tracing_app.audit import checkpoints
 from tracing_app.audit.checkpoints import Checkpoint, CheckpointError
-from tracing_app.audit.lanes import genesis, take_all_lanes, take_lane
+from tracing_app.audit.lanes import (
+    genesis,
+    lane_lock_key,
+    prefer_lane,
+    preferred_lane,
+    take_all_lanes,
+    take_lane,
+)
 from tracing_app.audit.models import AuditEntry
 from tracing_app.protection.audit_key import AuditKey, current_audit_key
 
@@ -36,7 +57,7 @@ _LANE = "tracing.audit_lane"
 #: ``session.info`` key: lane -> hash of the transaction's last entry there.
 _APPENDED_HEADS = "tracing.audit_heads"
 #: (database URL, lane) -> hash of the last entry this process committed to the lane: the
-#: head the next append expects (:func:`_append_after_known_head`), checked by the database.
+#: head the next append expects (:func:`_insert_after`), checked by the database.
 _known_heads: dict[tuple[str, int], str] = {}
 
 #: Entries hashed with the audit key (HMAC-SHA256).
@@ -99,9 +120,7 @@ def record(
     _check_no_personal_data("reason", reason)
     details_json = _canonical_details(details or {})
     session = db.session
-    lane = _lane_of_transaction()
     entry = AuditEntry(
-        lane=lane,
         created_dt=utcnow(),
         actor_id=actor.id if actor is not None else None,
         actor_label=f"user {actor.id}" if actor is not None else "system",
@@ -111,15 +130,45 @@ def record(
         reason=reason,
         details=details_json,
     )
-    if not _append_after_known_head(entry):
-        previous_hash = session.execute(_head_of(lane)).scalar_one_or_none()
-        entry.previous_hash = previous_hash or genesis(lane)
-        entry.entry_hash = compute_hash(entry, current_audit_key())
-        session.add(entry)
-        session.flush()
-    session.info.setdefault(_APPENDED_HEADS, {})[lane] = entry.entry_hash
+    _append(session(), entry)
+    session.info.setdefault(_APPENDED_HEADS, {})[entry.lane] = entry.entry_hash
     checkpoints.note_append(session)
     return entry
+
+
+def _append(session: Session, entry: AuditEntry) -> None:
+    """Insert ``entry`` at the head of the lane its transaction holds, taking one if need be.
+
+    The common case is one statement: after an entry of the same transaction (the lane is
+    held), or the first entry after the head this thread last committed to its preferred
+    lane (:func:`_insert_after`, which takes the lane in the same statement). Otherwise the
+    lane is taken first and its head read, then the entry inserted.
+    """
+    lane = _held_lane(session)
+    if lane is not None:
+        # This transaction's previous entry: the head, unless a savepoint rolled it back.
+        known = session.info.get(_APPENDED_HEADS, {}).get(lane)
+    else:
+        postgresql = session.connection().dialect.name == "postgresql"
+        prefer = preferred_lane() if postgresql else 0
+        known = _known_heads.get((_bind_key(session), prefer))
+        claimed = postgresql and known is not None
+        if claimed and _insert_after(session, entry, prefer, known, claim=True):
+            _hold(session, prefer)
+            return
+        # SQLite: the write lock, lane 0. PostgreSQL: no known head, or it was not the head
+        # (another writer appended since) or the lane was busy: take a lane, read its head.
+        lane = take_lane(session.connection(), prefer=prefer)
+        _hold(session, lane)
+        known = None if claimed else _known_heads.get((_bind_key(session), lane))
+    if known is not None and _insert_after(session, entry, lane, known, claim=False):
+        return
+    previous_hash = session.execute(_head_of(lane)).scalar_one_or_none()
+    entry.lane = lane
+    entry.previous_hash = previous_hash or genesis(lane)
+    entry.entry_hash = compute_hash(entry, current_audit_key())
+    session.add(entry)
+    session.flush()
 
 
 def _head_of(lane: int):
@@ -132,20 +181,24 @@ def _head_of(lane: int):
     )
 
 
-def _append_after_known_head(entry: AuditEntry) -> bool:
-    """Insert ``entry`` after the head this process last committed to its lane, if still it.
+def _insert_after(session: Session, entry: AuditEntry, lane: int, known: str, *, claim: bool):
+    """Insert ``entry`` into ``lane`` after ``known`` if that is still the lane's head.
 
-    One statement instead of two (read the head, insert): ``INSERT … SELECT … WHERE`` the
-    lane's head, read in the same statement, is the hash this process committed last. The
-    lane is held (``_lane_of_transaction``), so the head cannot move under the statement;
-    when another writer appended since (or the hash is gone: rekey, another database),
-    nothing is inserted and the caller reads the head as before. The known head is only a
-    hint: the database decides. Return whether the entry was inserted (and attached).
+    One statement: ``INSERT … SELECT … WHERE`` the lane's newest hash, read in the same
+    statement, is ``known``. The database decides; ``known`` is only a hint. Return whether
+    the entry was inserted (then it is attached to the session as if flushed).
+
+    :param claim: the transaction does not hold ``lane`` yet (PostgreSQL): the statement
+        takes it (``pg_try_advisory_xact_lock``) before reading the head. READ COMMITTED
+        took the statement's snapshot before that lock, so what the lane's previous holder
+        committed in between is invisible to the head query; two checks see it anyway. The
+        head row is locked ``FOR KEY SHARE``, which re-reads it as committed now (a rewrite
+        by rekey or maintenance changed or deleted it: not the head); and ``ON CONFLICT
+        (previous_hash) DO NOTHING`` skips the insert when an entry committed since links
+        to ``known`` already (``previous_hash`` is unique). Then nothing is inserted, and
+        the caller takes the lane (held already when the lock succeeded) and reads the head.
     """
-    session = db.session()
-    known = _known_heads.get((_bind_key(session), entry.lane))
-    if known is None:
-        return False
+    entry.lane = lane
     entry.previous_hash = known
     entry.entry_hash = compute_hash(entry, current_audit_key())
     session.flush()  # what the transaction wrote before: in its order, as with add + flush
@@ -153,10 +206,21 @@ def _append_after_known_head(entry: AuditEntry) -> bool:
     names = [column.name for column in table.columns if column.name != "id"]
     values = select(
         *[literal(getattr(entry, name), table.c[name].type).label(name) for name in names]
-    ).where(_head_of(entry.lane).scalar_subquery() == known)
-    inserted = session.execute(
-        insert(table).from_select(names, values).returning(table.c.id)
-    ).scalar_one_or_none()
+    )
+    if claim:
+        head = _head_of(lane).with_for_update(read=True, key_share=True).scalar_subquery()
+        lock = func.pg_try_advisory_xact_lock(literal(lane_lock_key(lane), BigInteger))
+        # CASE: the head is read (and its row locked) only once the lane is ours.
+        statement = (
+            postgresql_insert(table)
+            .from_select(names, values.where(case((lock, head == known), else_=false())))
+            .on_conflict_do_nothing(index_elements=[table.c.previous_hash])
+        )
+    else:
+        statement = insert(table).from_select(
+            names, values.where(_head_of(lane).scalar_subquery() == known)
+        )
+    inserted = session.execute(statement.returning(table.c.id)).scalar_one_or_none()
     if inserted is None:
         return False
     entry.id = inserted
@@ -176,6 +240,8 @@ def _remember_heads(session: Session) -> None:
         key = _bind_key(session)
         for lane, head in appended.items():
             _known_heads[(key, lane)] = head
+        if session.get_bind().dialect.name == "postgresql":  # SQLite: always lane 0
+            prefer_lane(next(iter(appended)))  # a transaction appends to one lane
 
 
 @event.listens_for(Session, "after_rollback")
@@ -183,15 +249,16 @@ def _forget_heads(session: Session) -> None:
     session.info.pop(_APPENDED_HEADS, None)
 
 
-def _lane_of_transaction() -> int:
-    """Return the lane this transaction holds, taking one at its first append."""
-    session = db.session()
+def _held_lane(session: Session) -> int | None:
+    """Return the lane this transaction holds (it appended there), or None."""
     held = session.info.get(_LANE)
     if held is not None and held[0] is session.get_transaction():
         return held[1]
-    lane = take_lane(session.connection())
+    return None
+
+
+def _hold(session: Session, lane: int) -> None:
     session.info[_LANE] = (session.get_transaction(), lane)
-    return lane
 
 
 def compute_hash(entry: AuditEntry | Row, key: AuditKey | None) -> str:
