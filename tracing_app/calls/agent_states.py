@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_login import user_logged_in, user_logged_out
-from sqlalchemy import ForeignKey, Index, String, exists, select, text
+from sqlalchemy import ForeignKey, Index, String, exists, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -200,6 +200,16 @@ def _set_state_in_one_statement(
 def may_take_next_call(user_id: int, *, now: datetime) -> bool:
     """Tell whether "Next call" is allowed (not on a break, not offline)."""
     return current(user_id, now=now).state not in NO_NEXT_CALL
+
+
+def stored_state(user_id: int):
+    """SQL of the agent's state as stored (no row: offline), for another module's statement.
+
+    Only wrap-up differs from :func:`effective` (past its maximum it counts as available):
+    the same for :data:`NO_NEXT_CALL`, which the claim checks under its lock with this.
+    """
+    row = select(AgentStatus.state).where(AgentStatus.user_id == user_id).scalar_subquery()
+    return func.coalesce(row, OFFLINE)
 
 
 def _signed_in(sender, user, **extra) -> None:

@@ -158,13 +158,13 @@ def claim_call():
     # in this request (the user loader commits its own write), so ending the transaction
     # with a commit equals a rollback, and keeps the signed-in user loaded.
     commit_keeping_loaded()
-    # Held until set_state below reads it again: the session keeps objects weakly, so
-    # without a reference the row would be read twice.
-    my_status = agent_states.status_of(current_user.id)
-    if agent_states.effective(my_status, now=current_time()).state in agent_states.NO_NEXT_CALL:
+    # The agent's state is checked in the claim's statement, under its per-agent lock.
+    claim = claims.next_call(
+        current_agent(), now=current_time(), refuse_states=agent_states.NO_NEXT_CALL
+    )
+    if claim.refused:
         flash(_("You are on a break or offline: make yourself available first."), "error")
         return redirect(url_for("calls.agent_home"))
-    claim = claims.next_call(current_agent(), now=current_time())
     if claim.order_id is None:
         # Pressing "Next call" ends the wrap-up: the agent is ready for the next call.
         agent_states.set_state(current_user.id, agent_states.AVAILABLE, now=current_time())
