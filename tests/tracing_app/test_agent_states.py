@@ -76,6 +76,20 @@ def test_on_a_break_next_call_is_refused(client, auth, due_call):
     assert _state(agent) == "on_call"
 
 
+def test_next_call_with_nothing_due_keeps_an_agent_holding_a_preview_call_on_a_call(
+    client, auth, make_campaign
+):
+    preview = make_campaign(calling_start=time(0), calling_end=time(0), max_live_calls=3)
+    order = calls.enqueue(preview, due_dt=utcnow() - timedelta(minutes=5))
+    db.session.commit()
+    agent = auth.login_as("agent")
+    assert post_form(client, "/en/calls/next", {}).location.endswith(f"/orders/{order.id}")
+    page = post_form(client, "/en/calls/next", {}, follow_redirects=True)
+    assert "No call is due right now." in page.get_data(as_text=True)
+    assert _state(agent) == "on_call"  # the wallboard does not show them available
+    assert _history(agent) == ["available", "on_call"]
+
+
 def test_no_break_while_holding_a_call(client, auth, due_call):
     agent = auth.login_as("agent")
     post_form(client, "/en/calls/next", {})

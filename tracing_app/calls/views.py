@@ -166,8 +166,11 @@ def claim_call():
         flash(_("You are on a break or offline: make yourself available first."), "error")
         return redirect(url_for("calls.agent_home"))
     if claim.order_id is None:
-        # Pressing "Next call" ends the wrap-up: the agent is ready for the next call.
-        agent_states.set_state(current_user.id, agent_states.AVAILABLE, now=current_time())
+        # Pressing "Next call" ends the wrap-up: the agent is ready for the next call,
+        # unless still holding one (a preview campaign allows more than one live call).
+        agent_states.set_state(
+            current_user.id, agent_states.AVAILABLE, now=current_time(), unless_holding=True
+        )
         commit_keeping_loaded()
         flash(_("No call is due right now."), "info")
         return redirect(url_for("calls.agent_home"))
