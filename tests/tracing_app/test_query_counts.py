@@ -33,7 +33,7 @@ ANSWERS = {"called_name": "Griet", "consent": "yes"}
 #: save 15, outcome 18; after its first pass 13, 8, 12, 9, 5, 11, 15). The target is 5
 #: for each (issue #14); lower a ceiling when a change removes statements.
 CEILINGS = {
-    "claim": 6,
+    "claim": 5,
     "view_call": 5,
     "open_script": 11,
     "script_page": 5,
@@ -42,8 +42,9 @@ CEILINGS = {
     "outcome": 9,
 }
 #: More on SQLite: the agent's state is read, its history row inserted and the row updated
-#: one statement each (PostgreSQL: one data-modifying CTE with the wallboard's NOTIFY); the
-#: claim's BEGIN IMMEDIATE and COMMIT count, PostgreSQL's per-agent lock is one statement.
+#: one statement each (PostgreSQL: one data-modifying CTE with the wallboard's NOTIFY, in
+#: the claim's statement for "Next call"); the claim's BEGIN IMMEDIATE and COMMIT count,
+#: PostgreSQL's per-agent lock is one statement.
 SQLITE_EXTRA = {"claim": 3, "outcome": 3}
 #: Lazy loads still left (one statement each, counted in the ceilings).
 LAZY_LOADS = {"open_script": ["Script.versions"]}

@@ -7,7 +7,8 @@ outcome into wrap-up, a release back to available. Wrap-up ends by the agent's "
 or on its own after ``CALLS_WRAP_UP_MINUTES`` (read, not written: :func:`effective`).
 Signing in makes an agent available, signing out offline.
 
-Every change tells the wallboard (``board.changed``) in the same transaction.
+Every change tells the wallboard (``board.changed``) in the same transaction. "Next call"
+changes the state in the claim's own transaction (``claim_state.py``).
 """
 
 from __future__ import annotations
@@ -205,8 +206,8 @@ def may_take_next_call(user_id: int, *, now: datetime) -> bool:
 def stored_state(user_id: int):
     """SQL of the agent's state as stored (no row: offline), for another module's statement.
 
-    Only wrap-up differs from :func:`effective` (past its maximum it counts as available):
-    the same for :data:`NO_NEXT_CALL`, which the claim checks under its lock with this.
+    Only wrap-up differs from :func:`effective` (past its maximum it counts as available),
+    so :data:`NO_NEXT_CALL` may be checked on it (the claim does, under its lock).
     """
     row = select(AgentStatus.state).where(AgentStatus.user_id == user_id).scalar_subquery()
     return func.coalesce(row, OFFLINE)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import threading
 import time as clock
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -38,7 +37,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.expression import ClauseElement
 
 from content.extensions import db
-from tracing_app.calls import agent_states
+from tracing_app.calls import agent_states, claim_state
 from tracing_app.calls.models import (
     CLAIMED,
     DONE,
@@ -101,7 +100,7 @@ def next_call(
     *,
     now: datetime,
     lease: timedelta = DEFAULT_LEASE,
-    refuse_states: Collection[str] = (),
+    agent_state: bool = False,
 ) -> Claim:
     """Claim the most urgent due call for ``agent`` and commit the claim at once.
 
@@ -117,17 +116,27 @@ def next_call(
     campaign priority, order priority (both highest first), due time, id.
 
     :param now: the current time, timezone-aware.
-    :param refuse_states: agent states (:func:`~tracing_app.calls.agent_states.stored_state`)
-        in which nothing is claimed (``refused``); read in the claim's statement.
+    :param agent_state: as "Next call": refused (``refused``) to an agent on a break or
+        offline, and the agent's state changed in the claim's transaction (on a call, or
+        available when nothing is due and nothing held): :mod:`~tracing_app.calls.claim_state`.
     :return: the claim; its ``order`` is read into ``db.session`` at first use, ``None``
         if nothing is due.
     :raise UncommittedWrites: on SQLite, if ``db.session`` has written without committing.
     """
     agent_id = _identity(agent)
-    claim = _ClaimStatements(agent_id, now, lease, tuple(refuse_states))
+    claim = _ClaimStatements(agent_id, now, lease, agent_state=agent_state)
     if db.engine.dialect.name == "sqlite":
         _refuse_open_sqlite_write()
-        return _claim_on_sqlite(claim)
+        result, new_state = _claim_on_sqlite(claim)
+    else:
+        result, new_state = _claim_on_postgresql(claim)
+    if new_state is not None:
+        claim_state.keep_loaded(agent_id, new_state, now)
+    # The order is read only if the caller uses it (the view redirects with its id).
+    return result
+
+
+def _claim_on_postgresql(claim: _ClaimStatements) -> tuple[Claim, str | None]:
     # READ COMMITTED + FOR UPDATE SKIP LOCKED: concurrent claimers lock different rows
     # instead of queueing on the same one; the commit releases the locks.
     with db.engine.begin() as conn:
@@ -135,14 +144,23 @@ def next_call(
         # The lock is a statement of its own: a statement's snapshot is taken before a
         # lock it waits for, so only the NEXT statement sees the claim of the press that
         # held the lock (committed before the lock was released) and counts it.
-        conn.execute(select(func.pg_advisory_xact_lock(AGENT_CLAIM_LOCK, agent_id)))
-        # State, live calls, pick and claim in one statement (data-modifying CTE).
+        conn.execute(select(func.pg_advisory_xact_lock(AGENT_CLAIM_LOCK, claim.agent_id)))
+        # State, live calls, pick and claim (and the agent's state) in one statement:
+        # data-modifying CTEs, all on the snapshot taken after the lock.
         claimed = claim.update(skip_locked=True).cte("claimed")
-        row = conn.execute(
-            claim.why_not().add_columns(select(claimed.c.id).scalar_subquery().label("order_id"))
-        ).one()
-    # The order is read only if the caller uses it (the view redirects with its id).
-    return claim.result(row.order_id, row)
+        statement = claim.why_not().add_columns(
+            select(claimed.c.id).scalar_subquery().label("order_id")
+        )
+        if claim.agent_state:
+            on_call = or_(select(claimed.c.id).exists(), claim.held_count > 0)
+            changed, history, notified = claim_state.change_ctes(
+                claim.agent_id, claim_state.wanted(on_call), unless=claim.refused, now=claim.now
+            )
+            statement = statement.add_columns(
+                select(changed.c.state).scalar_subquery().label("new_state"), notified
+            ).add_cte(history)
+        row = conn.execute(statement).one()
+    return claim.result(row.order_id, row), row.new_state if claim.agent_state else None
 
 
 def _identity(agent) -> int:
@@ -168,7 +186,7 @@ def _refuse_open_sqlite_write() -> None:
         )
 
 
-def _claim_on_sqlite(claim: _ClaimStatements) -> Claim:
+def _claim_on_sqlite(claim: _ClaimStatements) -> tuple[Claim, str | None]:
     # pysqlite opens transactions itself, lazily and DEFERRED (and only before writes),
     # so two claimers could both read the same queued row before either writes. On a
     # dedicated connection in AUTOCOMMIT mode (pysqlite's isolation_level=None, reset by
@@ -187,11 +205,16 @@ def _claim_on_sqlite(claim: _ClaimStatements) -> Claim:
             # No data-modifying CTEs in SQLite: why nothing was claimed is read only then.
             order_id = conn.execute(claim.update(skip_locked=False)).scalar()
             row = None if order_id is not None else conn.execute(claim.why_not()).one()
+            result, new_state = claim.result(order_id, row), None
+            if claim.agent_state and not result.refused:
+                on_call = order_id is not None or row.live_calls > 0
+                state = agent_states.ON_CALL if on_call else agent_states.AVAILABLE
+                new_state = claim_state.change_on(conn, claim.agent_id, state, now=claim.now)
         except BaseException:
             conn.exec_driver_sql("ROLLBACK")
             raise
         conn.exec_driver_sql("COMMIT")
-    return claim.result(order_id, row)
+    return result, new_state
 
 
 def _begin_immediate(conn: Connection) -> None:
@@ -216,9 +239,10 @@ class _ClaimStatements:
     """
 
     def __init__(
-        self, agent_id: int, now: datetime, lease: timedelta, refuse_states: tuple[str, ...]
+        self, agent_id: int, now: datetime, lease: timedelta, *, agent_state: bool
     ) -> None:
         self.agent_id, self.now, self.lease = agent_id, now, lease
+        self.agent_state = agent_state
         live = (
             select(CallOrder.id, CallOrder.claimed_dt, Campaign.max_live_calls)
             .join(Campaign, Campaign.id == CallOrder.campaign_id)
@@ -233,8 +257,7 @@ class _ClaimStatements:
         self.held_count = select(func.count()).select_from(live).scalar_subquery()
         # At the limit: as many live calls as the smallest limit among their campaigns.
         self.at_limit = exists().where(live.c.max_live_calls <= self.held_count)
-        state = agent_states.stored_state(agent_id)
-        self.refused = state.in_(refuse_states) if refuse_states else false()
+        self.refused = claim_state.refused(agent_id) if agent_state else false()
 
     def update(self, *, skip_locked: bool):
         """``UPDATE … WHERE id = (the pick) RETURNING id``: the claim, if one is allowed."""
@@ -289,14 +312,18 @@ class _ClaimStatements:
         )
 
     def why_not(self):
-        """``SELECT`` whether the agent's state refuses, and the held call at the limit."""
+        """``SELECT`` why nothing was claimed: refused, the held call at the limit, live calls."""
         oldest = (
             select(self.live.c.id)
             .order_by(self.live.c.claimed_dt, self.live.c.id)
             .limit(1)
             .scalar_subquery()
         )
-        return select(self.refused.label("refused"), case((self.at_limit, oldest)).label("held_id"))
+        return select(
+            self.refused.label("refused"),
+            case((self.at_limit, oldest)).label("held_id"),
+            self.held_count.label("live_calls"),
+        )
 
     @staticmethod
     def result(order_id: int | None, why_not) -> Claim:

@@ -158,23 +158,16 @@ def claim_call():
     # in this request (the user loader commits its own write), so ending the transaction
     # with a commit equals a rollback, and keeps the signed-in user loaded.
     commit_keeping_loaded()
-    # The agent's state is checked in the claim's statement, under its per-agent lock.
-    claim = claims.next_call(
-        current_agent(), now=current_time(), refuse_states=agent_states.NO_NEXT_CALL
-    )
+    # The agent's state is checked and changed in the claim's transaction (refused on a
+    # break or offline; on a call; available when nothing is due and nothing is held).
+    claim = claims.next_call(current_agent(), now=current_time(), agent_state=True)
     if claim.refused:
         flash(_("You are on a break or offline: make yourself available first."), "error")
         return redirect(url_for("calls.agent_home"))
     if claim.order_id is None:
-        # Pressing "Next call" ends the wrap-up: the agent is ready for the next call,
-        # unless still holding one (a preview campaign allows more than one live call).
-        agent_states.set_state(
-            current_user.id, agent_states.AVAILABLE, now=current_time(), unless_holding=True
-        )
-        commit_keeping_loaded()
+        # Pressing "Next call" ended the wrap-up: the agent is ready for the next call.
         flash(_("No call is due right now."), "info")
         return redirect(url_for("calls.agent_home"))
-    agent_states.set_state(current_user.id, agent_states.ON_CALL, now=current_time())
     if claim.held:
         flash(
             _(
@@ -183,17 +176,17 @@ def claim_call():
             ),
             "info",
         )
-    else:
-        count_claim()
-        # Claims are counted per hour on the audit screen (unusual activity). The claim
-        # itself opens the ticket for as long as it lives (tickets.access), no grant.
-        audit.record(
-            claims.CLAIM_ACTION,
-            actor=current_agent(),
-            subject_type="call_order",
-            subject_id=claim.order_id,
-        )
-    commit_keeping_loaded()  # the agent's state, and a new claim's audit entry
+        return redirect(url_for("calls.view_call", order_id=claim.order_id))
+    count_claim()
+    # Claims are counted per hour on the audit screen (unusual activity). The claim
+    # itself opens the ticket for as long as it lives (tickets.access), no grant.
+    audit.record(
+        claims.CLAIM_ACTION,
+        actor=current_agent(),
+        subject_type="call_order",
+        subject_id=claim.order_id,
+    )
+    commit_keeping_loaded()  # the claim's audit entry
     return redirect(url_for("calls.view_call", order_id=claim.order_id))
 
 
