@@ -13,24 +13,9 @@ import functools
 import threading
 import time as clock
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import (
-    Connection,
-    Time,
-    and_,
-    case,
-    exists,
-    false,
-    func,
-    inspect,
-    literal,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Connection, func, inspect, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -38,12 +23,12 @@ from sqlalchemy.sql.expression import ClauseElement
 
 from content.extensions import db
 from tracing_app.calls import agent_states, claim_state
+from tracing_app.calls.claim_sql import ClaimStatements
 from tracing_app.calls.models import (
     CLAIMED,
     DONE,
     QUEUED,
     CallOrder,
-    Campaign,
 )
 
 DEFAULT_LEASE = timedelta(minutes=10)
@@ -124,7 +109,7 @@ def next_call(
     :raise UncommittedWrites: on SQLite, if ``db.session`` has written without committing.
     """
     agent_id = _identity(agent)
-    claim = _ClaimStatements(agent_id, now, lease, agent_state=agent_state)
+    claim = ClaimStatements(agent_id, now, lease, agent_state=agent_state)
     if db.engine.dialect.name == "sqlite":
         _refuse_open_sqlite_write()
         result, new_state = _claim_on_sqlite(claim)
@@ -136,7 +121,7 @@ def next_call(
     return result
 
 
-def _claim_on_postgresql(claim: _ClaimStatements) -> tuple[Claim, str | None]:
+def _claim_on_postgresql(claim: ClaimStatements) -> tuple[Claim, str | None]:
     # READ COMMITTED + FOR UPDATE SKIP LOCKED: concurrent claimers lock different rows
     # instead of queueing on the same one; the commit releases the locks.
     with db.engine.begin() as conn:
@@ -145,22 +130,19 @@ def _claim_on_postgresql(claim: _ClaimStatements) -> tuple[Claim, str | None]:
         # lock it waits for, so only the NEXT statement sees the claim of the press that
         # held the lock (committed before the lock was released) and counts it.
         conn.execute(select(func.pg_advisory_xact_lock(AGENT_CLAIM_LOCK, claim.agent_id)))
-        # State, live calls, pick and claim (and the agent's state) in one statement:
-        # data-modifying CTEs, all on the snapshot taken after the lock.
-        claimed = claim.update(skip_locked=True).cte("claimed")
-        statement = claim.why_not().add_columns(
-            select(claimed.c.id).scalar_subquery().label("order_id")
-        )
-        if claim.agent_state:
-            on_call = or_(select(claimed.c.id).exists(), claim.held_count > 0)
-            changed, history, notified = claim_state.change_ctes(
-                claim.agent_id, claim_state.wanted(on_call), unless=claim.refused, now=claim.now
-            )
-            statement = statement.add_columns(
-                select(changed.c.state).scalar_subquery().label("new_state"), notified
-            ).add_cte(history)
+        # State, live calls, pick and claim (and the agent's state) in one statement.
+        statement = claim.one_statement()
         row = conn.execute(statement).one()
-    return claim.result(row.order_id, row), row.new_state if claim.agent_state else None
+    return _result(row.order_id, row), row.new_state if claim.agent_state else None
+
+
+def _result(order_id: int | None, why_not) -> Claim:
+    """The :class:`Claim` from the claimed id, else from the ``why_not`` row."""
+    if order_id is not None:
+        return Claim(order_id)
+    if why_not.refused:
+        return Claim(None, refused=True)
+    return Claim(why_not.held_id, held=why_not.held_id is not None)
 
 
 def _identity(agent) -> int:
@@ -186,7 +168,7 @@ def _refuse_open_sqlite_write() -> None:
         )
 
 
-def _claim_on_sqlite(claim: _ClaimStatements) -> tuple[Claim, str | None]:
+def _claim_on_sqlite(claim: ClaimStatements) -> tuple[Claim, str | None]:
     # pysqlite opens transactions itself, lazily and DEFERRED (and only before writes),
     # so two claimers could both read the same queued row before either writes. On a
     # dedicated connection in AUTOCOMMIT mode (pysqlite's isolation_level=None, reset by
@@ -205,7 +187,7 @@ def _claim_on_sqlite(claim: _ClaimStatements) -> tuple[Claim, str | None]:
             # No data-modifying CTEs in SQLite: why nothing was claimed is read only then.
             order_id = conn.execute(claim.update(skip_locked=False)).scalar()
             row = None if order_id is not None else conn.execute(claim.why_not()).one()
-            result, new_state = claim.result(order_id, row), None
+            result, new_state = _result(order_id, row), None
             if claim.agent_state and not result.refused:
                 on_call = order_id is not None or row.live_calls > 0
                 state = agent_states.ON_CALL if on_call else agent_states.AVAILABLE
@@ -229,120 +211,6 @@ def _begin_immediate(conn: Connection) -> None:
             if attempt == SQLITE_BEGIN_TRIES or "locked" not in str(exc.orig):
                 raise
             clock.sleep(0.01 * attempt)
-
-
-class _ClaimStatements:
-    """The SQL of one claim: the pick-and-claim ``UPDATE``, and why nothing was claimed.
-
-    Both read the agent's live calls (CTE ``live``) and state in the statement itself, so
-    under the claim's lock they count every earlier claim of the agent.
-    """
-
-    def __init__(
-        self, agent_id: int, now: datetime, lease: timedelta, *, agent_state: bool
-    ) -> None:
-        self.agent_id, self.now, self.lease = agent_id, now, lease
-        self.agent_state = agent_state
-        live = (
-            select(CallOrder.id, CallOrder.claimed_dt, Campaign.max_live_calls)
-            .join(Campaign, Campaign.id == CallOrder.campaign_id)
-            .where(
-                CallOrder.state == CLAIMED,
-                CallOrder.claimed_by_id == agent_id,
-                CallOrder.lease_until_dt > now,
-            )
-            .cte("live")
-        )
-        self.live = live
-        self.held_count = select(func.count()).select_from(live).scalar_subquery()
-        # At the limit: as many live calls as the smallest limit among their campaigns.
-        self.at_limit = exists().where(live.c.max_live_calls <= self.held_count)
-        self.refused = claim_state.refused(agent_id) if agent_state else false()
-
-    def update(self, *, skip_locked: bool):
-        """``UPDATE … WHERE id = (the pick) RETURNING id``: the claim, if one is allowed."""
-        agent_id, now = self.agent_id, self.now
-        local = now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).time()
-        # The campaign's priority is copied onto its orders (kept in step by
-        # update_campaign), so the sort needs no join; the campaign is joined for its hours.
-        pick = (
-            select(CallOrder.id)
-            .join(Campaign, Campaign.id == CallOrder.campaign_id)
-            .where(
-                ~self.refused,
-                ~self.at_limit,
-                Campaign.active,
-                Campaign.max_live_calls > self.held_count,
-                _within_calling_hours(local),
-                CallOrder.due_dt <= now,
-                or_(
-                    CallOrder.state == QUEUED,
-                    and_(CallOrder.state == CLAIMED, CallOrder.lease_until_dt <= now),
-                ),
-                or_(
-                    CallOrder.reserved_for_id.is_(None),
-                    CallOrder.reserved_for_id == agent_id,
-                    CallOrder.reserved_until_dt <= now,
-                ),
-            )
-            .order_by(
-                # A callback this agent promised comes first once due.
-                case((CallOrder.reserved_for_id == agent_id, 0), else_=1),
-                CallOrder.campaign_priority.desc(),
-                CallOrder.priority.desc(),
-                CallOrder.due_dt,
-                CallOrder.id,
-            )
-            .limit(1)
-        )
-        if skip_locked:
-            pick = pick.with_for_update(skip_locked=True, of=CallOrder.__table__)
-        # Pick and claim in one statement: the pick is evaluated once, before the update.
-        table = CallOrder.__table__
-        return (
-            update(table)
-            .where(table.c.id == pick.scalar_subquery())
-            .values(
-                state=CLAIMED,
-                claimed_by_id=agent_id,
-                claimed_dt=now,
-                lease_until_dt=now + self.lease,
-            )
-            .returning(table.c.id)
-        )
-
-    def why_not(self):
-        """``SELECT`` why nothing was claimed: refused, the held call at the limit, live calls."""
-        oldest = (
-            select(self.live.c.id)
-            .order_by(self.live.c.claimed_dt, self.live.c.id)
-            .limit(1)
-            .scalar_subquery()
-        )
-        return select(
-            self.refused.label("refused"),
-            case((self.at_limit, oldest)).label("held_id"),
-            self.held_count.label("live_calls"),
-        )
-
-    @staticmethod
-    def result(order_id: int | None, why_not) -> Claim:
-        """The :class:`Claim` from the claimed id, else from :meth:`why_not`'s row."""
-        if order_id is not None:
-            return Claim(order_id)
-        if why_not.refused:
-            return Claim(None, refused=True)
-        return Claim(why_not.held_id, held=why_not.held_id is not None)
-
-
-def _within_calling_hours(local: time):
-    """SQL of :func:`~tracing_app.calls.models.within_hours`: the campaign calls at ``local``."""
-    start, end, at = Campaign.calling_start, Campaign.calling_end, literal(local, Time())
-    return or_(
-        start == end,  # all day
-        and_(start < end, start <= at, at < end),
-        and_(start > end, or_(at >= start, at < end)),  # across midnight
-    )
 
 
 def _update_own_claim(order: CallOrder, agent, **values) -> CallOrder:
