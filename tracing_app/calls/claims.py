@@ -57,7 +57,7 @@ class Claim:
     """What "Next call" gave: a new claim, a live call the agent still holds, or a refusal.
 
     ``held``: ``order_id`` is a live call the agent already held (nothing was claimed).
-    ``refused``: the agent's state forbids a claim (``refuse_states``); ``order_id`` is None.
+    ``refused``: the agent is on a break or offline (``agent_state``); ``order_id`` is None.
     """
 
     order_id: int | None
