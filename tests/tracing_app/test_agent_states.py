@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from content.auth.models import utcnow
 from content.extensions import db
-from tests.fixtures.web import post_form
-from tracing_app.calls import agent_states
+from tests.fixtures.web import csrf_token, post_form
+from tracing_app.calls import agent_states, board
 from tracing_app.calls import operations as calls
 from tracing_app.calls.agent_states import AgentStateChange
 from tracing_app.calls.models import REACHED, CallOrder
@@ -74,6 +75,54 @@ def test_on_a_break_next_call_is_refused(client, auth, due_call):
     post_form(client, "/en/calls/state", {"state": "available"})
     assert post_form(client, "/en/calls/next", {}).location.endswith(f"/orders/{due_call.id}")
     assert _state(agent) == "on_call"
+
+
+def test_next_call_with_nothing_due_keeps_an_agent_holding_a_preview_call_on_a_call(
+    client, auth, make_campaign
+):
+    preview = make_campaign(calling_start=time(0), calling_end=time(0), max_live_calls=3)
+    order = calls.enqueue(preview, due_dt=utcnow() - timedelta(minutes=5))
+    db.session.commit()
+    agent = auth.login_as("agent")
+    assert post_form(client, "/en/calls/next", {}).location.endswith(f"/orders/{order.id}")
+    page = post_form(client, "/en/calls/next", {}, follow_redirects=True)
+    assert "No call is due right now." in page.get_data(as_text=True)
+    assert _state(agent) == "on_call"  # the wallboard does not show them available
+    assert _history(agent) == ["available", "on_call"]
+
+
+def test_next_call_tells_the_wallboard(backend, app, client, auth, due_call):
+    # The claim changes the agent's state in its own transaction: PostgreSQL's NOTIFY is
+    # sent by that transaction (the board's listeners wake at its commit); SQLite's board
+    # polls its version, which the history row changes.
+    agent = auth.login_as("agent")
+    token = csrf_token(client, "/en/calls/")
+    before = board.version()
+    with contextlib.ExitStack() as stack:
+        pids: set[int] = set()
+        notes = []
+        if backend == "postgresql":
+            import psycopg
+
+            url = db.engine.url.set(drivername="postgresql")
+            listening = stack.enter_context(
+                psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+            )
+            listening.execute(f"LISTEN {board.CHANNEL}")
+
+            def checked_out(dbapi_connection, _record, _proxy):
+                pids.add(dbapi_connection.info.backend_pid)
+
+            event.listen(db.engine, "checkout", checked_out)
+            stack.callback(event.remove, db.engine, "checkout", checked_out)
+        response = client.post("/en/calls/next", data={"csrf_token": token})
+        assert response.location.endswith(f"/orders/{due_call.id}")
+        if backend == "postgresql":
+            # Other test runs share the database and the channel: only this app's own.
+            notes = [n for n in listening.notifies(timeout=2, stop_after=1) if n.pid in pids]
+            assert notes, "no NOTIFY from the claim"
+    assert _state(agent) == "on_call"
+    assert board.version() != before
 
 
 def test_no_break_while_holding_a_call(client, auth, due_call):

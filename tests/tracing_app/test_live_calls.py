@@ -7,17 +7,20 @@ held many calls at once and could open every ticket for hours after the lease en
 from __future__ import annotations
 
 import threading
+import time as clock
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 
 from content.auth.models import User, utcnow
 from content.extensions import db
+from content.items.page_cache import page_cache
 from tests.fixtures.calls import CALLS_NOW as NOW
-from tests.fixtures.web import post_form, translated
+from tests.fixtures.web import csrf_token, post_form, translated
 from tracing_app.audit.models import AuditEntry
 from tracing_app.calls import operations
+from tracing_app.calls.claims import AGENT_CLAIM_LOCK
 from tracing_app.calls.models import CLAIMED, QUEUED, CallOrder
 from tracing_app.tickets.access import grant_access
 
@@ -128,6 +131,82 @@ def test_parallel_presses_by_one_agent_claim_one_call(app, make_campaign, queue_
     assert sorted(held for _order_id, held in results) == [False] + [True] * (presses - 1)
 
 
+def _waiting_for_the_agent_lock(agent_id: int) -> bool:
+    # pg_advisory_xact_lock(key1, key2) shows in pg_locks as classid, objid (objsubid 2).
+    return db.session.scalar(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+            " AND NOT granted AND classid = :key AND objid = :agent AND objsubid = 2)"
+        ),
+        {"key": AGENT_CLAIM_LOCK, "agent": agent_id},
+    )
+
+
+def test_a_claim_committed_while_the_press_waits_is_counted(
+    app, backend, make_campaign, queue_order, calls_agent
+):
+    # What the other press of a double click does: hold the agent's claim lock, claim a
+    # call for the agent, commit. The waiting press must see that claim when it counts the
+    # live calls (the statement after the lock: a statement's snapshot is taken before a
+    # lock it waits for), so it shows the held call and claims none.
+    campaign = make_campaign()
+    first, second = queue_order(campaign), queue_order(campaign)
+    agent_id = calls_agent.id
+    results: list[tuple[int, bool]] = []
+    errors: list[BaseException] = []
+
+    def press() -> None:
+        with app.app_context():
+            try:
+                agent = db.session.get(User, agent_id)
+                db.session.rollback()
+                claim = operations.next_call(agent, now=NOW)
+                results.append((claim.order_id, claim.held))
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=press)
+    postgresql = backend == "postgresql"
+    options = {} if postgresql else {"isolation_level": "AUTOCOMMIT"}
+    with db.engine.connect().execution_options(**options) as other:
+        if postgresql:
+            other.begin()
+            other.execute(select(func.pg_advisory_xact_lock(AGENT_CLAIM_LOCK, agent_id)))
+        else:
+            other.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite's claims queue on the write lock
+        thread.start()
+        deadline = clock.monotonic() + 10
+        if postgresql:
+            while not _waiting_for_the_agent_lock(agent_id) and clock.monotonic() < deadline:
+                db.session.rollback()
+                clock.sleep(0.02)
+            assert _waiting_for_the_agent_lock(agent_id)
+            db.session.rollback()
+        else:
+            clock.sleep(0.3)  # well within the busy timeout the press waits
+        other.execute(
+            update(CallOrder)
+            .where(CallOrder.id == second.id)
+            .values(
+                state=CLAIMED,
+                claimed_by_id=agent_id,
+                claimed_dt=NOW,
+                lease_until_dt=NOW + operations.DEFAULT_LEASE,
+            )
+        )
+        if postgresql:
+            other.commit()
+        else:
+            other.exec_driver_sql("COMMIT")
+    thread.join(timeout=30)
+    assert errors == []
+    assert results == [(second.id, True)]
+    assert _live_calls(calls_agent) == [second.id]
+    assert db.session.get(CallOrder, first.id).state == QUEUED
+
+
 # Through the web --------------------------------------------------------------------
 
 
@@ -168,6 +247,29 @@ def test_next_call_again_shows_the_held_call_with_a_notice(client, auth, cases):
     assert "You still hold this call." in page
     assert len(_live_calls(agent)) == 1
     assert _claims_audited(agent) == 1  # the second press claimed nothing
+
+
+#: Statements of "Next call" while holding a call: the session, then the claim's (PostgreSQL:
+#: the agent's lock, then state, live calls, claim and state change in one statement;
+#: SQLite: BEGIN IMMEDIATE, the claim, why nothing was claimed, the state, COMMIT).
+HELD_PRESS_STATEMENTS = {"postgresql": 3, "sqlite": 6}
+
+
+def test_next_call_while_holding_shows_the_held_call_in_few_statements(
+    backend, app, client, auth, cases, count_queries, monkeypatch
+):
+    monkeypatch.setattr(page_cache(), "check_seconds", 3600)  # as in production
+    agent = auth.login_as("agent")
+    first = _press_next(client)
+    token = csrf_token(client, "/en/calls/")
+    with count_queries() as log:
+        response = client.post("/en/calls/next", data={"csrf_token": token})
+    again = response.location
+    assert again == first
+    assert log.count <= HELD_PRESS_STATEMENTS[backend], log.report()
+    assert "You still hold this call." in client.get(again).get_data(as_text=True)
+    assert len(_live_calls(agent)) == 1
+    assert _claims_audited(agent) == 1
 
 
 def test_the_notice_is_translated(client, auth, cases):

@@ -7,7 +7,8 @@ outcome into wrap-up, a release back to available. Wrap-up ends by the agent's "
 or on its own after ``CALLS_WRAP_UP_MINUTES`` (read, not written: :func:`effective`).
 Signing in makes an agent available, signing out offline.
 
-Every change tells the wallboard (``board.changed``) in the same transaction.
+Every change tells the wallboard (``board.changed``) in the same transaction. "Next call"
+changes the state in the claim's own transaction (``claim_state.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_login import user_logged_in, user_logged_out
-from sqlalchemy import ForeignKey, Index, String, exists, select, text
+from sqlalchemy import ForeignKey, Index, String, exists, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -200,6 +201,16 @@ def _set_state_in_one_statement(
 def may_take_next_call(user_id: int, *, now: datetime) -> bool:
     """Tell whether "Next call" is allowed (not on a break, not offline)."""
     return current(user_id, now=now).state not in NO_NEXT_CALL
+
+
+def stored_state(user_id: int):
+    """SQL of the agent's state as stored (no row: offline), for another module's statement.
+
+    Only wrap-up differs from :func:`effective` (past its maximum it counts as available),
+    so :data:`NO_NEXT_CALL` may be checked on it (the claim does, under its lock).
+    """
+    row = select(AgentStatus.state).where(AgentStatus.user_id == user_id).scalar_subquery()
+    return func.coalesce(row, OFFLINE)
 
 
 def _signed_in(sender, user, **extra) -> None:

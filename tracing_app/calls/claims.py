@@ -13,23 +13,22 @@ import functools
 import threading
 import time as clock
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import Connection, Time, and_, case, func, inspect, literal, or_, select, update
+from sqlalchemy import Connection, func, inspect, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.expression import ClauseElement
 
 from content.extensions import db
+from tracing_app.calls import agent_states, claim_state
+from tracing_app.calls.claim_sql import ClaimStatements
 from tracing_app.calls.models import (
     CLAIMED,
     DONE,
     QUEUED,
     CallOrder,
-    Campaign,
 )
 
 DEFAULT_LEASE = timedelta(minutes=10)
@@ -55,10 +54,15 @@ class UncommittedWrites(RuntimeError):
 
 @dataclass(frozen=True)
 class Claim:
-    """What "Next call" gave: a new claim, or (``held``) a live call the agent still holds."""
+    """What "Next call" gave: a new claim, a live call the agent still holds, or a refusal.
+
+    ``held``: ``order_id`` is a live call the agent already held (nothing was claimed).
+    ``refused``: the agent is on a break or offline (``agent_state``); ``order_id`` is None.
+    """
 
     order_id: int | None
     held: bool = False
+    refused: bool = False
 
     @functools.cached_property
     def order(self) -> CallOrder | None:
@@ -76,14 +80,20 @@ def claim_next_call(agent, *, now: datetime, lease: timedelta = DEFAULT_LEASE) -
     return next_call(agent, now=now, lease=lease).order
 
 
-def next_call(agent, *, now: datetime, lease: timedelta = DEFAULT_LEASE) -> Claim:
+def next_call(
+    agent,
+    *,
+    now: datetime,
+    lease: timedelta = DEFAULT_LEASE,
+    agent_state: bool = False,
+) -> Claim:
     """Claim the most urgent due call for ``agent`` and commit the claim at once.
 
     An agent holds at most as many live calls (claimed, lease not expired) as the
     campaigns of the calls they hold allow (``max_live_calls``, 1 by default): at the
     limit, the oldest held call is returned (``held``) and nothing is claimed. Below it,
     only campaigns that allow one more live call are candidates. The check and the claim
-    are one transaction, serialised per agent, so parallel presses claim one call.
+    are one statement, serialised per agent, so parallel presses claim one call.
 
     Candidates are queued orders of active campaigns within their calling hours, and
     claimed orders whose lease has expired; a callback reserved for another agent is
@@ -91,24 +101,48 @@ def next_call(agent, *, now: datetime, lease: timedelta = DEFAULT_LEASE) -> Clai
     campaign priority, order priority (both highest first), due time, id.
 
     :param now: the current time, timezone-aware.
+    :param agent_state: as "Next call": refused (``refused``) to an agent on a break or
+        offline, and the agent's state changed in the claim's transaction (on a call, or
+        available when nothing is due and nothing held): :mod:`~tracing_app.calls.claim_state`.
     :return: the claim; its ``order`` is read into ``db.session`` at first use, ``None``
         if nothing is due.
     :raise UncommittedWrites: on SQLite, if ``db.session`` has written without committing.
     """
     agent_id = _identity(agent)
+    claim = ClaimStatements(agent_id, now, lease, agent_state=agent_state)
     if db.engine.dialect.name == "sqlite":
         _refuse_open_sqlite_write()
-        order_id, held = _claim_on_sqlite(agent_id, now, lease)
+        result, new_state = _claim_on_sqlite(claim)
     else:
-        # READ COMMITTED + FOR UPDATE SKIP LOCKED: concurrent claimers lock different
-        # rows instead of queueing on the same one; the commit releases the lock.
-        with db.engine.begin() as conn:
-            # One agent's claims run one after the other (two presses, two tabs, a
-            # script): the second sees the first's claim when it counts live calls.
-            conn.execute(select(func.pg_advisory_xact_lock(AGENT_CLAIM_LOCK, agent_id)))
-            order_id, held = _pick_and_claim(conn, agent_id, now, lease, lock=True)
+        result, new_state = _claim_on_postgresql(claim)
+    if new_state is not None:
+        claim_state.keep_loaded(agent_id, new_state, now)
     # The order is read only if the caller uses it (the view redirects with its id).
-    return Claim(order_id, held=held)
+    return result
+
+
+def _claim_on_postgresql(claim: ClaimStatements) -> tuple[Claim, str | None]:
+    # READ COMMITTED + FOR UPDATE SKIP LOCKED: concurrent claimers lock different rows
+    # instead of queueing on the same one; the commit releases the locks.
+    with db.engine.begin() as conn:
+        # One agent's claims run one after the other (two presses, two tabs, a script).
+        # The lock is a statement of its own: a statement's snapshot is taken before a
+        # lock it waits for, so only the NEXT statement sees the claim of the press that
+        # held the lock (committed before the lock was released) and counts it.
+        conn.execute(select(func.pg_advisory_xact_lock(AGENT_CLAIM_LOCK, claim.agent_id)))
+        # State, live calls, pick and claim (and the agent's state) in one statement.
+        statement = claim.one_statement()
+        row = conn.execute(statement).one()
+    return _result(row.order_id, row), row.new_state if claim.agent_state else None
+
+
+def _result(order_id: int | None, why_not) -> Claim:
+    """The :class:`Claim` from the claimed id, else from the ``why_not`` row."""
+    if order_id is not None:
+        return Claim(order_id)
+    if why_not.refused:
+        return Claim(None, refused=True)
+    return Claim(why_not.held_id, held=why_not.held_id is not None)
 
 
 def _identity(agent) -> int:
@@ -134,12 +168,12 @@ def _refuse_open_sqlite_write() -> None:
         )
 
 
-def _claim_on_sqlite(agent_id: int, now: datetime, lease: timedelta) -> tuple[int | None, bool]:
+def _claim_on_sqlite(claim: ClaimStatements) -> tuple[Claim, str | None]:
     # pysqlite opens transactions itself, lazily and DEFERRED (and only before writes),
     # so two claimers could both read the same queued row before either writes. On a
     # dedicated connection in AUTOCOMMIT mode (pysqlite's isolation_level=None, reset by
     # the pool when the connection is returned) we issue BEGIN IMMEDIATE ourselves: it
-    # takes the database's single write lock before the SELECT, so claimers run one after
+    # takes the database's single write lock before the UPDATE, so claimers run one after
     # the other and each sees the previous one's claim. The global engine is untouched.
     #
     # Claimers of this process also queue on a lock of their own first: SQLite's busy
@@ -150,12 +184,19 @@ def _claim_on_sqlite(agent_id: int, now: datetime, lease: timedelta) -> tuple[in
     with connection as conn, _SQLITE_CLAIMS:
         _begin_immediate(conn)
         try:
-            claim = _pick_and_claim(conn, agent_id, now, lease, lock=False)
+            # No data-modifying CTEs in SQLite: why nothing was claimed is read only then.
+            order_id = conn.execute(claim.update(skip_locked=False)).scalar()
+            row = None if order_id is not None else conn.execute(claim.why_not()).one()
+            result, new_state = _result(order_id, row), None
+            if claim.agent_state and not result.refused:
+                on_call = order_id is not None or row.live_calls > 0
+                state = agent_states.ON_CALL if on_call else agent_states.AVAILABLE
+                new_state = claim_state.change_on(conn, claim.agent_id, state, now=claim.now)
         except BaseException:
             conn.exec_driver_sql("ROLLBACK")
             raise
         conn.exec_driver_sql("COMMIT")
-    return claim
+    return result, new_state
 
 
 def _begin_immediate(conn: Connection) -> None:
@@ -170,80 +211,6 @@ def _begin_immediate(conn: Connection) -> None:
             if attempt == SQLITE_BEGIN_TRIES or "locked" not in str(exc.orig):
                 raise
             clock.sleep(0.01 * attempt)
-
-
-def _live_calls(conn: Connection, agent_id: int, now: datetime) -> list:
-    """The agent's live calls (oldest first) with their campaign's ``max_live_calls``."""
-    return conn.execute(
-        select(CallOrder.id, Campaign.max_live_calls)
-        .join(Campaign, Campaign.id == CallOrder.campaign_id)
-        .where(
-            CallOrder.state == CLAIMED,
-            CallOrder.claimed_by_id == agent_id,
-            CallOrder.lease_until_dt > now,
-        )
-        .order_by(CallOrder.claimed_dt, CallOrder.id)
-    ).all()
-
-
-def _pick_and_claim(
-    conn: Connection, agent_id: int, now: datetime, lease: timedelta, *, lock: bool
-) -> tuple[int | None, bool]:
-    live = _live_calls(conn, agent_id, now)
-    if live and len(live) >= min(row.max_live_calls for row in live):
-        return live[0].id, True
-    local = now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).time()
-    # The campaign's priority is copied onto its orders (kept in step by
-    # update_campaign), so the sort needs no join; the campaign is joined for its hours.
-    pick = (
-        select(CallOrder.id)
-        .join(Campaign, Campaign.id == CallOrder.campaign_id)
-        .where(
-            Campaign.active,
-            Campaign.max_live_calls > len(live),
-            _within_calling_hours(local),
-            CallOrder.due_dt <= now,
-            or_(
-                CallOrder.state == QUEUED,
-                and_(CallOrder.state == CLAIMED, CallOrder.lease_until_dt <= now),
-            ),
-            or_(
-                CallOrder.reserved_for_id.is_(None),
-                CallOrder.reserved_for_id == agent_id,
-                CallOrder.reserved_until_dt <= now,
-            ),
-        )
-        .order_by(
-            # A callback this agent promised comes first once due.
-            case((CallOrder.reserved_for_id == agent_id, 0), else_=1),
-            CallOrder.campaign_priority.desc(),
-            CallOrder.priority.desc(),
-            CallOrder.due_dt,
-            CallOrder.id,
-        )
-        .limit(1)
-    )
-    if lock:
-        pick = pick.with_for_update(skip_locked=True, of=CallOrder.__table__)
-    # Pick and claim in one statement: the pick is evaluated once, before the update.
-    table = CallOrder.__table__
-    order_id = conn.execute(
-        update(table)
-        .where(table.c.id == pick.scalar_subquery())
-        .values(state=CLAIMED, claimed_by_id=agent_id, claimed_dt=now, lease_until_dt=now + lease)
-        .returning(table.c.id)
-    ).scalar()
-    return order_id, False
-
-
-def _within_calling_hours(local: time):
-    """SQL of :func:`~tracing_app.calls.models.within_hours`: the campaign calls at ``local``."""
-    start, end, at = Campaign.calling_start, Campaign.calling_end, literal(local, Time())
-    return or_(
-        start == end,  # all day
-        and_(start < end, start <= at, at < end),
-        and_(start > end, or_(at >= start, at < end)),  # across midnight
-    )
 
 
 def _update_own_claim(order: CallOrder, agent, **values) -> CallOrder:

@@ -162,20 +162,16 @@ def claim_call():
     # in this request (the user loader commits its own write), so ending the transaction
     # with a commit equals a rollback, and keeps the signed-in user loaded.
     commit_keeping_loaded()
-    # Held until set_state below reads it again: the session keeps objects weakly, so
-    # without a reference the row would be read twice.
-    my_status = agent_states.status_of(current_user.id)
-    if agent_states.effective(my_status, now=current_time()).state in agent_states.NO_NEXT_CALL:
+    # The agent's state is checked and changed in the claim's transaction (refused on a
+    # break or offline; on a call; available when nothing is due and nothing is held).
+    claim = claims.next_call(current_agent(), now=current_time(), agent_state=True)
+    if claim.refused:
         flash(_("You are on a break or offline: make yourself available first."), "error")
         return redirect(url_for("calls.agent_home"))
-    claim = claims.next_call(current_agent(), now=current_time())
     if claim.order_id is None:
-        # Pressing "Next call" ends the wrap-up: the agent is ready for the next call.
-        agent_states.set_state(current_user.id, agent_states.AVAILABLE, now=current_time())
-        commit_keeping_loaded()
+        # Pressing "Next call" ended the wrap-up: the agent is ready for the next call.
         flash(_("No call is due right now."), "info")
         return redirect(url_for("calls.agent_home"))
-    agent_states.set_state(current_user.id, agent_states.ON_CALL, now=current_time())
     if claim.held:
         flash(
             _(
@@ -184,17 +180,17 @@ def claim_call():
             ),
             "info",
         )
-    else:
-        count_claim()
-        # Claims are counted per hour on the audit screen (unusual activity). The claim
-        # itself opens the ticket for as long as it lives (tickets.access), no grant.
-        audit.record(
-            claims.CLAIM_ACTION,
-            actor=current_agent(),
-            subject_type="call_order",
-            subject_id=claim.order_id,
-        )
-    commit_keeping_loaded()  # the agent's state, and a new claim's audit entry
+        return redirect(url_for("calls.view_call", order_id=claim.order_id))
+    count_claim()
+    # Claims are counted per hour on the audit screen (unusual activity). The claim
+    # itself opens the ticket for as long as it lives (tickets.access), no grant.
+    audit.record(
+        claims.CLAIM_ACTION,
+        actor=current_agent(),
+        subject_type="call_order",
+        subject_id=claim.order_id,
+    )
+    commit_keeping_loaded()  # the claim's audit entry
     return redirect(url_for("calls.view_call", order_id=claim.order_id))
 
 
