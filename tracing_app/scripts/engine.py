@@ -19,7 +19,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from content.i18n import _
+from content.i18n import _, _l
 from tracing_app import identifiers
 from tracing_app.scripts.checks import rewrite_choice_filter
 from tracing_app.scripts.definition import (
@@ -42,6 +42,12 @@ PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
+#: Answers of these types must match a pattern; their messages are translated when shown.
+_TYPE_CHECKS = {
+    INTEGER: (_INTEGER, _l("Type a whole number.")),
+    DECIMAL: (_DECIMAL, _l("Type a number.")),
+    TIME: (_TIME, _l("Type a time as HH:MM.")),
+}
 
 
 @dataclass
@@ -87,14 +93,22 @@ class FormState:
     def section_progress(self, definition: ScriptDefinition) -> tuple[int, int]:
         """Return (sections without errors, visible sections)."""
         visible = [s for s in definition.sections() if self.visible.get(s.name)]
-        done = [
-            s for s in visible
-            if not any(key == s.name or key.startswith(s.name + ".") or key in self._inside(s)
-                       for key in self.errors)
-        ]  # fmt: skip
-        return len(done), len(visible)
+        done = 0
+        for section in visible:
+            if not self.errors:
+                done += 1
+                continue
+            inside = self._inside(section)
+            prefix = section.name + "."
+            if not any(
+                key == section.name or key.startswith(prefix) or key in inside
+                for key in self.errors
+            ):
+                done += 1
+        return done, len(visible)
 
     def _inside(self, section: Question) -> set[str]:
+        # Once per section, not once per error key (the save's page asks for every section).
         return {slot.key for slot in self.slots if section.name in slot.parents}
 
 
@@ -229,14 +243,10 @@ class _Evaluation:
             if error is None:
                 self.normalized[slot.key] = normalized
             return error
-        checks = {
-            INTEGER: (_INTEGER, _("Type a whole number.")),
-            DECIMAL: (_DECIMAL, _("Type a number.")),
-            TIME: (_TIME, _("Type a time as HH:MM.")),
-        }
-        if question.type in checks:
-            pattern, message = checks[question.type]
-            return None if pattern.fullmatch(value.strip()) else message
+        if question.type in _TYPE_CHECKS:
+            # The message is translated only when shown: most answers are fine.
+            pattern, message = _TYPE_CHECKS[question.type]
+            return None if pattern.fullmatch(value.strip()) else str(message)
         if question.type == DATETIME:
             try:
                 datetime.datetime.fromisoformat(value.strip())
