@@ -16,6 +16,7 @@ required, type and constraint checks for what is visible.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -194,7 +195,8 @@ class _Evaluation:
         for _pass in range(len(calculations) + 1):
             changed = False
             for slot in calculations:
-                visible = all(self.visible.get(key, True) for key in slot.parents)
+                # Before the first relevance pass nothing is hidden yet.
+                visible = self.visible.get(slot.parents[-1], True) if slot.parents else True
                 # once(): the calculation's own value, once it has one, stays.
                 context = FieldContext(self, slot.prefix, self.values.get(slot.key, ""))
                 result = _evaluate(slot.question.calculation, context, "string")
@@ -207,7 +209,9 @@ class _Evaluation:
     def relevance(self) -> None:
         for slot in self.slots:
             question = slot.question
-            shown = all(self.visible.get(key, False) for key in slot.parents)
+            # Groups come before what they hold: the innermost one's visibility already says
+            # whether every group around it is shown.
+            shown = self.visible[slot.parents[-1]] if slot.parents else True
             if shown and question.relevant:
                 shown = bool(
                     _evaluate(question.relevant, FieldContext(self, slot.prefix), "boolean")
@@ -226,7 +230,7 @@ class _Evaluation:
                 required = bool(_evaluate(required, context, "boolean"))
             if required:
                 message = self.fill_placeholders(self.text(question.required_message), slot.prefix)
-                return message or _("This answer is required.")
+                return message or self.required_message
             return None
         error = self.type_error(question, value, slot)
         if error:
@@ -235,6 +239,11 @@ class _Evaluation:
             message = self.fill_placeholders(self.text(question.constraint_message), slot.prefix)
             return message or _("This answer is not allowed.")
         return None
+
+    @functools.cached_property
+    def required_message(self) -> str:
+        """The message of a missing answer without its own: translated once per evaluation."""
+        return _("This answer is required.")
 
     def type_error(self, question: Question, value: str, slot: Slot) -> str | None:
         kind = question.validation

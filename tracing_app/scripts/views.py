@@ -101,7 +101,8 @@ def _questions_context(version: ScriptVersion, state, language: str, *, check: b
         "errors": errors,
         "language": language,
         "text": text,
-        "languages": language_names(),
+        # The site's languages by their own names: the same for every page.
+        "languages": markup.kept(("languages",), language_names),
         "questions_html": markup.questions_html(
             version.id, definition, state, errors, language, text
         ),
