@@ -34,6 +34,8 @@ def untouched_outcome_html(order: CallOrder) -> Markup:
     """Return the outcome form as it is before the agent submits it, for this order."""
     grace = order.campaign.callback_grace_minutes
     blank = kept(("outcome_form", g.lang_code, grace), lambda: _blank(order))
+    if not blank:  # no CSRF token (turned off), or the template changed: render it
+        return render_outcome(order, OutcomeForm(formdata=None))
     # Neither placeholder holds a character escaping changes; the values are the app's own.
     action = url_for("calls.record_outcome", order_id=order.id)
     filled = blank.replace(ACTION_PLACEHOLDER, action).replace(CSRF_PLACEHOLDER, generate_csrf())
@@ -41,14 +43,15 @@ def untouched_outcome_html(order: CallOrder) -> Markup:
 
 
 def _blank(order: CallOrder) -> str:
-    """Render the form for ``order``, then put marks where its action and token are."""
+    """Render the form for ``order``, then put marks where its action and token are.
+
+    :return: ``""`` when either is not there exactly once: nothing to keep.
+    """
     html = str(render_outcome(order, OutcomeForm(formdata=None)))
     action = url_for("calls.record_outcome", order_id=order.id)
     token = generate_csrf()
-    # Exactly once each (the form's action, its hidden token): anything else is a change
-    # of the template this module must follow.
     if html.count(f'action="{action}"') != 1 or html.count(f'value="{token}"') != 1:
-        raise RuntimeError("calls/_outcome.html: the action or the token moved")
+        return ""
     return html.replace(f'action="{action}"', f'action="{ACTION_PLACEHOLDER}"').replace(
         f'value="{token}"', f'value="{CSRF_PLACEHOLDER}"'
     )
