@@ -151,11 +151,8 @@ def test_the_kept_markup_holds_no_answer(app):
             5, definition, state, {}, "nl", lambda texts: definition.text(texts, "nl")
         )
     assert "Zeldzaam" in html
-    kept = [
-        v
-        for v in app.extensions[markup.EXTENSION]._values.values()
-        if isinstance(v, markup.Skeleton)
-    ]
+    values = app.extensions[markup.EXTENSION]._values.values()
+    kept = [value for value in values if isinstance(value, markup.Skeleton)]
     assert kept
     for skeleton in kept:
         assert not any("Zeldzaam" in static for static, _hole in skeleton.pieces)
@@ -185,7 +182,8 @@ def two_scripted_calls(make_campaign):
     return orders
 
 
-def _rendered(app):
+def _rendered():
+    """Return the names of the templates rendered, and the receiver that records them."""
     names: list[str] = []
 
     def record(_sender, template, **_extra):
@@ -199,7 +197,7 @@ def test_the_desktop_renders_questions_and_outcome_once_and_fills_in_each_call(
     app, client, auth, two_scripted_calls
 ):
     auth.login_as("agent")
-    names, record = _rendered(app)
+    names, record = _rendered()
     template_rendered.connect(record, app)
     pages = {}
     try:
