@@ -158,6 +158,23 @@ def test_the_kept_markup_holds_no_answer(app):
         assert not any("Zeldzaam" in static for static, _hole in skeleton.pieces)
 
 
+def test_whatever_the_template_asks_of_the_answers_is_a_hole():
+    definition = xlsform.load((SEED / "outbound_case.csv").read_bytes(), "outbound_case.csv")
+    state = evaluate_form(definition, {"called_name": "Griet"}, language="en", today=TODAY)
+    holes = markup.Holes(state, lambda texts: definition.text(texts, "en"))
+    asked = [
+        name
+        for name in vars(markup.Shown)
+        if not name.startswith("_") and callable(getattr(markup.Shown, name))
+    ]
+    assert {"value", "hidden", "error", "note"} <= set(asked)
+    for name in set(asked) - markup.Holes.STRUCTURE - {"label", "hint"}:
+        answer = getattr(holes, name)("called_name", "yes")
+        assert markup.MARK in answer, name  # a mark, never this state's answer
+    with pytest.raises(AttributeError):
+        holes.state  # noqa: B018 - the state itself is not offered to the template
+
+
 @pytest.fixture
 def two_scripted_calls(make_campaign):
     """Two due calls of one campaign on the outbound-case script, each with a ticket."""

@@ -98,51 +98,45 @@ class Shown:
         return repeat_count(self.state.values, key)
 
 
-class Holes(Shown):
+class Holes:
     """Answers the template with a mark per question about the answers, and records them.
 
-    Structure (options offered, repeat instances) is answered for real: it is part of the
-    kept markup's key. Labels and hints without ``${field}`` are the same for everyone.
+    Every question :class:`Shown` answers becomes a hole, but the structure (the options
+    offered, the repeat instances: part of the kept markup's key) and labels and hints
+    without ``${field}`` (the same for everyone). Not a subclass of :class:`Shown` on
+    purpose: a method added there is a hole here, never an answer kept for everyone.
     """
+
+    #: What the kept markup's key already holds: answered from the state.
+    STRUCTURE = frozenset({"options", "repeat_count"})
 
     def __init__(self, state: FormState, text: Callable) -> None:
         """Record the holes of the markup for ``state``'s structure."""
-        super().__init__(state, {}, text)
+        self._shown = Shown(state, {}, text)
+        self.text = text
         self.holes: list[tuple[str, tuple]] = []
+
+    def __getattr__(self, name: str) -> Callable:
+        """Return ``Shown``'s method ``name``: real for structure, else recording a hole."""
+        if name.startswith("_") or not callable(getattr(Shown, name, None)):
+            raise AttributeError(name)
+        if name in self.STRUCTURE:
+            return getattr(self._shown, name)
+        return lambda *args: self._hole(name, *args)
 
     def _hole(self, name: str, *args) -> Markup:
         self.holes.append((name, args))
         return Markup(f"{MARK}#{len(self.holes) - 1}#")  # noqa: S704 - hex digits and '#'
 
-    def hidden(self, key):  # noqa: D102 - see Shown
-        return self._hole("hidden", key)
+    def label(self, key: str, texts: dict[str, str]) -> Markup | str:
+        """A hole for a label with ``${field}`` placeholders, else the label."""
+        text = self.text(texts)
+        return self._hole("label", key, texts) if "${" in text else text
 
-    def value(self, key):  # noqa: D102
-        return self._hole("value", key)
-
-    def chosen(self, key, choice):  # noqa: D102
-        return self._hole("chosen", key, choice)
-
-    def acknowledged(self, key):  # noqa: D102
-        return self._hole("acknowledged", key)
-
-    def invalid(self, key):  # noqa: D102
-        return self._hole("invalid", key)
-
-    def error(self, key):  # noqa: D102
-        return self._hole("error", key)
-
-    def error_hidden(self, key):  # noqa: D102
-        return self._hole("error_hidden", key)
-
-    def label(self, key, texts):  # noqa: D102
-        return self._hole("label", key, texts) if "${" in self.text(texts) else self.text(texts)
-
-    def hint(self, key, texts):  # noqa: D102
-        return self._hole("hint", key, texts) if "${" in self.text(texts) else self.text(texts)
-
-    def note(self, key):  # noqa: D102
-        return self._hole("note", key)
+    def hint(self, key: str, texts: dict[str, str]) -> Markup | str:
+        """A hole for a hint with ``${field}`` placeholders, else the hint."""
+        text = self.text(texts)
+        return self._hole("hint", key, texts) if "${" in text else text
 
 
 class Skeleton:
