@@ -20,7 +20,7 @@ from content.i18n import _, _l
 from content.observability.metrics import count_claim
 from content.transactions import commit_keeping_loaded
 from tracing_app.audit import operations as audit
-from tracing_app.calls import agent_states, claims, operations
+from tracing_app.calls import agent_states, claims, operations, outcome_markup
 from tracing_app.calls.forms import (
     OUTCOME_LABELS,
     ButtonForm,
@@ -198,11 +198,13 @@ def claim_call():
 def view_call(order_id: int):
     """The call desktop: why we call, earlier attempts, the number, the script, the outcome."""
     call = own_call(order_id)
-    form = OutcomeForm()
-    return _render_call(call, form)
+    return _render_call(call)
 
 
-def _render_call(call: OwnCall, form: OutcomeForm, status: int = 200, *, script_state=None):
+def _render_call(
+    call: OwnCall, form: OutcomeForm | None = None, status: int = 200, *, script_state=None
+):
+    """Render the call desktop; ``form`` is a submitted outcome form (else the untouched one)."""
     order = call.order
     summary = phone = None
     # The ticket's attempts (every order of it) give the order's own and the summary's.
@@ -247,7 +249,9 @@ def _render_call(call: OwnCall, form: OutcomeForm, status: int = 200, *, script_
         else None,
         dial_external=dialer.opens_page(),
         attempts=attempts,
-        form=form,
+        outcome_html=outcome_markup.untouched_outcome_html(order)
+        if form is None
+        else outcome_markup.render_outcome(order, form),
         button=ButtonForm(),
         has_script=order.campaign.script is not None,
         **script,
@@ -358,4 +362,4 @@ def save_script(order_id: int):
         return redirect(url_for("calls.view_call", order_id=order.id, _anchor="outcome"))
     if result.outcome == "saved":
         commit_keeping_loaded()
-    return _render_call(call, OutcomeForm(formdata=None), result.status, script_state=result.state)
+    return _render_call(call, status=result.status, script_state=result.state)

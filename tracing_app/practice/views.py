@@ -17,6 +17,7 @@ from tracing_app.practice import operations, results
 from tracing_app.practice.forms import OutcomeForm
 from tracing_app.practice.models import PracticeCall, PracticeScenario
 from tracing_app.practice.scenarios import active_scenarios, text, title
+from tracing_app.scripts import markup
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.engine import repeat_count
 from tracing_app.scripts.views import progress_text
@@ -79,6 +80,8 @@ def practice_call(code: str):
             answered[key] = str(repeat_count(answered, key) + 1)
     state = scripts.evaluate_form(definition, answered, language=language, today=scripts.today())
     status = 200
+    errors = state.shown_errors(include_missing=action == "complete")
+    texts = functools.partial(definition.text, language=language)
     if action == "complete":
         outcome_ok = form.validate_on_submit()
         if state.complete and outcome_ok:
@@ -104,11 +107,13 @@ def practice_call(code: str):
         version=version,
         definition=definition,
         state=state,
-        errors=state.shown_errors(include_missing=action == "complete"),
+        errors=errors,
         language=language,
-        text=functools.partial(definition.text, language=language),
+        text=texts,
         languages=language_names(),
-        repeat_count=lambda key: repeat_count(state.values, key),
+        questions_html=markup.questions_html(
+            version.id, definition, state, errors, language, texts
+        ),
         progress=progress_text(*state.section_progress(definition)),
         form=form,
         form_problem=status == 400

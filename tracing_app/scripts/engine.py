@@ -16,10 +16,11 @@ required, type and constraint checks for what is visible.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
-from content.i18n import _
+from content.i18n import _, _l
 from tracing_app import identifiers
 from tracing_app.scripts.checks import rewrite_choice_filter
 from tracing_app.scripts.definition import (
@@ -42,6 +43,12 @@ PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
+#: Answers of these types must match a pattern; their messages are translated when shown.
+_TYPE_CHECKS = {
+    INTEGER: (_INTEGER, _l("Type a whole number.")),
+    DECIMAL: (_DECIMAL, _l("Type a number.")),
+    TIME: (_TIME, _l("Type a time as HH:MM.")),
+}
 
 
 @dataclass
@@ -87,14 +94,22 @@ class FormState:
     def section_progress(self, definition: ScriptDefinition) -> tuple[int, int]:
         """Return (sections without errors, visible sections)."""
         visible = [s for s in definition.sections() if self.visible.get(s.name)]
-        done = [
-            s for s in visible
-            if not any(key == s.name or key.startswith(s.name + ".") or key in self._inside(s)
-                       for key in self.errors)
-        ]  # fmt: skip
-        return len(done), len(visible)
+        done = 0
+        for section in visible:
+            if not self.errors:
+                done += 1
+                continue
+            inside = self._inside(section)
+            prefix = section.name + "."
+            if not any(
+                key == section.name or key.startswith(prefix) or key in inside
+                for key in self.errors
+            ):
+                done += 1
+        return done, len(visible)
 
     def _inside(self, section: Question) -> set[str]:
+        # Once per section, not once per error key (the save's page asks for every section).
         return {slot.key for slot in self.slots if section.name in slot.parents}
 
 
@@ -180,7 +195,8 @@ class _Evaluation:
         for _pass in range(len(calculations) + 1):
             changed = False
             for slot in calculations:
-                visible = all(self.visible.get(key, True) for key in slot.parents)
+                # Before the first relevance pass nothing is hidden yet.
+                visible = self.visible.get(slot.parents[-1], True) if slot.parents else True
                 # once(): the calculation's own value, once it has one, stays.
                 context = FieldContext(self, slot.prefix, self.values.get(slot.key, ""))
                 result = _evaluate(slot.question.calculation, context, "string")
@@ -193,7 +209,9 @@ class _Evaluation:
     def relevance(self) -> None:
         for slot in self.slots:
             question = slot.question
-            shown = all(self.visible.get(key, False) for key in slot.parents)
+            # Groups come before what they hold: the innermost one's visibility already says
+            # whether every group around it is shown.
+            shown = self.visible[slot.parents[-1]] if slot.parents else True
             if shown and question.relevant:
                 shown = bool(
                     _evaluate(question.relevant, FieldContext(self, slot.prefix), "boolean")
@@ -212,7 +230,7 @@ class _Evaluation:
                 required = bool(_evaluate(required, context, "boolean"))
             if required:
                 message = self.fill_placeholders(self.text(question.required_message), slot.prefix)
-                return message or _("This answer is required.")
+                return message or self.required_message
             return None
         error = self.type_error(question, value, slot)
         if error:
@@ -222,6 +240,11 @@ class _Evaluation:
             return message or _("This answer is not allowed.")
         return None
 
+    @functools.cached_property
+    def required_message(self) -> str:
+        """The message of a missing answer without its own: translated once per evaluation."""
+        return _("This answer is required.")
+
     def type_error(self, question: Question, value: str, slot: Slot) -> str | None:
         kind = question.validation
         if kind is not None:
@@ -229,14 +252,10 @@ class _Evaluation:
             if error is None:
                 self.normalized[slot.key] = normalized
             return error
-        checks = {
-            INTEGER: (_INTEGER, _("Type a whole number.")),
-            DECIMAL: (_DECIMAL, _("Type a number.")),
-            TIME: (_TIME, _("Type a time as HH:MM.")),
-        }
-        if question.type in checks:
-            pattern, message = checks[question.type]
-            return None if pattern.fullmatch(value.strip()) else message
+        if question.type in _TYPE_CHECKS:
+            # The message is translated only when shown: most answers are fine.
+            pattern, message = _TYPE_CHECKS[question.type]
+            return None if pattern.fullmatch(value.strip()) else str(message)
         if question.type == DATETIME:
             try:
                 datetime.datetime.fromisoformat(value.strip())

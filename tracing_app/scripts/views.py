@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from content.auth.roles import requires
 from content.extensions import db
 from content.i18n import _, _l, language_names, ngettext
 from content.transactions import commit_keeping_loaded
-from tracing_app.scripts import checks, operations, xlsform
+from tracing_app.scripts import checks, markup, operations, xlsform
 from tracing_app.scripts.engine import repeat_count
 from tracing_app.scripts.forms import UploadForm, VersionStateForm
 from tracing_app.scripts.models import DRAFT, PUBLISHED, RETIRED, FormResponse, ScriptVersion
@@ -72,25 +74,50 @@ def offline_logic(definition, language: str) -> list[dict]:
     return logic
 
 
+def logic_json(version: ScriptVersion, definition, language: str) -> Markup:
+    """Return `offline_logic` as the page's JSON, made once per version and languages."""
+    # The page's language too: the default message is in it.
+    key = ("logic", version.id, language, g.lang_code)
+    policies = current_app.jinja_env.policies  # as the template's ``|tojson`` dumps
+    return markup.kept(
+        key,
+        lambda: htmlsafe_json_dumps(
+            offline_logic(definition, language),
+            dumps=policies["json.dumps_function"],
+            **policies["json.dumps_kwargs"],
+        ),
+    )
+
+
+def _questions_context(version: ScriptVersion, state, language: str, *, check: bool) -> dict:
+    """Template context of the questions and the panel around them (both form pages)."""
+    definition = operations.definition(version)
+    errors = state.shown_errors(include_missing=check)
+    text = _texts(definition, language)
+    return {
+        "version": version,
+        "definition": definition,
+        "state": state,
+        "errors": errors,
+        "language": language,
+        "text": text,
+        # The site's languages by their own names: the same for every page.
+        "languages": markup.kept(("languages",), language_names),
+        "questions_html": markup.questions_html(
+            version.id, definition, state, errors, language, text
+        ),
+        "progress": progress_text(*state.section_progress(definition)),
+        "logic_json": logic_json(version, definition, language),
+        "today": operations.today().isoformat(),
+    }
+
+
 def _render_form(
     template: str, version: ScriptVersion, state, language: str, *, check: bool, **context
 ):
     """Render a form; ``check`` also shows the answers still missing (after Check/Complete)."""
-    definition = operations.definition(version)
     return render_template(
-        template,
-        version=version,
-        definition=definition,
-        state=state,
-        errors=state.shown_errors(include_missing=check),
-        language=language,
-        text=_texts(definition, language),
-        languages=language_names(),
-        repeat_count=lambda key: repeat_count(state.values, key),
-        progress=progress_text(*state.section_progress(definition)),
-        logic=offline_logic(definition, language),
-        today=operations.today().isoformat(),
-        **context,
+        template, **_questions_context(version, state, language, check=check), **context
     )
 
 
@@ -336,20 +363,9 @@ def shows_check(method: str) -> bool:
 
 def form_context(response: FormResponse, state, *, check: bool) -> dict:
     """Template context of the script's questions (``scripts/_questions.html``) for a form."""
-    definition = operations.definition(response.script_version)
     return {
-        "version": response.script_version,
-        "definition": definition,
-        "state": state,
-        "errors": state.shown_errors(include_missing=check),
-        "language": response.language,
-        "text": _texts(definition, response.language),
-        "languages": language_names(),
-        "repeat_count": lambda key: repeat_count(state.values, key),
-        "progress": progress_text(*state.section_progress(definition)),
+        **_questions_context(response.script_version, state, response.language, check=check),
         "response": response,
-        "logic": offline_logic(definition, response.language),
-        "today": operations.today().isoformat(),
     }
 
 
