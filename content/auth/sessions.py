@@ -157,17 +157,45 @@ def signed_in_reader() -> ReaderPass | None:
 
     The fresh pass of this session when this process has one (no statement), else the
     session checked in full, as at every other request, and a pass kept from it. Only for
-    pages any visitor may read: content.auth.reader_passes says why.
+    pages any visitor may read, and the views that say ``on_reader_pass``:
+    content.auth.reader_passes says why.
     """
+    found = g.get("reader_pass")
+    if found is not None:
+        return found
     token = session.get(TOKEN_KEY)
     if token:
         found = reader_passes().get(_hash(token), str(session.get("_user_id")))
-        if found is not None:
-            return found
+    if found is None:
+        user = current_user
+        if not user.is_authenticated:
+            return None
+        found = reader_passes().keep(_hash(token), user)
+    g.reader_pass = found
+    return found
+
+
+def reader_may_see_drafts() -> bool:
+    """Return whether this request's reader may see drafts (shared fragments: not for them).
+
+    A view opened on a pass that sees no drafts reads no session for it; otherwise (a pass
+    that sees drafts, or the session already checked) the session checked in full decides,
+    so a role lost on another host never lets drafts into what readers share.
+    """
+    found = g.get("reader_pass")
+    if found is not None and not found.sees_drafts and "_login_user" not in g:
+        return False  # Flask-Login keeps a loaded user in g._login_user
+    return current_user.is_authenticated and current_user.can("content.view_drafts")
+
+
+def checked_user() -> User | None:
+    """The signed-in user, the session checked in full (even when a pass opened the view).
+
+    What a view answered on a reader pass calls before it writes: None when the session
+    ended since the pass was made (on another host, within ``READER_PASS_SECONDS``).
+    """
     user = current_user
-    if not user.is_authenticated:
-        return None
-    return reader_passes().keep(_hash(token), user)
+    return user._get_current_object() if user.is_authenticated else None
 
 
 def second_factor_required(user: User) -> bool:

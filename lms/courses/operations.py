@@ -39,7 +39,7 @@ from lms.courses.modules import (
 #: a lesson left open over lunch is not an hour of study.
 DEFAULT_VIEW_TIME_CAP_SECONDS = 600
 #: A learner opening again the lesson they are on within this long writes nothing: the
-#: time is credited at the next view recorded (see ``record_lesson_view``).
+#: time is credited at the next view recorded (see ``recorded_moments_ago``).
 DEFAULT_VIEW_RECORD_SECONDS = 60
 
 
@@ -81,15 +81,15 @@ _ENROLMENT_AND_LESSONS_DONE = (
 
 
 def enrolment_and_lessons_done(
-    user: User, module_group: str, lesson_groups: list[str]
+    user_id: int, module_group: str, lesson_groups: list[str]
 ) -> tuple[Enrolment | None, set[str]]:
-    """Return the user's enrolment in a module and which of these lessons they completed.
+    """Return a user's enrolment in a module and which of these lessons they completed.
 
     One statement: the enrolment joined with the completed lessons' progress rows.
     """
     rows = db.session.execute(
         _ENROLMENT_AND_LESSONS_DONE,
-        {"user_id": user.id, "module_group": module_group, "lesson_groups": lesson_groups},
+        {"user_id": user_id, "module_group": module_group, "lesson_groups": lesson_groups},
     ).all()
     if not rows:
         return None, set()
@@ -281,10 +281,11 @@ def _view_record_interval() -> timedelta:
     return min(timedelta(seconds=seconds), _view_time_cap())
 
 
-def record_lesson_view(user: User, row: Enrolment, entry) -> bool:
-    """Record a page view of a lesson, unless it repeats the one recorded a moment ago.
+def recorded_moments_ago(row: Enrolment, entry) -> bool:
+    """Return whether a view of this lesson repeats the one recorded a moment ago.
 
-    The learner opening again (reloading, coming back from another tab) the lesson they
+    Then the view records nothing (the lesson page calls ``record_view`` otherwise). The
+    learner opening again (reloading, coming back from another tab) the lesson they
     were last recorded on, less than ``LMS_VIEW_RECORD_SECONDS`` (60) after that record,
     writes nothing: the resume pointer and the lesson's progress row are already there,
     and the time since the record is credited at the next view recorded (another lesson,
@@ -292,17 +293,12 @@ def record_lesson_view(user: User, row: Enrolment, entry) -> bool:
     the same except when a gap longer than the cap follows a skipped view (the capped gap
     then counts from the record, up to a minute less); the trainer's page and the resume
     pointer's time trail by at most that minute.
-
-    :return: whether anything was written (the caller commits then).
     """
-    if (
+    return (
         row.last_item_group == entry.group
         and row.last_seen_dt is not None
         and utcnow() - row.last_seen_dt < _view_record_interval()
-    ):
-        return False
-    record_view(user, row, entry)
-    return True
+    )
 
 
 def mark_done(user: User, row: Enrolment, entry: ModuleItem) -> bool:
