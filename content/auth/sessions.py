@@ -15,10 +15,8 @@ from datetime import timedelta
 from flask import current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, select, update
-from sqlalchemy import inspect as instance_state_of
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 
+from content.attached_rows import attached
 from content.auth.models import ROLE_NAMES_READ, AuthSession, User, UserRole, utcnow
 from content.auth.reader_passes import ReaderPass, ReaderPasses
 from content.auth.roles import allowed_before_second_factor
@@ -100,12 +98,12 @@ def load_session_user(user_id: str) -> User | None:
         db.session.commit()
         g.session_expired = True
         return None
-    auth_session = _attached(AuthSession, {n: found[f"s_{n}"] for n in _SESSION_COLUMNS})
-    user = _attached(
+    auth_session = attached(AuthSession, {n: found[f"s_{n}"] for n in _SESSION_COLUMNS})
+    user = attached(
         User,
         {"id": found["s_user_id"]}
         | {c.key: found[f"u_{c.key}"] for c in _USER_TABLE.c if c.key != "id"},
-        frozenset(row.role for row in rows if row.role is not None),
+        **{ROLE_NAMES_READ: frozenset(row.role for row in rows if row.role is not None)},
     )
     if now - seen > LAST_SEEN_GRANULARITY:
         auth_session.last_seen_dt = now
@@ -121,25 +119,6 @@ def load_session_user(user_id: str) -> User | None:
         g.second_factor_owed = True
         return None
     return user
-
-
-def _attached(model, values: dict, role_names: frozenset[str] | None = None):
-    """Return the request's persistent instance of a row just read, without an ORM load.
-
-    The instance the session already holds for that key if any (as an ORM query would),
-    else one made from ``values`` and attached as if loaded (``make_transient_to_detached``
-    then ``add``: no statement); attributes not in ``values`` load on first use.
-    """
-    found = db.session.identity_map.get(identity_key(model, values["id"]))
-    if found is not None:
-        return found
-    made = instance_state_of(model).class_manager.new_instance()
-    made.__dict__.update(values)
-    if role_names is not None:
-        made.__dict__[ROLE_NAMES_READ] = role_names
-    make_transient_to_detached(made)
-    db.session.add(made)
-    return made
 
 
 def reader_passes() -> ReaderPasses:

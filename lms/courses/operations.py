@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from content.attached_rows import attached
 from content.auth.models import User, utcnow
 from content.db import savepoint
 from content.extensions import db
@@ -62,20 +63,22 @@ def enrolment(user: User, module_group: str) -> Enrolment | None:
 
 
 #: The enrolment joined with the completed lessons' progress rows (built once: the lesson
-#: page runs it at every view).
+#: page runs it at every view). Core, on the tables: no ORM loading for a row per lesson.
+_ENROLMENTS = Enrolment.__table__
+_PROGRESS = LessonProgress.__table__
 _ENROLMENT_AND_LESSONS_DONE = (
-    select(Enrolment, LessonProgress.lesson_group)
+    select(*_ENROLMENTS.c, _PROGRESS.c.lesson_group.label("done_group"))
     .outerjoin(
-        LessonProgress,
+        _PROGRESS,
         and_(
-            LessonProgress.user_id == Enrolment.user_id,
-            LessonProgress.lesson_group.in_(bindparam("lesson_groups", expanding=True)),
-            LessonProgress.completed_dt.is_not(None),
+            _PROGRESS.c.user_id == _ENROLMENTS.c.user_id,
+            _PROGRESS.c.lesson_group.in_(bindparam("lesson_groups", expanding=True)),
+            _PROGRESS.c.completed_dt.is_not(None),
         ),
     )
     .where(
-        Enrolment.user_id == bindparam("user_id"),
-        Enrolment.module_group == bindparam("module_group"),
+        _ENROLMENTS.c.user_id == bindparam("user_id"),
+        _ENROLMENTS.c.module_group == bindparam("module_group"),
     )
 )
 
@@ -85,15 +88,22 @@ def enrolment_and_lessons_done(
 ) -> tuple[Enrolment | None, set[str]]:
     """Return a user's enrolment in a module and which of these lessons they completed.
 
-    One statement: the enrolment joined with the completed lessons' progress rows.
+    One statement: the enrolment joined with the completed lessons' progress rows; the
+    enrolment is attached to the session as if loaded (``content.attached_rows``).
     """
-    rows = db.session.execute(
-        _ENROLMENT_AND_LESSONS_DONE,
-        {"user_id": user_id, "module_group": module_group, "lesson_groups": lesson_groups},
-    ).all()
+    rows = (
+        db.session.connection()
+        .execute(
+            _ENROLMENT_AND_LESSONS_DONE,
+            {"user_id": user_id, "module_group": module_group, "lesson_groups": lesson_groups},
+        )
+        .all()
+    )
     if not rows:
         return None, set()
-    return rows[0][0], {group for _row, group in rows if group is not None}
+    # The models' attributes are named as their columns.
+    row = attached(Enrolment, {c.key: rows[0]._mapping[c] for c in _ENROLMENTS.c})
+    return row, {found.done_group for found in rows if found.done_group is not None}
 
 
 def enrolments(user: User) -> dict[str, Enrolment]:
