@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from content.attached_rows import attached
+from content.attached_rows import attached, read_rows
 from content.auth.models import User, utcnow
 from content.db import savepoint
 from content.extensions import db
@@ -88,16 +88,13 @@ def enrolment_and_lessons_done(
 ) -> tuple[Enrolment | None, set[str]]:
     """Return a user's enrolment in a module and which of these lessons they completed.
 
-    One statement: the enrolment joined with the completed lessons' progress rows; the
+    One statement: the enrolment joined with the completed lessons' progress rows (outside
+    a transaction when the request has none: a lesson re-opened on a reader pass); the
     enrolment is attached to the session as if loaded (``content.attached_rows``).
     """
-    rows = (
-        db.session.connection()
-        .execute(
-            _ENROLMENT_AND_LESSONS_DONE,
-            {"user_id": user_id, "module_group": module_group, "lesson_groups": lesson_groups},
-        )
-        .all()
+    rows = read_rows(
+        _ENROLMENT_AND_LESSONS_DONE,
+        {"user_id": user_id, "module_group": module_group, "lesson_groups": lesson_groups},
     )
     if not rows:
         return None, set()
