@@ -7,7 +7,9 @@ import logging
 from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 
+from content.auth.reader_passes import allowed_on_reader_pass
 from content.auth.roles import AUTHENTICATED, PUBLIC, required_permission
+from content.auth.sessions import signed_in_reader
 from content.gates import check_gate, gate_of
 from content.i18n import _
 from content.security import safe_next_url
@@ -23,7 +25,9 @@ def check_access() -> None:
     """Deny the request unless the user holds the permission the view declared.
 
     Views that declare nothing are refused: forgetting the declaration closes a page,
-    it never opens one. A session that still owes its second factor is anonymous except
+    it never opens one. A GET of a view marked ``on_reader_pass`` is opened by a fresh
+    reader pass of the session (``content.auth.reader_passes``), others check the session
+    in full. A session that still owes its second factor is anonymous except
     on the second-factor pages and logout (``sessions.load_session_user``). Then the gate
     the view's blueprint declared (``gate_blueprint``) is asked, so a gated blueprint
     cannot have an ungated view by omission.
@@ -31,11 +35,16 @@ def check_access() -> None:
     endpoint = request.endpoint
     if endpoint is None or _is_static(endpoint):
         return
-    permission = required_permission(current_app.view_functions[endpoint])
+    view = current_app.view_functions[endpoint]
+    permission = required_permission(view)
     if permission is None:
         logger.error("View %s declares no permission; refusing", endpoint)
         abort(403)
-    if permission != PUBLIC:
+    if permission == AUTHENTICATED and request.method == "GET" and allowed_on_reader_pass(view):
+        # A fresh pass of this session opens it without reading the session row.
+        if signed_in_reader() is None:
+            return redirect_to_login()
+    elif permission != PUBLIC:
         if not current_user.is_authenticated:
             return redirect_to_login()
         if permission != AUTHENTICATED and not current_user.can(permission):

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.extensions import db
+
+#: Where the session loader puts the roles it read with the user (a frozenset; not mapped).
+ROLE_NAMES_READ = "_role_names_read"
 
 
 def utcnow() -> datetime:
@@ -41,9 +44,17 @@ class User(UserMixin, db.Model):
         return self.is_active_account
 
     @property
-    def role_names(self) -> set[str]:
-        """Return the names of the roles this user holds."""
-        return {link.role for link in self.role_links}
+    def role_names(self) -> frozenset[str]:
+        """Return the names of the roles this user holds.
+
+        The session loader gives them with the user (``ROLE_NAMES_READ``), so a signed-in
+        request never loads ``role_links``; once the links are loaded or changed, they decide.
+        """
+        if "role_links" not in self.__dict__:
+            read = self.__dict__.get(ROLE_NAMES_READ)
+            if read is not None:
+                return read
+        return frozenset(link.role for link in self.role_links)
 
     def can(self, permission: str) -> bool:
         """Return whether the user's roles grant the permission."""
@@ -53,6 +64,14 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} roles={sorted(self.role_names)}>"
+
+
+@event.listens_for(User.role_links, "set")
+@event.listens_for(User.role_links, "append")
+@event.listens_for(User.role_links, "remove")
+def _forget_role_names_read(user: User, *_args) -> None:
+    """The roles read with the session no longer hold once the links change."""
+    user.__dict__.pop(ROLE_NAMES_READ, None)
 
 
 class UserRole(db.Model):

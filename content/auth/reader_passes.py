@@ -11,6 +11,11 @@ What a pass can show after the session ended on another host (a copied cookie): 
 pages with the reader's name and menu for at most ``READER_PASS_SECONDS``; the process that
 ends a session or changes a user's roles drops their passes at once. A pass never outlives
 the need to write ``last_seen`` (``LAST_SEEN_GRANULARITY``), so idle timeouts stay exact.
+
+A few signed-in pages that only read (a learner's lesson: training material and their own
+"done" marks) are answered on a pass too; their views say so with :func:`on_reader_pass`
+and write nothing unless the session has been checked in full (decision NN in
+docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -18,10 +23,30 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 #: Passes one process keeps at most (the least recently used go first).
 SIZE = 20_000
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def on_reader_pass(view: F) -> F:
+    """Let a fresh reader pass open this view's GETs for any signed-in user.
+
+    Only for views that declare ``AUTHENTICATED``, read nothing but training material and
+    the reader's own records, and check the session in full before they write
+    (``sessions.checked_user``).
+    """
+    view.on_reader_pass = True  # type: ignore[attr-defined]
+    return view
+
+
+def allowed_on_reader_pass(view: Callable[..., Any]) -> bool:
+    """Return whether a reader pass may open the view (see :func:`on_reader_pass`)."""
+    return getattr(view, "on_reader_pass", False)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from datetime import timedelta
 
 from flask import current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import bindparam, select, update
 
-from content.auth.models import AuthSession, User, utcnow
+from content.attached_rows import attached
+from content.auth.models import ROLE_NAMES_READ, AuthSession, User, UserRole, utcnow
 from content.auth.reader_passes import ReaderPass, ReaderPasses
 from content.auth.roles import allowed_before_second_factor
 from content.extensions import db
@@ -51,6 +51,28 @@ def start_session(user: User) -> AuthSession:
     return auth_session
 
 
+#: The session row, its user and the user's roles (one row per role): a Core statement,
+#: built once, run on every signed-in request. No ORM loading, no eager-load machinery.
+#: (The models' attributes are named as their columns.)
+_SESSION_TABLE = AuthSession.__table__
+_USER_TABLE = User.__table__
+_ROLE_TABLE = UserRole.__table__
+_SESSION_COLUMNS = ("id", "user_id", "created_dt", "last_seen_dt", "second_factor_state")
+_SESSION_USER = (
+    select(
+        *(_SESSION_TABLE.c[name].label(f"s_{name}") for name in _SESSION_COLUMNS),
+        *(column.label(f"u_{column.key}") for column in _USER_TABLE.c if column.key != "id"),
+        _ROLE_TABLE.c.role,
+    )
+    .join(_USER_TABLE, _USER_TABLE.c.id == _SESSION_TABLE.c.user_id)
+    .outerjoin(_ROLE_TABLE, _ROLE_TABLE.c.user_id == _USER_TABLE.c.id)
+    .where(
+        _SESSION_TABLE.c.token_hash == bindparam("token_hash"),
+        _SESSION_TABLE.c.ended_dt.is_(None),
+    )
+)
+
+
 def load_session_user(user_id: str) -> User | None:
     """Flask-Login user loader: the user of a live session matching the cookie, else None."""
     token = session.get(TOKEN_KEY)
@@ -59,31 +81,34 @@ def load_session_user(user_id: str) -> User | None:
     # Session row, user and roles in one round trip: this runs on every signed-in request.
     # Read from the database each time (no per-process cache), so an ended session or a
     # removed role counts on every host at once.
-    auth_session = (
-        db.session.scalars(
-            select(AuthSession)
-            .join(AuthSession.user)
-            .where(AuthSession.token_hash == _hash(token), AuthSession.ended_dt.is_(None))
-            .options(contains_eager(AuthSession.user).joinedload(User.role_links))
-        )
-        .unique()
-        .one_or_none()
-    )
-    if auth_session is None or auth_session.user_id != int(user_id):
+    rows = db.session.connection().execute(_SESSION_USER, {"token_hash": _hash(token)}).all()
+    if not rows or rows[0].s_user_id != int(user_id):
         return None
+    found = rows[0]._mapping
     now = utcnow()
     idle_limit = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
     max_age = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
-    if now - auth_session.last_seen_dt > idle_limit or now - auth_session.created_dt > max_age:
-        auth_session.ended_dt = now
+    seen = found["s_last_seen_dt"]
+    if now - seen > idle_limit or now - found["s_created_dt"] > max_age:
+        db.session.execute(
+            update(AuthSession)
+            .where(AuthSession.id == found["s_id"], AuthSession.ended_dt.is_(None))
+            .values(ended_dt=now)
+        )
         db.session.commit()
         g.session_expired = True
         return None
-    if now - auth_session.last_seen_dt > LAST_SEEN_GRANULARITY:
+    auth_session = attached(AuthSession, {n: found[f"s_{n}"] for n in _SESSION_COLUMNS})
+    user = attached(
+        User,
+        {"id": found["s_user_id"]}
+        | {c.key: found[f"u_{c.key}"] for c in _USER_TABLE.c if c.key != "id"},
+        **{ROLE_NAMES_READ: frozenset(row.role for row in rows if row.role is not None)},
+    )
+    if now - seen > LAST_SEEN_GRANULARITY:
         auth_session.last_seen_dt = now
         # The user and roles just read stay loaded: no second read of the same rows.
         commit_keeping_loaded()
-    user = auth_session.user
     g.auth_session = auth_session  # the second-factor views read its state
     if not user.is_active:
         return None
@@ -111,17 +136,45 @@ def signed_in_reader() -> ReaderPass | None:
 
     The fresh pass of this session when this process has one (no statement), else the
     session checked in full, as at every other request, and a pass kept from it. Only for
-    pages any visitor may read: content.auth.reader_passes says why.
+    pages any visitor may read, and the views that say ``on_reader_pass``:
+    content.auth.reader_passes says why.
     """
+    found = g.get("reader_pass")
+    if found is not None:
+        return found
     token = session.get(TOKEN_KEY)
     if token:
         found = reader_passes().get(_hash(token), str(session.get("_user_id")))
-        if found is not None:
-            return found
+    if found is None:
+        user = current_user
+        if not user.is_authenticated:
+            return None
+        found = reader_passes().keep(_hash(token), user)
+    g.reader_pass = found
+    return found
+
+
+def reader_may_see_drafts() -> bool:
+    """Return whether this request's reader may see drafts (shared fragments: not for them).
+
+    A view opened on a pass that sees no drafts reads no session for it; otherwise (a pass
+    that sees drafts, or the session already checked) the session checked in full decides,
+    so a role lost on another host never lets drafts into what readers share.
+    """
+    found = g.get("reader_pass")
+    if found is not None and not found.sees_drafts and "_login_user" not in g:
+        return False  # Flask-Login keeps a loaded user in g._login_user
+    return current_user.is_authenticated and current_user.can("content.view_drafts")
+
+
+def checked_user() -> User | None:
+    """The signed-in user, the session checked in full (even when a pass opened the view).
+
+    What a view answered on a reader pass calls before it writes: None when the session
+    ended since the pass was made (on another host, within ``READER_PASS_SECONDS``).
+    """
     user = current_user
-    if not user.is_authenticated:
-        return None
-    return reader_passes().keep(_hash(token), user)
+    return user._get_current_object() if user.is_authenticated else None
 
 
 def second_factor_required(user: User) -> bool:

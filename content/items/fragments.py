@@ -16,8 +16,8 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from flask import current_app
-from flask_login import current_user
 
+from content.auth.sessions import reader_may_see_drafts
 from content.items.page_cache import page_cache
 
 T = TypeVar("T")
@@ -73,6 +73,6 @@ def shared(key: Hashable, make: Callable[[], T]) -> T:
     :param key: names the value and everything it depends on besides the content, e.g.
         ``("sections", "nl")``. ``make`` must return plain values, never ORM objects.
     """
-    if current_user.is_authenticated and current_user.can("content.view_drafts"):
+    if reader_may_see_drafts():
         return make()
     return fragment_cache().get_or_make(key, make)

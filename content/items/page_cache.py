@@ -24,12 +24,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import current_app, g, request, session
+from flask import Response, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 from sqlalchemy import select, update
 
+from content.auth.access import redirect_to_login
 from content.auth.reader_passes import ReaderPass
 from content.auth.sessions import signed_in_reader
 from content.extensions import db
@@ -175,29 +176,41 @@ def cached_response(render):
     return response
 
 
-def kept_for_readers(variant: str, render: Callable[[], str]) -> str | bytes:
+def kept_for_readers(variant: str, render: Callable[[], str]) -> str | bytes | Response:
     """Render a signed-in reader's page once per variant and set of roles; fill it in.
 
     For views that checked access themselves and whose page differs between two readers
     with the same roles only by their name, their CSRF token and what ``variant`` names
     (a "done" mark, say). Editors (they may see drafts) and pages with a message waiting
-    are rendered afresh; kept pages go stale with the content version.
+    are rendered afresh; kept pages go stale with the content version. A view opened on a
+    reader pass (``on_reader_pass``) answers a kept page without reading the session; what
+    must be rendered is rendered for the session checked in full (the login page if it
+    ended since the pass was made).
     """
+    reader = signed_in_reader()
+    if reader is None:
+        return redirect_to_login()
+    if not _fresh_for(reader.sees_drafts):
+        body = page_cache().get(f"{request.path}\n{variant}\n{reader.roles}")
+        if body is not None:
+            return _fill_in(body, reader.display_name)
+    # Rendering: for the session checked in full, whatever the pass said.
     user = current_user
-    if (
-        current_app.config["PAGE_CACHE_SIZE"] <= 0
-        or "_flashes" in session
-        or user.can("content.view_drafts")
-    ):
+    if not user.is_authenticated:  # a pass that outlived its session
+        return redirect_to_login()
+    if _fresh_for(user.can("content.view_drafts")):
         return render()
     key = f"{request.path}\n{variant}\n{','.join(sorted(user.role_names))}"
-    body = page_cache().get(key)
-    if body is None:
-        with _placeholders(True):
-            body = render().encode()
-        if not _personal(body):
-            page_cache().put(key, body)
+    with _placeholders(True):
+        body = render().encode()
+    if not _personal(body):
+        page_cache().put(key, body)
     return _fill_in(body, user.display_name)
+
+
+def _fresh_for(sees_drafts: bool) -> bool:
+    """Return whether a signed-in reader's page must be rendered afresh (never kept)."""
+    return current_app.config["PAGE_CACHE_SIZE"] <= 0 or "_flashes" in session or sees_drafts
 
 
 @contextmanager

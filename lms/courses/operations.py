@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from content.attached_rows import attached, read_rows
 from content.auth.models import User, utcnow
 from content.db import savepoint
 from content.extensions import db
@@ -39,7 +40,7 @@ from lms.courses.modules import (
 #: a lesson left open over lunch is not an hour of study.
 DEFAULT_VIEW_TIME_CAP_SECONDS = 600
 #: A learner opening again the lesson they are on within this long writes nothing: the
-#: time is credited at the next view recorded (see ``record_lesson_view``).
+#: time is credited at the next view recorded (see ``recorded_moments_ago``).
 DEFAULT_VIEW_RECORD_SECONDS = 60
 
 
@@ -62,38 +63,44 @@ def enrolment(user: User, module_group: str) -> Enrolment | None:
 
 
 #: The enrolment joined with the completed lessons' progress rows (built once: the lesson
-#: page runs it at every view).
+#: page runs it at every view). Core, on the tables: no ORM loading for a row per lesson.
+_ENROLMENTS = Enrolment.__table__
+_PROGRESS = LessonProgress.__table__
 _ENROLMENT_AND_LESSONS_DONE = (
-    select(Enrolment, LessonProgress.lesson_group)
+    select(*_ENROLMENTS.c, _PROGRESS.c.lesson_group.label("done_group"))
     .outerjoin(
-        LessonProgress,
+        _PROGRESS,
         and_(
-            LessonProgress.user_id == Enrolment.user_id,
-            LessonProgress.lesson_group.in_(bindparam("lesson_groups", expanding=True)),
-            LessonProgress.completed_dt.is_not(None),
+            _PROGRESS.c.user_id == _ENROLMENTS.c.user_id,
+            _PROGRESS.c.lesson_group.in_(bindparam("lesson_groups", expanding=True)),
+            _PROGRESS.c.completed_dt.is_not(None),
         ),
     )
     .where(
-        Enrolment.user_id == bindparam("user_id"),
-        Enrolment.module_group == bindparam("module_group"),
+        _ENROLMENTS.c.user_id == bindparam("user_id"),
+        _ENROLMENTS.c.module_group == bindparam("module_group"),
     )
 )
 
 
 def enrolment_and_lessons_done(
-    user: User, module_group: str, lesson_groups: list[str]
+    user_id: int, module_group: str, lesson_groups: list[str]
 ) -> tuple[Enrolment | None, set[str]]:
-    """Return the user's enrolment in a module and which of these lessons they completed.
+    """Return a user's enrolment in a module and which of these lessons they completed.
 
-    One statement: the enrolment joined with the completed lessons' progress rows.
+    One statement: the enrolment joined with the completed lessons' progress rows (outside
+    a transaction when the request has none: a lesson re-opened on a reader pass); the
+    enrolment is attached to the session as if loaded (``content.attached_rows``).
     """
-    rows = db.session.execute(
+    rows = read_rows(
         _ENROLMENT_AND_LESSONS_DONE,
-        {"user_id": user.id, "module_group": module_group, "lesson_groups": lesson_groups},
-    ).all()
+        {"user_id": user_id, "module_group": module_group, "lesson_groups": lesson_groups},
+    )
     if not rows:
         return None, set()
-    return rows[0][0], {group for _row, group in rows if group is not None}
+    # The models' attributes are named as their columns.
+    row = attached(Enrolment, {c.key: rows[0]._mapping[c] for c in _ENROLMENTS.c})
+    return row, {found.done_group for found in rows if found.done_group is not None}
 
 
 def enrolments(user: User) -> dict[str, Enrolment]:
@@ -281,10 +288,11 @@ def _view_record_interval() -> timedelta:
     return min(timedelta(seconds=seconds), _view_time_cap())
 
 
-def record_lesson_view(user: User, row: Enrolment, entry) -> bool:
-    """Record a page view of a lesson, unless it repeats the one recorded a moment ago.
+def recorded_moments_ago(row: Enrolment, entry) -> bool:
+    """Return whether a view of this lesson repeats the one recorded a moment ago.
 
-    The learner opening again (reloading, coming back from another tab) the lesson they
+    Then the view records nothing (the lesson page calls ``record_view`` otherwise). The
+    learner opening again (reloading, coming back from another tab) the lesson they
     were last recorded on, less than ``LMS_VIEW_RECORD_SECONDS`` (60) after that record,
     writes nothing: the resume pointer and the lesson's progress row are already there,
     and the time since the record is credited at the next view recorded (another lesson,
@@ -292,17 +300,12 @@ def record_lesson_view(user: User, row: Enrolment, entry) -> bool:
     the same except when a gap longer than the cap follows a skipped view (the capped gap
     then counts from the record, up to a minute less); the trainer's page and the resume
     pointer's time trail by at most that minute.
-
-    :return: whether anything was written (the caller commits then).
     """
-    if (
+    return (
         row.last_item_group == entry.group
         and row.last_seen_dt is not None
         and utcnow() - row.last_seen_dt < _view_record_interval()
-    ):
-        return False
-    record_view(user, row, entry)
-    return True
+    )
 
 
 def mark_done(user: User, row: Enrolment, entry: ModuleItem) -> bool:

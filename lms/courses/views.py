@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import Response, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
+from content.auth.access import redirect_to_login
+from content.auth.reader_passes import on_reader_pass
 from content.auth.roles import AUTHENTICATED, requires
+from content.auth.sessions import checked_user, signed_in_reader
 from content.extensions import db
 from content.i18n import _, language_names
 from content.items import operations as items
@@ -114,8 +117,8 @@ def _to_module(module_id: int):
     return redirect(url_for("courses.view_module", module_id=module_id))
 
 
-def _enrolled_step(module_id: int, item_id: int):
-    """Find a lesson or quiz of a module for the signed-in learner.
+def _enrolled_step(module_id: int, item_id: int, user_id: int):
+    """Find a lesson or quiz of a module for a learner (the signed-in one).
 
     The module comes from its shared outline; the learner's enrolment and lessons done
     from one statement. Quizzes are not marked done here (the lesson page needs no such
@@ -128,9 +131,7 @@ def _enrolled_step(module_id: int, item_id: int):
     module = outline.module_outline(module_id)
     if module is None:
         abort(404)
-    row, done = courses.enrolment_and_lessons_done(
-        current_user._get_current_object(), module.group, module.lesson_groups()
-    )
+    row, done = courses.enrolment_and_lessons_done(user_id, module.group, module.lesson_groups())
     steps = [outline.Step(item, item.group in done) for item in module.items]
     step = next((s for s in steps if s.item.id == item_id), None)
     if step is None:
@@ -146,10 +147,17 @@ def _enrolled_step(module_id: int, item_id: int):
     return module, row, steps, step, None
 
 
+@on_reader_pass
 @requires(AUTHENTICATED)
 def view_lesson(module_id: int, item_id: int):
-    """A lesson, rendered as the CMS renders pages; opening it records progress and time."""
-    module, row, _steps, step, refused = _enrolled_step(module_id, item_id)
+    """A lesson, rendered as the CMS renders pages; opening it records progress and time.
+
+    Opened on a reader pass of the session (decision NN): the learner's own enrolment and
+    "done" marks are read at every view; the session is checked in full before rendering
+    or recording the view.
+    """
+    reader = signed_in_reader()
+    module, row, _steps, step, refused = _enrolled_step(module_id, item_id, reader.user_id)
     if refused is not None:
         return refused
     if step.is_quiz:
@@ -164,9 +172,15 @@ def view_lesson(module_id: int, item_id: int):
         f"done={step.done}",
         lambda: render_template("courses/lesson.html", outline=module, page=page, step=step),
     )
+    if isinstance(html, Response):  # the session ended since the pass was made
+        return html
     # After rendering, and mostly nothing at all: a lesson opened again within a minute is
-    # not recorded again (see record_lesson_view), so most views neither write nor commit.
-    if courses.record_lesson_view(current_user._get_current_object(), row, step):
+    # not recorded again, so most views neither write nor commit (nor check the session).
+    if not courses.recorded_moments_ago(row, step):
+        user = checked_user()  # never a write on a pass alone
+        if user is None:
+            return redirect_to_login()
+        courses.record_view(user, row, step)
         db.session.commit()
     return html
 
@@ -174,7 +188,7 @@ def view_lesson(module_id: int, item_id: int):
 @requires(AUTHENTICATED)
 def complete_lesson(module_id: int, item_id: int):
     """Mark a lesson as done and continue with the next item that is not done."""
-    module, row, steps, step, refused = _enrolled_step(module_id, item_id)
+    module, row, steps, step, refused = _enrolled_step(module_id, item_id, current_user.id)
     if refused is not None:
         return refused
     if step.is_quiz or not ActionForm().validate_on_submit():
@@ -197,7 +211,7 @@ def complete_lesson(module_id: int, item_id: int):
 @requires(AUTHENTICATED)
 def open_quiz(module_id: int, item_id: int):
     """Remember the quiz as where the learner is, then open the quiz itself."""
-    _module, row, _steps, step, refused = _enrolled_step(module_id, item_id)
+    _module, row, _steps, step, refused = _enrolled_step(module_id, item_id, current_user.id)
     if refused is not None:
         return refused
     if not step.is_quiz:

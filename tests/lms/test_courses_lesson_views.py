@@ -13,7 +13,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
+from content.auth.models import AuthSession, utcnow
+from content.auth.sessions import reader_passes
 from content.extensions import db
 from content.items import operations as items
 from content.workflow.operations import transition
@@ -204,3 +207,74 @@ def test_a_kept_lesson_page_carries_each_learners_name_and_working_token(
     assert done.status_code == 302
     db.session.expire_all()
     assert translated("nl", "Done") in _text(other_client.get(_lesson_url(module, first)))
+
+
+# --- On a reader pass (decision NN) ---------------------------------------------------------
+
+
+def _end_sessions_on_another_host() -> None:
+    """Sign the learner out as another app server would: this process keeps its passes."""
+    db.session.execute(update(AuthSession).values(ended_dt=utcnow()))
+    db.session.commit()
+
+
+def test_done_marks_written_elsewhere_show_at_once_on_a_reader_pass(auth, client, create_module):
+    module, learner = _enrolled(auth, create_module, lessons=["Een", "Twee"])
+    first = module.children[0]
+    client.get(_lesson_url(module, first))  # the session checked in full, a pass kept
+    assert translated("nl", "Done") not in _text(client.get(_lesson_url(module, first)))
+    # "Mark as done" answered by another process: the learner's progress is read each time.
+    (entry,) = [e for e in courses.module_items(module) if e.item.id == first.id]
+    courses.mark_done(learner, _enrolment(learner), entry)
+    db.session.commit()
+
+    assert translated("nl", "Done") in _text(client.get(_lesson_url(module, first)))
+
+
+def test_a_session_ended_in_this_process_closes_lessons_at_once(app, auth, client, create_module):
+    module, _learner = _enrolled(auth, create_module, lessons=["Een", "Twee"])
+    first = module.children[0]
+    name = app.config["SESSION_COOKIE_NAME"]
+    copy = app.test_client()
+    copy.set_cookie(name, client.get_cookie(name).value)
+    assert "Text of Een." in _text(copy.get(_lesson_url(module, first)))  # on the pass now
+
+    assert auth.logout().status_code == 302
+    response = copy.get(_lesson_url(module, first))
+    assert response.status_code == 302
+    assert "/login" in response.location
+
+
+def test_a_session_ended_elsewhere_records_no_view_and_shows_lessons_only_while_the_pass_lasts(
+    auth, client, create_module, monkeypatch
+):
+    module, learner = _enrolled(auth, create_module, lessons=["Een", "Twee"])
+    first, second = module.children
+    client.get(_lesson_url(module, first))
+    _end_sessions_on_another_host()
+
+    # Re-opened within a minute: nothing to write, the page kept for the pass is shown.
+    assert "Text of Een." in _text(client.get(_lesson_url(module, first)))
+    # Another lesson would record the view: the session is checked in full first.
+    response = client.get(_lesson_url(module, second))
+    assert response.status_code == 302
+    assert "/login" in response.location
+    assert set(_spent(learner)) == {first.translation_group}
+    assert _enrolment(learner).last_item_group == first.translation_group
+
+    monkeypatch.setattr(reader_passes(), "seconds", 0)  # the pass has run out
+    response = client.get(_lesson_url(module, first))
+    assert response.status_code == 302
+    assert "/login" in response.location
+
+
+def test_a_deactivated_learner_loses_lessons_at_once(auth, client, create_module, create_user):
+    from content.users.operations import deactivate
+
+    module, learner = _enrolled(auth, create_module, lessons=["Een"])
+    first = module.children[0]
+    assert "Text of Een." in _text(client.get(_lesson_url(module, first)))
+    deactivate(learner, actor=create_user(roles=["admin"]))
+    db.session.commit()
+
+    assert client.get(_lesson_url(module, first)).status_code == 302

@@ -28,6 +28,9 @@ EXAM_QUESTIONS = 40
 #: Statements of a lesson page (enrolled learner, the module translated once); 28 before
 #: issue #14.
 LESSON_CEILING = 11
+#: A lesson re-opened within a minute on a reader pass (decision NN): the learner's
+#: enrolment and lessons done, nothing else (2 before: the session row too).
+LESSON_ON_PASS_STATEMENTS = 1
 #: Statements of the quiz's page for a learner with attempts (14 before issue #14: a commit
 #: at every view reloaded the attempts, the settings and the user; 7 before the quiz's
 #: settings were kept per process).
@@ -96,6 +99,27 @@ def test_lesson_page_reads_in_few_statements_and_writes_after_rendering(
         first.translation_group,
         second.translation_group,
     }
+
+
+def test_a_lesson_reopened_on_a_reader_pass_reads_the_learners_progress_only(
+    auth, client, create_module, count_queries, monkeypatch
+):
+    module = create_module(lessons=["Waarom", "Hoe"])
+    learner = auth.login_as(None, locale="nl")
+    courses.enrol(learner, module.translation_group)
+    db.session.commit()
+    first = module.children[0]
+    monkeypatch.setattr(page_cache(), "check_seconds", 3600)
+    client.get(_lesson_url(module, first))  # recorded; the session checked, a pass kept
+
+    with count_queries() as queries:
+        response = client.get(_lesson_url(module, first))  # within the minute: no write
+
+    assert "Text of Waarom." in response.get_data(as_text=True)
+    # The enrolment joined with the lessons done; no session read (2 before the pass).
+    assert queries.count == LESSON_ON_PASS_STATEMENTS, queries.report()
+    assert not any("auth_sessions" in s for s in queries.statements), queries.report()
+    assert queries.commits == 0
 
 
 def _right_form(attempt: Attempt) -> dict:
