@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
+from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
 from content.auth.reader_passes import allowed_on_reader_pass
+from content.auth.redirects import redirect_to_login
 from content.auth.roles import AUTHENTICATED, PUBLIC, required_permission
 from content.auth.sessions import signed_in_reader
 from content.gates import check_gate, gate_of
-from content.i18n import _
-from content.security import safe_next_url
 
 logger = logging.getLogger(__name__)
 
@@ -53,29 +52,6 @@ def check_access() -> None:
     gate = gate_of(current_app, endpoint)
     if gate is not None:
         check_gate(gate)
-
-
-def redirect_to_login():
-    """Send an anonymous visitor to the login page, remembering where they were going.
-
-    A session that owes its second factor goes to the second-factor page instead.
-    """
-    if g.get("second_factor_owed"):
-        return redirect_to_second_factor()
-    if g.get("session_expired"):
-        flash(
-            _("Your session ended after a period without activity. Please sign in again."), "info"
-        )
-    else:
-        flash(_("Please sign in to see this page."), "info")
-    target = safe_next_url(request.full_path.rstrip("?")) if request.method == "GET" else None
-    return redirect(url_for("auth.login", next=target))
-
-
-def redirect_to_second_factor():
-    """Send a half-signed-in session to the second-factor page, remembering the target."""
-    target = safe_next_url(request.full_path.rstrip("?")) if request.method == "GET" else None
-    return redirect(url_for("second_factor.challenge", next=target))
 
 
 def init_access(app: Flask) -> None:

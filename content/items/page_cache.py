@@ -30,8 +30,8 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 from sqlalchemy import select, update
 
-from content.auth.access import redirect_to_login
 from content.auth.reader_passes import ReaderPass
+from content.auth.redirects import redirect_to_login
 from content.auth.sessions import signed_in_reader
 from content.extensions import db
 from content.items.models import ContentState

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Response, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
-from content.auth.access import redirect_to_login
 from content.auth.reader_passes import on_reader_pass
+from content.auth.redirects import redirect_to_login
 from content.auth.roles import AUTHENTICATED, requires
 from content.auth.sessions import checked_user, signed_in_reader
 from content.extensions import db
