@@ -310,6 +310,35 @@ def test_french_agent_works_through_the_outbound_case_script(page, live_server, 
     expect(page.locator("#national_number-error")).to_be_hidden()
     screenshot(page, "11-saved-and-checked")
 
+    # 10. "Save and check" pressed while an autosave is on its way: the page waits for that
+    #     autosave's answer and sends its answers with the revision it got. Sent at once,
+    #     the old revision would make the server refuse them as a stale copy, and the
+    #     answer typed last would be gone from the page.
+    held = []
+    page.route("**/autosave", lambda route: held.append(route))
+    with page.expect_request("**/autosave"):
+        field("postcode").fill("6000")
+        context.clock.run_for(500)  # the debounce fires: its request is held
+    for _attempt in range(100):
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held, "the autosave request was not held"
+    field("phone").fill("0470 11 22 33")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.get_by_role("button", name=fr("Save and check"), exact=True).click()
+    page.wait_for_timeout(300)
+    assert not [url for url in posts if not url.endswith("/autosave")], "sent before the autosave"
+    expect(page.locator("#save-status")).to_have_text(fr("Saving…"))
+    with page.expect_response(is_form_post) as checked:
+        held.pop().continue_()
+    assert checked.value.status == 200
+    page.unroute("**/autosave")
+    expect(page.locator("#f-phone")).to_have_value("0470 11 22 33")
+    expect(page.locator("#f-postcode")).to_have_value("6000")
+    assert saved_answers(live_server, response_id)["phone"] == "0470 11 22 33"
+
 
 def test_script_form_works_without_javascript(new_context, live_server, screenshot):
     fr = catalog("fr").gettext

@@ -19,6 +19,7 @@
   var timer = null;
   var inFlight = false;
   var again = false;
+  var submitAfter = null;  // a submit button pressed while a save was in flight
   var changes = 0;  // changes made on the page, to tell whether a save sent the latest
   var offline = false;  // the last save failed: the browser follows the script meanwhile
 
@@ -153,8 +154,26 @@
       followOffline();
     }).then(function () {
       inFlight = false;
+      if (submitAfter) {
+        // Sent now with the revision that save returned (else the server takes the
+        // page's own submit for a stale one and refuses it).
+        var button = submitAfter;
+        submitAfter = null;
+        again = false;
+        if (form.requestSubmit) { form.requestSubmit(button); } else { button.click(); }
+        return;
+      }
       if (again) { again = false; save(); }
     });
+  }
+
+  /* The page's own buttons send every answer: no save of ours may start or overlap. */
+  function submitting(event) {
+    clearTimeout(timer);
+    if (!inFlight) { return; }
+    event.preventDefault();
+    submitAfter = event.submitter || form.querySelector("button[type=submit]");
+    say(form.getAttribute("data-saving"));
   }
 
   function schedule() {
@@ -184,6 +203,7 @@
     save();
   }
 
+  form.addEventListener("submit", submitting);
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
   window.addEventListener("online", save);
