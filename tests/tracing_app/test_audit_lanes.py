@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from content.auth.models import utcnow
 from content.extensions import db
+from tracing_app.audit import append as audit_append
 from tracing_app.audit import checkpoints, lanes, operations
 from tracing_app.audit.models import AuditEntry
 from tracing_app.protection.audit_key import current_audit_key
@@ -233,7 +234,7 @@ def test_an_append_after_the_head_this_thread_committed_is_one_statement(
     db.session.commit()
     assert same_transaction.count == 1, same_transaction.report()
     # Forget the head, as a process that never appended to the lane: take it, read it.
-    operations._known_heads.clear()
+    audit_append._known_heads.clear()
     with count_queries() as unknown:
         _append("fifth")
     assert unknown.count == 3, unknown.report()
@@ -249,7 +250,7 @@ def _other_connection_appends(lane: int, subject: str) -> str:
     """Append to ``lane`` on a connection of its own, as another process does; return the hash."""
     with db.engine.begin() as conn:
         taken = lanes.take_lane(conn, prefer=lane)
-        head = conn.execute(operations._head_of(taken)).scalar_one_or_none()
+        head = conn.execute(audit_append.head_of(taken)).scalar_one_or_none()
         row = _entry_row(taken, head or lanes.genesis(taken), subject)
         conn.execute(insert(AuditEntry.__table__).values(**row))
     assert taken == lane, "the lane was busy (another test run on this database?)"
@@ -381,8 +382,8 @@ def test_an_append_after_a_stale_known_head_links_to_the_real_head(app, stale):
     older = _append("older")
     newest = _append("newest")
     hint = older.entry_hash if stale == "older" else "f" * 64
-    for key in list(operations._known_heads):
-        operations._known_heads[key] = hint
+    for key in list(audit_append._known_heads):
+        audit_append._known_heads[key] = hint
     entry = _append("after")
     assert entry.previous_hash == newest.entry_hash
     assert operations.verify_chain().ok

@@ -38,6 +38,7 @@ from tracing_app.calls.own_call import (
     own_call_for_script,
 )
 from tracing_app.scripts import operations as scripts
+from tracing_app.scripts import page_context
 from tracing_app.scripts import views as script_views
 from tracing_app.telephony import dialer
 from tracing_app.tickets import operations as tickets
@@ -236,7 +237,7 @@ def _render_call(
     script = {}
     if response is not None:
         state = script_state or scripts.state(response)
-        script = script_views.form_context(
+        script = page_context.form_context(
             response, state, check=script_state is not None and script_views.shows_check("POST")
         )
     return render_template(

@@ -20,7 +20,7 @@ from tracing_app.practice.scenarios import active_scenarios, text, title
 from tracing_app.scripts import markup
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.engine import repeat_count
-from tracing_app.scripts.views import progress_text
+from tracing_app.scripts.page_context import progress_text
 
 WORK = "practice.work"
 REVIEW = "practice.review"

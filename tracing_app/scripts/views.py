@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from jinja2.utils import htmlsafe_json_dumps
-from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from content.auth.roles import requires
 from content.extensions import db
-from content.i18n import _, _l, language_names, ngettext
+from content.i18n import _, _l, language_names
 from content.transactions import commit_keeping_loaded
-from tracing_app.scripts import checks, markup, operations, xlsform
+from tracing_app.scripts import checks, operations, page_context, xlsform
 from tracing_app.scripts.engine import repeat_count
 from tracing_app.scripts.forms import UploadForm, VersionStateForm
 from tracing_app.scripts.models import DRAFT, PUBLISHED, RETIRED, FormResponse, ScriptVersion
@@ -31,93 +28,12 @@ def version_state_labels() -> dict:
     return {"state_labels": VERSION_STATE_LABELS}
 
 
-def _texts(definition, language: str):
-    """Return the template's ``text(texts)``: the definition's texts in the call's language."""
-    return functools.partial(definition.text, language=language)
-
-
-def script_title(version: ScriptVersion, language: str) -> str:
-    """Return a version's title in a language (else its default language, else the form id)."""
-    definition = operations.definition(version)
-    return definition.text(definition.settings.title, language) or version.script.form_id
-
-
-def offline_logic(definition, language: str) -> list[dict]:
-    """What the browser needs to branch, calculate and check offline (``script-offline.js``).
-
-    Questions outside repeats, in the page's order: their group ancestors, ``relevant``,
-    ``constraint`` with its message in the call's language, and calculations. The server
-    stays the authority: it checks everything again when the answers reach it.
-    """
-    default = _("This answer is not allowed.")
-    logic: list[dict] = []
-
-    def walk(questions, parents):
-        for question in questions:
-            if question.type == "repeat":
-                continue  # instances and their relative references: the server only
-            logic.append(
-                {
-                    "key": question.name,
-                    "type": question.type,
-                    "parents": parents,
-                    "relevant": question.relevant,
-                    "constraint": question.constraint,
-                    "message": definition.text(question.constraint_message, language) or default,
-                    "calculation": question.calculation if question.type == "calculate" else "",
-                }
-            )
-            if question.is_group:
-                walk(question.children, [*parents, question.name])
-
-    walk(definition.questions, [])
-    return logic
-
-
-def logic_json(version: ScriptVersion, definition, language: str) -> Markup:
-    """Return `offline_logic` as the page's JSON, made once per version and languages."""
-    # The page's language too: the default message is in it.
-    key = ("logic", version.id, language, g.lang_code)
-    policies = current_app.jinja_env.policies  # as the template's ``|tojson`` dumps
-    return markup.kept(
-        key,
-        lambda: htmlsafe_json_dumps(
-            offline_logic(definition, language),
-            dumps=policies["json.dumps_function"],
-            **policies["json.dumps_kwargs"],
-        ),
-    )
-
-
-def _questions_context(version: ScriptVersion, state, language: str, *, check: bool) -> dict:
-    """Template context of the questions and the panel around them (both form pages)."""
-    definition = operations.definition(version)
-    errors = state.shown_errors(include_missing=check)
-    text = _texts(definition, language)
-    return {
-        "version": version,
-        "definition": definition,
-        "state": state,
-        "errors": errors,
-        "language": language,
-        "text": text,
-        # The site's languages by their own names: the same for every page.
-        "languages": markup.kept(("languages",), language_names),
-        "questions_html": markup.questions_html(
-            version.id, definition, state, errors, language, text
-        ),
-        "progress": progress_text(*state.section_progress(definition)),
-        "logic_json": logic_json(version, definition, language),
-        "today": operations.today().isoformat(),
-    }
-
-
 def _render_form(
     template: str, version: ScriptVersion, state, language: str, *, check: bool, **context
 ):
     """Render a form; ``check`` also shows the answers still missing (after Check/Complete)."""
     return render_template(
-        template, **_questions_context(version, state, language, check=check), **context
+        template, **page_context.questions_context(version, state, language, check=check), **context
     )
 
 
@@ -239,16 +155,6 @@ def download_version(version_id: int):
     )
 
 
-def progress_text(done: int, total: int) -> str:
-    """Return "3 of 5 sections complete", in the page's language."""
-    return ngettext(
-        "%(done)d of %(num)d section complete",
-        "%(done)d of %(num)d sections complete",
-        total,
-        done=done,
-    )
-
-
 # The agent's side -------------------------------------------------------------------
 
 
@@ -264,7 +170,7 @@ def list_forms():
         "scripts/forms.html",
         open_forms=operations.open_forms(current_user),
         published=published,
-        title_of=lambda version: script_title(version, g.lang_code),
+        title_of=lambda version: page_context.script_title(version, g.lang_code),
     )
 
 
@@ -361,14 +267,6 @@ def shows_check(method: str) -> bool:
     return method == "POST" and request.form.get("_action") in ("save", "complete")
 
 
-def form_context(response: FormResponse, state, *, check: bool) -> dict:
-    """Template context of the script's questions (``scripts/_questions.html``) for a form."""
-    return {
-        **_questions_context(response.script_version, state, response.language, check=check),
-        "response": response,
-    }
-
-
 @requires(FILL)
 def fill_form(response_id: int):
     """The agent's screen: script and form in one; works fully without JavaScript."""
@@ -429,13 +327,13 @@ def autosave_form(response_id: int):
     commit_keeping_loaded()  # the answer below reads the form just saved
     definition = operations.definition(response.script_version)
     done, total = state.section_progress(definition)
-    text = _texts(definition, response.language)
+    text = page_context.texts(definition, response.language)
     return jsonify(
         revision=response.revision,
         visible=state.visible,
         errors=state.shown_errors(include_missing=False),
         notes=state.notes,
-        progress=progress_text(done, total),
+        progress=page_context.progress_text(done, total),
         # Options that depend on other answers (choice filters), to rebuild on the page.
         options={
             slot.key: [

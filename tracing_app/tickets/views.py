@@ -177,7 +177,7 @@ def _outcome_labels() -> dict:
 def _script_title(response: FormResponse | None) -> str | None:
     if response is None:
         return None
-    from tracing_app.scripts.views import script_title
+    from tracing_app.scripts.page_context import script_title
 
     return script_title(response.script_version, response.language)
 
