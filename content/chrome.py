@@ -90,7 +90,7 @@ def chrome_cache() -> ChromeCache:
     """Return the app's frame cache (made on first use)."""
     cache = current_app.extensions.get(EXTENSION)
     if cache is None:
-        size = current_app.config.get("PAGE_CHROME_SIZE", 256)
+        size = current_app.config["PAGE_CHROME_SIZE"]
         cache = current_app.extensions.setdefault(EXTENSION, ChromeCache(size))
     return cache
 

@@ -22,6 +22,7 @@ from content.i18n import (
     language_names,
     pull_lang_code,
     select_locale,
+    site_languages,
 )
 from content.plugins import hook
 from content.security import add_security_headers
@@ -128,7 +129,7 @@ def language_hrefs() -> dict[str, str]:
     # A content page knows its translations (or the page saying one is missing).
     alternatives = g.get("language_alternatives") or {}
     hrefs = {}
-    for code in language_names():
+    for code in site_languages():
         if code in alternatives:
             hrefs[code] = alternatives[code]
         elif localized and request.url_rule and "GET" in request.url_rule.methods:

@@ -10,7 +10,8 @@ from content.chrome import EXTENSION, TEMPLATE, ChromeCache
 
 pytestmark = pytest.mark.db
 
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+#: Form tokens (the sign-out form's and WTForms' hidden fields); signed with a timestamp.
+TOKEN = re.compile(r'(name="csrf_token"[^>]*? value=")([^"]+)"')
 
 
 def _reader(app, create_user, email, name, roles):
@@ -44,7 +45,8 @@ def _page(client, url):
     response = client.get(url)
     assert response.status_code == 200, url
     html = response.get_data(as_text=True)
-    return TOKEN.sub('name="csrf_token" value=""', html), TOKEN.findall(html)
+    tokens = [token for _, token in TOKEN.findall(html)]
+    return TOKEN.sub(r'\1"', html), tokens
 
 
 def _direct(app, client, url):
@@ -129,3 +131,16 @@ def test_flash_messages_and_the_sign_in_link_are_each_requests(app, client, crea
     login, _ = _page(client, "/nl/login")
     assert login == _direct(app, client, "/nl/login")[0]
     assert 'href="/nl/login">' not in login  # no "Sign in" link on the sign-in page
+
+
+def test_an_editor_sees_draft_sections_that_the_kept_frame_of_readers_does_not_show(
+    app, create_user, create_page
+):
+    create_page(title="Nieuws", slug="nieuws")
+    create_page(title="Geheim concept", slug="concept", publish=False)
+    anna = _reader(app, create_user, "anna@example.org", "Anna Peeters", ["agent"])
+    erik = _reader(app, create_user, "erik@example.org", "Erik Editor", ["editor"])
+    for reader in (anna, erik, anna):
+        html, _ = _page(reader, "/nl/nieuws")
+        assert html == _direct(app, reader, "/nl/nieuws")[0]
+        assert ("Geheim concept" in html) == (reader is erik)
