@@ -138,7 +138,8 @@ def _render(sections: tuple, kept: bool) -> Kept:
             reader_name=lambda: NAME, csrf_token=lambda: CSRF, language_links=lambda: links
         )
     pieces = _HOLE.split(render_template(TEMPLATE, **holes))
-    title_at, content_at = pieces.index("title"), pieces.index("content")
+    names = pieces[1::2]  # text and hole names alternate
+    title_at, content_at = 2 * names.index("title") + 1, 2 * names.index("content") + 1
     return pieces[:title_at], pieces[title_at + 1 : content_at], pieces[content_at + 1 :]
 
 
