@@ -85,6 +85,7 @@ def create_cms(
 
 def _init_extensions(app: Flask) -> None:
     from content.auth.sessions import load_session_user
+    from content.chrome import page_chrome
     from content.extensions import babel, csrf, db, login_manager, migrate
     from content.i18n import select_locale
     from content.items import page_cache
@@ -105,3 +106,5 @@ def _init_extensions(app: Flask) -> None:
         csrf_token=page_cache.csrf_token, reader_name=page_cache.reader_name
     )
     app.context_processor(lambda: {"csrf_token": page_cache.csrf_token})
+    # The frame of every page (base.html), kept with holes per process.
+    app.jinja_env.globals["page_chrome"] = page_chrome

@@ -82,6 +82,9 @@ class DefaultConfig:
     #: content version is re-read: a publication reaches visitors within this many seconds.
     PAGE_CACHE_SIZE = 512
     PAGE_CACHE_CHECK_SECONDS = 1.0
+    #: Page frames (base.html's header, menus, footer) kept per process, one per language,
+    #: set of roles, endpoint and section tree (0: render the frame for every page).
+    PAGE_CHROME_SIZE = 256
     #: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     TRUSTED_PROXIES = 0
     #: Strict-Transport-Security max-age sent on HTTPS responses (0: no header). Behind a

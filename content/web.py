@@ -22,6 +22,7 @@ from content.i18n import (
     language_names,
     pull_lang_code,
     select_locale,
+    site_languages,
 )
 from content.plugins import hook
 from content.security import add_security_headers
@@ -115,22 +116,29 @@ def refuse_uninitialised():
 
 def switcher_links() -> list[dict]:
     """Return, per language, the URL of this same page in that language."""
+    hrefs = language_hrefs()
+    return [
+        {"code": code, "name": name, "href": hrefs[code]} for code, name in language_names().items()
+    ]
+
+
+def language_hrefs() -> dict[str, str]:
+    """Return, per language code, the URL of this same page in that language."""
     endpoint = request.endpoint
     localized = endpoint and current_app.url_map.is_endpoint_expecting(endpoint, LANG_ARG)
     # A content page knows its translations (or the page saying one is missing).
     alternatives = g.get("language_alternatives") or {}
-    links = []
-    for code, name in language_names().items():
+    hrefs = {}
+    for code in site_languages():
         if code in alternatives:
-            href = alternatives[code]
+            hrefs[code] = alternatives[code]
         elif localized and request.url_rule and "GET" in request.url_rule.methods:
-            href = url_for(
+            hrefs[code] = url_for(
                 endpoint, **{**request.args.to_dict(), **(request.view_args or {}), LANG_ARG: code}
             )
         else:
-            href = url_for("site.home", lang_code=code)
-        links.append({"code": code, "name": name, "href": href})
-    return links
+            hrefs[code] = url_for("site.home", lang_code=code)
+    return hrefs
 
 
 def navigation() -> list:
