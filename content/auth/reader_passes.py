@@ -14,7 +14,7 @@ the need to write ``last_seen`` (``LAST_SEEN_GRANULARITY``), so idle timeouts st
 
 A few signed-in pages that only read (a learner's lesson: training material and their own
 "done" marks) are answered on a pass too; their views say so with :func:`on_reader_pass`
-and write nothing unless the session has been checked in full (decision NN in
+and write nothing unless the session has been checked in full (decision 52 in
 docs/decisions.md).
 """
 

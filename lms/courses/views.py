@@ -152,7 +152,7 @@ def _enrolled_step(module_id: int, item_id: int, user_id: int):
 def view_lesson(module_id: int, item_id: int):
     """A lesson, rendered as the CMS renders pages; opening it records progress and time.
 
-    Opened on a reader pass of the session (decision NN): the learner's own enrolment and
+    Opened on a reader pass of the session (decision 52): the learner's own enrolment and
     "done" marks are read at every view; the session is checked in full before rendering
     or recording the view.
     """

@@ -209,7 +209,7 @@ def test_a_kept_lesson_page_carries_each_learners_name_and_working_token(
     assert translated("nl", "Done") in _text(other_client.get(_lesson_url(module, first)))
 
 
-# --- On a reader pass (decision NN) ---------------------------------------------------------
+# --- On a reader pass (decision 52) ---------------------------------------------------------
 
 
 def _end_sessions_on_another_host() -> None:

@@ -28,7 +28,7 @@ EXAM_QUESTIONS = 40
 #: Statements of a lesson page (enrolled learner, the module translated once); 28 before
 #: issue #14.
 LESSON_CEILING = 11
-#: A lesson re-opened within a minute on a reader pass (decision NN): the learner's
+#: A lesson re-opened within a minute on a reader pass (decision 52): the learner's
 #: enrolment and lessons done, nothing else (2 before: the session row too).
 LESSON_ON_PASS_STATEMENTS = 1
 #: Statements of the quiz's page for a learner with attempts (14 before issue #14: a commit
