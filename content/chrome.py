@@ -1,6 +1,6 @@
 """The frame of every page (header, menus, footer), rendered once and kept per process.
 
-The frame (``_partials/chrome.html``) depends on the page's language, on whether someone
+The frame (``partials/chrome.html``) depends on the page's language, on whether someone
 is signed in and their set of roles (the main menu), on the page's endpoint (the menu item
 marked current) and on the sections the reader sees (and which one is current): that is
 its key. What else it shows differs per request: the reader's name, the sign-out form's
@@ -31,7 +31,7 @@ from content.items.views import site_sections
 from content.web import language_hrefs
 
 EXTENSION = "tracing.page_chrome"
-TEMPLATE = "_partials/chrome.html"
+TEMPLATE = "partials/chrome.html"
 
 _MARK = secrets.token_hex(16)
 _HOLE = re.compile(f"{_MARK}:([a-z]+(?::[A-Za-z_-]+)?)")  # hole names: no escaping changes them

@@ -114,3 +114,21 @@ def test_catalogs_contain_every_string_of_the_source(tmp_path):
             catalog_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
         missing = source_ids - catalog_ids
         assert not missing, f"{lang} lacks {sorted(missing)}: run `tracing-app translations update`"
+
+
+def test_every_template_with_strings_is_where_the_extractor_looks():
+    """No template with strings sits in a directory Babel's extractor skips.
+
+    It skips directories whose name starts with "_" or ".": the strings of a template
+    there would never reach the catalogs and would show in English in every language.
+    """
+    from content.cli import PROJECT_ROOT, SOURCE_PACKAGES
+
+    hidden = [
+        str(path.relative_to(PROJECT_ROOT))
+        for package in SOURCE_PACKAGES
+        for path in (PROJECT_ROOT / package).rglob("templates/**/*.html")
+        if any(part[:1] in "_." for part in path.relative_to(PROJECT_ROOT).parent.parts)
+        and re.search(r"\b_\(|gettext\(|\{%-? *trans", path.read_text(encoding="utf-8"))
+    ]
+    assert not hidden, f"templates the string extraction skips: {hidden}"
