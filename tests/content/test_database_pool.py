@@ -55,3 +55,67 @@ def test_a_busy_connection_the_server_dropped_costs_one_503_and_the_site_recover
     assert first.status_code == 503  # never an acknowledgement: the browser may try again
     assert first.headers["Retry-After"]
     assert client.get("/nl/").status_code == 200  # the pool was discarded
+
+
+# --- Read-only requests end with COMMIT (content/db.py) ------------------------------------
+
+
+@pytest.fixture
+def one_connection(app, backend):
+    """PostgreSQL with a fresh pool: the requests below share its one connection."""
+    if backend != "postgresql":
+        pytest.skip("psycopg's prepared statements")
+    db.session.remove()
+    db.engine.dispose()
+
+
+def _prepared_statements() -> set[str]:
+    """The statements prepared on the pooled connections (all checked out at once)."""
+    pool = db.engine.pool
+    connections = [db.engine.connect() for _ in range(max(1, pool.checkedin()))]
+    try:
+        return {
+            statement
+            for connection in connections
+            for statement in connection.scalars(
+                text("SELECT statement FROM pg_prepared_statements")
+            )
+        }
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def test_read_only_requests_keep_the_statements_prepared(app, one_connection, auth, client):
+    # psycopg prepares a statement after its fifth run and forgets them all at a ROLLBACK:
+    # read-only requests that ended in one had every statement planned again and again.
+    auth.login_as("agent")
+    for _ in range(12):  # the pool may hand out two connections in turn
+        assert client.get("/en/calls/").status_code == 200
+    prepared = _prepared_statements()
+    assert any("auth_sessions" in statement for statement in prepared), prepared
+
+
+def test_a_request_that_wrote_without_committing_is_still_rolled_back(app, one_connection):
+    from sqlalchemy import update
+
+    from content.auth.models import User
+    from content.users import operations as users
+
+    user = users.create_user("kept@example.org", "a long passphrase 42", display_name="Kept")
+    db.session.commit()
+    user_id = user.id
+    db.session.remove()
+
+    def core_write():
+        db.session.execute(update(User).where(User.id == user_id).values(display_name="Core"))
+
+    def orm_change():
+        db.session.get(User, user_id).display_name = "Unflushed"
+
+    for change in (core_write, orm_change):
+        with app.test_request_context("/"):
+            change()
+            app.do_teardown_request()  # the request ends without an error
+            db.session.remove()
+    assert db.session.get(User, user_id).display_name == "Kept"
