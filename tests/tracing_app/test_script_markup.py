@@ -151,7 +151,7 @@ def test_the_kept_markup_holds_no_answer(app):
             5, definition, state, {}, "nl", lambda texts: definition.text(texts, "nl")
         )
     assert "Zeldzaam" in html
-    values = app.extensions[markup.EXTENSION]._values.values()
+    values = app.extensions[f"kept.{markup.NAME}"]._values.values()
     kept = [value for value in values if isinstance(value, markup.Skeleton)]
     assert kept
     for skeleton in kept:

@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import current_app, g, render_template
+from flask import g, render_template
 from markupsafe import Markup, escape
 
-from content.items.page_cache import page_cache
+from content.kept import kept as kept_values
 from tracing_app.scripts.definition import REPEAT, ScriptDefinition
 from tracing_app.scripts.engine import FormState, repeat_count
 
@@ -35,7 +33,7 @@ _HOLE = re.compile(rf"{MARK}#(\d+)#")
 HIDDEN = Markup(" hidden")
 CHECKED = Markup(" checked")
 INVALID = Markup(' aria-invalid="true"')
-EXTENSION = "tracing.script_markup"
+NAME = "script_markup"
 SIZE = 256
 T = TypeVar("T")
 
@@ -208,31 +206,4 @@ def kept(key: Hashable, make: Callable[[], T]) -> T:
 
     Only for what a published version (never changed) and the languages determine.
     """
-    values = current_app.extensions.get(EXTENSION)
-    if values is None:
-        values = current_app.extensions.setdefault(EXTENSION, _Kept(SIZE))
-    return values.get_or_make(key, make)
-
-
-class _Kept:
-    """Values by key, least recently used dropped first; cleared with the page cache."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._values: OrderedDict[Hashable, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_make(self, key: Hashable, make: Callable[[], T]) -> T:
-        # A cleared page cache (tests, a restore from backup: ids may be reused) drops these.
-        key = (page_cache().generation, key)
-        with self._lock:
-            found = self._values.get(key)
-            if found is not None:
-                self._values.move_to_end(key)
-                return found  # type: ignore[return-value]
-        made = make()
-        with self._lock:
-            self._values[key] = made
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
-        return made
+    return kept_values(NAME, SIZE).get_or_make(key, make)

@@ -10,7 +10,7 @@ import json
 import random
 from typing import Any
 
-from lms.quizzes.attempts.kept import kept
+from content.kept import kept
 from lms.quizzes.attempts.models import Attempt, AttemptQuestion
 from lms.quizzes.bank import queries as bank
 from lms.quizzes.questions.types import Question

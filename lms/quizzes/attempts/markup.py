@@ -18,8 +18,8 @@ from typing import Any
 from flask import g, render_template
 from markupsafe import Markup, escape
 
+from content.kept import kept
 from content.rendering import render_markdown
-from lms.quizzes.attempts.kept import kept
 from lms.quizzes.attempts.models import Attempt
 
 #: Where the slot goes in kept markup: random per process, so no question text holds it.

@@ -1,9 +1,10 @@
-"""What a process keeps of the questions attempts asked: parsed questions and their markup.
+"""Values a process keeps of what never changes once made: parsed questions, markup.
 
-A question version never changes once an attempt asked it (see
-:mod:`lms.quizzes.bank.models`), so what is derived from it alone can be kept without a
-version check. Keys carry the page cache's ``generation``: clearing it (tests, a restore
-from backup, where ids may be reused) drops these values too.
+For values derived from rows that are never changed (a question version an attempt asked,
+a published script version), so they are kept without a version check, least recently
+used dropped first. Keys carry the page cache's ``generation``: clearing it (tests, a
+restore from backup, where ids may be reused) drops these values too. Used by the LMS
+(questions and their markup) and the workspace (a script's question markup).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Kept:
 
 def kept(name: str, size: int) -> Kept:
     """Return the app's values kept under ``name`` (made on first use)."""
-    extension = f"lms.kept.{name}"
+    extension = f"kept.{name}"
     values = current_app.extensions.get(extension)
     if values is None:
         values = current_app.extensions.setdefault(extension, Kept(size))
