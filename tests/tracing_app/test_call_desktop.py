@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,32 +13,10 @@ from tracing_app.calls import operations
 from tracing_app.calls.models import CallOrder, Campaign
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.models import COMPLETED, FormResponse
-from tracing_app.tickets.operations import PersonData, create_ticket
 
 pytestmark = pytest.mark.db
 
 SEED = Path(__file__).parents[2] / "tracing_app" / "seed" / "scripts"
-
-
-@pytest.fixture
-def scripted_call(make_campaign):
-    """A due call of a campaign on the outbound-case script, on a ticket of Griet."""
-    version = scripts.upload_version(
-        (SEED / "outbound_case.csv").read_bytes(), "outbound_case.csv", actor=None
-    )
-    scripts.publish(version)
-    campaign = make_campaign(
-        name="Cases", script_id=version.script_id, calling_start=time(0), calling_end=time(0)
-    )
-    ticket = create_ticket(
-        PersonData(first_name="Griet", last_name="Peeters", phone="0470 12 34 56", language="en"),
-        actor=None,
-        source="test",
-    )
-    order = operations.enqueue(campaign, due_dt=utcnow() - timedelta(minutes=5))
-    order.ticket_id = ticket.id
-    db.session.commit()
-    return order
 
 
 def _open_desktop(client, order) -> str:

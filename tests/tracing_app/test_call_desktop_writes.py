@@ -6,7 +6,7 @@ requests"); what an agent, a supervisor or an export sees of them must not chang
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,32 +24,10 @@ from tracing_app.exchange.changes import ATTEMPT, ExchangeChange
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.engine import initial_answers
 from tracing_app.scripts.models import FormResponse
-from tracing_app.tickets.operations import PersonData, create_ticket
 
 pytestmark = pytest.mark.db
 
 SEED = Path(__file__).parents[2] / "tracing_app" / "seed" / "scripts"
-
-
-@pytest.fixture
-def scripted_call(make_campaign):
-    """A due call of a campaign on the outbound-case script, on a ticket of Griet."""
-    version = scripts.upload_version(
-        (SEED / "outbound_case.csv").read_bytes(), "outbound_case.csv", actor=None
-    )
-    scripts.publish(version)
-    campaign = make_campaign(
-        name="Cases", script_id=version.script_id, calling_start=time(0), calling_end=time(0)
-    )
-    ticket = create_ticket(
-        PersonData(first_name="Griet", last_name="Peeters", phone="0470 12 34 56", language="en"),
-        actor=None,
-        source="test",
-    )
-    order = operations.enqueue(campaign, due_dt=utcnow() - timedelta(minutes=5))
-    order.ticket_id = ticket.id
-    db.session.commit()
-    return order
 
 
 def _claim(client, order):
