@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from content.auth.models import utcnow
@@ -15,8 +13,6 @@ from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.models import COMPLETED, FormResponse
 
 pytestmark = pytest.mark.db
-
-SEED = Path(__file__).parents[2] / "tracing_app" / "seed" / "scripts"
 
 
 def _open_desktop(client, order) -> str:

@@ -7,7 +7,6 @@ requests"); what an agent, a supervisor or an export sees of them must not chang
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -26,8 +25,6 @@ from tracing_app.scripts.engine import initial_answers
 from tracing_app.scripts.models import FormResponse
 
 pytestmark = pytest.mark.db
-
-SEED = Path(__file__).parents[2] / "tracing_app" / "seed" / "scripts"
 
 
 def _claim(client, order):
