@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from typing import NamedTuple
 
 from flask import current_app, render_template, request
@@ -28,6 +25,7 @@ from markupsafe import Markup, escape
 from content.i18n import language_names, select_locale
 from content.items import page_cache
 from content.items.views import site_sections
+from content.kept import Kept
 from content.web import language_hrefs
 
 EXTENSION = "tracing.page_chrome"
@@ -54,44 +52,15 @@ class Chrome(NamedTuple):
 
 
 #: A kept frame: for each of its three parts, text and hole names alternating.
-Kept = tuple[list[str], list[str], list[str]]
+Frame = tuple[list[str], list[str], list[str]]
 
 
-class ChromeCache:
-    """Frames with holes, by key (LRU)."""
-
-    def __init__(self, size: int) -> None:
-        """Keep at most ``size`` frames."""
-        self.size = size
-        self._frames: OrderedDict[Hashable, Kept] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_make(self, key: Hashable, make: Callable[[], Kept]) -> Kept:
-        """Return the frame kept for ``key``, making (and keeping) it if needed."""
-        with self._lock:
-            frame = self._frames.get(key)
-            if frame is not None:
-                self._frames.move_to_end(key)
-                return frame
-        frame = make()
-        with self._lock:
-            self._frames[key] = frame
-            while len(self._frames) > self.size:
-                self._frames.popitem(last=False)
-        return frame
-
-    def clear(self) -> None:
-        """Forget every frame (tests)."""
-        with self._lock:
-            self._frames.clear()
-
-
-def chrome_cache() -> ChromeCache:
+def chrome_cache() -> Kept:
     """Return the app's frame cache (made on first use)."""
     cache = current_app.extensions.get(EXTENSION)
     if cache is None:
         size = current_app.config["PAGE_CHROME_SIZE"]
-        cache = current_app.extensions.setdefault(EXTENSION, ChromeCache(size))
+        cache = current_app.extensions.setdefault(EXTENSION, Kept(size))
     return cache
 
 
@@ -126,7 +95,7 @@ def _sections() -> tuple[tuple[str, str, bool], ...]:
     )
 
 
-def _render(sections: tuple, kept: bool) -> Kept:
+def _render(sections: tuple, kept: bool) -> Frame:
     """Render the frame, with holes for what differs per request if it is to be ``kept``."""
     holes: dict = {"title_hole": TITLE, "content_hole": CONTENT, "sections": sections}
     if kept:

@@ -6,7 +6,8 @@ from contextlib import contextmanager
 import pytest
 from flask import template_rendered
 
-from content.chrome import EXTENSION, TEMPLATE, ChromeCache
+from content.chrome import EXTENSION, TEMPLATE
+from content.kept import Kept
 
 pytestmark = pytest.mark.db
 
@@ -52,7 +53,7 @@ def _page(client, url):
 def _direct(app, client, url):
     """The page at ``url`` with its frame rendered for this request (nothing kept)."""
     kept = app.extensions[EXTENSION]
-    app.extensions[EXTENSION] = ChromeCache(0)
+    app.extensions[EXTENSION] = Kept(0)
     try:
         return _page(client, url)
     finally:
@@ -90,7 +91,7 @@ def test_the_kept_frame_holds_no_name_and_no_token(app, create_user):
     anna = _reader(app, create_user, "anna@example.org", "Anna Peeters", ["agent"])
     _, tokens = _page(anna, "/fr/calls/")
     kept = "".join(
-        "".join(part) for frame in app.extensions[EXTENSION]._frames.values() for part in frame
+        "".join(part) for frame in app.extensions[EXTENSION]._values.values() for part in frame
     )
     assert "Anna" not in kept
     assert tokens
