@@ -10,9 +10,10 @@ in the same process, 2,000 each, on a site migrated in a throwaway schema:
   run; the rest pay the cached-time comparison);
 - ``record, a checkpoint every commit``: the worst case (the interval always passed).
 
-Also: SQL statements per audited write (must stay lock + last hash + insert), the time of
-the checkpoint-age check alone, and of one ``write_checkpoint()`` with the log at about
-4,500 and at about 104,500 entries (it counts only the entries since the previous one).
+Also: SQL statements per audited write (PostgreSQL: one after the head this thread
+remembers, docs/audit-log.md), the time of the checkpoint-age check alone, and of one
+``write_checkpoint()`` with the log at about 4,500 and at about 104,500 entries (it counts
+only the entries since the previous one).
 
 Writes bench/results/audit_append.json. Run:
 
