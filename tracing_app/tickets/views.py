@@ -1,6 +1,7 @@
-"""Request handling of tickets: the ticket page, editing, lookup, scripts and escalations.
+"""Request handling of tickets: the ticket page, editing, lookup and scripts.
 
-Tickets are named by their reference in URLs (never the id). Opening one needs the access
+Tickets are named by their reference in URLs (never the id). Escalations:
+:mod:`.escalation_views`. Opening one needs the access
 rule of :func:`access.access_reason`; a refused or unknown reference answers 404 and
 is audited, so guessing references shows nothing and leaves a trace.
 """
@@ -25,10 +26,8 @@ from tracing_app.tickets import access, escalations, operations, summaries
 from tracing_app.tickets.forms import (
     LOOKUP_KINDS,
     STATUS_LABELS,
-    AnswerForm,
     AssignForm,
     ConfirmForm,
-    EscalationForm,
     LookupForm,
     TicketForm,
     choices,
@@ -40,7 +39,6 @@ from tracing_app.tickets.models import (
     ESCALATION_OPEN,
     ESCALATION_TAKEN,
     Ticket,
-    TicketEscalation,
 )
 
 VIEW = "tickets.view"
@@ -92,7 +90,7 @@ def ticket_context() -> dict:
     }
 
 
-def _open_ticket(reference: str) -> tuple[Ticket, str]:
+def open_ticket(reference: str) -> tuple[Ticket, str]:
     """Return the ticket and why the user may open it; 404 (audited) otherwise."""
     return access.open_ticket_or_404(reference, current_user)
 
@@ -114,7 +112,7 @@ def _person_from_form(form: TicketForm) -> operations.PersonData:
 @requires(VIEW)
 def view_ticket(reference: str):
     """Summary, personal data (audited view), script, attempts, escalations and history."""
-    ticket, reason = _open_ticket(reference)
+    ticket, reason = open_ticket(reference)
     person = operations.person_data(ticket, actor=current_user, reason=reason)
     ticket_escalations = [
         (e, escalations.text_of(e, "note"), escalations.text_of(e, "answer"))
@@ -155,7 +153,7 @@ def _assign_form(ticket: Ticket, formdata=None) -> AssignForm:
 @requires(SUPERVISE)
 def assign_ticket(reference: str):
     """Assign the ticket to an agent, who may then open it without a lookup."""
-    ticket, _reason = _open_ticket(reference)
+    ticket, _reason = open_ticket(reference)
     form = _assign_form(ticket, formdata=request.form)
     if not form.validate_on_submit():
         abort(400)
@@ -185,7 +183,7 @@ def _script_title(response: FormResponse | None) -> str | None:
 @requires(WORK)
 def edit_ticket(reference: str):
     """Edit personal data, notes and status; a stale save shows both versions (409)."""
-    ticket, _reason = _open_ticket(reference)
+    ticket, _reason = open_ticket(reference)
     if request.method == "GET":
         person = operations.person_data(ticket, actor=current_user, reason="edit")
         db.session.commit()
@@ -256,7 +254,7 @@ def _shown(value) -> str:
 @requires(FILL)
 def ticket_script(reference: str):
     """Continue the ticket's script form, or start the inbound script for the ticket."""
-    ticket, _reason = _open_ticket(reference)
+    ticket, _reason = open_ticket(reference)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -343,99 +341,3 @@ def lookup_tickets():
         else:
             status = 400
     return render_template("tickets/lookup.html", form=form, results=results), status
-
-
-# Escalations -----------------------------------------------------------------------
-
-
-@requires(WORK)
-def escalate_ticket(reference: str):
-    """Send the ticket to the specialists' queue with a question."""
-    ticket, _reason = _open_ticket(reference)
-    form = EscalationForm()
-    if form.validate_on_submit():
-        escalations.escalate(ticket, form.note.data, actor=current_user)
-        db.session.commit()
-        flash(_("The ticket is in the specialists' queue."), "success")
-        return redirect(url_for("tickets.view_ticket", reference=ticket.reference))
-    status = 400 if form.is_submitted() else 200
-    return render_template("tickets/escalate.html", ticket=ticket, form=form), status
-
-
-@requires(WORK)
-def my_escalations():
-    """The agent's escalations and the specialists' answers."""
-    mine = escalations.created_by(current_user)
-    return render_template("tickets/my_escalations.html", escalations=mine)
-
-
-@requires(ESCALATIONS)
-def list_escalations():
-    """The specialists' queue (open, oldest first) and the questions this specialist took."""
-    return render_template(
-        "tickets/queue.html",
-        queue=escalations.queue(),
-        taken=escalations.taken_by(current_user),
-        form=ConfirmForm(formdata=None),
-    )
-
-
-def _escalation_or_404(escalation_id: int) -> TicketEscalation:
-    return db.get_or_404(TicketEscalation, escalation_id)
-
-
-@requires(ESCALATIONS)
-def take_escalation(escalation_id: int):
-    """Take a question from the queue (refused if another specialist was faster)."""
-    escalation = _escalation_or_404(escalation_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        escalations.take(escalation, specialist=current_user)
-    except escalations.EscalationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("tickets.list_escalations"))
-    db.session.commit()
-    return redirect(url_for("tickets.answer_escalation", escalation_id=escalation.id))
-
-
-@requires(ESCALATIONS)
-def answer_escalation(escalation_id: int):
-    """Read the question (audited view of the ticket) and answer it."""
-    escalation = _escalation_or_404(escalation_id)
-    ticket = escalation.ticket
-    form = AnswerForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            escalations.answer(
-                escalation,
-                form.answer.data,
-                specialist=current_user,
-                ticket_status=form.close_ticket.data,
-            )
-        except escalations.EscalationError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("tickets.list_escalations"))
-        db.session.commit()
-        flash(_("Answered. The agent sees your answer on the ticket."), "success")
-        return redirect(url_for("tickets.list_escalations"))
-    if form.is_submitted():
-        status = 400
-    person = operations.person_data(ticket, actor=current_user, reason="escalation")
-    note = escalations.text_of(escalation, "note")
-    answer = escalations.text_of(escalation, "answer")
-    db.session.commit()
-    return render_template(
-        "tickets/answer.html",
-        escalation=escalation,
-        ticket=ticket,
-        person=person,
-        note=note,
-        answer=answer,
-        form=form,
-        take_form=ConfirmForm(formdata=None),
-    ), status
