@@ -16,9 +16,9 @@ from flask import g, render_template, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from content.kept import kept
 from tracing_app.calls.forms import OutcomeForm
 from tracing_app.calls.models import CallOrder
-from tracing_app.scripts.markup import kept
 
 _MARK = secrets.token_hex(16)
 ACTION_PLACEHOLDER = f"{_MARK}:action"
@@ -33,7 +33,7 @@ def render_outcome(order: CallOrder, form: OutcomeForm) -> Markup:
 def untouched_outcome_html(order: CallOrder) -> Markup:
     """Return the outcome form as it is before the agent submits it, for this order."""
     grace = order.campaign.callback_grace_minutes
-    blank = kept(("outcome_form", g.lang_code, grace), lambda: _blank(order))
+    blank = kept("outcome_form", 64).get_or_make((g.lang_code, grace), lambda: _blank(order))
     if not blank:  # no CSRF token (turned off), or the template changed: render it
         return render_outcome(order, OutcomeForm(formdata=None))
     # Neither placeholder holds a character escaping changes; the values are the app's own.
