@@ -39,6 +39,11 @@ class DefaultConfig:
 
     #: Seconds a pooled PostgreSQL connection may stay unused before it is tested again.
     DATABASE_PING_AFTER_IDLE_SECONDS = 10.0
+    #: PostgreSQL connections a process keeps open (None: its gunicorn threads,
+    #: ``TRACING_THREADS``, else 8); beyond them up to ``DATABASE_POOL_OVERFLOW`` more are
+    #: opened for a burst and closed when given back.
+    DATABASE_POOL_SIZE: int | None = None
+    DATABASE_POOL_OVERFLOW = 10
 
     SESSION_COOKIE_NAME = "tracing_session"
     SESSION_COOKIE_SECURE = True

@@ -28,7 +28,26 @@ def configure_database(app: Flask) -> None:
         options.setdefault("connect_args", {})["timeout"] = (
             app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
         )
+    else:
+        options.update(_pool_options(app.config) | options)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _pool_options(config) -> dict:
+    """One kept connection per thread that serves requests, the last one given back first.
+
+    SQLAlchemy's default keeps 5: with gunicorn's 8 threads busy, every connection past
+    the fifth was opened for one request and closed when given back, at the cost of a
+    new server process and every prepared statement, just when the host is busiest. Last
+    in, first out keeps the connections that are in use warm (their prepared statements)
+    and lets the others idle until a burst needs them.
+    """
+    size = config["DATABASE_POOL_SIZE"] or int(os.environ.get("TRACING_THREADS", 8))
+    return {
+        "pool_size": size,
+        "max_overflow": config["DATABASE_POOL_OVERFLOW"],
+        "pool_use_lifo": True,
+    }
 
 
 def _sqlite_pragmas(busy_timeout_ms: int):

@@ -119,3 +119,60 @@ def test_a_request_that_wrote_without_committing_is_still_rolled_back(app, one_c
             app.do_teardown_request()  # the request ends without an error
             db.session.remove()
     assert db.session.get(User, user_id).display_name == "Kept"
+
+
+# --- One kept connection per serving thread (content/db.py) -----------------------------
+
+
+def _hold_connections_at_once(count: int) -> None:
+    """``count`` threads each check out a connection and run a query, all at the same time."""
+    import threading
+
+    together = threading.Barrier(count)
+    engine = db.engine
+
+    def hold() -> None:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            together.wait(timeout=30)
+
+    threads = [threading.Thread(target=hold) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def test_every_busy_thread_keeps_its_connection(app, one_connection):
+    # SQLAlchemy's default pool kept 5: with gunicorn's 8 threads busy, every request past
+    # the fifth opened a new server connection and closed it when done, losing its
+    # prepared statements, exactly when the host was busiest.
+    from sqlalchemy import event
+
+    opened = []
+
+    def count(*_args) -> None:
+        opened.append(1)
+
+    event.listen(db.engine, "connect", count)
+    try:
+        _hold_connections_at_once(8)
+        assert len(opened) == 8
+        _hold_connections_at_once(8)
+        assert len(opened) == 8, "the second round opened connections again"
+    finally:
+        event.remove(db.engine, "connect", count)
+
+
+def test_the_pool_follows_the_servers_threads(monkeypatch):
+    from content.db import _pool_options
+
+    monkeypatch.delenv("TRACING_THREADS", raising=False)
+    assert _pool_options({"DATABASE_POOL_SIZE": None, "DATABASE_POOL_OVERFLOW": 10}) == {
+        "pool_size": 8,
+        "max_overflow": 10,
+        "pool_use_lifo": True,
+    }
+    monkeypatch.setenv("TRACING_THREADS", "12")
+    assert _pool_options({"DATABASE_POOL_SIZE": None, "DATABASE_POOL_OVERFLOW": 4})["pool_size"] == 12
+    assert _pool_options({"DATABASE_POOL_SIZE": 3, "DATABASE_POOL_OVERFLOW": 4})["pool_size"] == 3
