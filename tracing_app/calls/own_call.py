@@ -99,6 +99,26 @@ def _own_call_query(*, script: bool = False):
 
 
 @functools.cache
+def _own_call_for_outcome_query():
+    """PostgreSQL: :func:`_own_call_query` reserving an id for the call's attempt."""
+    return _own_call_query().add_columns(_next_id(CallAttempt).label("reserved_id"))
+
+
+@functools.cache
+def _own_call_for_script_query():
+    """PostgreSQL: the script's own-call read, keeping the lease, reserving a form id."""
+    kept = _kept_lease()
+    return (
+        _own_call_query(script=True)
+        .add_cte(kept)
+        .add_columns(
+            # The read's snapshot predates the CTE's write: its new end comes from it.
+            select(kept.c.lease_until_dt).scalar_subquery().label("kept_until"),
+            case((FormResponse.id.is_(None), _next_id(FormResponse))).label("reserved_id"),
+        )
+    )
+
+
 def _kept_lease():
     """PostgreSQL: the lease UPDATE, a CTE of the own-call read (its new end, if it kept)."""
     table = CallOrder.__table__
@@ -146,8 +166,9 @@ def own_call_for_outcome(order_id: int) -> OwnCall:
     """Return :func:`own_call`'s call; on PostgreSQL with an id reserved for its attempt."""
     if not _on_postgresql():
         return own_call(order_id)
-    query = _own_call_query().add_columns(_next_id(CallAttempt).label("reserved_id"))
-    row = db.session.execute(query, {"order_id": order_id, "agent_id": current_user.id}).first()
+    row = db.session.execute(
+        _own_call_for_outcome_query(), {"order_id": order_id, "agent_id": current_user.id}
+    ).first()
     _checked(row)
     order, key_id, wrapped_key, response, reserved_id = row
     return OwnCall(order, response, (key_id, wrapped_key), reserved_id=reserved_id)
@@ -163,17 +184,7 @@ def own_call_for_script(order_id: int, *, now: datetime, lease: timedelta) -> Ow
     """
     params = {"order_id": order_id, "agent_id": current_user.id, "lease_until": now + lease}
     if _on_postgresql():
-        kept = _kept_lease()
-        query = (
-            _own_call_query(script=True)
-            .add_cte(kept)
-            .add_columns(
-                # The read's snapshot predates the CTE's write: its new end comes from it.
-                select(kept.c.lease_until_dt).scalar_subquery().label("kept_until"),
-                case((FormResponse.id.is_(None), _next_id(FormResponse))).label("reserved_id"),
-            )
-        )
-        row = db.session.execute(query, params).first()
+        row = db.session.execute(_own_call_for_script_query(), params).first()
         _checked(row)
         order, key_id, wrapped_key, response, version, kept_until, reserved_id = row
         if kept_until is None:
