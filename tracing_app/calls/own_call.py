@@ -1,9 +1,10 @@
 """The agent's own call, read with everything its pages need in one query.
 
-The call desktop, the outcome and the script panel all start from the claimed order,
-its ticket, campaign and script, the ticket's data key and the script form the agent has
-in progress: one statement, built once per process, and 404 for any order that is not
-(or no longer) this agent's call.
+The call desktop and the script panel start from the claimed order, its ticket, campaign
+and script, the ticket's data key and the script form the agent has in progress: one
+statement, built once per process, and 404 for any order that is not (or no longer) this
+agent's call. Recording the outcome reads only the order and its campaign (a row a third
+as wide), and the whole call again only to show the form with its errors.
 
 Opening the script and recording the outcome also need, before they write, what would
 otherwise cost statements of their own (docs/performance.md, "Agents' requests"): on
@@ -99,9 +100,16 @@ def _own_call_query(*, script: bool = False):
 
 
 @functools.cache
-def _own_call_for_outcome_query():
-    """PostgreSQL: :func:`_own_call_query` reserving an id for the call's attempt."""
-    return _own_call_query().add_columns(_next_id(CallAttempt).label("reserved_id"))
+def _own_order_query(*, reserve_attempt: bool):
+    """The order and its campaign; ``reserve_attempt`` (PostgreSQL): an id for its attempt."""
+    query = (
+        select(CallOrder)
+        .where(CallOrder.id == bindparam("order_id"))
+        .options(joinedload(CallOrder.campaign))
+    )
+    if reserve_attempt:
+        query = query.add_columns(_next_id(CallAttempt).label("reserved_id"))
+    return query
 
 
 @functools.cache
@@ -162,16 +170,19 @@ def own_call(order_id: int) -> OwnCall:
     return OwnCall(order, response, (key_id, wrapped_key))
 
 
-def own_call_for_outcome(order_id: int) -> OwnCall:
-    """Return :func:`own_call`'s call; on PostgreSQL with an id reserved for its attempt."""
-    if not _on_postgresql():
-        return own_call(order_id)
+def own_order_for_outcome(order_id: int) -> tuple[CallOrder, int | None]:
+    """Return this agent's claimed order ``order_id`` with its campaign, else 404.
+
+    Only what saving the outcome needs (a narrower row than :func:`own_call`'s, which the
+    outcome form shown again with its errors reads); on PostgreSQL also an id reserved for
+    the call's attempt (else None).
+    """
+    postgresql = _on_postgresql()
     row = db.session.execute(
-        _own_call_for_outcome_query(), {"order_id": order_id, "agent_id": current_user.id}
+        _own_order_query(reserve_attempt=postgresql), {"order_id": order_id}
     ).first()
     _checked(row)
-    order, key_id, wrapped_key, response, reserved_id = row
-    return OwnCall(order, response, (key_id, wrapped_key), reserved_id=reserved_id)
+    return row[0], row.reserved_id if postgresql else None
 
 
 def own_call_for_script(order_id: int, *, now: datetime, lease: timedelta) -> OwnCall:
