@@ -90,6 +90,9 @@ def test_a_callback_without_a_time_is_shown_again_with_the_error(client, auth, q
     text = response.get_data(as_text=True)
     assert "Give a callback time in the future." in text
     assert "typed" in text  # what the agent typed is kept
+    # The whole call desktop again, read afresh (the outcome's own read is narrower).
+    assert "+32470123456" in text
+    assert "Griet" in text
     assert db.session.scalar(select(func.count()).select_from(CallAttempt)) == 0
 
 

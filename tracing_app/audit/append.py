@@ -7,11 +7,23 @@ writer knows its lane's head: :mod:`.lanes` and docs/audit-log.md. The hash of a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Row, case, event, false, func, insert, literal, select
+from sqlalchemy import (
+    BigInteger,
+    Row,
+    String,
+    bindparam,
+    case,
+    event,
+    false,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -74,8 +86,8 @@ def _insert(session: Session, entry: AuditEntry) -> None:
     session.flush()
 
 
-def head_of(lane: int):
-    """Return the query of the hash of ``lane``'s newest entry."""
+def head_of(lane):
+    """Return the query of the hash of ``lane``'s newest entry (a number or a bound parameter)."""
     return (
         select(AuditEntry.entry_hash)
         .where(AuditEntry.lane == lane)
@@ -105,31 +117,49 @@ def _insert_after(session: Session, entry: AuditEntry, lane: int, known: str, *,
     entry.previous_hash = known
     entry.entry_hash = compute_hash(entry, current_audit_key())
     session.flush()  # what the transaction wrote before: in its order, as with add + flush
-    table = AuditEntry.__table__
-    names = [column.name for column in table.columns if column.name != "id"]
-    values = select(
-        *[literal(getattr(entry, name), table.c[name].type).label(name) for name in names]
-    )
+    params = {f"entry_{name}": getattr(entry, name) for name in _INSERTED}
+    params.update(known=known, lane=lane)
     if claim:
-        head = head_of(lane).with_for_update(read=True, key_share=True).scalar_subquery()
-        lock = func.pg_try_advisory_xact_lock(literal(lane_lock_key(lane), BigInteger))
-        # CASE: the head is read (and its row locked) only once the lane is ours.
-        statement = (
-            postgresql_insert(table)
-            .from_select(names, values.where(case((lock, head == known), else_=false())))
-            .on_conflict_do_nothing(index_elements=[table.c.previous_hash])
-        )
-    else:
-        statement = insert(table).from_select(
-            names, values.where(head_of(lane).scalar_subquery() == known)
-        )
-    inserted = session.execute(statement.returning(table.c.id)).scalar_one_or_none()
+        params["lane_lock_key"] = lane_lock_key(lane)
+    inserted = session.execute(_insert_after_statement(claim=claim), params).scalar_one_or_none()
     if inserted is None:
         return False
     entry.id = inserted
     make_transient_to_detached(entry)
     session.add(entry)  # persistent, as if the session had inserted it
     return True
+
+
+#: The columns an append inserts (all but the id).
+_INSERTED = [column.name for column in AuditEntry.__table__.columns if column.name != "id"]
+
+
+@functools.cache
+def _insert_after_statement(*, claim: bool):
+    """The statement of :func:`_insert_after`, built once per process; its values are bound.
+
+    Kept, not built per append: building it and walking it for SQLAlchemy's cache key
+    cost more than its execution (docs/performance.md, "Statements kept per process").
+    """
+    table = AuditEntry.__table__
+    values = select(
+        *[bindparam(f"entry_{name}", type_=table.c[name].type).label(name) for name in _INSERTED]
+    )
+    lane, known = bindparam("lane", type_=table.c.lane.type), bindparam("known", type_=String())
+    if claim:
+        head = head_of(lane).with_for_update(read=True, key_share=True).scalar_subquery()
+        lock = func.pg_try_advisory_xact_lock(bindparam("lane_lock_key", type_=BigInteger()))
+        # CASE: the head is read (and its row locked) only once the lane is ours.
+        statement = (
+            postgresql_insert(table)
+            .from_select(_INSERTED, values.where(case((lock, head == known), else_=false())))
+            .on_conflict_do_nothing(index_elements=[table.c.previous_hash])
+        )
+    else:
+        statement = insert(table).from_select(
+            _INSERTED, values.where(head_of(lane).scalar_subquery() == known)
+        )
+    return statement.returning(table.c.id)
 
 
 def _bind_key(session) -> str:

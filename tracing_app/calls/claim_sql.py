@@ -6,11 +6,25 @@ connection of its own (see there and docs/call-lists.md).
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Time, and_, case, exists, false, func, literal, or_, select, update
+from sqlalchemy import (
+    Time,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.sql.elements import ColumnElement
 
 from tracing_app.calls import claim_state
 from tracing_app.calls.models import CLAIMED, QUEUED, CallOrder, Campaign
@@ -20,7 +34,10 @@ class ClaimStatements:
     """The SQL of one claim: the pick-and-claim ``UPDATE``, and why nothing was claimed.
 
     Both read the agent's live calls (CTE ``live``) and state in the statement itself, so
-    under the claim's lock they count every earlier claim of the agent.
+    under the claim's lock they count every earlier claim of the agent. The statements are
+    built once per process (:func:`_statements`), the same for every agent and time, and run
+    with :attr:`params`: building them and walking them for SQLAlchemy's cache key cost more
+    than running them (docs/performance.md, "Statements kept per process").
     """
 
     def __init__(
@@ -28,13 +45,53 @@ class ClaimStatements:
     ) -> None:
         self.agent_id, self.now, self.lease = agent_id, now, lease
         self.agent_state = agent_state
+        local = now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).time()
+        #: The values of the statements' parameters.
+        self.params = {
+            "claim_agent": agent_id,
+            "claim_now": now,
+            "claim_lease_until": now + lease,
+            "claim_local": local,
+        }
+        self._built = _statements(agent_state)
+
+    def update(self, *, skip_locked: bool):
+        """``UPDATE … WHERE id = (the pick) RETURNING id``: the claim, if one is allowed."""
+        return self._built.update(skip_locked=skip_locked)
+
+    def why_not(self):
+        """``SELECT`` why nothing was claimed: refused, the held call at the limit, live calls."""
+        return self._built.why_not()
+
+    def one_statement(self):
+        """PostgreSQL: the claim, why not, and the agent's state (``agent_state``) at once.
+
+        Data-modifying CTEs, all on the snapshot the statement takes after the claim's
+        lock: the state's ``wanted`` reads the claim's ``RETURNING``, not its row.
+        """
+        return self._built.one_statement()
+
+
+@functools.cache
+def _statements(agent_state: bool) -> _Statements:
+    return _Statements(agent_state)
+
+
+class _Statements:
+    """The statements of :class:`ClaimStatements`, each built at its first use."""
+
+    def __init__(self, agent_state: bool) -> None:
+        self.agent_state = agent_state
+        table = CallOrder.__table__
+        self.agent_id = bindparam("claim_agent", type_=table.c.claimed_by_id.type)
+        self.now = bindparam("claim_now", type_=table.c.claimed_dt.type)
         live = (
             select(CallOrder.id, CallOrder.claimed_dt, Campaign.max_live_calls)
             .join(Campaign, Campaign.id == CallOrder.campaign_id)
             .where(
                 CallOrder.state == CLAIMED,
-                CallOrder.claimed_by_id == agent_id,
-                CallOrder.lease_until_dt > now,
+                CallOrder.claimed_by_id == self.agent_id,
+                CallOrder.lease_until_dt > self.now,
             )
             .cte("live")
         )
@@ -42,12 +99,12 @@ class ClaimStatements:
         self.held_count = select(func.count()).select_from(live).scalar_subquery()
         # At the limit: as many live calls as the smallest limit among their campaigns.
         self.at_limit = exists().where(live.c.max_live_calls <= self.held_count)
-        self.refused = claim_state.refused(agent_id) if agent_state else false()
+        self.refused = claim_state.refused(self.agent_id) if agent_state else false()
 
+    @functools.cache  # noqa: B019 (kept per process with their instance, by design)
     def update(self, *, skip_locked: bool):
-        """``UPDATE … WHERE id = (the pick) RETURNING id``: the claim, if one is allowed."""
+        """See :meth:`ClaimStatements.update`."""
         agent_id, now = self.agent_id, self.now
-        local = now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).time()
         # The campaign's priority is copied onto its orders (kept in step by
         # update_campaign), so the sort needs no join; the campaign is joined for its hours.
         pick = (
@@ -58,7 +115,7 @@ class ClaimStatements:
                 ~self.at_limit,
                 Campaign.active,
                 Campaign.max_live_calls > self.held_count,
-                within_calling_hours(local),
+                within_calling_hours(bindparam("claim_local", type_=Time())),
                 CallOrder.due_dt <= now,
                 or_(
                     CallOrder.state == QUEUED,
@@ -91,13 +148,14 @@ class ClaimStatements:
                 state=CLAIMED,
                 claimed_by_id=agent_id,
                 claimed_dt=now,
-                lease_until_dt=now + self.lease,
+                lease_until_dt=bindparam("claim_lease_until", type_=table.c.lease_until_dt.type),
             )
             .returning(table.c.id)
         )
 
+    @functools.cache  # noqa: B019
     def why_not(self):
-        """``SELECT`` why nothing was claimed: refused, the held call at the limit, live calls."""
+        """See :meth:`ClaimStatements.why_not`."""
         oldest = (
             select(self.live.c.id)
             .order_by(self.live.c.claimed_dt, self.live.c.id)
@@ -110,12 +168,9 @@ class ClaimStatements:
             self.held_count.label("live_calls"),
         )
 
+    @functools.cache  # noqa: B019
     def one_statement(self):
-        """PostgreSQL: the claim, why not, and the agent's state (``agent_state``) at once.
-
-        Data-modifying CTEs, all on the snapshot the statement takes after the claim's
-        lock: the state's ``wanted`` reads the claim's ``RETURNING``, not its row.
-        """
+        """See :meth:`ClaimStatements.one_statement`."""
         claimed = self.update(skip_locked=True).cte("claimed")
         statement = self.why_not().add_columns(
             select(claimed.c.id).scalar_subquery().label("order_id")
@@ -131,9 +186,10 @@ class ClaimStatements:
         ).add_cte(history)
 
 
-def within_calling_hours(local: time):
+def within_calling_hours(local: time | ColumnElement[time]):
     """SQL of :func:`~tracing_app.calls.models.within_hours`: the campaign calls at ``local``."""
-    start, end, at = Campaign.calling_start, Campaign.calling_end, literal(local, Time())
+    start, end = Campaign.calling_start, Campaign.calling_end
+    at = local if isinstance(local, ColumnElement) else literal(local, Time())
     return or_(
         start == end,  # all day
         and_(start < end, start <= at, at < end),

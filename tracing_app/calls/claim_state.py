@@ -9,9 +9,10 @@ claim: on PostgreSQL as CTEs of the claim's one statement, on SQLite two stateme
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import Connection, case, func, insert, literal, select, update
+from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.elements import ColumnElement
@@ -32,7 +33,7 @@ _STATES = AgentStatus.__table__
 _HISTORY = AgentStateChange.__table__
 
 
-def refused(user_id: int) -> ColumnElement[bool]:
+def refused(user_id: int | ColumnElement[int]) -> ColumnElement[bool]:
     """SQL: "Next call" is refused (the agent is on a break or offline, or has no row)."""
     return stored_state(user_id).in_(NO_NEXT_CALL)
 
@@ -43,9 +44,15 @@ def wanted(on_call: ColumnElement[bool]) -> ColumnElement[str]:
 
 
 def change_ctes(
-    user_id: int, state: ColumnElement[str], *, unless: ColumnElement[bool], now: datetime
+    user_id: ColumnElement[int],
+    state: ColumnElement[str],
+    *,
+    unless: ColumnElement[bool],
+    now: ColumnElement[datetime],
 ) -> tuple[CTE, CTE, ColumnElement[bool]]:
     """PostgreSQL: the CTEs that change the state row to ``state`` and add its history row.
+
+    ``user_id`` and ``now`` are SQL (the claim's bound parameters).
 
     :return: ``changed`` (the new state, no row if unchanged), ``history`` (add it to the
         statement: nothing selects from it) and ``notified``, the column that sends the
@@ -62,7 +69,7 @@ def change_ctes(
         insert(_HISTORY)
         .from_select(
             ["user_id", "state", "changed_dt"],
-            select(literal(user_id), changed.c.state, literal(now, _HISTORY.c.changed_dt.type)),
+            select(user_id, changed.c.state, now),
         )
         .cte("history")
     )
@@ -75,15 +82,28 @@ def change_on(conn: Connection, user_id: int, state: str, *, now: datetime) -> s
 
     (SQLite's wallboard polls: no NOTIFY.)
     """
-    changed = conn.execute(
+    params = {"state_user": user_id, "state_new": state, "state_now": now}
+    change, history = _sqlite_statements()
+    changed = conn.execute(change, params).scalar()
+    if changed is not None:
+        conn.execute(history, params)
+    return changed
+
+
+@functools.cache
+def _sqlite_statements():
+    """:func:`change_on`'s two statements, built once per process."""
+    user_id = bindparam("state_user", type_=_STATES.c.user_id.type)
+    state = bindparam("state_new", type_=_STATES.c.state.type)
+    now = bindparam("state_now", type_=_STATES.c.since_dt.type)
+    change = (
         update(_STATES)
         .where(_STATES.c.user_id == user_id, _STATES.c.state != state)
         .values(state=state, since_dt=now)
         .returning(_STATES.c.state)
-    ).scalar()
-    if changed is not None:
-        conn.execute(insert(_HISTORY).values(user_id=user_id, state=changed, changed_dt=now))
-    return changed
+    )
+    history = insert(_HISTORY).values(user_id=user_id, state=state, changed_dt=now)
+    return change, history
 
 
 def keep_loaded(user_id: int, state: str, now: datetime) -> None:

@@ -15,7 +15,7 @@ import time as clock
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, inspect, select, update
+from sqlalchemy import Connection, Integer, bindparam, func, inspect, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -38,6 +38,10 @@ LEASE_SLACK = timedelta(minutes=1)
 CLAIM_ACTION = "calls.claim"
 #: First key of the PostgreSQL advisory lock that serialises one agent's claims.
 AGENT_CLAIM_LOCK = 7_301
+#: Takes that lock for the agent ``agent`` (kept: built once, not per claim).
+_AGENT_CLAIM_LOCK_STATEMENT = select(
+    func.pg_advisory_xact_lock(AGENT_CLAIM_LOCK, bindparam("agent", type_=Integer()))
+)
 #: Tries of ``BEGIN IMMEDIATE`` on SQLite; each already waits up to the busy timeout.
 SQLITE_BEGIN_TRIES = 3
 #: Serialises the claims of this process on SQLite (see ``_claim_on_sqlite``).
@@ -129,10 +133,9 @@ def _claim_on_postgresql(claim: ClaimStatements) -> tuple[Claim, str | None]:
         # The lock is a statement of its own: a statement's snapshot is taken before a
         # lock it waits for, so only the NEXT statement sees the claim of the press that
         # held the lock (committed before the lock was released) and counts it.
-        conn.execute(select(func.pg_advisory_xact_lock(AGENT_CLAIM_LOCK, claim.agent_id)))
+        conn.execute(_AGENT_CLAIM_LOCK_STATEMENT, {"agent": claim.agent_id})
         # State, live calls, pick and claim (and the agent's state) in one statement.
-        statement = claim.one_statement()
-        row = conn.execute(statement).one()
+        row = conn.execute(claim.one_statement(), claim.params).one()
     return _result(row.order_id, row), row.new_state if claim.agent_state else None
 
 
@@ -185,8 +188,10 @@ def _claim_on_sqlite(claim: ClaimStatements) -> tuple[Claim, str | None]:
         _begin_immediate(conn)
         try:
             # No data-modifying CTEs in SQLite: why nothing was claimed is read only then.
-            order_id = conn.execute(claim.update(skip_locked=False)).scalar()
-            row = None if order_id is not None else conn.execute(claim.why_not()).one()
+            order_id = conn.execute(claim.update(skip_locked=False), claim.params).scalar()
+            row = (
+                None if order_id is not None else conn.execute(claim.why_not(), claim.params).one()
+            )
             result, new_state = _result(order_id, row), None
             if claim.agent_state and not result.refused:
                 on_call = order_id is not None or row.live_calls > 0

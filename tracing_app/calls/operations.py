@@ -7,12 +7,14 @@ module. See docs/call-lists.md.
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, literal, null, select, update
+from sqlalchemy import bindparam, func, insert, null, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.expression import ClauseElement
 
 from content.extensions import db
 from content.i18n import _
@@ -36,6 +38,7 @@ from tracing_app.calls.claims import (  # noqa: F401 (re-exported)
 )
 from tracing_app.calls.models import (
     CALLBACK,
+    CLAIMED,
     DONE,
     NOT_REACHED,
     OUTCOMES,
@@ -109,7 +112,7 @@ def record_outcome(
     campaign = order.campaign
     attempts = order.attempts + 1
     values: dict = {
-        "attempts": CallOrder.attempts + 1,
+        "attempts": _SQL_VALUES["attempts"],
         "last_outcome": outcome,
         "lease_until_dt": None,
         "reserved_for_id": None,
@@ -169,21 +172,14 @@ def _end_claim_on_postgresql(order: CallOrder, agent, values: dict, attempt: Cal
     The INSERT reads the order the UPDATE returns (none if the claim is no longer the
     agent's), and the durations the telephony reported for the attempt's number.
     """
-    table = CallAttempt.__table__
-    claim = own_claim_update(order, agent, values).returning(CallOrder.__table__.c.id).cte("claim")
-    number = _attempt_number(claim.c.id).correlate(claim).scalar_subquery()
-    ring, talk = call_events.reported_durations(claim.c.id, number)
-    columns = {
-        column.key: literal(getattr(attempt, column.key), column.type)
-        for column in table.columns
-        if column.key != "id" or attempt.id is not None
-    }
-    columns.update(order_id=claim.c.id, ring_seconds=ring, talk_seconds=talk)
-    row = db.session.execute(
-        insert(table)
-        .from_select(list(columns), select(*columns.values()).select_from(claim))
-        .returning(table.c.id, table.c.ring_seconds, table.c.talk_seconds)
-    ).first()
+    sql_values = tuple(key for key, value in values.items() if isinstance(value, ClauseElement))
+    if any(values[key] is not _SQL_VALUES.get(key) for key in sql_values):
+        raise ValueError(f"the kept statement sets only these with SQL: {list(_SQL_VALUES)}")
+    params = {f"set_{key}": value for key, value in values.items() if key not in sql_values}
+    params.update({f"attempt_{key}": getattr(attempt, key) for key in _ATTEMPT_KEYS})
+    params.update(end_order=order.id, end_agent=agent.id)
+    statement = _end_claim_statement(tuple(values), sql_values, attempt.id is not None)
+    row = db.session.execute(statement, params).first()
     if row is None:
         raise NotClaimedByAgent(f"call order {order.id} is not claimed by user {agent.id}")
     claim_updated(order, values)
@@ -193,6 +189,60 @@ def _end_claim_on_postgresql(order: CallOrder, agent, values: dict, attempt: Cal
     make_transient_to_detached(attempt)
     db.session.add(attempt)
     set_committed_value(attempt, "order", order)
+
+
+#: The order's values an outcome sets with SQL (the same expression each time: the
+#: statement that ends the claim is kept per process with it).
+_SQL_VALUES = {"attempts": CallOrder.attempts + 1}
+#: The attempt's columns the statement that ends the claim gets as values.
+_ATTEMPT_KEYS = [
+    column.key
+    for column in CallAttempt.__table__.columns
+    if column.key not in ("order_id", "ring_seconds", "talk_seconds")
+]
+
+
+@functools.cache
+def _end_claim_statement(keys: tuple[str, ...], sql_values: tuple[str, ...], with_id: bool):
+    """The statement of :func:`_end_claim_on_postgresql`, built once per process and shape.
+
+    ``keys``: the order's columns it sets (``sql_values`` of them from :data:`_SQL_VALUES`),
+    each else the parameter ``set_<key>``; the attempt's columns are ``attempt_<key>``
+    (``id`` only ``with_id``), the order and agent ``end_order`` and ``end_agent``. Kept:
+    building it and walking it for SQLAlchemy's cache key cost more than running it.
+    """
+    orders, table = CallOrder.__table__, CallAttempt.__table__
+    claim = (
+        update(orders)
+        .where(
+            orders.c.id == bindparam("end_order", type_=orders.c.id.type),
+            orders.c.state == CLAIMED,
+            orders.c.claimed_by_id == bindparam("end_agent", type_=orders.c.claimed_by_id.type),
+        )
+        .values(
+            {
+                key: _SQL_VALUES[key]
+                if key in sql_values
+                else bindparam(f"set_{key}", type_=orders.c[key].type)
+                for key in keys
+            }
+        )
+        .returning(orders.c.id)
+        .cte("claim")
+    )
+    number = _attempt_number(claim.c.id).correlate(claim).scalar_subquery()
+    ring, talk = call_events.reported_durations(claim.c.id, number)
+    columns = {
+        column.key: bindparam(f"attempt_{column.key}", type_=column.type)
+        for column in table.columns
+        if column.key != "id" or with_id
+    }
+    columns.update(order_id=claim.c.id, ring_seconds=ring, talk_seconds=talk)
+    return (
+        insert(table)
+        .from_select(list(columns), select(*columns.values()).select_from(claim))
+        .returning(table.c.id, table.c.ring_seconds, table.c.talk_seconds)
+    )
 
 
 def _end_claim_on_sqlite(

@@ -1,9 +1,10 @@
 """The agent's own call, read with everything its pages need in one query.
 
-The call desktop, the outcome and the script panel all start from the claimed order,
-its ticket, campaign and script, the ticket's data key and the script form the agent has
-in progress: one statement, built once per process, and 404 for any order that is not
-(or no longer) this agent's call.
+The call desktop and the script panel start from the claimed order, its ticket, campaign
+and script, the ticket's data key and the script form the agent has in progress: one
+statement, built once per process, and 404 for any order that is not (or no longer) this
+agent's call. Recording the outcome reads only the order and its campaign (a row a third
+as wide), and the whole call again only to show the form with its errors.
 
 Opening the script and recording the outcome also need, before they write, what would
 otherwise cost statements of their own (docs/performance.md, "Agents' requests"): on
@@ -41,34 +42,36 @@ class OwnCall:
     response: FormResponse | None
     #: The ticket's data key row (id, wrapped key), both None if it has none.
     data_key: tuple[int | None, str | None]
-    #: The published version of the campaign's script (:func:`own_call_for_script` only).
-    script_version: ScriptVersion | None = None
-    #: An id reserved for the row the request inserts (PostgreSQL), else None.
-    reserved_id: int | None = None
 
     def ticket_keys(self):
         """Return the ticket's keys for :func:`tickets.person_data` (no query)."""
         return tickets.joined_key_ring(*self.data_key)
 
 
+@dataclass
+class ScriptCall:
+    """The agent's claimed order as opening the script reads it (:func:`own_call_for_script`)."""
+
+    order: CallOrder
+    #: The script form this agent fills for the call's ticket, if one is in progress.
+    response: FormResponse | None
+    #: The published version of the campaign's script.
+    script_version: ScriptVersion | None
+    #: An id reserved for a new form (PostgreSQL, or SQLite under its write lock), else None.
+    reserved_id: int | None = None
+
+
 @functools.cache
-def _own_call_query(*, script: bool = False):
+def _own_call_query():
     # The call's pages all read its ticket, campaign and script, the ticket's data key and
     # the script form in progress: one query, not six. Built once: the same for everyone
     # but its parameters (building it cost about as much as running it).
     ticket = aliased(Ticket)
-    query = (
+    return (
         select(CallOrder, DataKey.id, DataKey.wrapped_key, FormResponse)
         .outerjoin(ticket, CallOrder.ticket.of_type(ticket))
         .outerjoin(DataKey, tickets.data_key_of_ticket(ticket))
-        .outerjoin(
-            FormResponse,
-            and_(
-                FormResponse.id == ticket.script_response_id,
-                FormResponse.state == IN_PROGRESS,
-                FormResponse.agent_id == bindparam("agent_id"),
-            ),
-        )
+        .outerjoin(FormResponse, _form_in_progress(ticket))
         .where(CallOrder.id == bindparam("order_id"))
         .options(
             contains_eager(CallOrder.ticket.of_type(ticket)),
@@ -76,8 +79,25 @@ def _own_call_query(*, script: bool = False):
             joinedload(FormResponse.script_version),
         )
     )
-    if not script:
-        return query
+
+
+def _form_in_progress(ticket):
+    """The join condition of the script form the agent has in progress for ``ticket``."""
+    return and_(
+        FormResponse.id == ticket.script_response_id,
+        FormResponse.state == IN_PROGRESS,
+        FormResponse.agent_id == bindparam("agent_id"),
+    )
+
+
+@functools.cache
+def _own_script_call_query():
+    """Opening the script: the order, its ticket, the form in progress, the published version.
+
+    Only what opening the script uses (no campaign, data key or version of the form in
+    progress: a narrower row, fewer objects to load).
+    """
+    ticket = aliased(Ticket)
     # The version a new form starts with: the campaign script's published one (the last,
     # as scripts.current_version), without the uploaded file.
     published = aliased(ScriptVersion)
@@ -92,13 +112,43 @@ def _own_call_query(*, script: bool = False):
         .scalar_subquery()
     )
     return (
-        query.add_columns(published)
+        select(CallOrder, FormResponse, published)
+        .outerjoin(ticket, CallOrder.ticket.of_type(ticket))
+        .outerjoin(FormResponse, _form_in_progress(ticket))
         .outerjoin(published, published.id == published_id)
-        .options(defer(published.source_file))
+        .where(CallOrder.id == bindparam("order_id"))
+        .options(contains_eager(CallOrder.ticket.of_type(ticket)), defer(published.source_file))
     )
 
 
 @functools.cache
+def _own_order_query(*, reserve_attempt: bool):
+    """The order and its campaign; ``reserve_attempt`` (PostgreSQL): an id for its attempt."""
+    query = (
+        select(CallOrder)
+        .where(CallOrder.id == bindparam("order_id"))
+        .options(joinedload(CallOrder.campaign))
+    )
+    if reserve_attempt:
+        query = query.add_columns(_next_id(CallAttempt).label("reserved_id"))
+    return query
+
+
+@functools.cache
+def _own_call_for_script_query():
+    """PostgreSQL: the script's own-call read, keeping the lease, reserving a form id."""
+    kept = _kept_lease()
+    return (
+        _own_script_call_query()
+        .add_cte(kept)
+        .add_columns(
+            # The read's snapshot predates the CTE's write: its new end comes from it.
+            select(kept.c.lease_until_dt).scalar_subquery().label("kept_until"),
+            case((FormResponse.id.is_(None), _next_id(FormResponse))).label("reserved_id"),
+        )
+    )
+
+
 def _kept_lease():
     """PostgreSQL: the lease UPDATE, a CTE of the own-call read (its new end, if it kept)."""
     table = CallOrder.__table__
@@ -142,55 +192,50 @@ def own_call(order_id: int) -> OwnCall:
     return OwnCall(order, response, (key_id, wrapped_key))
 
 
-def own_call_for_outcome(order_id: int) -> OwnCall:
-    """Return :func:`own_call`'s call; on PostgreSQL with an id reserved for its attempt."""
-    if not _on_postgresql():
-        return own_call(order_id)
-    query = _own_call_query().add_columns(_next_id(CallAttempt).label("reserved_id"))
-    row = db.session.execute(query, {"order_id": order_id, "agent_id": current_user.id}).first()
+def own_order_for_outcome(order_id: int) -> tuple[CallOrder, int | None]:
+    """Return this agent's claimed order ``order_id`` with its campaign, else 404.
+
+    Only what saving the outcome needs (a narrower row than :func:`own_call`'s, which the
+    outcome form shown again with its errors reads); on PostgreSQL also an id reserved for
+    the call's attempt (else None).
+    """
+    postgresql = _on_postgresql()
+    row = db.session.execute(
+        _own_order_query(reserve_attempt=postgresql), {"order_id": order_id}
+    ).first()
     _checked(row)
-    order, key_id, wrapped_key, response, reserved_id = row
-    return OwnCall(order, response, (key_id, wrapped_key), reserved_id=reserved_id)
+    return row[0], row.reserved_id if postgresql else None
 
 
-def own_call_for_script(order_id: int, *, now: datetime, lease: timedelta) -> OwnCall:
-    """Return :func:`own_call`'s call with its lease kept until ``now + lease``.
+def own_call_for_script(order_id: int, *, now: datetime, lease: timedelta) -> ScriptCall:
+    """Return this agent's claimed order ``order_id`` with its lease kept until ``now + lease``.
 
-    Also read: the published version of the campaign's script, and on PostgreSQL an id
-    reserved for a new form when none is in progress. On PostgreSQL the lease is written
-    by the read itself (a data-modifying CTE); on SQLite by an UPDATE that also returns
-    the next form id, taken under the database's write lock that UPDATE holds.
+    Read with it: its ticket, the script form in progress, the published version of the
+    campaign's script, and on PostgreSQL an id reserved for a new form when none is in
+    progress. On PostgreSQL the lease is written by the read itself (a data-modifying
+    CTE); on SQLite by an UPDATE that also returns the next form id, taken under the
+    database's write lock that UPDATE holds.
     """
     params = {"order_id": order_id, "agent_id": current_user.id, "lease_until": now + lease}
     if _on_postgresql():
-        kept = _kept_lease()
-        query = (
-            _own_call_query(script=True)
-            .add_cte(kept)
-            .add_columns(
-                # The read's snapshot predates the CTE's write: its new end comes from it.
-                select(kept.c.lease_until_dt).scalar_subquery().label("kept_until"),
-                case((FormResponse.id.is_(None), _next_id(FormResponse))).label("reserved_id"),
-            )
-        )
-        row = db.session.execute(query, params).first()
+        row = db.session.execute(_own_call_for_script_query(), params).first()
         _checked(row)
-        order, key_id, wrapped_key, response, version, kept_until, reserved_id = row
+        order, response, version, kept_until, reserved_id = row
         if kept_until is None:
             abort(404)  # claimed by someone else between the read's snapshot and its write
     else:
-        row = db.session.execute(_own_call_query(script=True), params).first()
+        row = db.session.execute(_own_script_call_query(), params).first()
         _checked(row)
-        order, key_id, wrapped_key, response, version = row
+        order, response, version = row
         if response is not None:  # the form in progress is continued: no id to reserve
             try:
                 claims.keep_lease(order, current_user._get_current_object(), now=now, lease=lease)
             except claims.NotClaimedByAgent:
                 abort(404)
-            return OwnCall(order, response, (key_id, wrapped_key), version)
+            return ScriptCall(order, response, version)
         reserved_id = _keep_lease_on_sqlite(order, params["lease_until"])
     set_committed_value(order, "lease_until_dt", params["lease_until"])
-    return OwnCall(order, response, (key_id, wrapped_key), version, reserved_id)
+    return ScriptCall(order, response, version, reserved_id)
 
 
 def _keep_lease_on_sqlite(order: CallOrder, lease_until: datetime) -> int:

@@ -34,8 +34,8 @@ from tracing_app.calls.models import (
 from tracing_app.calls.own_call import (
     OwnCall,
     own_call,
-    own_call_for_outcome,
     own_call_for_script,
+    own_order_for_outcome,
 )
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts import page_context
@@ -262,8 +262,7 @@ def _render_call(
 @requires(WORK)
 def record_outcome(order_id: int):
     """Save how the call ended; the retry rules schedule what comes next."""
-    call = own_call_for_outcome(order_id)
-    order = call.order
+    order, attempt_id = own_order_for_outcome(order_id)
     form = OutcomeForm()
     if form.validate_on_submit():
         callback_dt = _local_to_utc(form.callback_at.data) if form.callback_at.data else None
@@ -276,7 +275,7 @@ def record_outcome(order_id: int):
                 note=form.note.data,
                 callback_dt=callback_dt,
                 callback_anyone=form.callback_by.data == "anyone",
-                attempt_id=call.reserved_id,
+                attempt_id=attempt_id,
             )
         except operations.CallError as exc:
             db.session.rollback()
@@ -290,7 +289,7 @@ def record_outcome(order_id: int):
             db.session.commit()
             flash(_("Outcome saved."), "success")
             return redirect(url_for("calls.agent_home"))
-    return _render_call(call, form, 400)
+    return _render_call(own_call(order_id), form, 400)
 
 
 def _after_call(state: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import functools
+
+from sqlalchemy import bindparam, select
 
 from content.extensions import db
 from tracing_app.calls.models import CallAttempt, CallOrder
@@ -63,13 +65,17 @@ def ticket_attempts(ticket: Ticket) -> list[CallAttempt]:
     The call desktop shows the order's own attempts and the ticket's latest from this one
     read.
     """
-    return list(
-        db.session.scalars(
-            select(CallAttempt)
-            .join(CallOrder, CallOrder.id == CallAttempt.order_id)
-            .where(CallOrder.ticket_id == ticket.id)
-            .order_by(CallAttempt.id)
-        )
+    return list(db.session.scalars(_ticket_attempts_query(), {"ticket_id": ticket.id}))
+
+
+@functools.cache
+def _ticket_attempts_query():
+    # Built once per process (docs/performance.md, "Statements kept per process").
+    return (
+        select(CallAttempt)
+        .join(CallOrder, CallOrder.id == CallAttempt.order_id)
+        .where(CallOrder.ticket_id == bindparam("ticket_id"))
+        .order_by(CallAttempt.id)
     )
 
 
