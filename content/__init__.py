@@ -87,7 +87,7 @@ def _init_extensions(app: Flask) -> None:
     from content.auth.sessions import load_session_user
     from content.chrome import page_chrome
     from content.extensions import babel, csrf, db, login_manager, migrate
-    from content.i18n import select_locale
+    from content.i18n import install_template_gettext, select_locale
     from content.items import page_cache
     from content.migrations_config import MIGRATIONS_DIRECTORY
 
@@ -99,6 +99,7 @@ def _init_extensions(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(TRANSLATIONS_DIRECTORY),
     )
+    install_template_gettext(app)
     csrf.init_app(app)
     # Kept pages of signed-in readers hold placeholders where these go (items/page_cache).
     # Flask-WTF offers csrf_token() both as a global and from a context processor: both.

@@ -75,6 +75,42 @@ def test_dates_are_formatted_per_locale(app):
     }
 
 
+def test_kept_translations_follow_force_locale_and_refresh(app):
+    """The translations kept per request change with ``force_locale`` and ``refresh``."""
+    from flask import g, render_template_string
+    from flask_babel import force_locale, refresh
+
+    from content.i18n import _, _l, ngettext
+
+    label = _l("Page not found")
+    agents = ("%(num)d agent active", "%(num)d agents active")
+    template = (
+        "{{ _('Page not found') }}|"
+        "{{ ngettext('%(num)d agent active', '%(num)d agents active', 2) }}"
+    )
+    # A request of its own (the tests' app context would share g with the next one).
+    with app.app_context(), app.test_request_context("/nl/login"):
+        app.preprocess_request()
+        assert _("Page not found") == "Pagina niet gevonden"
+        assert str(label) == "Pagina niet gevonden"
+        with force_locale("fr"):
+            assert _("Page not found") == "Page introuvable"
+            assert str(label) == "Page introuvable"
+            with force_locale("de"):
+                assert render_template_string(template).startswith("Seite nicht gefunden|")
+            assert ngettext(*agents, 1) == "1 agent actif"
+        assert render_template_string(template) == "Pagina niet gevonden|2 medewerkers actief"
+        assert ngettext(*agents, 1) == "1 medewerker actief"
+        assert ngettext(*agents, 3) == "3 medewerkers actief"
+        g.lang_code = "de"
+        refresh()
+        assert _("Page not found") == "Seite nicht gefunden"
+    with app.app_context(), app.test_request_context("/fr/login"):
+        app.preprocess_request()
+        assert str(label) == "Page introuvable"
+    assert _("Page not found") == "Page not found"  # no application: untranslated
+
+
 def test_error_pages_are_translated(client):
     text = client.get("/fr/no-such-page").get_data(as_text=True)
     assert '<html lang="fr">' in text
