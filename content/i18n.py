@@ -10,6 +10,9 @@ from flask import Flask, abort, current_app, g, has_request_context, request
 from flask_babel import format_decimal, get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 __all__ = [
     "_",
@@ -69,10 +72,35 @@ _ = gettext
 _l = lazy_gettext
 
 
+@pass_context
+def template_gettext(context: Context, string: str, /, **variables) -> str:
+    """Jinja's new-style ``gettext`` (``trans`` blocks too), on the kept translations."""
+    translated = translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        # As Jinja's: the catalog's text is markup; the variables are escaped by ``%``.
+        translated = Markup(translated)  # noqa: S704
+    # Always a format string, as in Jinja's own: "%%" is "%" with or without variables.
+    return translated % variables
+
+
+@pass_context
+def template_ngettext(
+    context: Context, singular: str, plural: str, num: int, /, **variables
+) -> str:
+    """Jinja's new-style ``ngettext`` (``trans`` with ``pluralize``), on the kept translations."""
+    variables.setdefault("num", num)
+    translated = translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        translated = Markup(translated)  # noqa: S704 - as template_gettext
+    return translated % variables
+
+
 def install_template_gettext(app: Flask) -> None:
     """Give templates' ``_``, ``gettext``, ``ngettext`` and ``trans`` the kept translations.
 
-    Replaces Flask-Babel's callables, which look the translations up anew for each string.
+    Replaces Flask-Babel's callables (the translations looked up anew for each string)
+    and Jinja's ``_``, which looks ``gettext`` up and calls it through the context at
+    every use; ``template_gettext`` behaves as Jinja's new-style ``gettext``.
     """
     app.jinja_env.install_gettext_callables(
         gettext=lambda string: translations().ugettext(string),
@@ -82,6 +110,9 @@ def install_template_gettext(app: Flask) -> None:
             context, singular, plural, num
         ),
         newstyle=True,
+    )
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
     )
 
 

@@ -111,6 +111,37 @@ def test_kept_translations_follow_force_locale_and_refresh(app):
     assert _("Page not found") == "Page not found"  # no application: untranslated
 
 
+TEMPLATES_WITH_STRINGS = [
+    "{{ _('Page not found') }}",
+    "{{ gettext('Page not found') }} {{ _('50%% of %(name)s', name='<b>') }}",
+    "{{ ngettext('%(num)d agent active', '%(num)d agents active', 2) }}",
+    "{{ ngettext('%(num)d agent active', '%(num)d agents active', 1) }} {{ 'x'|e }}",
+    "{% trans name='<i>' %}Hello {{ name }}, 100%{% endtrans %}",
+    "{% trans string='<s>', context='c' %}{{ string }} {{ context }}{% endtrans %}",
+    "{% trans count=3 %}{{ count }} agent{% pluralize %}{{ count }} agents{% endtrans %}",
+    "{% autoescape false %}{{ _('Hello %(name)s', name='<b>') }}{% endautoescape %}",
+]
+
+
+@pytest.mark.parametrize("source", TEMPLATES_WITH_STRINGS)
+def test_template_gettext_renders_as_jinjas_own(app, source):
+    """Templates' ``_``/``gettext``/``ngettext``/``trans`` give what Jinja's new-style ones give."""
+    from flask import render_template_string
+    from jinja2 import Environment
+
+    from content.i18n import translations
+
+    reference = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    reference.install_gettext_callables(
+        gettext=lambda string: translations().ugettext(string),
+        ngettext=lambda singular, plural, num: translations().ungettext(singular, plural, num),
+        newstyle=True,
+    )
+    with app.app_context(), app.test_request_context("/nl/login"):
+        app.preprocess_request()
+        assert render_template_string(source) == reference.from_string(source).render()
+
+
 def test_error_pages_are_translated(client):
     text = client.get("/fr/no-such-page").get_data(as_text=True)
     assert '<html lang="fr">' in text
