@@ -36,6 +36,7 @@ def create_cms(
     from content import models, signals  # noqa: F401 - models: every table is known
     from content.auth import passwords, throttle
     from content.auth.access import init_access
+    from content.auth.cookies import KeptCookieSessionInterface
     from content.auth.roles import PermissionRegistry
     from content.config import apply_plugin_defaults, load_config
     from content.db import configure_database, init_database
@@ -57,6 +58,7 @@ def create_cms(
     app.extensions["tracing.plugins"] = pm
     apply_plugin_defaults(app, pm.hook.tracing_config_defaults())
     app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_MAX_HOURS"])
+    app.session_interface = KeptCookieSessionInterface(app.config["SESSION_COOKIES_KEPT"])
 
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
