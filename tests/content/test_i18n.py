@@ -111,6 +111,19 @@ def test_kept_translations_follow_force_locale_and_refresh(app):
     assert _("Page not found") == "Page not found"  # no application: untranslated
 
 
+def test_a_page_finds_its_translations_once(app, client, monkeypatch):
+    """A page of many strings asks Flask-Babel for its translations once."""
+    import content.i18n
+
+    found = []
+    real = content.i18n.get_translations
+    monkeypatch.setattr(content.i18n, "get_translations", lambda: found.append(1) or real())
+    with app.app_context():  # a request of its own (the tests' app context shares g)
+        page = client.get("/nl/login").get_data(as_text=True)
+    assert "<h1>Aanmelden</h1>" in page
+    assert len(found) == 1
+
+
 TEMPLATES_WITH_STRINGS = [
     "{{ _('Page not found') }}",
     "{{ gettext('Page not found') }} {{ _('50%% of %(name)s', name='<b>') }}",
