@@ -36,6 +36,7 @@ def create_cms(
     from content import models, signals  # noqa: F401 - models: every table is known
     from content.auth import passwords, throttle
     from content.auth.access import init_access
+    from content.auth.cookies import KeptCookieSessionInterface
     from content.auth.roles import PermissionRegistry
     from content.config import apply_plugin_defaults, load_config
     from content.db import configure_database, init_database
@@ -57,6 +58,7 @@ def create_cms(
     app.extensions["tracing.plugins"] = pm
     apply_plugin_defaults(app, pm.hook.tracing_config_defaults())
     app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_MAX_HOURS"])
+    app.session_interface = KeptCookieSessionInterface(app.config["SESSION_COOKIES_KEPT"])
 
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -87,7 +89,7 @@ def _init_extensions(app: Flask) -> None:
     from content.auth.sessions import load_session_user
     from content.chrome import page_chrome
     from content.extensions import babel, csrf, db, login_manager, migrate
-    from content.i18n import select_locale
+    from content.i18n import install_template_gettext, select_locale
     from content.items import page_cache
     from content.migrations_config import MIGRATIONS_DIRECTORY
 
@@ -99,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(TRANSLATIONS_DIRECTORY),
     )
+    install_template_gettext(app)
     csrf.init_app(app)
     # Kept pages of signed-in readers hold placeholders where these go (items/page_cache).
     # Flask-WTF offers csrf_token() both as a global and from a context processor: both.

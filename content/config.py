@@ -57,6 +57,9 @@ class DefaultConfig:
     # PERMANENT_SESSION_LIFETIME to SESSION_MAX_HOURS): signing it again at every request
     # would only cost time, as the session row decides what the cookie opens.
     SESSION_REFRESH_EACH_REQUEST = False
+    #: Session cookies a process keeps decoded, by their exact text (content/auth/cookies.py;
+    #: 0: decode every cookie).
+    SESSION_COOKIES_KEPT = 4096
     #: Seconds a process answers a signed-in reader's kept (public) pages from its last full
     #: check of their session (content/auth/reader_passes.py); at most 60, 0 turns it off.
     READER_PASS_SECONDS = 30

@@ -5,24 +5,115 @@ from __future__ import annotations
 import os
 
 from babel import Locale
-from flask import abort, current_app, g, has_request_context, request
-from flask_babel import format_decimal, get_locale, gettext, lazy_gettext, ngettext
+from babel.support import NullTranslations
+from flask import Flask, abort, current_app, g, has_request_context, request
+from flask_babel import format_decimal, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
-
-_ = gettext
-_l = lazy_gettext
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 __all__ = [
     "_",
     "_l",
+    "gettext",
     "language_name",
     "language_names",
+    "lazy_gettext",
     "ngettext",
     "select_locale",
     "site_languages",
 ]
 
 LANG_ARG = "lang_code"
+
+
+def translations() -> NullTranslations:
+    """Return the current translations, looked up once per request and language.
+
+    Flask-Babel finds them anew for every string (its context three times, the locale,
+    the locale's name); a page translates dozens. They are kept in Flask-Babel's own
+    context (``g._flask_babel``) together with the locale they were found for, so
+    ``force_locale`` (which puts another locale there) and ``refresh`` are obeyed.
+    """
+    try:
+        context = g._flask_babel
+    except (AttributeError, RuntimeError):  # not yet made; outside an application context
+        return get_translations()
+    kept = getattr(context, "kept_translations", None)
+    locale = getattr(context, "babel_locale", None)
+    domain = getattr(context, "babel_domain", None)
+    if kept is not None and locale is not None and kept[0] is locale and kept[1] is domain:
+        return kept[2]
+    found = get_translations()
+    context.kept_translations = (context.babel_locale, context.babel_domain, found)
+    return found
+
+
+def gettext(string: str, **variables) -> str:
+    """Translate ``string`` into the current language, then fill in ``variables``."""
+    translated = translations().ugettext(string)
+    return translated % variables if variables else translated
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """Translate the singular or plural form for ``num`` (available as ``%(num)d``)."""
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """Like :func:`gettext`, translated when used (module-level texts: form labels)."""
+    return LazyString(gettext, string, **variables)
+
+
+_ = gettext
+_l = lazy_gettext
+
+
+@pass_context
+def template_gettext(context: Context, string: str, /, **variables) -> str:
+    """Jinja's new-style ``gettext`` (``trans`` blocks too), on the kept translations."""
+    translated = translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        # As Jinja's: the catalog's text is markup; the variables are escaped by ``%``.
+        translated = Markup(translated)  # noqa: S704
+    # Always a format string, as in Jinja's own: "%%" is "%" with or without variables.
+    return translated % variables
+
+
+@pass_context
+def template_ngettext(
+    context: Context, singular: str, plural: str, num: int, /, **variables
+) -> str:
+    """Jinja's new-style ``ngettext`` (``trans`` with ``pluralize``), on the kept translations."""
+    variables.setdefault("num", num)
+    translated = translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        translated = Markup(translated)  # noqa: S704 - as template_gettext
+    return translated % variables
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Give templates' ``_``, ``gettext``, ``ngettext`` and ``trans`` the kept translations.
+
+    Replaces Flask-Babel's callables (the translations looked up anew for each string)
+    and Jinja's ``_``, which looks ``gettext`` up and calls it through the context at
+    every use; ``template_gettext`` behaves as Jinja's new-style ``gettext``.
+    """
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: translations().ugettext(string),
+        ngettext=lambda singular, plural, num: translations().ungettext(singular, plural, num),
+        pgettext=lambda context, string: translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, num: translations().unpgettext(
+            context, singular, plural, num
+        ),
+        newstyle=True,
+    )
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
+    )
 
 
 def site_languages() -> list[str]:

@@ -75,6 +75,86 @@ def test_dates_are_formatted_per_locale(app):
     }
 
 
+def test_kept_translations_follow_force_locale_and_refresh(app):
+    """The translations kept per request change with ``force_locale`` and ``refresh``."""
+    from flask import g, render_template_string
+    from flask_babel import force_locale, refresh
+
+    from content.i18n import _, _l, ngettext
+
+    label = _l("Page not found")
+    agents = ("%(num)d agent active", "%(num)d agents active")
+    template = (
+        "{{ _('Page not found') }}|"
+        "{{ ngettext('%(num)d agent active', '%(num)d agents active', 2) }}"
+    )
+    # A request of its own (the tests' app context would share g with the next one).
+    with app.app_context(), app.test_request_context("/nl/login"):
+        app.preprocess_request()
+        assert _("Page not found") == "Pagina niet gevonden"
+        assert str(label) == "Pagina niet gevonden"
+        with force_locale("fr"):
+            assert _("Page not found") == "Page introuvable"
+            assert str(label) == "Page introuvable"
+            with force_locale("de"):
+                assert render_template_string(template).startswith("Seite nicht gefunden|")
+            assert ngettext(*agents, 1) == "1 agent actif"
+        assert render_template_string(template) == "Pagina niet gevonden|2 medewerkers actief"
+        assert ngettext(*agents, 1) == "1 medewerker actief"
+        assert ngettext(*agents, 3) == "3 medewerkers actief"
+        g.lang_code = "de"
+        refresh()
+        assert _("Page not found") == "Seite nicht gefunden"
+    with app.app_context(), app.test_request_context("/fr/login"):
+        app.preprocess_request()
+        assert str(label) == "Page introuvable"
+    assert _("Page not found") == "Page not found"  # no application: untranslated
+
+
+def test_a_page_finds_its_translations_once(app, client, monkeypatch):
+    """A page of many strings asks Flask-Babel for its translations once."""
+    import content.i18n
+
+    found = []
+    real = content.i18n.get_translations
+    monkeypatch.setattr(content.i18n, "get_translations", lambda: found.append(1) or real())
+    with app.app_context():  # a request of its own (the tests' app context shares g)
+        page = client.get("/nl/login").get_data(as_text=True)
+    assert "<h1>Aanmelden</h1>" in page
+    assert len(found) == 1
+
+
+TEMPLATES_WITH_STRINGS = [
+    "{{ _('Page not found') }}",
+    "{{ gettext('Page not found') }} {{ _('50%% of %(name)s', name='<b>') }}",
+    "{{ ngettext('%(num)d agent active', '%(num)d agents active', 2) }}",
+    "{{ ngettext('%(num)d agent active', '%(num)d agents active', 1) }} {{ 'x'|e }}",
+    "{% trans name='<i>' %}Hello {{ name }}, 100%{% endtrans %}",
+    "{% trans string='<s>', context='c' %}{{ string }} {{ context }}{% endtrans %}",
+    "{% trans count=3 %}{{ count }} agent{% pluralize %}{{ count }} agents{% endtrans %}",
+    "{% autoescape false %}{{ _('Hello %(name)s', name='<b>') }}{% endautoescape %}",
+]
+
+
+@pytest.mark.parametrize("source", TEMPLATES_WITH_STRINGS)
+def test_template_gettext_renders_as_jinjas_own(app, source):
+    """Templates' ``_``/``gettext``/``ngettext``/``trans`` give what Jinja's new-style ones give."""
+    from flask import render_template_string
+    from jinja2 import Environment
+
+    from content.i18n import translations
+
+    reference = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    reference.install_gettext_callables(
+        gettext=lambda string: translations().ugettext(string),
+        ngettext=lambda singular, plural, num: translations().ungettext(singular, plural, num),
+        newstyle=True,
+    )
+    with app.app_context(), app.test_request_context("/nl/login"):
+        app.preprocess_request()
+        assert render_template_string(source) == reference.from_string(source).render()
+
+
 def test_error_pages_are_translated(client):
     text = client.get("/fr/no-such-page").get_data(as_text=True)
     assert '<html lang="fr">' in text
