@@ -73,7 +73,8 @@ def _own_call_query(*, script: bool = False):
         .options(
             contains_eager(CallOrder.ticket.of_type(ticket)),
             joinedload(CallOrder.campaign).joinedload(Campaign.script),
-            joinedload(FormResponse.script_version),
+            # The uploaded file (tens of kB) is for downloads only, never for the call.
+            joinedload(FormResponse.script_version).defer(ScriptVersion.source_file),
         )
     )
     if not script:

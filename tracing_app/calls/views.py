@@ -222,7 +222,9 @@ def _render_call(
         lease = SCRIPT_LEASE if response is not None else claims.DEFAULT_LEASE
         claims.keep_lease(order, current_agent(), now=current_time(), lease=lease)
     except claims.NotClaimedByAgent:
-        db.session.rollback()
+        # The failed renewal wrote nothing; what the request wrote before stays (the script
+        # panel's answers, saved with the desktop's commit: the form is the agent's own).
+        db.session.commit()
         abort(404)
     if order.ticket is not None:
         # Showing the number is a view of personal data: audited by the tickets package.
@@ -361,6 +363,5 @@ def save_script(order_id: int):
         db.session.commit()
         # The form is done; the call is not: its outcome is still to be recorded.
         return redirect(url_for("calls.view_call", order_id=order.id, _anchor="outcome"))
-    if result.outcome == "saved":
-        commit_keeping_loaded()
+    # Saved (or stale): the desktop below commits once, the answers with its audit entry.
     return _render_call(call, status=result.status, script_state=result.state)
