@@ -7,11 +7,12 @@ writer knows its lane's head: :mod:`.lanes` and docs/audit-log.md. The hash of a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Row, case, event, false, func, insert, literal, select
+from sqlalchemy import BigInteger, Row, bindparam, case, event, false, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -105,14 +106,40 @@ def _insert_after(session: Session, entry: AuditEntry, lane: int, known: str, *,
     entry.previous_hash = known
     entry.entry_hash = compute_hash(entry, current_audit_key())
     session.flush()  # what the transaction wrote before: in its order, as with add + flush
-    table = AuditEntry.__table__
-    names = [column.name for column in table.columns if column.name != "id"]
-    values = select(
-        *[literal(getattr(entry, name), table.c[name].type).label(name) for name in names]
-    )
+    params = {name: getattr(entry, name) for name in _entry_columns()}
+    params.update(lane_=lane, known_=known)
     if claim:
-        head = head_of(lane).with_for_update(read=True, key_share=True).scalar_subquery()
-        lock = func.pg_try_advisory_xact_lock(literal(lane_lock_key(lane), BigInteger))
+        params["lock_key_"] = lane_lock_key(lane)
+    inserted = session.execute(_insert_after_statement(claim=claim), params).scalar_one_or_none()
+    if inserted is None:
+        return False
+    entry.id = inserted
+    make_transient_to_detached(entry)
+    session.add(entry)  # persistent, as if the session had inserted it
+    return True
+
+
+@functools.cache
+def _entry_columns() -> tuple[str, ...]:
+    return tuple(column.name for column in AuditEntry.__table__.columns if column.name != "id")
+
+
+@functools.cache
+def _insert_after_statement(*, claim: bool):
+    """The INSERT of :func:`_insert_after`, built once: the entry's values are parameters."""
+    table = AuditEntry.__table__
+    names = _entry_columns()
+    values = select(*[bindparam(name, type_=table.c[name].type).label(name) for name in names])
+    head = (
+        select(AuditEntry.entry_hash)
+        .where(AuditEntry.lane == bindparam("lane_"))
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    known = bindparam("known_", type_=table.c.entry_hash.type)
+    if claim:
+        head = head.with_for_update(read=True, key_share=True).scalar_subquery()
+        lock = func.pg_try_advisory_xact_lock(bindparam("lock_key_", type_=BigInteger))
         # CASE: the head is read (and its row locked) only once the lane is ours.
         statement = (
             postgresql_insert(table)
@@ -120,16 +147,8 @@ def _insert_after(session: Session, entry: AuditEntry, lane: int, known: str, *,
             .on_conflict_do_nothing(index_elements=[table.c.previous_hash])
         )
     else:
-        statement = insert(table).from_select(
-            names, values.where(head_of(lane).scalar_subquery() == known)
-        )
-    inserted = session.execute(statement.returning(table.c.id)).scalar_one_or_none()
-    if inserted is None:
-        return False
-    entry.id = inserted
-    make_transient_to_detached(entry)
-    session.add(entry)  # persistent, as if the session had inserted it
-    return True
+        statement = insert(table).from_select(names, values.where(head.scalar_subquery() == known))
+    return statement.returning(table.c.id)
 
 
 def _bind_key(session) -> str:
