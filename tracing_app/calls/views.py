@@ -240,7 +240,10 @@ def _render_call(
     if response is not None:
         state = script_state or scripts.state(response)
         script = page_context.form_context(
-            response, state, check=script_state is not None and script_views.shows_check("POST")
+            response,
+            state,
+            check=script_state is not None and script_views.shows_check("POST"),
+            action=url_for("calls.save_script", order_id=order.id),
         )
     return render_template(
         "calls/call.html",
