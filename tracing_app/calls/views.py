@@ -208,8 +208,13 @@ def _render_call(
     """Render the call desktop; ``form`` is a submitted outcome form (else the untouched one)."""
     order = call.order
     summary = phone = None
-    # The ticket's attempts (every order of it) give the order's own and the summary's.
-    history = summaries.ticket_attempts(order.ticket) if order.ticket is not None else None
+    # The ticket's attempts (every order of it) give the order's own and the summary's; the
+    # desktop's own-call read has them already (the outcome's does not).
+    history = call.attempts
+    if order.ticket is None:
+        history = None
+    elif history is None:
+        history = summaries.ticket_attempts(order.ticket)
     own = (
         [a for a in history if a.order_id == order.id]
         if history is not None
