@@ -263,7 +263,6 @@ def _render_call(
         outcome_html=outcome_markup.untouched_outcome_html(order)
         if form is None
         else outcome_markup.render_outcome(order, form),
-        button=ButtonForm(),
         has_script=order.campaign.script is not None,
         **script,
     ), status
