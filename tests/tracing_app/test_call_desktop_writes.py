@@ -16,13 +16,16 @@ from content.auth.models import utcnow
 from content.extensions import db
 from tests.fixtures.exchange import bearer
 from tests.fixtures.web import post_form
-from tracing_app.calls import operations
+from tracing_app.calls import operations, own_call
 from tracing_app.calls.models import CLAIMED, DONE, NO_ANSWER, REACHED, CallAttempt, CallOrder
+from tracing_app.calls.notes import encrypt_note
 from tracing_app.exchange import tokens
 from tracing_app.exchange.changes import ATTEMPT, ExchangeChange
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.engine import initial_answers
 from tracing_app.scripts.models import FormResponse
+from tracing_app.tickets import summaries
+from tracing_app.tickets.operations import PersonData, create_ticket
 
 pytestmark = pytest.mark.db
 
@@ -180,3 +183,52 @@ def test_a_save_landing_after_the_form_was_read_is_refused(scripted_call, create
     kept = db.session.get(FormResponse, form_id)
     assert kept.revision == 1
     assert scripts.answers(kept)["called_name"] == "Jan"  # not overwritten
+
+
+def test_the_desktops_read_gives_the_tickets_attempts_as_their_rows_are(app, make_campaign):
+    campaign = make_campaign(name="Attempts read with the call")
+    ticket = create_ticket(
+        PersonData(first_name="Griet", last_name="Peeters", phone="0470 12 34 56", language="en"),
+        actor=None,
+        source="test",
+    )
+    orders = [operations.enqueue(campaign, due_dt=utcnow()) for _ in range(2)]
+    for order in orders:
+        order.ticket_id = ticket.id
+    db.session.flush()
+    start = datetime(2026, 12, 7, 9, 30, 1, 123456, tzinfo=UTC)
+    for number, (order, callback, anyone, note) in enumerate(
+        [
+            (orders[0], None, False, None),
+            (orders[1], start + timedelta(hours=3), True, 'Call "after" <6>'),
+            (orders[0], start + timedelta(days=1, microseconds=7), False, "Sister"),
+        ]
+    ):
+        attempt = CallAttempt(
+            order_id=order.id,
+            outcome=REACHED if callback is None else "callback",
+            started_dt=start + timedelta(minutes=number),
+            ended_dt=start + timedelta(minutes=number, seconds=42, microseconds=5),
+            callback_dt=callback,
+            callback_anyone=anyone,
+        )
+        db.session.add(attempt)
+        db.session.flush()
+        attempt.note_enc = encrypt_note(attempt.id, note) if note else None
+    lone = operations.enqueue(campaign, due_dt=utcnow())  # no ticket: no attempts read
+    db.session.commit()
+
+    query = own_call._own_call_with_attempts(postgresql=db.engine.dialect.name == "postgresql")
+    for order in (*orders, lone):
+        row = db.session.execute(query, {"order_id": order.id, "agent_id": 0}).first()
+        read = own_call._attempt_rows(row[-1])
+        if order is lone:
+            assert read == []
+            continue
+        rows = summaries.ticket_attempts(ticket)
+        assert len(read) == len(rows) == 3
+        for attempt, expected in zip(read, rows, strict=True):
+            for name in own_call._ATTEMPT_COLUMNS:
+                assert getattr(attempt, name) == getattr(expected, name), name
+            assert attempt.started_dt.tzinfo is not None
+            assert operations.attempt_note(attempt) == operations.attempt_note(expected)

@@ -33,15 +33,15 @@ ANSWERS = {"called_name": "Griet", "consent": "yes"}
 #: save 15, outcome 18; after its first pass 13, 8, 12, 9, 5, 11, 15; its second pass
 #: 8, 5, 11, 5, 4, 7, 9; session 5: the exchange feed's rows written by triggers, the
 #: audit entry one statement, the script's and the outcome's writes folded into their
-#: reads). The target is 5 for each (issue #14); lower a ceiling when a change removes
-#: statements.
+#: reads; session 6: the desktop's own-call read brings the ticket's attempts). The target
+#: is 5 for each (issue #14); lower a ceiling when a change removes statements.
 CEILINGS = {
     "claim": 4,
-    "view_call": 4,
+    "view_call": 3,
     "open_script": 5,
-    "script_page": 4,
+    "script_page": 3,
     "autosave": 3,
-    "save": 5,
+    "save": 4,
     "outcome": 5,
 }
 #: More on SQLite, which has no data-modifying CTEs (PostgreSQL has one statement for
@@ -60,6 +60,9 @@ SQLITE_EXTRA = {
 }
 #: Lazy loads still left (one statement each, counted in the ceilings).
 LAZY_LOADS: dict[str, list[str]] = {}
+#: Commits per request where one matters: the script panel's save commits its answers with
+#: the desktop's audit entry (it committed twice before, session 6).
+COMMITS = {"view_call": 1, "script_page": 1, "save": 1}
 
 
 @pytest.fixture
@@ -167,3 +170,5 @@ def test_an_agent_request_stays_within_its_statements(
     ceiling = CEILINGS[kind] + (SQLITE_EXTRA.get(kind, 0) if backend == "sqlite" else 0)
     assert _own_statements(log) <= ceiling, log.report()
     assert log.lazy_loads == LAZY_LOADS.get(kind, [])
+    if kind in COMMITS:
+        assert log.commits == COMMITS[kind], log.report()

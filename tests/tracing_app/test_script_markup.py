@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask import g, template_rendered
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from content.auth.models import utcnow
 from content.extensions import db
@@ -23,7 +23,7 @@ from tracing_app.calls import operations
 from tracing_app.calls.forms import OutcomeForm
 from tracing_app.calls.models import CallOrder
 from tracing_app.calls.outcome_markup import render_outcome, untouched_outcome_html
-from tracing_app.scripts import markup, xlsform
+from tracing_app.scripts import markup, page_context, panel_markup, xlsform
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.definition import REPEAT, SELECT_MULTIPLE, SELECT_ONE
 from tracing_app.scripts.engine import evaluate_form, initial_answers
@@ -244,6 +244,7 @@ def test_the_desktop_renders_questions_and_outcome_once_and_fills_in_each_call(
     # Two calls, two saves and two desktops with the script: made once, filled in each time.
     assert names.count("scripts/_question_list.html") == 1
     assert names.count("calls/_outcome.html") == 1
+    assert names.count("scripts/_panel.html") == 1
     first, second = sorted(pages)
     for order_id, other in ((first, second), (second, first)):
         page = pages[order_id]
@@ -251,7 +252,10 @@ def test_the_desktop_renders_questions_and_outcome_once_and_fills_in_each_call(
         assert f"Hello, am I speaking to Typed for {order_id}?" in page
         assert f"Typed for {other}" not in page  # nothing of the other call
         assert f'action="/en/calls/orders/{order_id}/outcome"' in page
+        assert f'action="/en/calls/orders/{order_id}/script/save"' in page
         assert f"/calls/orders/{other}/" not in page
+        response_id = db.session.get(CallOrder, order_id).ticket.script_response_id
+        assert f'data-response-id="{response_id}"' in page
 
 
 @pytest.mark.db
@@ -280,3 +284,44 @@ def test_an_outcome_with_errors_keeps_what_the_agent_typed(client, auth, two_scr
     page = client.get(f"/en/calls/orders/{order_id}").get_data(as_text=True)
     assert "Rings" not in page
     assert "Choose how the call ended." not in page
+
+
+@pytest.mark.db
+def test_the_kept_panel_is_the_template_with_each_forms_values(app):
+    version = scripts.upload_version(
+        (SEED / "outbound_case.csv").read_bytes(), "outbound_case.csv", actor=None
+    )
+    db.session.commit()
+    definition = scripts.definition(version)
+    forms = [
+        {"response_id": 3, "revision": 0, "progress": "0 of 5", "csrf": "csrf-of-3"},
+        {"response_id": 41, "revision": 12, "progress": TYPED[0], "csrf": TYPED[1]},
+    ]
+    for page_language in ("en", "nl"):
+        for language in ("en", "fr"):
+            with app.test_request_context(f"/{page_language}/"):
+                g.lang_code = page_language
+                state = evaluate_form(definition, {}, language=language, today=TODAY)
+                context = page_context.questions_context(version, state, language, check=False)
+                for form in forms:
+                    values = {
+                        **form,
+                        "panel_action": f"/{page_language}/forms/{form['response_id']}?a=1&b=2",
+                        "autosave_url": f"/{page_language}/forms/{form['response_id']}/autosave",
+                        "today": "2026-12-07",
+                        "questions_html": Markup(f"<p>{form['csrf']}</p>"),  # noqa: S704
+                    }
+                    direct = panel_markup.render_panel(context, values)
+                    assert panel_markup.panel_html(context, values) == direct
+                    assert f'data-response-id="{form["response_id"]}"' in direct
+    # What one form's panel showed is in no kept panel.
+    kept = [
+        value
+        for value in app.extensions[f"kept.{markup.NAME}"]._values.values()
+        if isinstance(value, list)
+    ]
+    assert len(kept) >= 4  # per call language and page language (and earlier tests')
+    for pieces in kept:
+        text = "".join(pieces[0::2])
+        for shown in ("forms/41", "0 of 5", escape(TYPED[0]), "csrf-of-3"):
+            assert shown not in text

@@ -15,12 +15,13 @@ bound to the id), and opening the script keeps the lease in the same statement.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy import and_, bindparam, case, func, literal_column, select, update
 from sqlalchemy.orm import aliased, contains_eager, defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -33,6 +34,26 @@ from tracing_app.tickets import operations as tickets
 from tracing_app.tickets.models import Ticket
 
 
+@dataclass(frozen=True, slots=True)
+class AttemptRow:
+    """A call attempt as the call desktop shows it (read with the call, not an ORM row)."""
+
+    id: int
+    order_id: int
+    agent_id: int | None
+    outcome: str
+    note_enc: str | None
+    started_dt: datetime
+    ended_dt: datetime
+    callback_dt: datetime | None
+    callback_anyone: bool
+
+
+#: The columns of :class:`AttemptRow`, in the order the own-call read lists them.
+_ATTEMPT_COLUMNS = list(AttemptRow.__slots__)
+_ATTEMPT_TIMES = {"started_dt", "ended_dt", "callback_dt"}
+
+
 @dataclass
 class OwnCall:
     """The agent's claimed order, with what its pages need read in the same query."""
@@ -42,6 +63,8 @@ class OwnCall:
     response: FormResponse | None
     #: The ticket's data key row (id, wrapped key), both None if it has none.
     data_key: tuple[int | None, str | None]
+    #: Every attempt of the ticket's orders, oldest first (:func:`own_call` only).
+    attempts: list[AttemptRow] | None = None
 
     def ticket_keys(self):
         """Return the ticket's keys for :func:`tickets.person_data` (no query)."""
@@ -76,7 +99,8 @@ def _own_call_query():
         .options(
             contains_eager(CallOrder.ticket.of_type(ticket)),
             joinedload(CallOrder.campaign).joinedload(Campaign.script),
-            joinedload(FormResponse.script_version),
+            # The uploaded file (tens of kB) is for downloads only, never for the call.
+            joinedload(FormResponse.script_version).defer(ScriptVersion.source_file),
         )
     )
 
@@ -182,14 +206,52 @@ def _checked(row) -> None:
         abort(404)  # not (or no longer) this agent's call
 
 
+@functools.cache
+def _own_call_with_attempts(*, postgresql: bool):
+    """The own-call read with the ticket's attempts as one JSON array (the call desktop)."""
+    # Nothing but the desktop needs them: a column of the one read, not a statement more.
+    # JSON, because a ticket has several attempts and the read is one row.
+    table = CallAttempt.__table__
+    orders = CallOrder.__table__.alias("ticket_orders")
+    columns = [table.c[name] for name in _ATTEMPT_COLUMNS]
+    if postgresql:
+        array = func.json_agg(func.json_build_array(*columns))
+    else:
+        array = func.json_group_array(func.json_array(*columns))
+    attempts = (
+        select(func.coalesce(array, literal_column("'[]'")))
+        .select_from(table.join(orders, orders.c.id == table.c.order_id))
+        .where(orders.c.ticket_id == CallOrder.ticket_id)
+        .correlate(CallOrder)
+        .scalar_subquery()
+    )
+    return _own_call_query().add_columns(attempts.label("attempts"))
+
+
+def _attempt_rows(value) -> list[AttemptRow]:
+    """Return the attempts read as JSON (text on SQLite), oldest first."""
+    items = json.loads(value) if isinstance(value, str) else value
+    rows = []
+    for item in items:
+        fields = dict(zip(_ATTEMPT_COLUMNS, item, strict=True))
+        for name in _ATTEMPT_TIMES:  # stored as naive UTC (content.db_types.UTCDateTime)
+            if fields[name] is not None:
+                fields[name] = datetime.fromisoformat(fields[name]).replace(tzinfo=UTC)
+        fields["callback_anyone"] = bool(fields["callback_anyone"])  # SQLite: 0 or 1
+        rows.append(AttemptRow(**fields))
+    return sorted(rows, key=lambda row: row.id)
+
+
 def own_call(order_id: int) -> OwnCall:
-    """Return this agent's claimed order ``order_id`` with what its pages need, else 404."""
-    row = db.session.execute(
-        _own_call_query(), {"order_id": order_id, "agent_id": current_user.id}
-    ).first()
+    """Return this agent's claimed order ``order_id`` with what its pages need, else 404.
+
+    Also read: every attempt of the ticket's orders (``attempts``), which the desktop shows.
+    """
+    query = _own_call_with_attempts(postgresql=_on_postgresql())
+    row = db.session.execute(query, {"order_id": order_id, "agent_id": current_user.id}).first()
     _checked(row)
-    order, key_id, wrapped_key, response = row
-    return OwnCall(order, response, (key_id, wrapped_key))
+    order, key_id, wrapped_key, response, attempts = row
+    return OwnCall(order, response, (key_id, wrapped_key), attempts=_attempt_rows(attempts))
 
 
 def own_order_for_outcome(order_id: int) -> tuple[CallOrder, int | None]:

@@ -208,8 +208,13 @@ def _render_call(
     """Render the call desktop; ``form`` is a submitted outcome form (else the untouched one)."""
     order = call.order
     summary = phone = None
-    # The ticket's attempts (every order of it) give the order's own and the summary's.
-    history = summaries.ticket_attempts(order.ticket) if order.ticket is not None else None
+    # The ticket's attempts (every order of it) give the order's own and the summary's; the
+    # desktop's own-call read has them already (the outcome's does not).
+    history = call.attempts
+    if order.ticket is None:
+        history = None
+    elif history is None:
+        history = summaries.ticket_attempts(order.ticket)
     own = (
         [a for a in history if a.order_id == order.id]
         if history is not None
@@ -222,7 +227,9 @@ def _render_call(
         lease = SCRIPT_LEASE if response is not None else claims.DEFAULT_LEASE
         claims.keep_lease(order, current_agent(), now=current_time(), lease=lease)
     except claims.NotClaimedByAgent:
-        db.session.rollback()
+        # The failed renewal wrote nothing; what the request wrote before stays (the script
+        # panel's answers, saved with the desktop's commit: the form is the agent's own).
+        db.session.commit()
         abort(404)
     if order.ticket is not None:
         # Showing the number is a view of personal data: audited by the tickets package.
@@ -238,7 +245,10 @@ def _render_call(
     if response is not None:
         state = script_state or scripts.state(response)
         script = page_context.form_context(
-            response, state, check=script_state is not None and script_views.shows_check("POST")
+            response,
+            state,
+            check=script_state is not None and script_views.shows_check("POST"),
+            action=url_for("calls.save_script", order_id=order.id),
         )
     return render_template(
         "calls/call.html",
@@ -253,7 +263,6 @@ def _render_call(
         outcome_html=outcome_markup.untouched_outcome_html(order)
         if form is None
         else outcome_markup.render_outcome(order, form),
-        button=ButtonForm(),
         has_script=order.campaign.script is not None,
         **script,
     ), status
@@ -360,6 +369,5 @@ def save_script(order_id: int):
         db.session.commit()
         # The form is done; the call is not: its outcome is still to be recorded.
         return redirect(url_for("calls.view_call", order_id=order.id, _anchor="outcome"))
-    if result.outcome == "saved":
-        commit_keeping_loaded()
+    # Saved (or stale): the desktop below commits once, the answers with its audit entry.
     return _render_call(call, status=result.status, script_state=result.state)

@@ -151,11 +151,14 @@ class Skeleton:
     def fill(self, shown: Shown) -> Markup:
         """Return the markup with every hole filled in for this state (escaped)."""
         out = []
+        append = out.append
         for static, hole in self.pieces:
-            out.append(static)
+            append(static)
             if hole is not None:
                 name, args = hole
-                out.append(escape(getattr(shown, name)(*args)))
+                value = getattr(shown, name)(*args)
+                # Most holes answer "" or a Markup constant (`` hidden``): nothing to escape.
+                append(value if value == "" or type(value) is Markup else escape(value))
         return Markup("".join(out))  # noqa: S704 - the template's output, answers escaped
 
 

@@ -14,7 +14,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from content.i18n import _, language_names, ngettext
-from tracing_app.scripts import markup, operations
+from tracing_app.scripts import markup, operations, panel_markup
 from tracing_app.scripts.models import FormResponse, ScriptVersion
 
 
@@ -109,9 +109,8 @@ def progress_text(done: int, total: int) -> str:
     )
 
 
-def form_context(response: FormResponse, state, *, check: bool) -> dict:
-    """Template context of the script's questions (``scripts/_questions.html``) for a form."""
-    return {
-        **questions_context(response.script_version, state, response.language, check=check),
-        "response": response,
-    }
+def form_context(response: FormResponse, state, *, check: bool, action: str) -> dict:
+    """Template context of a form's questions and panel (``panel_html``) posting to ``action``."""
+    context = questions_context(response.script_version, state, response.language, check=check)
+    values = panel_markup.panel_values(response, context, action)
+    return {**context, "response": response, "panel_html": panel_markup.panel_html(context, values)}

@@ -281,27 +281,22 @@ def fill_form(response_id: int):
             db.session.commit()
             return redirect(url_for("scripts.list_forms"))
         if result.outcome == "stale":
-            return _render_form(
-                "scripts/fill.html",
-                response.script_version,
-                result.state,
-                response.language,
-                check=True,
-                response=response,
-            ), 409
+            return _render_fill(response, result.state, check=True), 409
         state, status = result.state, result.status
         # The page below shows what was just saved: no need to read the rows again.
         commit_keeping_loaded()
     if state is None:
         state = operations.state(response)
-    return _render_form(
+    return _render_fill(response, state, check=shows_check(request.method)), status
+
+
+def _render_fill(response: FormResponse, state, *, check: bool):
+    """Render the form's own page, its panel posting back to it."""
+    action = url_for("scripts.fill_form", response_id=response.id)
+    return render_template(
         "scripts/fill.html",
-        response.script_version,
-        state,
-        response.language,
-        check=shows_check(request.method),
-        response=response,
-    ), status
+        **page_context.form_context(response, state, check=check, action=action),
+    )
 
 
 @requires(FILL)
