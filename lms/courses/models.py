@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.auth.models import User, utcnow
@@ -94,3 +94,23 @@ class LessonProgress(db.Model):
 
     def __repr__(self) -> str:
         return f"<LessonProgress user={self.user_id} {self.lesson_group}>"
+
+
+class ProgressChange(db.Model):
+    """The last change to a learner's enrolments or lesson progress (written by triggers).
+
+    One row per learner, rewritten by database triggers on ``lms_enrolments`` and
+    ``lms_lesson_progress`` whatever wrote there (``lms.courses.kept_progress``): each
+    process reads the rows changed since its last look, at most once a second, and forgets
+    what it kept of those learners. ``stamp`` orders the changes: the writer's transaction
+    id on PostgreSQL, one more than the highest stamp on SQLite (its writers take turns).
+    No foreign key: a learner's row outlives the account, so a deletion is seen too.
+    """
+
+    __tablename__ = "lms_progress_changes"
+
+    user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    stamp: Mapped[int] = mapped_column(BigInteger, index=True)
+
+    def __repr__(self) -> str:
+        return f"<ProgressChange user={self.user_id} stamp={self.stamp}>"

@@ -22,6 +22,7 @@ from content.i18n import _
 from content.items import operations as items
 from content.items.models import ContentItem
 from lms import signals
+from lms.courses.kept_progress import KeptEnrolment, kept_progress
 from lms.courses.models import Enrolment, LessonProgress
 from lms.courses.modules import (
     CourseError,
@@ -84,14 +85,26 @@ _ENROLMENT_AND_LESSONS_DONE = (
 
 
 def enrolment_and_lessons_done(
-    user_id: int, module_group: str, lesson_groups: list[str]
-) -> tuple[Enrolment | None, set[str]]:
+    user_id: int, module_group: str, lesson_groups: list[str], *, repeat_of: str | None = None
+) -> tuple[Enrolment | KeptEnrolment | None, set[str]]:
     """Return a user's enrolment in a module and which of these lessons they completed.
 
     One statement: the enrolment joined with the completed lessons' progress rows (outside
     a transaction when the request has none: a lesson re-opened on a reader pass); the
     enrolment is attached to the session as if loaded (``content.attached_rows``).
+
+    :param repeat_of: the lesson (translation group) a lesson page shows: when the learner
+        opens it again moments after its view was recorded (``recorded_moments_ago``), the
+        answer may come from what this process keeps (``lms.courses.kept_progress``), as a
+        ``KeptEnrolment`` (nothing is to be written then). What the page reads is kept.
     """
+    groups = tuple(lesson_groups)
+    kept = kept_progress() if repeat_of is not None else None
+    if kept is not None:
+        found = kept.get(user_id, module_group, groups)
+        if found is not None and _moments_ago(found.last_item_group, found.last_seen_dt, repeat_of):
+            return found, found.done
+        read_after = kept.reading()
     rows = read_rows(
         _ENROLMENT_AND_LESSONS_DONE,
         {"user_id": user_id, "module_group": module_group, "lesson_groups": lesson_groups},
@@ -99,8 +112,12 @@ def enrolment_and_lessons_done(
     if not rows:
         return None, set()
     # The models' attributes are named as their columns.
-    row = attached(Enrolment, {c.key: rows[0]._mapping[c] for c in _ENROLMENTS.c})
-    return row, {found.done_group for found in rows if found.done_group is not None}
+    values = {c.key: rows[0]._mapping[c] for c in _ENROLMENTS.c}
+    done = frozenset(found.done_group for found in rows if found.done_group is not None)
+    if kept is not None:
+        made = KeptEnrolment(groups, values["last_item_group"], values["last_seen_dt"], done)
+        kept.put(user_id, module_group, made, read_after)
+    return attached(Enrolment, values), done
 
 
 def enrolments(user: User) -> dict[str, Enrolment]:
@@ -301,10 +318,14 @@ def recorded_moments_ago(row: Enrolment, entry) -> bool:
     then counts from the record, up to a minute less); the trainer's page and the resume
     pointer's time trail by at most that minute.
     """
+    return _moments_ago(row.last_item_group, row.last_seen_dt, entry.group)
+
+
+def _moments_ago(last_item_group: str | None, last_seen_dt, group: str) -> bool:
     return (
-        row.last_item_group == entry.group
-        and row.last_seen_dt is not None
-        and utcnow() - row.last_seen_dt < _view_record_interval()
+        last_item_group == group
+        and last_seen_dt is not None
+        and utcnow() - last_seen_dt < _view_record_interval()
     )
 
 

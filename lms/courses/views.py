@@ -19,6 +19,7 @@ from content.rendering import render_markdown
 from lms.courses import modules, outline
 from lms.courses import operations as courses
 from lms.courses.forms import ActionForm
+from lms.courses.models import Enrolment
 
 
 def _module_or_404(module_id: int) -> ContentItem:
@@ -117,12 +118,14 @@ def _to_module(module_id: int):
     return redirect(url_for("courses.view_module", module_id=module_id))
 
 
-def _enrolled_step(module_id: int, item_id: int, user_id: int):
+def _enrolled_step(module_id: int, item_id: int, user_id: int, *, kept: bool = False):
     """Find a lesson or quiz of a module for a learner (the signed-in one).
 
     The module comes from its shared outline; the learner's enrolment and lessons done
-    from one statement. Quizzes are not marked done here (the lesson page needs no such
-    mark; see ``courses.mark_quizzes_done``).
+    from one statement, or with ``kept`` from what this process keeps when the learner
+    opens again the lesson they are on (then the enrolment is a ``KeptEnrolment``, and
+    there is nothing to record). Quizzes are not marked done here (the lesson page needs
+    no such mark; see ``courses.mark_quizzes_done``).
 
     :return: (outline, enrolment, the module's steps, the step, refusal); the refusal is
         a redirect to the module page (with the reason flashed) when the learner is not
@@ -131,11 +134,14 @@ def _enrolled_step(module_id: int, item_id: int, user_id: int):
     module = outline.module_outline(module_id)
     if module is None:
         abort(404)
-    row, done = courses.enrolment_and_lessons_done(user_id, module.group, module.lesson_groups())
-    steps = [outline.Step(item, item.group in done) for item in module.items]
-    step = next((s for s in steps if s.item.id == item_id), None)
-    if step is None:
+    wanted = next((item for item in module.items if item.id == item_id), None)
+    if wanted is None:
         abort(404)
+    row, done = courses.enrolment_and_lessons_done(
+        user_id, module.group, module.lesson_groups(), repeat_of=wanted.group if kept else None
+    )
+    steps = [outline.Step(item, item.group in done) for item in module.items]
+    step = next(s for s in steps if s.item.id == item_id)
     if row is None:
         flash(_("Enrol in the module to follow its lessons."), "error")
         return module, None, steps, step, _to_module(module.id)
@@ -153,11 +159,14 @@ def view_lesson(module_id: int, item_id: int):
     """A lesson, rendered as the CMS renders pages; opening it records progress and time.
 
     Opened on a reader pass of the session (decision 52): the learner's own enrolment and
-    "done" marks are read at every view; the session is checked in full before rendering
-    or recording the view.
+    "done" marks are read, or kept in this process for a repeat view until they change
+    (``lms.courses.kept_progress``); the session is checked in full before rendering or
+    recording the view.
     """
     reader = signed_in_reader()
-    module, row, _steps, step, refused = _enrolled_step(module_id, item_id, reader.user_id)
+    module, row, _steps, step, refused = _enrolled_step(
+        module_id, item_id, reader.user_id, kept=True
+    )
     if refused is not None:
         return refused
     if step.is_quiz:
@@ -176,7 +185,8 @@ def view_lesson(module_id: int, item_id: int):
         return html
     # After rendering, and mostly nothing at all: a lesson opened again within a minute is
     # not recorded again, so most views neither write nor commit (nor check the session).
-    if not courses.recorded_moments_ago(row, step):
+    # A kept enrolment answered a repeat view (as of when it was looked up): nothing to record.
+    if isinstance(row, Enrolment) and not courses.recorded_moments_ago(row, step):
         user = checked_user()  # never a write on a pass alone
         if user is None:
             return redirect_to_login()

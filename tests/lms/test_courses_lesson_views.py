@@ -223,7 +223,8 @@ def test_done_marks_written_elsewhere_show_at_once_on_a_reader_pass(auth, client
     first = module.children[0]
     client.get(_lesson_url(module, first))  # the session checked in full, a pass kept
     assert translated("nl", "Done") not in _text(client.get(_lesson_url(module, first)))
-    # "Mark as done" answered by another process: the learner's progress is read each time.
+    # "Mark as done" answered elsewhere (here in this process: its commit makes the next view
+    # look for changes; another host's within a second, tests/lms/test_kept_progress.py).
     (entry,) = [e for e in courses.module_items(module) if e.item.id == first.id]
     courses.mark_done(learner, _enrolment(learner), entry)
     db.session.commit()

@@ -15,6 +15,7 @@ from content.extensions import db
 from content.items.page_cache import page_cache
 from lms.certification import operations as certifications
 from lms.courses import operations as courses
+from lms.courses.kept_progress import kept_progress
 from lms.courses.models import LessonProgress
 from lms.courses.modules import quizzes_in_modules
 from lms.quizzes.attempts import operations
@@ -28,9 +29,13 @@ EXAM_QUESTIONS = 40
 #: Statements of a lesson page (enrolled learner, the module translated once); 28 before
 #: issue #14.
 LESSON_CEILING = 11
-#: A lesson re-opened within a minute on a reader pass (decision 52): the learner's
-#: enrolment and lessons done, nothing else (2 before: the session row too).
-LESSON_ON_PASS_STATEMENTS = 1
+#: A lesson re-opened within a minute on a reader pass (decision 52), the first time
+#: after the view was recorded: the look for changes to progress the record's commit asks
+#: for, and the learner's enrolment and lessons done (2 before: the session row and the
+#: enrolment).
+LESSON_ON_PASS_STATEMENTS = 2
+#: The same again: the learner's progress kept in the process (1 before: the enrolment).
+LESSON_KEPT_STATEMENTS = 0
 #: Statements of the quiz's page for a learner with attempts (14 before issue #14: a commit
 #: at every view reloaded the attempts, the settings and the user; 7 before the quiz's
 #: settings were kept per process).
@@ -110,16 +115,22 @@ def test_a_lesson_reopened_on_a_reader_pass_reads_the_learners_progress_only(
     db.session.commit()
     first = module.children[0]
     monkeypatch.setattr(page_cache(), "check_seconds", 3600)
+    monkeypatch.setattr(kept_progress(), "check_seconds", 3600)
     client.get(_lesson_url(module, first))  # recorded; the session checked, a pass kept
 
     with count_queries() as queries:
         response = client.get(_lesson_url(module, first))  # within the minute: no write
+    with count_queries() as kept:
+        again = client.get(_lesson_url(module, first))
 
     assert "Text of Waarom." in response.get_data(as_text=True)
-    # The enrolment joined with the lessons done; no session read (2 before the pass).
+    # The look for changes, the enrolment joined with the lessons done; no session read.
     assert queries.count == LESSON_ON_PASS_STATEMENTS, queries.report()
     assert not any("auth_sessions" in s for s in queries.statements), queries.report()
     assert queries.commits == 0
+    assert "Text of Waarom." in again.get_data(as_text=True)
+    assert kept.count == LESSON_KEPT_STATEMENTS, kept.report()
+    assert kept.commits == 0
 
 
 def _right_form(attempt: Attempt) -> dict:
