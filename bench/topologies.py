@@ -53,7 +53,11 @@ class Topology:
 
 
 def process_group_cpu(groups: set[int]) -> float:
-    """User + system CPU seconds of the live processes in the given process groups."""
+    """User + system CPU seconds of the processes in the given process groups.
+
+    Live processes count their own; a worker that ended (gunicorn recycles them after
+    ``max_requests``) counts in its parent's, once the parent has reaped it.
+    """
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -61,9 +65,10 @@ def process_group_cpu(groups: set[int]) -> float:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # ended meanwhile
-        # After the command name: state, ppid, pgrp, ..., utime (12th), stime (13th).
+        # After the command name: state, ppid, pgrp, ..., utime (12th), stime (13th),
+        # then the reaped children's cutime and cstime.
         if int(fields[2]) in groups:
-            total += int(fields[11]) + int(fields[12])
+            total += sum(int(field) for field in fields[11:15])
     return total / ticks
 
 
@@ -77,6 +82,10 @@ def start_server(settings: dict[str, str], port: int, workers: int, threads: int
         sys.executable,
         "-m",
         "gunicorn",
+        # Production's settings and hooks (deploy/gunicorn.conf.py); the options after it
+        # override its address, processes and timeouts.
+        "--config",
+        str(ROOT / "deploy" / "gunicorn.conf.py"),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
