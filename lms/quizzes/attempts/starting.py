@@ -20,7 +20,7 @@ from content.items.models import ContentItem
 from lms.quizzes.attempts.errors import QuizError
 from lms.quizzes.attempts.models import IN_PROGRESS, Attempt, AttemptQuestion
 from lms.quizzes.attempts.submitting import expire_if_overdue
-from lms.quizzes.bank import queries as bank
+from lms.quizzes.bank.pool import Drawable, draw_pool
 from lms.quizzes.settings.models import QuizSettings
 from lms.quizzes.settings.rules import QuizRules, quiz_rules
 
@@ -88,11 +88,11 @@ def start_status(user, settings: QuizRules | QuizSettings, *, now=None) -> Start
     return StartStatus(reason is None, reason, open_attempt, next_dt, remaining, tuple(attempts))
 
 
-def _draw_versions(settings: QuizRules, language: str, rng: random.Random) -> list:
+def _draw_versions(settings: QuizRules, language: str, rng: random.Random) -> list[Drawable]:
     """Draw each category's questions at random; refuse when a category has too few."""
     drawn = []
     for draw in settings.draws:
-        pool = bank.current_versions(draw.category_id, language)
+        pool = draw_pool(draw.category_id, language)
         if len(pool) < draw.count:
             raise QuizError(_("This quiz cannot be taken yet: it has too few questions."))
         # Keep the bank's order within a category; shuffling (if asked) comes after.
@@ -156,9 +156,10 @@ def start_attempt(user, item: ContentItem, *, now=None, seed: int | None = None)
     )
     rows = []
     for slot, version in enumerate(versions, start=1):
-        mark = bank.load_question(version).mark
-        rows.append({"slot": slot, "question_version_id": version.id, "max_mark": mark})
-        attempt.max_score += mark
+        rows.append(
+            {"slot": slot, "question_version_id": version.version_id, "max_mark": version.mark}
+        )
+        attempt.max_score += version.mark
     db.session.add(attempt)
     db.session.flush()  # the attempt's id, for its questions
     # One executemany, not an INSERT … RETURNING per question (SQLite's ORM default).

@@ -15,6 +15,7 @@ from content.auth.roles import AUTHENTICATED, requires
 from content.extensions import db
 from content.i18n import _
 from content.items import operations as items
+from content.items.fragments import fragment_cache
 from content.items.models import ContentItem
 from content.items.urls import item_url
 from lms.quizzes.attempts import markup, operations, review
@@ -48,12 +49,27 @@ def _closed(attempt: Attempt) -> bool:
     return attempt.state != IN_PROGRESS
 
 
+def _quiz_heading(item_id: int | None) -> tuple[str | None, str | None]:
+    """Return the quiz item's title (its latest revision's) and URL; None where it has none.
+
+    Kept per process and content version (every saved revision bumps it): the attempt
+    pages read no item or revision.
+    """
+
+    def read() -> tuple[str | None, str | None]:
+        item = db.session.get(ContentItem, item_id)
+        if item is None:
+            return None, None
+        revision = items.latest(item)
+        return (revision.title if revision else None), item_url(item)
+
+    if item_id is None:
+        return None, None
+    return fragment_cache().get_or_make(("lms.quiz_heading", item_id), read)
+
+
 def _quiz_title(attempt: Attempt) -> str:
-    item = db.session.get(ContentItem, attempt.quiz_item_id) if attempt.quiz_item_id else None
-    if item is None:
-        return _("Quiz")
-    revision = items.latest(item)
-    return revision.title if revision else _("Quiz")
+    return _quiz_heading(attempt.quiz_item_id)[0] or _("Quiz")
 
 
 @requires(AUTHENTICATED)
@@ -165,7 +181,6 @@ def review_attempt(attempt_id: int):
     shown = review.review_shown(attempt, settings)
     reviewed = review.review_questions(attempt, shown) if shown.anything else []
     html = markup.questions_html(attempt, reviewed, disabled=True)
-    item = db.session.get(ContentItem, attempt.quiz_item_id) if attempt.quiz_item_id else None
     return render_template(
         "quizzes/review.html",
         attempt=attempt,
@@ -173,7 +188,7 @@ def review_attempt(attempt_id: int):
         shown=shown,
         questions=list(zip(reviewed, html, strict=True)),
         title=_quiz_title(attempt),
-        quiz_item_url=item_url(item) if item is not None else None,
+        quiz_item_url=_quiz_heading(attempt.quiz_item_id)[1],
     )
 
 
