@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from content.auth.models import utcnow
 from content.extensions import db
@@ -56,15 +56,23 @@ class StartStatus:
     next_dt: datetime | None
     remaining: int | None
     attempts: tuple[Attempt, ...] = ()
+    #: The highest attempt number used, archived attempts included (0: none).
+    last_number: int = 0
 
 
 def start_status(user, settings: QuizRules | QuizSettings, *, now=None) -> StartStatus:
     """Apply the attempt limit, the waiting time and the close date.
 
-    Attempts whose deadline passed are graded first ("graded when next touched").
+    Attempts whose deadline passed are graded first ("graded when next touched"). One
+    query reads the archived attempts too, for the next attempt's number.
     """
     now = now or utcnow()
-    attempts = current_attempts(user, settings.quiz_group)
+    every = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.user_id == user.id, Attempt.quiz_group == settings.quiz_group)
+        .order_by(Attempt.number)
+    ).all()
+    attempts = [attempt for attempt in every if not attempt.archived]
     for attempt in attempts:
         expire_if_overdue(attempt, now=now)
     open_attempt = next((a for a in attempts if a.state == IN_PROGRESS), None)
@@ -85,7 +93,15 @@ def start_status(user, settings: QuizRules | QuizSettings, *, now=None) -> Start
         reason = _("You have used all your attempts.")
     elif next_dt is not None:
         reason = _("You can start a new attempt after the waiting time.")
-    return StartStatus(reason is None, reason, open_attempt, next_dt, remaining, tuple(attempts))
+    return StartStatus(
+        reason is None,
+        reason,
+        open_attempt,
+        next_dt,
+        remaining,
+        tuple(attempts),
+        last_number=every[-1].number if every else 0,
+    )
 
 
 def _draw_versions(settings: QuizRules, language: str, rng: random.Random) -> list[Drawable]:
@@ -136,17 +152,12 @@ def start_attempt(user, item: ContentItem, *, now=None, seed: int | None = None)
     versions = _draw_versions(settings, item.language, rng)
     # Numbers go on across cycles (archived attempts keep theirs): (user, quiz, number)
     # is unique, which also stops a double click from starting two attempts.
-    last = db.session.scalar(
-        select(func.max(Attempt.number)).where(
-            Attempt.user_id == user.id, Attempt.quiz_group == item.translation_group
-        )
-    )
     attempt = Attempt(
         user_id=user.id,
         quiz_group=item.translation_group,
         quiz_item_id=item.id,
         language=item.language,
-        number=(last or 0) + 1,
+        number=status.last_number + 1,
         seed=seed,
         started_dt=now,
         deadline_dt=_deadline(settings, now),

@@ -22,7 +22,7 @@ from lms.quizzes.attempts import markup, operations, review
 from lms.quizzes.attempts.forms import responses_from_form
 from lms.quizzes.attempts.models import IN_PROGRESS, Attempt
 from lms.quizzes.forms import CsrfForm
-from lms.quizzes.views import quiz_or_404
+from lms.quizzes.shown import shown_quiz
 
 
 def _own_attempt(attempt_id: int, *, lock: bool = False) -> Attempt:
@@ -75,12 +75,12 @@ def _quiz_title(attempt: Attempt) -> str:
 @requires(AUTHENTICATED)
 def start_attempt(group: str):
     """Start an attempt in the language of the quiz item shown (or resume the open one)."""
-    item = quiz_or_404(group)
+    quiz = shown_quiz(group)
     form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        attempt = operations.start_attempt(current_user, item)
+        attempt = operations.start_attempt(current_user, quiz)
         attempt_id = attempt.id  # read before the commit, which would reload the attempt
         db.session.commit()
     except operations.QuizError as exc:
