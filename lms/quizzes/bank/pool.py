@@ -55,10 +55,16 @@ def watch_changes() -> None:
 
 
 def _bump_on_change(session, _flush_context, _instances) -> None:
+    # The type first: every flush passes here (an attempt's save has a dozen dirty rows).
+    bank = (BankQuestion, QuestionVersion)
     changed = itertools.chain(
-        session.new,
-        session.deleted,
-        (obj for obj in session.dirty if session.is_modified(obj, include_collections=False)),
+        (obj for obj in session.new if isinstance(obj, bank)),
+        (obj for obj in session.deleted if isinstance(obj, bank)),
+        (
+            obj
+            for obj in session.dirty
+            if isinstance(obj, bank) and session.is_modified(obj, include_collections=False)
+        ),
     )
-    if any(isinstance(obj, (BankQuestion, QuestionVersion)) for obj in changed):
+    if next(changed, None) is not None:
         bump_content_version(session)
