@@ -40,6 +40,11 @@ QUIZ_PAGE_CEILING = 2
 #: before the quiz item and the draw pool were kept per process and the next attempt
 #: number came with the attempts).
 START_CEILING = 4
+#: The attempt page (the attempt with its questions in one statement) and the result page
+#: (also the certificate the attempt earned): 5 and 6 before the quiz's title was kept per
+#: process and the questions came with the attempt.
+ATTEMPT_PAGE_CEILING = 2
+RESULT_PAGE_CEILING = 3
 #: Statements of the two POSTs with which a browser submits an exam: save the answers
 #: ("Finish"), then confirm.
 SAVE_CEILING = 4
@@ -254,3 +259,30 @@ def test_the_quiz_page_reads_the_attempts_once_and_commits_nothing(
     assert response.status_code == 200
     assert queries.count <= QUIZ_PAGE_CEILING, queries.report()
     assert queries.commits == 0
+
+
+def test_the_attempt_and_result_pages_read_the_attempt_once(
+    auth, client, create_quiz, count_queries, monkeypatch
+):
+    learner = auth.login_as(None, locale="nl")
+    quiz = create_quiz(questions=[single_choice(n) for n in range(1, EXAM_QUESTIONS + 1)])
+    _as_in_production(monkeypatch)
+    post_form(client, f"/nl/quizzes/{quiz.translation_group}/start", {})
+    attempt = db.session.scalars(db.select(Attempt).where(Attempt.user_id == learner.id)).one()
+    attempt_url = f"/nl/quizzes/attempts/{attempt.id}"
+    client.get(attempt_url)  # the quiz's title is kept from now on
+
+    with count_queries() as showing:
+        page = client.get(attempt_url)
+    assert page.status_code == 200
+    assert showing.count <= ATTEMPT_PAGE_CEILING, showing.report()
+    assert showing.lazy_loads == []
+
+    token = csrf_token(client, attempt_url)
+    client.post(f"{attempt_url}/submit", data={"csrf_token": token})
+    with count_queries() as reviewing:
+        result = client.get(f"{attempt_url}/review")
+    assert result.status_code == 200
+    assert reviewing.count <= RESULT_PAGE_CEILING, reviewing.report()
+    assert reviewing.lazy_loads == []
+    assert reviewing.commits == 0

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from content.auth.models import utcnow
 from content.auth.roles import AUTHENTICATED, requires
@@ -36,8 +38,16 @@ def _own_attempt(attempt_id: int, *, lock: bool = False) -> Attempt:
         if attempt is None:
             abort(404)
         return attempt
-    attempt = db.get_or_404(Attempt, attempt_id)
-    if attempt.user_id != current_user.id:
+    # With its questions (and their versions) in the same statement: every page of an
+    # attempt shows them.
+    attempt = (
+        db.session.execute(
+            select(Attempt).where(Attempt.id == attempt_id).options(joinedload(Attempt.questions))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+    if attempt is None or attempt.user_id != current_user.id:
         abort(404)  # another learner's attempt: not theirs to see
     return attempt
 
@@ -187,6 +197,7 @@ def review_attempt(attempt_id: int):
         settings=settings,
         shown=shown,
         questions=list(zip(reviewed, html, strict=True)),
+        points=review.points_texts(reviewed) if shown.score else {},
         title=_quiz_title(attempt),
         quiz_item_url=_quiz_heading(attempt.quiz_item_id)[1],
     )
