@@ -23,6 +23,7 @@ from lms.quizzes.attempts.submitting import expire_if_overdue
 from lms.quizzes.bank.pool import Drawable, draw_pool
 from lms.quizzes.settings.models import QuizSettings
 from lms.quizzes.settings.rules import QuizRules, quiz_rules
+from lms.quizzes.shown import ShownQuiz
 
 
 def current_attempts(user, quiz_group: str) -> list[Attempt]:
@@ -131,7 +132,9 @@ def _deadline(settings: QuizRules, now: datetime) -> datetime | None:
     return min(ends, default=None)
 
 
-def start_attempt(user, item: ContentItem, *, now=None, seed: int | None = None) -> Attempt:
+def start_attempt(
+    user, item: ContentItem | ShownQuiz, *, now=None, seed: int | None = None
+) -> Attempt:
     """Start an attempt of the quiz ``item`` (its language is the attempt's), or resume one.
 
     Records exactly which question versions are asked, in the order shown.
