@@ -205,12 +205,19 @@ def watch_changes() -> None:
 def _bump_on_change(session, _flush_context, _instances) -> None:
     # A new certificate can only open a gate (refusals are not kept, and a pass ending
     # earlier than needed is only decided again): issuing costs no bump.
+    # The type before is_modified: every flush passes here (an attempt's save has a dozen
+    # dirty rows, none of them a certificate).
+    watched = (Certificate, Certification)
     changed = itertools.chain(
         (obj for obj in session.new if isinstance(obj, Certification)),
-        session.deleted,
-        (obj for obj in session.dirty if session.is_modified(obj, include_collections=False)),
+        (obj for obj in session.deleted if isinstance(obj, watched)),
+        (
+            obj
+            for obj in session.dirty
+            if isinstance(obj, watched) and session.is_modified(obj, include_collections=False)
+        ),
     )
-    if any(isinstance(obj, (Certificate, Certification)) for obj in changed):
+    if next(changed, None) is not None:
         bump_content_version(session)
 
 

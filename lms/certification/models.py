@@ -129,8 +129,9 @@ class Certificate(db.Model):
     expires_dt: Mapped[datetime | None]
     exam_quiz_group: Mapped[str | None] = mapped_column(String(GROUP_LENGTH))
     exam_grade: Mapped[Decimal | None] = mapped_column(ScaledDecimal(2))
+    #: Indexed: the exam's result page looks the certificate up by its attempt.
     exam_attempt_id: Mapped[int | None] = mapped_column(
-        ForeignKey("lms_attempts.id", ondelete="SET NULL")
+        ForeignKey("lms_attempts.id", ondelete="SET NULL"), index=True
     )
     #: Comma-separated question version ids the exam attempt asked.
     exam_question_versions: Mapped[str | None] = mapped_column(Text)

@@ -13,6 +13,7 @@ from jinja2 import FileSystemLoader
 from lms.quizzes import views
 from lms.quizzes.attempts import blueprint as attempts
 from lms.quizzes.bank import blueprint as bank
+from lms.quizzes.bank import pool
 from lms.quizzes.results import blueprint as results
 from lms.quizzes.settings import blueprint as settings
 
@@ -32,6 +33,13 @@ assets = Blueprint(
 )
 
 bp.context_processor(views.template_helpers)
+
+
+@bp.record_once
+def _watch_bank(state) -> None:
+    """Keep the draw pools fresh: a change of the bank bumps the content version."""
+    pool.watch_changes()
+
 
 # Trainers: the quizzes; learners: the quiz's page.
 bp.add_url_rule("/", "list_quizzes", views.list_quizzes)

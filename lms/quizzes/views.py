@@ -16,10 +16,11 @@ from content.extensions import db
 from content.items import operations as items
 from content.items.fragments import shared
 from content.items.models import ContentItem
-from content.items.urls import item_url
 from content.rendering import render_markdown
+from content.revisions.models import Revision
 from lms.quizzes.attempts import operations
 from lms.quizzes.forms import CsrfForm
+from lms.quizzes.shown import ShownQuiz, shown_quiz
 
 VIEW_PROGRESS = "lms.view_progress"
 
@@ -29,18 +30,10 @@ def template_helpers() -> dict:
     return {"markdown": render_markdown}
 
 
-def quiz_or_404(group: str) -> ContentItem:
-    """Return the quiz item this user may see, in the page's language if it exists."""
-    item = operations.quiz_item(group, g.lang_code, current_user)
-    if item is None:
-        abort(404)
-    return item
-
-
 # Learners ---------------------------------------------------------------------------
 
 
-def quiz_intro(item: ContentItem, revision, settings) -> Markup:
+def quiz_intro(quiz: ShownQuiz, settings) -> Markup:
     """Return the quiz page's title, instructions and rules, rendered once per process.
 
     Kept per quiz revision and page language until the content changes (saving the
@@ -48,6 +41,11 @@ def quiz_intro(item: ContentItem, revision, settings) -> Markup:
     """
 
     def render() -> str:
+        revision = db.session.scalar(
+            select(Revision).where(
+                Revision.item_id == quiz.id, Revision.number == quiz.revision_number
+            )
+        )
         return render_template(
             "quizzes/_quiz_intro.html",
             revision=revision,
@@ -56,15 +54,14 @@ def quiz_intro(item: ContentItem, revision, settings) -> Markup:
             question_count=sum(draw.count for draw in settings.draws),
         )
 
-    html = shared(("lms.quiz_intro", item.id, revision.number, g.lang_code), render)
+    html = shared(("lms.quiz_intro", quiz.id, quiz.revision_number, g.lang_code), render)
     return Markup(html)  # noqa: S704 - rendered by an autoescaping template
 
 
 @requires(AUTHENTICATED)
 def view_quiz(group: str):
     """The quiz's page: instructions, rules, attempts so far, start or resume."""
-    item = quiz_or_404(group)
-    revision = items.visible_revision(item, current_user)
+    quiz = shown_quiz(group)
     settings = operations.quiz_rules(group)
     status = operations.start_status(current_user, settings)
     if db.session.dirty:  # attempts past their deadline were just graded
@@ -74,15 +71,13 @@ def view_quiz(group: str):
     grade, _graded = operations.quiz_result(current_user, group, list(status.attempts))
     return render_template(
         "quizzes/quiz.html",
-        item=item,
-        revision=revision,
-        intro=quiz_intro(item, revision, settings),
+        quiz=quiz,
+        intro=quiz_intro(quiz, settings),
         settings=settings,
         status=status,
         attempts=list(status.attempts),
         grade=grade,
         passed=grade is not None and grade >= settings.pass_percent,
-        item_url=item_url(item),
         form=CsrfForm(),
     )
 

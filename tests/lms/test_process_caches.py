@@ -121,3 +121,61 @@ def test_the_quiz_page_shows_saved_settings_and_a_new_revision(
     assert "Tweede titel" in page
     assert "Nieuwe uitleg." in page
     assert "Eerste titel" not in page
+
+
+def test_the_draw_pool_follows_every_change_of_the_bank(create_quiz, add_quiz_category):
+    """Kept per content version: new, edited (in place), retired and moved questions count."""
+    from lms.quizzes.bank import operations as bank
+    from lms.quizzes.bank.models import BankQuestion
+    from lms.quizzes.bank.pool import draw_pool
+    from tests.fixtures.lms_quizzes import single_choice
+
+    quiz = create_quiz()
+    (draw,) = operations.quiz_rules(quiz.translation_group).draws
+    pool = draw_pool(draw.category_id, "nl")
+    assert len(pool) == 3
+    assert draw_pool(draw.category_id, "nl") is pool  # kept, not read again
+    category = db.session.get(bank.Category, draw.category_id)
+
+    added = bank.create_question(category, "nl", single_choice(7))
+    db.session.commit()
+    assert [d.version_id for d in draw_pool(draw.category_id, "nl")][-1] == (
+        added.current_version.id
+    )
+
+    bank.edit_question(added, dataclasses.replace(single_choice(7), mark=Decimal(3)))
+    db.session.commit()  # never asked: edited in place, same version id, new mark
+    assert draw_pool(draw.category_id, "nl")[-1].mark == Decimal(3)
+
+    bank.retire_question(added)
+    db.session.commit()
+    assert len(draw_pool(draw.category_id, "nl")) == 3
+
+    first = db.session.scalars(
+        BankQuestion.__table__.select().where(BankQuestion.category_id == draw.category_id)
+    ).first()
+    bank.move_question(db.session.get(BankQuestion, first), add_quiz_category())
+    db.session.commit()
+    assert len(draw_pool(draw.category_id, "nl")) == 2
+
+
+def test_the_attempt_pages_show_a_renamed_quiz_at_once(auth, client, create_quiz, content_admin):
+    """The attempt page's title is kept per content version; a saved revision shows."""
+    auth.login_as(None, locale="nl")
+    quiz = create_quiz(title="Eerste titel")
+    url = f"/nl/quizzes/{quiz.translation_group}"
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(url).text).group(1)
+    attempt_url = client.post(f"{url}/start", data={"csrf_token": token}).headers["Location"]
+    assert re.search(r"<title>[^<]*Eerste titel", client.get(attempt_url).text)
+
+    items.save_revision(
+        quiz,
+        base_number=quiz.latest_revision_number,
+        title="Tweede titel",
+        description="",
+        body="-",
+        actor=content_admin,
+    )
+    db.session.commit()
+    # The draft's title, as before (the sections menu shows the published one).
+    assert re.search(r"<title>[^<]*Tweede titel", client.get(attempt_url).text)

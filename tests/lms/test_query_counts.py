@@ -20,6 +20,7 @@ from lms.courses.models import LessonProgress
 from lms.courses.modules import quizzes_in_modules
 from lms.quizzes.attempts import operations
 from lms.quizzes.attempts.models import Attempt
+from lms.quizzes.bank.pool import draw_pool
 from tests.fixtures.lms_quizzes import single_choice
 from tests.fixtures.web import csrf_token, post_form
 
@@ -38,10 +39,17 @@ LESSON_ON_PASS_STATEMENTS = 2
 LESSON_KEPT_STATEMENTS = 0
 #: Statements of the quiz's page for a learner with attempts (14 before issue #14: a commit
 #: at every view reloaded the attempts, the settings and the user; 7 before the quiz's
-#: settings were kept per process).
-QUIZ_PAGE_CEILING = 5
-#: Starting an attempt of 40 questions: its questions in one INSERT (SQLite: 40 before).
-START_CEILING = 8
+#: settings were kept per process; 5 before its item and revision were).
+QUIZ_PAGE_CEILING = 2
+#: Starting an attempt of 40 questions: its questions in one INSERT (SQLite: 40 before; 8
+#: before the quiz item and the draw pool were kept per process and the next attempt
+#: number came with the attempts).
+START_CEILING = 4
+#: The attempt page (the attempt with its questions in one statement) and the result page
+#: (also the certificate the attempt earned): 5 and 6 before the quiz's title was kept per
+#: process and the questions came with the attempt.
+ATTEMPT_PAGE_CEILING = 2
+RESULT_PAGE_CEILING = 3
 #: Statements of the two POSTs with which a browser submits an exam: save the answers
 #: ("Finish"), then confirm.
 SAVE_CEILING = 4
@@ -150,6 +158,9 @@ def test_starting_an_exam_inserts_its_questions_at_once(
     _as_in_production(monkeypatch)
     quiz_url = f"/nl/quizzes/{quiz.translation_group}"
     token = csrf_token(client, quiz_url)  # the quiz page: its rules are kept from now on
+    with client.application.test_request_context():
+        for draw in operations.quiz_rules(quiz.translation_group).draws:
+            draw_pool(draw.category_id, "nl")  # kept by a process that started attempts before
 
     with count_queries() as starting:
         started = client.post(f"{quiz_url}/start", data={"csrf_token": token})
@@ -259,3 +270,30 @@ def test_the_quiz_page_reads_the_attempts_once_and_commits_nothing(
     assert response.status_code == 200
     assert queries.count <= QUIZ_PAGE_CEILING, queries.report()
     assert queries.commits == 0
+
+
+def test_the_attempt_and_result_pages_read_the_attempt_once(
+    auth, client, create_quiz, count_queries, monkeypatch
+):
+    learner = auth.login_as(None, locale="nl")
+    quiz = create_quiz(questions=[single_choice(n) for n in range(1, EXAM_QUESTIONS + 1)])
+    _as_in_production(monkeypatch)
+    post_form(client, f"/nl/quizzes/{quiz.translation_group}/start", {})
+    attempt = db.session.scalars(db.select(Attempt).where(Attempt.user_id == learner.id)).one()
+    attempt_url = f"/nl/quizzes/attempts/{attempt.id}"
+    client.get(attempt_url)  # the quiz's title is kept from now on
+
+    with count_queries() as showing:
+        page = client.get(attempt_url)
+    assert page.status_code == 200
+    assert showing.count <= ATTEMPT_PAGE_CEILING, showing.report()
+    assert showing.lazy_loads == []
+
+    token = csrf_token(client, attempt_url)
+    client.post(f"{attempt_url}/submit", data={"csrf_token": token})
+    with count_queries() as reviewing:
+        result = client.get(f"{attempt_url}/review")
+    assert result.status_code == 200
+    assert reviewing.count <= RESULT_PAGE_CEILING, reviewing.report()
+    assert reviewing.lazy_loads == []
+    assert reviewing.commits == 0

@@ -10,7 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import format_decimal
+from markupsafe import Markup
+
 from content.auth.models import utcnow
+from content.i18n import _
 from lms.quizzes.attempts import operations
 from lms.quizzes.attempts.models import SUBMITTED, Attempt
 from lms.quizzes.questions.grading import feedback_texts, grade
@@ -136,3 +140,23 @@ def review_questions(attempt: Attempt, shown: ReviewShown) -> list[ReviewedQuest
                 item.feedback.append(question.general_feedback)
         reviewed.append(item)
     return reviewed
+
+
+def points_texts(reviewed: list[ReviewedQuestion]) -> dict[int, Markup]:
+    """Return per slot "<awarded> of <max> points", as the template's ``_()`` renders it.
+
+    Translated once and formatted once per pair of marks (an exam's marks repeat: 0 or 1
+    of 1), not twice per question.
+    """
+    message = Markup(_("%(awarded)s of %(max)s points"))  # noqa: S704 - a translation, as Jinja's
+    made: dict[tuple, Markup] = {}
+    texts = {}
+    for item in reviewed:
+        marks = (item.mark_awarded, item.max_mark)
+        if marks not in made:
+            made[marks] = message % {
+                "awarded": format_decimal(item.mark_awarded),
+                "max": format_decimal(item.max_mark),
+            }
+        texts[item.slot] = made[marks]
+    return texts

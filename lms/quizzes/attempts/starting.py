@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from content.auth.models import utcnow
 from content.extensions import db
@@ -20,9 +20,10 @@ from content.items.models import ContentItem
 from lms.quizzes.attempts.errors import QuizError
 from lms.quizzes.attempts.models import IN_PROGRESS, Attempt, AttemptQuestion
 from lms.quizzes.attempts.submitting import expire_if_overdue
-from lms.quizzes.bank import queries as bank
+from lms.quizzes.bank.pool import Drawable, draw_pool
 from lms.quizzes.settings.models import QuizSettings
 from lms.quizzes.settings.rules import QuizRules, quiz_rules
+from lms.quizzes.shown import ShownQuiz
 
 
 def current_attempts(user, quiz_group: str) -> list[Attempt]:
@@ -56,15 +57,23 @@ class StartStatus:
     next_dt: datetime | None
     remaining: int | None
     attempts: tuple[Attempt, ...] = ()
+    #: The highest attempt number used, archived attempts included (0: none).
+    last_number: int = 0
 
 
 def start_status(user, settings: QuizRules | QuizSettings, *, now=None) -> StartStatus:
     """Apply the attempt limit, the waiting time and the close date.
 
-    Attempts whose deadline passed are graded first ("graded when next touched").
+    Attempts whose deadline passed are graded first ("graded when next touched"). One
+    query reads the archived attempts too, for the next attempt's number.
     """
     now = now or utcnow()
-    attempts = current_attempts(user, settings.quiz_group)
+    every = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.user_id == user.id, Attempt.quiz_group == settings.quiz_group)
+        .order_by(Attempt.number)
+    ).all()
+    attempts = [attempt for attempt in every if not attempt.archived]
     for attempt in attempts:
         expire_if_overdue(attempt, now=now)
     open_attempt = next((a for a in attempts if a.state == IN_PROGRESS), None)
@@ -85,14 +94,22 @@ def start_status(user, settings: QuizRules | QuizSettings, *, now=None) -> Start
         reason = _("You have used all your attempts.")
     elif next_dt is not None:
         reason = _("You can start a new attempt after the waiting time.")
-    return StartStatus(reason is None, reason, open_attempt, next_dt, remaining, tuple(attempts))
+    return StartStatus(
+        reason is None,
+        reason,
+        open_attempt,
+        next_dt,
+        remaining,
+        tuple(attempts),
+        last_number=every[-1].number if every else 0,
+    )
 
 
-def _draw_versions(settings: QuizRules, language: str, rng: random.Random) -> list:
+def _draw_versions(settings: QuizRules, language: str, rng: random.Random) -> list[Drawable]:
     """Draw each category's questions at random; refuse when a category has too few."""
     drawn = []
     for draw in settings.draws:
-        pool = bank.current_versions(draw.category_id, language)
+        pool = draw_pool(draw.category_id, language)
         if len(pool) < draw.count:
             raise QuizError(_("This quiz cannot be taken yet: it has too few questions."))
         # Keep the bank's order within a category; shuffling (if asked) comes after.
@@ -115,7 +132,9 @@ def _deadline(settings: QuizRules, now: datetime) -> datetime | None:
     return min(ends, default=None)
 
 
-def start_attempt(user, item: ContentItem, *, now=None, seed: int | None = None) -> Attempt:
+def start_attempt(
+    user, item: ContentItem | ShownQuiz, *, now=None, seed: int | None = None
+) -> Attempt:
     """Start an attempt of the quiz ``item`` (its language is the attempt's), or resume one.
 
     Records exactly which question versions are asked, in the order shown.
@@ -136,17 +155,12 @@ def start_attempt(user, item: ContentItem, *, now=None, seed: int | None = None)
     versions = _draw_versions(settings, item.language, rng)
     # Numbers go on across cycles (archived attempts keep theirs): (user, quiz, number)
     # is unique, which also stops a double click from starting two attempts.
-    last = db.session.scalar(
-        select(func.max(Attempt.number)).where(
-            Attempt.user_id == user.id, Attempt.quiz_group == item.translation_group
-        )
-    )
     attempt = Attempt(
         user_id=user.id,
         quiz_group=item.translation_group,
         quiz_item_id=item.id,
         language=item.language,
-        number=(last or 0) + 1,
+        number=status.last_number + 1,
         seed=seed,
         started_dt=now,
         deadline_dt=_deadline(settings, now),
@@ -156,9 +170,10 @@ def start_attempt(user, item: ContentItem, *, now=None, seed: int | None = None)
     )
     rows = []
     for slot, version in enumerate(versions, start=1):
-        mark = bank.load_question(version).mark
-        rows.append({"slot": slot, "question_version_id": version.id, "max_mark": mark})
-        attempt.max_score += mark
+        rows.append(
+            {"slot": slot, "question_version_id": version.version_id, "max_mark": version.mark}
+        )
+        attempt.max_score += version.mark
     db.session.add(attempt)
     db.session.flush()  # the attempt's id, for its questions
     # One executemany, not an INSERT … RETURNING per question (SQLite's ORM default).

@@ -13,14 +13,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from content.auth.models import utcnow
 from content.extensions import db
 from content.i18n import _
 from lms.quizzes.attempts.asked import asked_questions, question_of, response_of
 from lms.quizzes.attempts.errors import AttemptClosed
-from lms.quizzes.attempts.models import IN_PROGRESS, SUBMITTED, Attempt
+from lms.quizzes.attempts.models import IN_PROGRESS, SUBMITTED, Attempt, AttemptQuestion
 from lms.quizzes.questions.grading import grade
 from lms.quizzes.settings.rules import quiz_rules
 from lms.signals import attempt_graded
@@ -127,18 +128,28 @@ def save_responses(attempt: Attempt, responses: Mapping[int, Any], *, now=None) 
         raise AttemptClosed(_("This attempt has been submitted."))
     if expire_if_overdue(attempt, now=now):
         raise AttemptClosed(_("Time is up: the attempt was graded with the answers saved in time."))
-    changed = 0
+    rows = []
     for attempt_question in attempt.questions:
         if attempt_question.slot not in responses:
             continue
         value = responses[attempt_question.slot]
         stored = None if value is None else json.dumps(value, ensure_ascii=False)
         if stored != attempt_question.response_json:
-            attempt_question.response_json = stored
-            attempt_question.saved_dt = now
-            changed += 1
-    db.session.flush()
-    return changed
+            rows.append({"row_id": attempt_question.id, "response_json": stored, "saved_dt": now})
+            # What the UPDATE below writes, as if loaded: no unit of work for a dozen rows.
+            set_committed_value(attempt_question, "response_json", stored)
+            set_committed_value(attempt_question, "saved_dt", now)
+    if rows:
+        # One executemany on the table, as the ORM's flush sent, without its bookkeeping.
+        questions = AttemptQuestion.__table__
+        db.session.execute(
+            update(questions)
+            .where(questions.c.id == bindparam("row_id"))
+            .values(response_json=bindparam("response_json"), saved_dt=bindparam("saved_dt")),
+            rows,
+        )
+    db.session.flush()  # anything else pending (nothing, usually)
+    return len(rows)
 
 
 def submit_attempt(attempt: Attempt, responses: Mapping[int, Any] | None = None, *, now=None):
@@ -172,13 +183,28 @@ def _grade_attempt(attempt: Attempt, *, at: datetime) -> None:
     score = max_score = Decimal(0)
     with db.session.no_autoflush:  # one flush of every grade at the end, not one per question
         graded = [(aq, question_of(aq)) for aq in asked_questions(attempt)]
+    rows = []
     for attempt_question, question in graded:
         result = grade(question, response_of(attempt_question))
-        attempt_question.fraction = _decimal(result.fraction)
-        attempt_question.mark_awarded = result.score
-        attempt_question.max_mark = question.mark
+        marks = {
+            "fraction": _decimal(result.fraction),
+            "mark_awarded": result.score,
+            "max_mark": question.mark,
+        }
+        rows.append({"row_id": attempt_question.id, **marks})
+        # What the UPDATE below writes, as if loaded (see save_responses).
+        for name, value in marks.items():
+            set_committed_value(attempt_question, name, value)
         score += result.score
         max_score += question.mark
+    if rows:
+        questions = AttemptQuestion.__table__
+        db.session.execute(
+            update(questions)
+            .where(questions.c.id == bindparam("row_id"))
+            .values({name: bindparam(name) for name in ("fraction", "mark_awarded", "max_mark")}),
+            rows,
+        )
     attempt.score = score
     attempt.max_score = max_score
     attempt.percent = (

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from content.auth.models import utcnow
 from content.auth.roles import AUTHENTICATED, requires
 from content.extensions import db
 from content.i18n import _
 from content.items import operations as items
+from content.items.fragments import fragment_cache
 from content.items.models import ContentItem
 from content.items.urls import item_url
 from lms.quizzes.attempts import markup, operations, review
 from lms.quizzes.attempts.forms import responses_from_form
 from lms.quizzes.attempts.models import IN_PROGRESS, Attempt
 from lms.quizzes.forms import CsrfForm
-from lms.quizzes.views import quiz_or_404
+from lms.quizzes.shown import shown_quiz
 
 
 def _own_attempt(attempt_id: int, *, lock: bool = False) -> Attempt:
@@ -35,8 +38,16 @@ def _own_attempt(attempt_id: int, *, lock: bool = False) -> Attempt:
         if attempt is None:
             abort(404)
         return attempt
-    attempt = db.get_or_404(Attempt, attempt_id)
-    if attempt.user_id != current_user.id:
+    # With its questions (and their versions) in the same statement: every page of an
+    # attempt shows them.
+    attempt = (
+        db.session.execute(
+            select(Attempt).where(Attempt.id == attempt_id).options(joinedload(Attempt.questions))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+    if attempt is None or attempt.user_id != current_user.id:
         abort(404)  # another learner's attempt: not theirs to see
     return attempt
 
@@ -48,23 +59,38 @@ def _closed(attempt: Attempt) -> bool:
     return attempt.state != IN_PROGRESS
 
 
+def _quiz_heading(item_id: int | None) -> tuple[str | None, str | None]:
+    """Return the quiz item's title (its latest revision's) and URL; None where it has none.
+
+    Kept per process and content version (every saved revision bumps it): the attempt
+    pages read no item or revision.
+    """
+
+    def read() -> tuple[str | None, str | None]:
+        item = db.session.get(ContentItem, item_id)
+        if item is None:
+            return None, None
+        revision = items.latest(item)
+        return (revision.title if revision else None), item_url(item)
+
+    if item_id is None:
+        return None, None
+    return fragment_cache().get_or_make(("lms.quiz_heading", item_id), read)
+
+
 def _quiz_title(attempt: Attempt) -> str:
-    item = db.session.get(ContentItem, attempt.quiz_item_id) if attempt.quiz_item_id else None
-    if item is None:
-        return _("Quiz")
-    revision = items.latest(item)
-    return revision.title if revision else _("Quiz")
+    return _quiz_heading(attempt.quiz_item_id)[0] or _("Quiz")
 
 
 @requires(AUTHENTICATED)
 def start_attempt(group: str):
     """Start an attempt in the language of the quiz item shown (or resume the open one)."""
-    item = quiz_or_404(group)
+    quiz = shown_quiz(group)
     form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        attempt = operations.start_attempt(current_user, item)
+        attempt = operations.start_attempt(current_user, quiz)
         attempt_id = attempt.id  # read before the commit, which would reload the attempt
         db.session.commit()
     except operations.QuizError as exc:
@@ -165,15 +191,15 @@ def review_attempt(attempt_id: int):
     shown = review.review_shown(attempt, settings)
     reviewed = review.review_questions(attempt, shown) if shown.anything else []
     html = markup.questions_html(attempt, reviewed, disabled=True)
-    item = db.session.get(ContentItem, attempt.quiz_item_id) if attempt.quiz_item_id else None
     return render_template(
         "quizzes/review.html",
         attempt=attempt,
         settings=settings,
         shown=shown,
         questions=list(zip(reviewed, html, strict=True)),
+        points=review.points_texts(reviewed) if shown.score else {},
         title=_quiz_title(attempt),
-        quiz_item_url=item_url(item) if item is not None else None,
+        quiz_item_url=_quiz_heading(attempt.quiz_item_id)[1],
     )
 
 
