@@ -20,7 +20,7 @@ from content.i18n import _, _l
 from content.observability.metrics import count_claim
 from content.transactions import commit_keeping_loaded
 from tracing_app.audit import operations as audit
-from tracing_app.calls import agent_states, claims, operations, outcome_markup
+from tracing_app.calls import agent_states, claims, operations, outcome_markup, script_start
 from tracing_app.calls.forms import (
     OUTCOME_LABELS,
     ButtonForm,
@@ -342,12 +342,17 @@ def open_script(order_id: int):
             flash(_("This campaign has no published call script."), "error")
             return redirect(url_for("calls.view_call", order_id=order.id))
         ticket = order.ticket
-        language = ticket.language if ticket is not None else current_app.config["LANGUAGES"][0]
-        response = scripts.start_form(
-            version, agent=current_agent(), language=language, response_id=call.reserved_id
-        )
-        if ticket is not None:
-            tickets.link_script_response(ticket, response.id, actor=current_agent())
+        if ticket is not None and script_start.in_one_statement():
+            script_start.start_linked_form(
+                version, ticket, agent=current_agent(), response_id=call.reserved_id
+            )
+        else:
+            language = ticket.language if ticket is not None else current_app.config["LANGUAGES"][0]
+            response = scripts.start_form(
+                version, agent=current_agent(), language=language, response_id=call.reserved_id
+            )
+            if ticket is not None:
+                tickets.link_script_response(ticket, response.id, actor=current_agent())
     commit_keeping_loaded()
     return redirect(url_for("calls.view_call", order_id=order.id, _anchor="script"))
 
