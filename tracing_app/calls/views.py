@@ -25,6 +25,8 @@ from tracing_app.calls.forms import (
     OUTCOME_LABELS,
     ButtonForm,
     OutcomeForm,
+    shown_outcome_form,
+    submitted_outcome_form,
 )
 from tracing_app.calls.models import (
     CLAIMED,
@@ -272,7 +274,8 @@ def _render_call(
 def record_outcome(order_id: int):
     """Save how the call ended; the retry rules schedule what comes next."""
     order, attempt_id = own_order_for_outcome(order_id)
-    form = OutcomeForm()
+    form = submitted_outcome_form()
+    error = None
     if form.validate_on_submit():
         callback_dt = _local_to_utc(form.callback_at.data) if form.callback_at.data else None
         try:
@@ -288,7 +291,7 @@ def record_outcome(order_id: int):
             )
         except operations.CallError as exc:
             db.session.rollback()
-            form.callback_at.errors = [*form.callback_at.errors, str(exc)]
+            error = str(exc)
         except claims.NotClaimedByAgent:
             db.session.rollback()
             flash(_("This call is no longer yours: its lease expired."), "error")
@@ -298,7 +301,7 @@ def record_outcome(order_id: int):
             db.session.commit()
             flash(_("Outcome saved."), "success")
             return redirect(url_for("calls.agent_home"))
-    return _render_call(own_call(order_id), form, 400)
+    return _render_call(own_call(order_id), shown_outcome_form(form, error), 400)
 
 
 def _after_call(state: str) -> None:
