@@ -14,7 +14,12 @@ from content.extensions import db
 from tests.fixtures.web import post_form
 from tracing_app.audit.models import AuditEntry
 from tracing_app.calls import operations
-from tracing_app.calls.forms import OutcomeForm, shown_outcome_form, submitted_outcome_form
+from tracing_app.calls.forms import (
+    OutcomeForm,
+    button_pressed,
+    shown_outcome_form,
+    submitted_outcome_form,
+)
 from tracing_app.calls.models import CALLBACK, NOT_REACHED, QUEUED, CallAttempt, CallOrder, Campaign
 from tracing_app.tickets.operations import PersonData, create_ticket
 
@@ -125,6 +130,16 @@ def test_a_submitted_outcome_form_shows_the_errors_a_whole_form_has(app, data):
             "callback_at": [*whole.errors.get("callback_at", []), "A rule's message."],
         }
         assert shown.note.data == whole.note.data
+
+
+def test_a_button_counts_as_pressed_only_with_its_checked_token(app):
+    with app.test_request_context("/en/calls/next", method="POST", data={"csrf_token": "x"}):
+        assert not button_pressed()  # not checked: the form checks it, and refuses it
+        g.csrf_valid = True  # the site's CSRF protection checked the request's token
+        assert button_pressed()
+    with app.test_request_context("/en/calls/next", method="GET"):
+        g.csrf_valid = True
+        assert not button_pressed()
 
 
 def test_another_agent_cannot_see_a_claimed_call(client, auth, create_user, queued_call):

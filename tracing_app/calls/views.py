@@ -25,6 +25,7 @@ from tracing_app.calls.forms import (
     OUTCOME_LABELS,
     ButtonForm,
     OutcomeForm,
+    button_pressed,
     shown_outcome_form,
     submitted_outcome_form,
 )
@@ -157,8 +158,7 @@ def set_agent_state():
 @requires(WORK)
 def claim_call():
     """Claim the most urgent due call (with a lease) and show it."""
-    form = ButtonForm()
-    if not form.validate_on_submit():
+    if not button_pressed():
         abort(400)
     # The claim needs a session without an open transaction (SQLite: no open write; both:
     # no pooled connection held while the claim takes its own). Nothing was written yet
@@ -318,7 +318,7 @@ def _local_to_utc(moment: datetime) -> datetime:
 def release_call(order_id: int):
     """Give the call back to the queue without an outcome."""
     order = own_call(order_id).order
-    if ButtonForm().validate_on_submit():
+    if button_pressed():
         claims.release_call(order, current_agent())
         _after_call(agent_states.AVAILABLE)
         db.session.commit()
@@ -334,7 +334,7 @@ def open_script(order_id: int):
     # below rolls the lease back with the rest.
     call = own_call_for_script(order_id, now=current_time(), lease=SCRIPT_LEASE)
     order = call.order
-    if not ButtonForm().validate_on_submit():
+    if not button_pressed():
         abort(400)
     if not current_user.can(FILL):
         abort(403)
