@@ -6,25 +6,29 @@ requests"); what an agent, a supervisor or an export sees of them must not chang
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from content.auth.models import utcnow
 from content.extensions import db
 from tests.fixtures.exchange import bearer
 from tests.fixtures.web import post_form
-from tracing_app.calls import operations, own_call
+from tracing_app.audit.models import AuditEntry
+from tracing_app.calls import operations, own_call, script_start
 from tracing_app.calls.models import CLAIMED, DONE, NO_ANSWER, REACHED, CallAttempt, CallOrder
 from tracing_app.calls.notes import encrypt_note
 from tracing_app.exchange import tokens
-from tracing_app.exchange.changes import ATTEMPT, ExchangeChange
+from tracing_app.exchange.changes import ATTEMPT, FORM, TICKET, ExchangeChange
 from tracing_app.scripts import operations as scripts
 from tracing_app.scripts.engine import initial_answers
 from tracing_app.scripts.models import FormResponse
 from tracing_app.tickets import summaries
+from tracing_app.tickets.models import IN_PROGRESS, OPEN, Ticket
 from tracing_app.tickets.operations import PersonData, create_ticket
 
 pytestmark = pytest.mark.db
@@ -67,6 +71,64 @@ def test_opening_the_script_keeps_the_call_and_starts_a_readable_form(
     db.session.commit()
     assert other.id != form.id
     assert scripts.answers(other) == expected
+
+
+def test_opening_the_script_links_the_form_to_its_ticket_as_the_orm_did(
+    client, auth, scripted_call
+):
+    agent = auth.login_as("agent")
+    _claim(client, scripted_call)
+    ticket = db.session.get(Ticket, scripted_call.ticket_id)
+    before = (ticket.version, ticket.updated_dt)
+    assert ticket.status == OPEN
+    response = post_form(client, f"/en/calls/orders/{scripted_call.id}/script", {})
+    assert response.status_code == 302
+    db.session.expire_all()
+    ticket = db.session.get(Ticket, scripted_call.ticket_id)
+    form = db.session.get(FormResponse, ticket.script_response_id)
+    assert (form.agent_id, form.language, form.state, form.revision) == (
+        agent.id,
+        "en",
+        "in_progress",
+        0,
+    )
+    assert form.completed_dt is None
+    assert form.created_dt <= form.updated_dt
+    # The ticket's versioned UPDATE: the next version, the new status and time.
+    assert ticket.status == IN_PROGRESS
+    assert ticket.version == before[0] + 1
+    assert ticket.updated_dt > before[1]
+    entries = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "ticket.change", AuditEntry.subject_id == ticket.reference
+        )
+    ).all()
+    assert [(e.actor_id, json.loads(e.details)) for e in entries] == [
+        (agent.id, {"fields": ["script_response"]})
+    ]
+    fed = db.session.execute(select(ExchangeChange.kind, ExchangeChange.subject_id)).all()
+    assert {(TICKET, ticket.id), (FORM, form.id)} <= set(fed)
+
+
+def test_a_script_form_on_a_ticket_changed_since_its_read_is_not_started(
+    app, backend, scripted_call, create_user
+):
+    if not script_start.in_one_statement():
+        pytest.skip("the ORM writes the ticket (its own version check)")
+    agent = create_user(roles=["agent"])
+    ticket = db.session.get(Ticket, scripted_call.ticket_id)
+    version = scripts.current_version(scripted_call.campaign.script)
+    with Session(db.engine) as other:  # another agent's save lands after the read
+        other.get(Ticket, ticket.id).status = IN_PROGRESS
+        other.commit()
+    reserved = db.session.scalar(
+        select(func.nextval(func.pg_get_serial_sequence("form_responses", "id")))
+    )
+    with pytest.raises(StaleDataError):
+        script_start.start_linked_form(version, ticket, agent=agent, response_id=reserved)
+    db.session.rollback()
+    assert db.session.get(FormResponse, reserved) is None
+    assert db.session.get(Ticket, ticket.id).script_response_id is None
 
 
 def test_the_script_of_a_call_taken_over_cannot_be_opened(client, auth, scripted_call, create_user):

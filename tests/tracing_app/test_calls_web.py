@@ -6,6 +6,7 @@ import io
 from datetime import time, timedelta
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 
 from content.auth.models import utcnow
@@ -13,6 +14,12 @@ from content.extensions import db
 from tests.fixtures.web import post_form
 from tracing_app.audit.models import AuditEntry
 from tracing_app.calls import operations
+from tracing_app.calls.forms import (
+    OutcomeForm,
+    button_pressed,
+    shown_outcome_form,
+    submitted_outcome_form,
+)
 from tracing_app.calls.models import CALLBACK, NOT_REACHED, QUEUED, CallAttempt, CallOrder, Campaign
 from tracing_app.tickets.operations import PersonData, create_ticket
 
@@ -88,12 +95,51 @@ def test_a_callback_without_a_time_is_shown_again_with_the_error(client, auth, q
     )
     assert response.status_code == 400
     text = response.get_data(as_text=True)
-    assert "Give a callback time in the future." in text
+    assert text.count("Give a callback time in the future.") == 1
     assert "typed" in text  # what the agent typed is kept
+    # The form shown again has its CSRF field (the submitted one was checked without it).
+    assert text.count('name="csrf_token" type="hidden" value="') >= 2
     # The whole call desktop again, read afresh (the outcome's own read is narrower).
     assert "+32470123456" in text
     assert "Griet" in text
     assert db.session.scalar(select(func.count()).select_from(CallAttempt)) == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"note": "no outcome"},
+        {"outcome": "unknown"},
+        {"outcome": CALLBACK, "callback_at": "tomorrow"},
+        {"outcome": CALLBACK, "callback_at": "2030-01-01T10:00", "note": "x" * 2001},
+        {"outcome": CALLBACK, "callback_by": "nobody"},
+    ],
+)
+def test_a_submitted_outcome_form_shows_the_errors_a_whole_form_has(app, data):
+    with app.test_request_context("/en/calls/orders/1/outcome", method="POST", data=data):
+        whole = OutcomeForm(meta={"csrf": False})
+        whole.validate()
+        g.csrf_valid = True  # the site's CSRF protection checked the request's token
+        submitted = submitted_outcome_form()
+        assert "csrf_token" not in submitted
+        assert not submitted.validate_on_submit()
+        shown = shown_outcome_form(submitted, "A rule's message.")
+        assert "csrf_token" in shown
+        assert shown.errors == {
+            **whole.errors,
+            "callback_at": [*whole.errors.get("callback_at", []), "A rule's message."],
+        }
+        assert shown.note.data == whole.note.data
+
+
+def test_a_button_counts_as_pressed_only_with_its_checked_token(app):
+    with app.test_request_context("/en/calls/next", method="POST", data={"csrf_token": "x"}):
+        assert not button_pressed()  # not checked: the form checks it, and refuses it
+        g.csrf_valid = True  # the site's CSRF protection checked the request's token
+        assert button_pressed()
+    with app.test_request_context("/en/calls/next", method="GET"):
+        g.csrf_valid = True
+        assert not button_pressed()
 
 
 def test_another_agent_cannot_see_a_claimed_call(client, auth, create_user, queued_call):

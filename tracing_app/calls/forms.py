@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from flask import g, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from flask_wtf.form import SUBMIT_METHODS
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -124,5 +126,42 @@ class OutcomeForm(FlaskForm):
     submit = SubmitField(_l("Save outcome"))
 
 
+def submitted_outcome_form() -> OutcomeForm:
+    """The outcome form as submitted, its CSRF token checked once.
+
+    The site's CSRF protection checked the request's token before the view: the form then
+    leaves its own CSRF field out (making it signs a new token). Shown again with its
+    errors, the form is :func:`shown_outcome_form`, with the field.
+    """
+    if g.get("csrf_valid", False):
+        return OutcomeForm(meta={"csrf": False})
+    return OutcomeForm()
+
+
+def shown_outcome_form(submitted: OutcomeForm, error: str | None = None) -> OutcomeForm:
+    """The submitted outcome form as the desktop shows it: its errors and a CSRF field.
+
+    :param error: a rule's message, shown at the callback time (tracing_app.calls.operations).
+    """
+    form = submitted
+    if "csrf_token" not in submitted:  # the same input, checked again: the same errors
+        form = OutcomeForm()
+        form.validate()
+    if error is not None:
+        form.callback_at.errors = [*form.callback_at.errors, error]
+    return form
+
+
 class ButtonForm(FlaskForm):
     """A form that is only a button (claim, release, open script, requeue)."""
+
+
+def button_pressed() -> bool:
+    """Whether a :class:`ButtonForm` was submitted with a valid CSRF token.
+
+    The site's CSRF protection checks the request's token before the view: then no form
+    is built to check it again (building one signs a new token).
+    """
+    if g.get("csrf_valid", False) and request.method in SUBMIT_METHODS:
+        return True
+    return ButtonForm().validate_on_submit()

@@ -20,11 +20,14 @@ from content.i18n import _, _l
 from content.observability.metrics import count_claim
 from content.transactions import commit_keeping_loaded
 from tracing_app.audit import operations as audit
-from tracing_app.calls import agent_states, claims, operations, outcome_markup
+from tracing_app.calls import agent_states, claims, operations, outcome_markup, script_start
 from tracing_app.calls.forms import (
     OUTCOME_LABELS,
     ButtonForm,
     OutcomeForm,
+    button_pressed,
+    shown_outcome_form,
+    submitted_outcome_form,
 )
 from tracing_app.calls.models import (
     CLAIMED,
@@ -155,8 +158,7 @@ def set_agent_state():
 @requires(WORK)
 def claim_call():
     """Claim the most urgent due call (with a lease) and show it."""
-    form = ButtonForm()
-    if not form.validate_on_submit():
+    if not button_pressed():
         abort(400)
     # The claim needs a session without an open transaction (SQLite: no open write; both:
     # no pooled connection held while the claim takes its own). Nothing was written yet
@@ -272,7 +274,8 @@ def _render_call(
 def record_outcome(order_id: int):
     """Save how the call ended; the retry rules schedule what comes next."""
     order, attempt_id = own_order_for_outcome(order_id)
-    form = OutcomeForm()
+    form = submitted_outcome_form()
+    error = None
     if form.validate_on_submit():
         callback_dt = _local_to_utc(form.callback_at.data) if form.callback_at.data else None
         try:
@@ -288,7 +291,7 @@ def record_outcome(order_id: int):
             )
         except operations.CallError as exc:
             db.session.rollback()
-            form.callback_at.errors = [*form.callback_at.errors, str(exc)]
+            error = str(exc)
         except claims.NotClaimedByAgent:
             db.session.rollback()
             flash(_("This call is no longer yours: its lease expired."), "error")
@@ -298,7 +301,7 @@ def record_outcome(order_id: int):
             db.session.commit()
             flash(_("Outcome saved."), "success")
             return redirect(url_for("calls.agent_home"))
-    return _render_call(own_call(order_id), form, 400)
+    return _render_call(own_call(order_id), shown_outcome_form(form, error), 400)
 
 
 def _after_call(state: str) -> None:
@@ -315,7 +318,7 @@ def _local_to_utc(moment: datetime) -> datetime:
 def release_call(order_id: int):
     """Give the call back to the queue without an outcome."""
     order = own_call(order_id).order
-    if ButtonForm().validate_on_submit():
+    if button_pressed():
         claims.release_call(order, current_agent())
         _after_call(agent_states.AVAILABLE)
         db.session.commit()
@@ -331,7 +334,7 @@ def open_script(order_id: int):
     # below rolls the lease back with the rest.
     call = own_call_for_script(order_id, now=current_time(), lease=SCRIPT_LEASE)
     order = call.order
-    if not ButtonForm().validate_on_submit():
+    if not button_pressed():
         abort(400)
     if not current_user.can(FILL):
         abort(403)
@@ -342,12 +345,17 @@ def open_script(order_id: int):
             flash(_("This campaign has no published call script."), "error")
             return redirect(url_for("calls.view_call", order_id=order.id))
         ticket = order.ticket
-        language = ticket.language if ticket is not None else current_app.config["LANGUAGES"][0]
-        response = scripts.start_form(
-            version, agent=current_agent(), language=language, response_id=call.reserved_id
-        )
-        if ticket is not None:
-            tickets.link_script_response(ticket, response.id, actor=current_agent())
+        if ticket is not None and script_start.in_one_statement():
+            script_start.start_linked_form(
+                version, ticket, agent=current_agent(), response_id=call.reserved_id
+            )
+        else:
+            language = ticket.language if ticket is not None else current_app.config["LANGUAGES"][0]
+            response = scripts.start_form(
+                version, agent=current_agent(), language=language, response_id=call.reserved_id
+            )
+            if ticket is not None:
+                tickets.link_script_response(ticket, response.id, actor=current_agent())
     commit_keeping_loaded()
     return redirect(url_for("calls.view_call", order_id=order.id, _anchor="script"))
 

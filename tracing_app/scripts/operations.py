@@ -166,6 +166,31 @@ def start_form(
     return response
 
 
+def new_form(
+    version: ScriptVersion, *, agent, language: str, response_id: int, now: datetime.datetime
+) -> FormResponse:
+    """A new form of a published version with its default answers, not added to the session.
+
+    For callers that insert the row themselves (with an id they reserved): every column
+    holds its value, as :func:`start_form` would insert it.
+    """
+    if version.state != PUBLISHED:
+        raise ScriptError(_("This script version is not published."))
+    response = FormResponse(
+        id=response_id,
+        script_version_id=version.id,
+        agent_id=agent.id,
+        language=language,
+        state=IN_PROGRESS,
+        revision=0,
+        created_dt=now,
+        updated_dt=now,
+        completed_dt=None,
+    )
+    store_answers(response, initial_answers(definition(version), today=today()))
+    return response
+
+
 #: Answers hold personal data: they are stored as one AES-GCM token bound to
 #: ``form_responses:<id>:answers_json`` (see docs/personal-data.md), like a ticket's fields.
 ANSWERS_TABLE = "form_responses"

@@ -272,11 +272,20 @@ def set_status(ticket: Ticket, status: str, *, actor: User | None) -> None:
 
 def link_script_response(ticket: Ticket, response_id: int, *, actor: User | None) -> None:
     """Remember the script form filled for the ticket (the latest one)."""
-    ticket.script_response_id = response_id
-    if ticket.status == OPEN:
-        ticket.status = IN_PROGRESS
-    ticket.updated_dt = utcnow()
+    for name, value in script_link_values(ticket, response_id).items():
+        setattr(ticket, name, value)
     db.session.flush()
+    record_script_link(ticket, actor=actor)
+
+
+def script_link_values(ticket: Ticket, response_id: int) -> dict:
+    """The ticket's columns that linking the script form ``response_id`` changes."""
+    status = IN_PROGRESS if ticket.status == OPEN else ticket.status
+    return {"script_response_id": response_id, "status": status, "updated_dt": utcnow()}
+
+
+def record_script_link(ticket: Ticket, *, actor: User | None) -> None:
+    """Audit that the ticket's script form changed (written by whoever linked it)."""
     record(
         "ticket.change",
         actor=actor,
