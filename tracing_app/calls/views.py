@@ -20,7 +20,14 @@ from content.i18n import _, _l
 from content.observability.metrics import count_claim
 from content.transactions import commit_keeping_loaded
 from tracing_app.audit import operations as audit
-from tracing_app.calls import agent_states, claims, operations, outcome_markup, script_start
+from tracing_app.calls import (
+    agent_states,
+    claims,
+    desktop_markup,
+    operations,
+    outcome_markup,
+    script_start,
+)
 from tracing_app.calls.forms import (
     OUTCOME_LABELS,
     ButtonForm,
@@ -252,9 +259,15 @@ def _render_call(
             check=script_state is not None and script_views.shows_check("POST"),
             action=url_for("calls.save_script", order_id=order.id),
         )
-    return render_template(
-        "calls/call.html",
-        order=order,
+    links = {}
+    if order.ticket is not None:
+        links = {
+            "ticket": _ticket_url(order.ticket) if summary else None,
+            "escalate": _ticket_action_url("tickets.escalate_ticket", order.ticket),
+            "documents": _ticket_action_url("documents.list_documents", order.ticket),
+        }
+    html = desktop_markup.desktop(
+        order,
         summary=summary,
         phone=phone,
         dial_url=dialer.dial_url(phone, order_id=order.id, attempt=order.attempts)
@@ -265,9 +278,11 @@ def _render_call(
         outcome_html=outcome_markup.untouched_outcome_html(order)
         if form is None
         else outcome_markup.render_outcome(order, form),
+        script=script,
         has_script=order.campaign.script is not None,
-        **script,
-    ), status
+        links=links,
+    )
+    return render_template("calls/call.html", desktop_html=html), status
 
 
 @requires(WORK)

@@ -5,27 +5,24 @@ the offline logic, a dozen translated strings) is the same for every form of a s
 version in a call language and page language, but for a few values: where it posts, the
 form's autosave URL, id and revision, the progress line, today's date, the CSRF token
 and the questions' markup (:mod:`.markup`). Each process keeps the panel per version and
-languages with a random mark at each of those places, filled in (escaped as Jinja would)
-for every request; nothing of a form or an agent is kept.
+languages with a random mark at each of those places (``content.holes``), filled in
+(escaped as Jinja would) for every request; nothing of a form or an agent is kept.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
-
 from flask import g, render_template, request, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from content import holes
 from tracing_app.scripts import markup
 from tracing_app.scripts.models import FormResponse
 
 TEMPLATE = "scripts/_panel.html"
 #: Random per process, so that no script text can contain a hole.
-_MARK = secrets.token_hex(16)
-_HOLE = re.compile(f"{_MARK}:([a-z_]+):")
+_MARKS = holes.Marks()
 #: What differs per form and request: the panel's holes.
 HOLES = ("panel_action", "autosave_url", "response_id", "revision", "progress", "today")
 HOLES += ("csrf", "questions_html")
@@ -63,18 +60,9 @@ def panel_html(context: dict, values: dict) -> Markup:
     version = context["version"]
     key = ("panel", version.id, context["language"], g.lang_code, str(get_locale()))
     key += (request.script_root,)
-    pieces = markup.kept(key, lambda: _pieces(context))
-    out = []
-    for at, piece in enumerate(pieces):
-        if at % 2 == 0:
-            out.append(piece)
-        else:
-            value = values[piece]
-            out.append(value if type(value) is Markup else escape(value))
-    return Markup("".join(out))  # noqa: S704 - the template's output, values escaped
+    return holes.fill(markup.kept(key, lambda: _pieces(context)), values)
 
 
 def _pieces(context: dict) -> list[str]:
     """Render the panel with a mark in each hole; return text and hole names alternating."""
-    marks = {name: Markup(f"{_MARK}:{name}:") for name in HOLES}  # noqa: S704 - hex and names
-    return _HOLE.split(render_panel(context, marks))
+    return _MARKS.split(render_panel(context, {name: _MARKS.hole(name) for name in HOLES}))
