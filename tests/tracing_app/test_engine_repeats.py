@@ -105,3 +105,23 @@ def test_an_answer_never_leaks_into_another_instance(definition, households):
         other = evaluate_form(definition, emptied, language="nl", today=TODAY)
         for key in set(state.errors) ^ set(other.errors):
             assert key.startswith(f"household.{h}.")
+
+
+def test_the_kept_layouts_hold_no_answers_and_are_bounded(app):
+    from tracing_app.scripts import engine
+
+    definition = xlsform.load(FORM.encode(), "nested.csv")
+    first = {"household": "2", "household.0.tag": "A", "household.1.tag": "B"}
+    second = {"household": "2", "household.0.tag": "C"}
+    one = evaluate_form(definition, first, language="nl", today=TODAY)
+    two = evaluate_form(definition, second, language="nl", today=TODAY)
+    # The same counts share their slots; the values are each evaluation's own.
+    assert [s.key for s in one.slots] == [s.key for s in two.slots]
+    assert (one.values["household.1.tag"], two.values["household.1.tag"]) == ("B", "")
+    assert two.values["all_tags"] == "C "
+    kept = definition.derived["engine.layouts"]
+    assert all(not hasattr(layout, "values") for layout in kept.values())
+    for count in range(1, engine.MAX_LAYOUTS + 10):
+        state = evaluate_form(definition, {"household": str(count)}, language="nl", today=TODAY)
+        assert state.values["household_total"] == str(min(count, 50))
+    assert len(kept) == engine.MAX_LAYOUTS

@@ -51,9 +51,13 @@ _TYPE_CHECKS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Slot:
-    """One place in the filled form: a question, in the top level or in a repeat instance."""
+    """One place in the filled form: a question, in the top level or in a repeat instance.
+
+    Frozen: the slots of a definition and its repeat counts are kept per process
+    (`_layout`) and shared by every evaluation.
+    """
 
     key: str
     question: Question
@@ -122,23 +126,19 @@ class _Evaluation:
         self.today = today
         self.now = now
         self.answers = answers
-        self.slots = list(_slots(definition.questions, "", (), answers))
-        self.keys = {slot.key for slot in self.slots}
-        self.values = {key: answers.get(key, "") for key in self.keys}
-        self.keys_by_name: dict[str, list[str]] = {}
-        self.scope_parent: dict[str, str] = {}  # "hh.0.member.1." -> "hh.0."
-        self.scope_index: dict[str, int] = {}  # "hh.0.member.1." -> 1
-        for slot in self.slots:
-            self.keys_by_name.setdefault(slot.question.name, []).append(slot.key)
-            if slot.question.type == REPEAT:
-                for index in range(repeat_count(answers, slot.key)):
-                    self.scope_parent[f"{slot.key}.{index}."] = slot.prefix
-                    self.scope_index[f"{slot.key}.{index}."] = index
-            elif slot.question.is_metadata:
-                self.values[slot.key] = metadata_value(slot.question.type, self, metadata or {})
-        for slot in self.slots:
+        layout = _layout(definition, answers)
+        self.layout = layout
+        self.slots = layout.slots
+        self.keys = layout.keys
+        self.keys_by_name = layout.keys_by_name
+        self.scope_parent = layout.scope_parent  # "hh.0.member.1." -> "hh.0."
+        self.scope_index = layout.scope_index  # "hh.0.member.1." -> 1
+        self.values = {key: answers.get(key, "") for key in layout.keys}
+        for slot in layout.metadata:
+            self.values[slot.key] = metadata_value(slot.question.type, self, metadata or {})
+        for slot in layout.decimals:
             # Belgian agents type 38,5: a decimal comma is read as a point.
-            if slot.question.type == DECIMAL and _DECIMAL.fullmatch(self.values[slot.key].strip()):
+            if _DECIMAL.fullmatch(self.values[slot.key].strip()):
                 self.values[slot.key] = self.values[slot.key].strip().replace(",", ".")
         self.visible: dict[str, bool] = {}
         self.normalized: dict[str, str] = {}
@@ -189,9 +189,7 @@ class _Evaluation:
 
     def calculate(self) -> None:
         """Compute every calculation until none changes (so their order in the form is free)."""
-        calculations = [
-            s for s in self.slots if s.question.type == CALCULATE and s.question.calculation
-        ]
+        calculations = self.layout.calculations
         for _pass in range(len(calculations) + 1):
             changed = False
             for slot in calculations:
@@ -307,6 +305,105 @@ def _evaluate(text: str, context: FieldContext, kind: str):
         return False if kind == "boolean" else None
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """The slots of a definition for some repeat counts, and what evaluation looks up in them.
+
+    It depends only on the definition (which never changes) and the counts, so it is kept
+    per process (`_layout`); it holds no answer.
+    """
+
+    slots: list[Slot]
+    keys: frozenset[str]
+    keys_by_name: dict[str, list[str]]
+    scope_parent: dict[str, str]
+    scope_index: dict[str, int]
+    metadata: tuple[Slot, ...]
+    decimals: tuple[Slot, ...]
+    calculations: tuple[Slot, ...]
+    #: Keys of slots whose label or hint holds a ``${field}`` placeholder in some language.
+    templated: frozenset[str]
+
+    @classmethod
+    def build(cls, definition: ScriptDefinition, answers: dict[str, str]) -> _Layout:
+        slots = list(_slots(definition.questions, "", (), answers))
+        keys_by_name: dict[str, list[str]] = {}
+        scope_parent: dict[str, str] = {}
+        scope_index: dict[str, int] = {}
+        for slot in slots:
+            keys_by_name.setdefault(slot.question.name, []).append(slot.key)
+            if slot.question.type == REPEAT:
+                for index in range(repeat_count(answers, slot.key)):
+                    scope_parent[f"{slot.key}.{index}."] = slot.prefix
+                    scope_index[f"{slot.key}.{index}."] = index
+        return cls(
+            slots=slots,
+            keys=frozenset(slot.key for slot in slots),
+            keys_by_name=keys_by_name,
+            scope_parent=scope_parent,
+            scope_index=scope_index,
+            metadata=tuple(
+                s for s in slots if s.question.type != REPEAT and s.question.is_metadata
+            ),
+            decimals=tuple(s for s in slots if s.question.type == DECIMAL),
+            calculations=tuple(
+                s for s in slots if s.question.type == CALCULATE and s.question.calculation
+            ),
+            templated=frozenset(
+                slot.key
+                for slot in slots
+                if any(
+                    "${" in text
+                    for text in (*slot.question.label.values(), *slot.question.hint.values())
+                )
+            ),
+        )
+
+
+#: Layouts kept per definition: at most this many repeat counts each (then built each time).
+MAX_LAYOUTS = 32
+
+
+def _layout(definition: ScriptDefinition, answers: dict[str, str]) -> _Layout:
+    """Return the layout of ``definition`` for the repeat counts of ``answers``, kept."""
+    kept = definition.derived.setdefault("engine.layouts", {})
+    counts = tuple(_repeat_counts(_repeats(definition), "", answers))
+    layout = kept.get(counts)
+    if layout is None:
+        layout = _Layout.build(definition, answers)
+        if len(kept) < MAX_LAYOUTS:
+            kept[counts] = layout
+    return layout
+
+
+def _repeats(definition: ScriptDefinition) -> tuple:
+    """The definition's repeats as a tree: ``((name, inner repeats), …)``, in form order."""
+    tree = definition.derived.get("engine.repeats")
+    if tree is None:
+        tree = definition.derived["engine.repeats"] = _repeat_tree(definition.questions)
+    return tree
+
+
+def _repeat_tree(questions) -> tuple:
+    tree = []
+    for question in questions:
+        if question.type == REPEAT:
+            tree.append((question.name, _repeat_tree(question.children)))
+        elif question.children:
+            tree.extend(_repeat_tree(question.children))
+    return tuple(tree)
+
+
+def _repeat_counts(tree: tuple, prefix: str, answers: dict[str, str]):
+    """Yield the count of each repeat instance's repeats, in form order (the layout's key)."""
+    for name, inner in tree:
+        key = prefix + name
+        count = repeat_count(answers, key)
+        yield count
+        for index in range(count):
+            yield from _repeat_counts(inner, f"{key}.{index}.", answers)
+
+
 def _slots(questions, prefix, parents, answers):
     for question in questions:
         key = prefix + question.name
@@ -346,8 +443,12 @@ def evaluate_form(
         form.calculate()
         form.relevance()
     state = FormState(
-        values=form.values, visible=form.visible, slots=form.slots, normalized=form.normalized
+        values=form.values,
+        visible=form.visible,
+        slots=list(form.slots),
+        normalized=form.normalized,
     )
+    templated = form.layout.templated
     for slot in form.slots:
         question = slot.question
         if question.type in (SELECT_ONE, SELECT_MULTIPLE):
@@ -364,6 +465,8 @@ def evaluate_form(
         if question.type == NOTE:
             state.notes[slot.key] = form.fill_placeholders(form.text(question.label), slot.prefix)
             continue
+        if slot.key not in templated:
+            continue  # no placeholder in any language
         for texts, filled in ((question.label, state.labels), (question.hint, state.hints)):
             text = form.text(texts)
             if "${" in text:
