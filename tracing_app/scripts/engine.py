@@ -9,7 +9,8 @@ space-separated choice names.
 Evaluation, in rounds: calculations (repeated until none changes, so their order in the
 form does not matter), then relevance in form order
 (answers of what is not relevant count as empty, as in ODK), twice, so a calculation that
-depends on relevance and a relevance that depends on a calculation both settle; then
+depends on relevance and a relevance that depends on a calculation both settle (the second
+relevance pass is skipped when it would read exactly what the first one read); then
 required, type and constraint checks for what is visible.
 """
 
@@ -187,9 +188,13 @@ class _Evaluation:
                 return self.text(choice.label)
         return value
 
-    def calculate(self) -> None:
-        """Compute every calculation until none changes (so their order in the form is free)."""
+    def calculate(self) -> bool:
+        """Compute every calculation until none changes (so their order in the form is free).
+
+        Return whether any value changed.
+        """
         calculations = self.layout.calculations
+        changed_any = False
         for _pass in range(len(calculations) + 1):
             changed = False
             for slot in calculations:
@@ -201,10 +206,14 @@ class _Evaluation:
                 value = result if visible and result is not None else ""
                 changed |= self.values.get(slot.key) != value
                 self.values[slot.key] = value
+            changed_any |= changed
             if not changed:
                 break
+        return changed_any
 
-    def relevance(self) -> None:
+    def relevance(self) -> bool:
+        """Decide what is shown, emptying what is not; return whether an answer was emptied."""
+        emptied = False
         for slot in self.slots:
             question = slot.question
             # Groups come before what they hold: the innermost one's visibility already says
@@ -216,7 +225,9 @@ class _Evaluation:
                 )
             self.visible[slot.key] = shown
             if not shown and question.type != CALCULATE and not question.is_metadata:
+                emptied |= self.values[slot.key] != ""
                 self.values[slot.key] = ""  # what is not relevant is not answered
+        return emptied
 
     def check(self, slot: Slot) -> str | None:
         """Return the error of a visible input, or None."""
@@ -439,8 +450,12 @@ def evaluate_form(
     """
     now = now or datetime.datetime.combine(today, datetime.time(12))
     form = _Evaluation(definition, answers, language, today, now, metadata)
-    for _round in range(2):
-        form.calculate()
+    form.calculate()
+    emptied = form.relevance()
+    # The second round settles what the first one changed. When relevance emptied no answer
+    # and the calculations keep their values, it would read the same values as the first
+    # one did and decide the same: it is skipped.
+    if form.calculate() or emptied:
         form.relevance()
     state = FormState(
         values=form.values,
