@@ -105,3 +105,58 @@ def test_an_answer_never_leaks_into_another_instance(definition, households):
         other = evaluate_form(definition, emptied, language="nl", today=TODAY)
         for key in set(state.errors) ^ set(other.errors):
             assert key.startswith(f"household.{h}.")
+
+
+def test_the_kept_layouts_hold_no_answers_and_are_bounded(app):
+    from tracing_app.scripts import engine
+
+    definition = xlsform.load(FORM.encode(), "nested.csv")
+    first = {"household": "2", "household.0.tag": "A", "household.1.tag": "B"}
+    second = {"household": "2", "household.0.tag": "C"}
+    one = evaluate_form(definition, first, language="nl", today=TODAY)
+    two = evaluate_form(definition, second, language="nl", today=TODAY)
+    # The same counts share their slots; the values are each evaluation's own.
+    assert [s.key for s in one.slots] == [s.key for s in two.slots]
+    assert (one.values["household.1.tag"], two.values["household.1.tag"]) == ("B", "")
+    assert two.values["all_tags"] == "C "
+    kept = definition.derived["engine.layouts"]
+    assert all(not hasattr(layout, "values") for layout in kept.values())
+    for count in range(1, engine.MAX_LAYOUTS + 10):
+        state = evaluate_form(definition, {"household": str(count)}, language="nl", today=TODAY)
+        assert state.values["household_total"] == str(min(count, 50))
+    assert len(kept) == engine.MAX_LAYOUTS
+
+
+RELEVANCE = """survey
+,type,name,label,relevant,calculation
+,text,a,A,${c} = 'x',
+,text,b,B,${d} = '',
+,calculate,c,,,"if(${b} != '', 'x', '')"
+,text,d,D,${a} != '',
+,calculate,e,,${b} != '',"concat(${a}, ${d})"
+,text,f,F,${e} != '',
+settings
+,form_id,version
+,relevance,1
+"""
+
+
+@pytest.fixture(scope="module")
+def relevance_definition(app):
+    return xlsform.load(RELEVANCE.encode(), "relevance.csv")
+
+
+@PROPERTIES
+@given(st.fixed_dictionaries({name: st.sampled_from(["", "x", "y"]) for name in "abdf"}))
+def test_a_skipped_second_relevance_pass_decides_as_the_full_two_rounds(
+    relevance_definition, answers
+):
+    from tracing_app.scripts.engine import _Evaluation
+
+    state = evaluate_form(relevance_definition, answers, language="nl", today=TODAY)
+    now = datetime.datetime.combine(TODAY, datetime.time(12))
+    full = _Evaluation(relevance_definition, answers, "nl", TODAY, now)
+    for _round in range(2):
+        full.calculate()
+        full.relevance()
+    assert (state.values, state.visible) == (full.values, full.visible)

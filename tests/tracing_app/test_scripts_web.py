@@ -126,6 +126,41 @@ def test_a_save_from_a_stale_tab_is_refused(client, auth, published):
     assert saved["full_name"] == "A"
 
 
+def test_of_two_saves_of_one_revision_only_the_first_is_written(app, create_user, published):
+    """The UPDATE is conditional on the revision read: a save landing in between wins."""
+    from sqlalchemy import update
+
+    from tracing_app.scripts import operations
+
+    agent = create_user(email="racing-agent@example.org", roles=["agent"])
+    with app.test_request_context("/fr/"):
+        form = operations.start_form(published, agent=agent, language="fr")
+        db.session.commit()
+        operations.save_answers(form, {"full_name": "A"}, base_revision=0)
+        db.session.commit()
+        read = db.session.get(FormResponse, form.id)
+        assert read.revision == 1
+        # Another tab's save of revision 1 lands after this request read the form.
+        table = FormResponse.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id == form.id)
+            .values(revision=2, answers_json=operations._encrypted_answers(form.id, {}))
+        )
+        with pytest.raises(operations.StaleAnswers):
+            operations.save_answers(read, {"full_name": "B"}, base_revision=1)
+        db.session.rollback()
+        saved = db.session.get(FormResponse, form.id)
+        assert (saved.revision, operations.answers(saved)) == (1, {"full_name": "A"})
+        # The loaded row holds what was written: nothing is left for a flush.
+        operations.save_answers(saved, {"full_name": "C"}, base_revision=1)
+        assert not db.session.dirty
+        db.session.commit()
+        db.session.expire_all()
+        saved = db.session.get(FormResponse, form.id)
+        assert (saved.revision, operations.answers(saved)["full_name"]) == (2, "C")
+
+
 def test_without_javascript_the_form_saves_checks_and_completes(client, auth, published):
     auth.login_as("agent")
     response_id = _start(client, published)

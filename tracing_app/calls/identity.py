@@ -91,8 +91,12 @@ def valid_values(declared: dict[str, str], state, *, today: datetime.date) -> di
 
 def on_answers_saved(sender, response, state, **extra) -> None:
     """Update the ticket whose script form was just saved (see the module's docstring)."""
-    # The definition is cached: scripts without identity answers cost no query.
-    declared = declared_fields(scripts.definition(response.script_version).questions)
+    # The definition is cached, and what it declares with it: scripts without identity
+    # answers cost no query.
+    definition = scripts.definition(response.script_version)
+    declared = definition.derived.get("identity.declared")
+    if declared is None:
+        declared = definition.derived["identity.declared"] = declared_fields(definition.questions)
     values = valid_values(declared, state, today=scripts.today())
     if not values:
         return

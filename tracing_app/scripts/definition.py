@@ -254,6 +254,11 @@ class ScriptDefinition:
         return tuple(question for question in self.questions if question.is_group)
 
     @cached_property
+    def derived(self) -> dict:
+        """What code derives from this definition alone, kept with it (it never changes)."""
+        return {}
+
+    @cached_property
     def _index(self) -> dict[str, tuple[Question, tuple[Question, ...]]]:
         index: dict[str, tuple[Question, tuple[Question, ...]]] = {}
 

@@ -9,7 +9,8 @@ space-separated choice names.
 Evaluation, in rounds: calculations (repeated until none changes, so their order in the
 form does not matter), then relevance in form order
 (answers of what is not relevant count as empty, as in ODK), twice, so a calculation that
-depends on relevance and a relevance that depends on a calculation both settle; then
+depends on relevance and a relevance that depends on a calculation both settle (the second
+relevance pass is skipped when it would read exactly what the first one read); then
 required, type and constraint checks for what is visible.
 """
 
@@ -51,9 +52,13 @@ _TYPE_CHECKS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Slot:
-    """One place in the filled form: a question, in the top level or in a repeat instance."""
+    """One place in the filled form: a question, in the top level or in a repeat instance.
+
+    Frozen: the slots of a definition and its repeat counts are kept per process
+    (`_layout`) and shared by every evaluation.
+    """
 
     key: str
     question: Question
@@ -122,23 +127,19 @@ class _Evaluation:
         self.today = today
         self.now = now
         self.answers = answers
-        self.slots = list(_slots(definition.questions, "", (), answers))
-        self.keys = {slot.key for slot in self.slots}
-        self.values = {key: answers.get(key, "") for key in self.keys}
-        self.keys_by_name: dict[str, list[str]] = {}
-        self.scope_parent: dict[str, str] = {}  # "hh.0.member.1." -> "hh.0."
-        self.scope_index: dict[str, int] = {}  # "hh.0.member.1." -> 1
-        for slot in self.slots:
-            self.keys_by_name.setdefault(slot.question.name, []).append(slot.key)
-            if slot.question.type == REPEAT:
-                for index in range(repeat_count(answers, slot.key)):
-                    self.scope_parent[f"{slot.key}.{index}."] = slot.prefix
-                    self.scope_index[f"{slot.key}.{index}."] = index
-            elif slot.question.is_metadata:
-                self.values[slot.key] = metadata_value(slot.question.type, self, metadata or {})
-        for slot in self.slots:
+        layout = _layout(definition, answers)
+        self.layout = layout
+        self.slots = layout.slots
+        self.keys = layout.keys
+        self.keys_by_name = layout.keys_by_name
+        self.scope_parent = layout.scope_parent  # "hh.0.member.1." -> "hh.0."
+        self.scope_index = layout.scope_index  # "hh.0.member.1." -> 1
+        self.values = {key: answers.get(key, "") for key in layout.keys}
+        for slot in layout.metadata:
+            self.values[slot.key] = metadata_value(slot.question.type, self, metadata or {})
+        for slot in layout.decimals:
             # Belgian agents type 38,5: a decimal comma is read as a point.
-            if slot.question.type == DECIMAL and _DECIMAL.fullmatch(self.values[slot.key].strip()):
+            if _DECIMAL.fullmatch(self.values[slot.key].strip()):
                 self.values[slot.key] = self.values[slot.key].strip().replace(",", ".")
         self.visible: dict[str, bool] = {}
         self.normalized: dict[str, str] = {}
@@ -187,11 +188,13 @@ class _Evaluation:
                 return self.text(choice.label)
         return value
 
-    def calculate(self) -> None:
-        """Compute every calculation until none changes (so their order in the form is free)."""
-        calculations = [
-            s for s in self.slots if s.question.type == CALCULATE and s.question.calculation
-        ]
+    def calculate(self) -> bool:
+        """Compute every calculation until none changes (so their order in the form is free).
+
+        Return whether any value changed.
+        """
+        calculations = self.layout.calculations
+        changed_any = False
         for _pass in range(len(calculations) + 1):
             changed = False
             for slot in calculations:
@@ -203,10 +206,14 @@ class _Evaluation:
                 value = result if visible and result is not None else ""
                 changed |= self.values.get(slot.key) != value
                 self.values[slot.key] = value
+            changed_any |= changed
             if not changed:
                 break
+        return changed_any
 
-    def relevance(self) -> None:
+    def relevance(self) -> bool:
+        """Decide what is shown, emptying what is not; return whether an answer was emptied."""
+        emptied = False
         for slot in self.slots:
             question = slot.question
             # Groups come before what they hold: the innermost one's visibility already says
@@ -218,7 +225,9 @@ class _Evaluation:
                 )
             self.visible[slot.key] = shown
             if not shown and question.type != CALCULATE and not question.is_metadata:
+                emptied |= self.values[slot.key] != ""
                 self.values[slot.key] = ""  # what is not relevant is not answered
+        return emptied
 
     def check(self, slot: Slot) -> str | None:
         """Return the error of a visible input, or None."""
@@ -307,6 +316,105 @@ def _evaluate(text: str, context: FieldContext, kind: str):
         return False if kind == "boolean" else None
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """The slots of a definition for some repeat counts, and what evaluation looks up in them.
+
+    It depends only on the definition (which never changes) and the counts, so it is kept
+    per process (`_layout`); it holds no answer.
+    """
+
+    slots: list[Slot]
+    keys: frozenset[str]
+    keys_by_name: dict[str, list[str]]
+    scope_parent: dict[str, str]
+    scope_index: dict[str, int]
+    metadata: tuple[Slot, ...]
+    decimals: tuple[Slot, ...]
+    calculations: tuple[Slot, ...]
+    #: Keys of slots whose label or hint holds a ``${field}`` placeholder in some language.
+    templated: frozenset[str]
+
+    @classmethod
+    def build(cls, definition: ScriptDefinition, answers: dict[str, str]) -> _Layout:
+        slots = list(_slots(definition.questions, "", (), answers))
+        keys_by_name: dict[str, list[str]] = {}
+        scope_parent: dict[str, str] = {}
+        scope_index: dict[str, int] = {}
+        for slot in slots:
+            keys_by_name.setdefault(slot.question.name, []).append(slot.key)
+            if slot.question.type == REPEAT:
+                for index in range(repeat_count(answers, slot.key)):
+                    scope_parent[f"{slot.key}.{index}."] = slot.prefix
+                    scope_index[f"{slot.key}.{index}."] = index
+        return cls(
+            slots=slots,
+            keys=frozenset(slot.key for slot in slots),
+            keys_by_name=keys_by_name,
+            scope_parent=scope_parent,
+            scope_index=scope_index,
+            metadata=tuple(
+                s for s in slots if s.question.type != REPEAT and s.question.is_metadata
+            ),
+            decimals=tuple(s for s in slots if s.question.type == DECIMAL),
+            calculations=tuple(
+                s for s in slots if s.question.type == CALCULATE and s.question.calculation
+            ),
+            templated=frozenset(
+                slot.key
+                for slot in slots
+                if any(
+                    "${" in text
+                    for text in (*slot.question.label.values(), *slot.question.hint.values())
+                )
+            ),
+        )
+
+
+#: Layouts kept per definition: at most this many repeat counts each (then built each time).
+MAX_LAYOUTS = 32
+
+
+def _layout(definition: ScriptDefinition, answers: dict[str, str]) -> _Layout:
+    """Return the layout of ``definition`` for the repeat counts of ``answers``, kept."""
+    kept = definition.derived.setdefault("engine.layouts", {})
+    counts = tuple(_repeat_counts(_repeats(definition), "", answers))
+    layout = kept.get(counts)
+    if layout is None:
+        layout = _Layout.build(definition, answers)
+        if len(kept) < MAX_LAYOUTS:
+            kept[counts] = layout
+    return layout
+
+
+def _repeats(definition: ScriptDefinition) -> tuple:
+    """The definition's repeats as a tree: ``((name, inner repeats), …)``, in form order."""
+    tree = definition.derived.get("engine.repeats")
+    if tree is None:
+        tree = definition.derived["engine.repeats"] = _repeat_tree(definition.questions)
+    return tree
+
+
+def _repeat_tree(questions) -> tuple:
+    tree = []
+    for question in questions:
+        if question.type == REPEAT:
+            tree.append((question.name, _repeat_tree(question.children)))
+        elif question.children:
+            tree.extend(_repeat_tree(question.children))
+    return tuple(tree)
+
+
+def _repeat_counts(tree: tuple, prefix: str, answers: dict[str, str]):
+    """Yield the count of each repeat instance's repeats, in form order (the layout's key)."""
+    for name, inner in tree:
+        key = prefix + name
+        count = repeat_count(answers, key)
+        yield count
+        for index in range(count):
+            yield from _repeat_counts(inner, f"{key}.{index}.", answers)
+
+
 def _slots(questions, prefix, parents, answers):
     for question in questions:
         key = prefix + question.name
@@ -342,12 +450,20 @@ def evaluate_form(
     """
     now = now or datetime.datetime.combine(today, datetime.time(12))
     form = _Evaluation(definition, answers, language, today, now, metadata)
-    for _round in range(2):
-        form.calculate()
+    form.calculate()
+    emptied = form.relevance()
+    # The second round settles what the first one changed. When relevance emptied no answer
+    # and the calculations keep their values, it would read the same values as the first
+    # one did and decide the same: it is skipped.
+    if form.calculate() or emptied:
         form.relevance()
     state = FormState(
-        values=form.values, visible=form.visible, slots=form.slots, normalized=form.normalized
+        values=form.values,
+        visible=form.visible,
+        slots=list(form.slots),
+        normalized=form.normalized,
     )
+    templated = form.layout.templated
     for slot in form.slots:
         question = slot.question
         if question.type in (SELECT_ONE, SELECT_MULTIPLE):
@@ -364,6 +480,8 @@ def evaluate_form(
         if question.type == NOTE:
             state.notes[slot.key] = form.fill_placeholders(form.text(question.label), slot.prefix)
             continue
+        if slot.key not in templated:
+            continue  # no placeholder in any language
         for texts, filled in ((question.label, state.labels), (question.hint, state.hints)):
             text = form.text(texts)
             if "${" in text:
