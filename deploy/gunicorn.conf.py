@@ -35,7 +35,11 @@ keepalive = int(os.environ.get("TRACING_KEEPALIVE", 75))
 
 # Replace each worker after about this many requests, at different times (jitter): a slow
 # leak in a library never grows without bound, and workers never restart all at once.
-max_requests = int(os.environ.get("TRACING_MAX_REQUESTS", 5000))
+# Not much more often: a new worker costs ~2.5 s of CPU and starts with cold caches, and
+# the old one closes its kept-alive connections (a POST sent on one fails). At a shift
+# start's ~35 requests/s per worker, 5,000 replaced a worker every ~2.5 minutes
+# (docs/decisions.md 66).
+max_requests = int(os.environ.get("TRACING_MAX_REQUESTS", 50000))
 max_requests_jitter = max_requests // 10
 
 # No preload: each worker builds the app after the fork, so no database connection or
