@@ -74,9 +74,11 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
-    """Freeze what the worker has built so far (the app, its modules): the garbage
-    collector's full passes no longer walk those ~200,000 objects, which stalled every
-    thread of the worker for about 0.1 s each time (docs/decisions.md 61)."""
+    """Freeze what the worker has built so far (the app, its modules) for the collector.
+
+    Its full passes no longer walk those ~200,000 objects, which stalled every thread of
+    the worker for about 0.1 s each time (docs/decisions.md 61).
+    """
     gc.freeze()
 
 

@@ -174,5 +174,7 @@ def test_the_pool_follows_the_servers_threads(monkeypatch):
         "pool_use_lifo": True,
     }
     monkeypatch.setenv("TRACING_THREADS", "12")
-    assert _pool_options({"DATABASE_POOL_SIZE": None, "DATABASE_POOL_OVERFLOW": 4})["pool_size"] == 12
+    assert (
+        _pool_options({"DATABASE_POOL_SIZE": None, "DATABASE_POOL_OVERFLOW": 4})["pool_size"] == 12
+    )
     assert _pool_options({"DATABASE_POOL_SIZE": 3, "DATABASE_POOL_OVERFLOW": 4})["pool_size"] == 3
