@@ -17,6 +17,7 @@ never kept.
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import threading
 import time
@@ -28,7 +29,8 @@ from flask import Response, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from content.auth.reader_passes import ReaderPass
 from content.auth.redirects import redirect_to_login
@@ -95,6 +97,40 @@ def bump_content_version(session=None) -> None:
     result = session.execute(update(ContentState).values(version=ContentState.version + 1))
     if result.rowcount == 0:  # the migration inserts the row; an emptied table gets it back
         session.add(ContentState(id=1, version=1))
+
+
+#: The flush listeners of :func:`bump_version_on_flush`, by the types they watch.
+_FLUSH_WATCHERS: dict[tuple[tuple[type, ...], tuple[type, ...]], Callable] = {}
+
+
+def bump_version_on_flush(*, new: tuple[type, ...], changed: tuple[type, ...]) -> None:
+    """Bump the content version in every flush that adds, deletes or modifies a watched row.
+
+    ``new``: the types whose new rows count; ``changed``: those whose deleted or modified
+    rows count. The bump is in the writer's transaction, so it commits or rolls back with
+    the change, whoever wrote it through the ORM. Registered once per pair of types.
+    """
+    key = (new, changed)
+    if key in _FLUSH_WATCHERS:
+        return
+
+    def bump_on_change(session, _flush_context, _instances) -> None:
+        # The type before is_modified: every flush passes here (an exam attempt's save
+        # has a dozen dirty rows, none of them watched).
+        touched = itertools.chain(
+            (obj for obj in session.new if isinstance(obj, new)),
+            (obj for obj in session.deleted if isinstance(obj, changed)),
+            (
+                obj
+                for obj in session.dirty
+                if isinstance(obj, changed) and session.is_modified(obj, include_collections=False)
+            ),
+        )
+        if next(touched, None) is not None:
+            bump_content_version(session)
+
+    _FLUSH_WATCHERS[key] = bump_on_change
+    event.listen(Session, "before_flush", bump_on_change)
 
 
 def page_cache() -> PageCache:

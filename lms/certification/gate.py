@@ -8,7 +8,6 @@ gate stays open, so a site without training configured keeps working.
 from __future__ import annotations
 
 import functools
-import itertools
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -16,14 +15,13 @@ from typing import Any, TypeVar
 
 from flask import abort, current_app, g, has_request_context, url_for
 from flask_login import current_user
-from sqlalchemy import and_, event, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select
 
 from content.auth.models import utcnow
 from content.extensions import db
 from content.gates import GateRefusal, denied_response
 from content.i18n import _
-from content.items.page_cache import bump_content_version, page_cache
+from content.items.page_cache import bump_version_on_flush, page_cache
 from lms.certification import adapters, operations, requirements
 from lms.certification.models import Certificate, Certification
 
@@ -198,27 +196,9 @@ def watch_changes() -> None:
     stale on every host within ``PAGE_CACHE_CHECK_SECONDS``, and the bump commits or rolls
     back with the change.
     """
-    if not event.contains(Session, "before_flush", _bump_on_change):
-        event.listen(Session, "before_flush", _bump_on_change)
-
-
-def _bump_on_change(session, _flush_context, _instances) -> None:
     # A new certificate can only open a gate (refusals are not kept, and a pass ending
     # earlier than needed is only decided again): issuing costs no bump.
-    # The type before is_modified: every flush passes here (an attempt's save has a dozen
-    # dirty rows, none of them a certificate).
-    watched = (Certificate, Certification)
-    changed = itertools.chain(
-        (obj for obj in session.new if isinstance(obj, Certification)),
-        (obj for obj in session.deleted if isinstance(obj, watched)),
-        (
-            obj
-            for obj in session.dirty
-            if isinstance(obj, watched) and session.is_modified(obj, include_collections=False)
-        ),
-    )
-    if next(changed, None) is not None:
-        bump_content_version(session)
+    bump_version_on_flush(new=(Certification,), changed=(Certificate, Certification))
 
 
 def check_certificate(code: str) -> None:

@@ -12,15 +12,11 @@ the new pool within ``PAGE_CACHE_CHECK_SECONDS``.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
 from content.items.fragments import fragment_cache
-from content.items.page_cache import bump_content_version
+from content.items.page_cache import bump_version_on_flush
 from lms.quizzes.bank.models import BankQuestion, QuestionVersion
 from lms.quizzes.bank.queries import current_versions, load_question
 
@@ -50,21 +46,5 @@ def draw_pool(category_id: int, language: str) -> tuple[Drawable, ...]:
 
 def watch_changes() -> None:
     """Bump the content version whenever a flush changes a bank question or version."""
-    if not event.contains(Session, "before_flush", _bump_on_change):
-        event.listen(Session, "before_flush", _bump_on_change)
-
-
-def _bump_on_change(session, _flush_context, _instances) -> None:
-    # The type first: every flush passes here (an attempt's save has a dozen dirty rows).
     bank = (BankQuestion, QuestionVersion)
-    changed = itertools.chain(
-        (obj for obj in session.new if isinstance(obj, bank)),
-        (obj for obj in session.deleted if isinstance(obj, bank)),
-        (
-            obj
-            for obj in session.dirty
-            if isinstance(obj, bank) and session.is_modified(obj, include_collections=False)
-        ),
-    )
-    if next(changed, None) is not None:
-        bump_content_version(session)
+    bump_version_on_flush(new=bank, changed=bank)
