@@ -23,7 +23,8 @@ import statistics
 import time
 from collections import defaultdict
 
-from agent_calls import AUTOSAVE, CSRF, EXPECTED, REVISION
+from agent_calls import CSRF, EXPECTED
+from agent_service import work_one_call
 from workload_site import PASSWORD, seed, throwaway_site
 
 WARM_UP = 3
@@ -86,33 +87,11 @@ def run(email: str, cycles: int, profile: str | None, sort: str) -> None:
     assert client.post("/en/login", data=data).status_code == 302
     calls_page = client.get("/en/calls/").get_data(as_text=True)
     token = {"csrf_token": CSRF.search(calls_page).group(1)}
-    answers = {"called_name": "Bench Citizen", "consent": "yes"}
     for cycle in range(cycles + WARM_UP):
         if cycle == WARM_UP:
             samples.clear()
             warm[0] = True
-        send("baseline_healthz", "GET", "/healthz")
-        order = send("claim", "POST", "/en/calls/next", data=token).headers["Location"]
-        send("view_call", "GET", order)
-        send("open_script", "POST", f"{order}/script", data=token)
-        page = send("script_page", "GET", order).get_data(as_text=True)
-        revision = int(REVISION.search(page).group(1))
-        saved = send(
-            "autosave",
-            "POST",
-            AUTOSAVE.search(page).group(1),
-            json={"answers": answers, "revision": revision},
-            headers={"X-CSRFToken": token["csrf_token"]},
-        )
-        revision = saved.get_json()["revision"]
-        send(
-            "save",
-            "POST",
-            f"{order}/script/save",
-            data={**answers, "_action": "save", "_revision": revision, **token},
-        )
-        outcome = {"outcome": "reached", "callback_by": "me", "note": "", **token}
-        send("outcome", "POST", f"{order}/outcome", data=outcome)
+        work_one_call(send, token)
     with app.app_context():
         db.engine.dispose()
 

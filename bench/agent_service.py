@@ -64,31 +64,8 @@ def service_times(email: str, cycles: int = 20) -> dict:
     data = {"email": email, "password": PASSWORD, "csrf_token": CSRF.search(page).group(1)}
     assert client.post("/en/login", data=data).status_code == 302
     token = {"csrf_token": CSRF.search(client.get("/en/calls/").get_data(as_text=True)).group(1)}
-    answers = {"called_name": "Bench Citizen", "consent": "yes"}
     for _ in range(cycles):
-        send("baseline_healthz", "GET", "/healthz")
-        order = send("claim", "POST", "/en/calls/next", data=token).headers["Location"]
-        send("view_call", "GET", order)
-        send("open_script", "POST", f"{order}/script", data=token)
-        # The call desktop again, now with the script panel beside the call (#script).
-        page = send("script_page", "GET", order).get_data(as_text=True)
-        revision = int(REVISION.search(page).group(1))
-        saved = send(
-            "autosave",
-            "POST",
-            AUTOSAVE.search(page).group(1),
-            json={"answers": answers, "revision": revision},
-            headers={"X-CSRFToken": token["csrf_token"]},
-        )
-        revision = saved.get_json()["revision"]
-        send(
-            "save",
-            "POST",
-            f"{order}/script/save",
-            data={**answers, "_action": "save", "_revision": revision, **token},
-        )
-        outcome = {"outcome": "reached", "callback_by": "me", "note": "", **token}
-        send("outcome", "POST", f"{order}/outcome", data=outcome)
+        work_one_call(send, token)
     event.remove(engine, "before_cursor_execute", count)
     with app.app_context():
         db.engine.dispose()
@@ -101,6 +78,34 @@ def service_times(email: str, cycles: int = 20) -> dict:
         }
         for kind, values in samples.items()
     }
+
+
+def work_one_call(send, token: dict) -> None:
+    """One call of the agent's loop, each request through ``send(kind, method, url, ...)``."""
+    answers = {"called_name": "Bench Citizen", "consent": "yes"}
+    send("baseline_healthz", "GET", "/healthz")
+    order = send("claim", "POST", "/en/calls/next", data=token).headers["Location"]
+    send("view_call", "GET", order)
+    send("open_script", "POST", f"{order}/script", data=token)
+    # The call desktop again, now with the script panel beside the call (#script).
+    page = send("script_page", "GET", order).get_data(as_text=True)
+    revision = int(REVISION.search(page).group(1))
+    saved = send(
+        "autosave",
+        "POST",
+        AUTOSAVE.search(page).group(1),
+        json={"answers": answers, "revision": revision},
+        headers={"X-CSRFToken": token["csrf_token"]},
+    )
+    revision = saved.get_json()["revision"]
+    send(
+        "save",
+        "POST",
+        f"{order}/script/save",
+        data={**answers, "_action": "save", "_revision": revision, **token},
+    )
+    outcome = {"outcome": "reached", "callback_by": "me", "note": "", **token}
+    send("outcome", "POST", f"{order}/outcome", data=outcome)
 
 
 def main() -> None:
